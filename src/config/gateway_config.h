@@ -1,0 +1,74 @@
+#pragma once
+
+// The gateway's configuration: plain values, loaded from YAML.
+//
+// Example (config/gateway.yaml):
+//   listen: 0.0.0.0:8080
+//   descriptors: ../gen/demo_descriptor_set.pb   # relative to this file
+//   upstreams:
+//     - service: demo.users.v1.UserService
+//       addresses: [127.0.0.1:50051]
+//       timeout: 5s
+//
+// Every error names the file, line and column, and the field:
+//   "config/gateway.yaml:7:5: upstreams[0].timeout: invalid duration "5 s" (e.g. 250ms, 5s, 1m)"
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace protogate::config {
+
+struct UpstreamConfig {
+  std::string service;                 // fully qualified gRPC service name
+  std::vector<std::string> addresses;  // host:port; several are balanced round-robin
+  std::chrono::milliseconds timeout{5000};
+  // Per-method overrides, keyed by the method's simple name ("GetUser").
+  std::map<std::string, std::chrono::milliseconds> method_timeouts;
+};
+
+struct LimitsConfig {
+  size_t max_header_bytes = 16 * 1024;
+  size_t max_body_bytes = 4 * 1024 * 1024;
+  std::chrono::milliseconds read_timeout{15000};
+  std::chrono::milliseconds idle_timeout{60000};
+};
+
+struct TranscodingConfig {
+  bool reject_unknown_query_parameters = false;
+  bool ignore_unknown_json_fields = false;
+  bool use_proto_field_names = false;
+  bool emit_default_values = false;
+  bool enums_as_ints = false;
+};
+
+struct GatewayConfig {
+  std::string source_path;  // the file this was loaded from
+  std::string listen_host = "0.0.0.0";
+  int listen_port = 8080;
+  int threads = 0;  // event loops; 0 = one per core
+  std::string descriptors;  // path of the FileDescriptorSet, resolved against the config's folder
+  LimitsConfig limits;
+  std::chrono::milliseconds drain_timeout{10000};
+  TranscodingConfig transcoding;
+  // Request headers forwarded to upstreams as gRPC metadata (lowercase).
+  std::vector<std::string> forward_headers = {"authorization", "x-request-id", "traceparent",
+                                              "tracestate"};
+  std::vector<UpstreamConfig> upstreams;
+  std::string log_level = "info";  // debug, info, warn, error
+  bool access_log = true;
+};
+
+// Parses YAML text; `source_name` is used in error messages and to resolve
+// relative paths. InvalidArgument "<file>:<line>:<col>: <field>: <problem>".
+absl::StatusOr<GatewayConfig> ParseGatewayConfig(absl::string_view yaml_text,
+                                                 absl::string_view source_name);
+
+// Reads and parses a file.
+absl::StatusOr<GatewayConfig> LoadGatewayConfig(const std::string& path);
+
+}  // namespace protogate::config
