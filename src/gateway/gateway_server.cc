@@ -1,0 +1,100 @@
+#include "gateway/gateway_server.h"
+
+#include <csignal>
+
+#include "common/status_macros.h"
+#include "gateway/error_response.h"
+#include "observability/logger.h"
+
+namespace protogate::gateway {
+namespace {
+
+http::ServerOptions ServerOptionsFrom(const config::GatewayConfig& config) {
+  http::ServerOptions options;
+  options.host = config.listen_host;
+  options.port = config.listen_port;
+  options.threads = config.threads;
+  options.max_header_bytes = config.limits.max_header_bytes;
+  options.max_body_bytes = config.limits.max_body_bytes;
+  options.read_timeout = config.limits.read_timeout;
+  options.idle_timeout = config.limits.idle_timeout;
+  options.drain_timeout = config.drain_timeout;
+  options.error_renderer = [](int status, absl::string_view message) {
+    return HttpErrorResponse(status, message);
+  };
+  return options;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(
+    const config::GatewayConfig& config) {
+  ASSIGN_OR_RETURN(auto snapshot, BuildSnapshot(config, nullptr));
+  return std::unique_ptr<GatewayServer>(new GatewayServer(std::move(snapshot)));
+}
+
+GatewayServer::GatewayServer(std::shared_ptr<const Snapshot> first) : handler_(&snapshots_) {
+  snapshots_.Set(std::move(first));
+}
+
+absl::StatusOr<int> GatewayServer::Start() {
+  const config::GatewayConfig& config = snapshots_.Get()->config;
+  observability::Logger::Get().set_level(observability::ParseLogLevel(config.log_level));
+  server_ = std::make_unique<http::Server>(ServerOptionsFrom(config), &handler_);
+  ASSIGN_OR_RETURN(int port, server_->Start());
+  PG_LOG(kInfo, "listening on ", config.listen_host, ":", port, " with ",
+         snapshots_.Get()->route_list.size(), " routes");
+  return port;
+}
+
+absl::Status GatewayServer::Reload() {
+  auto config = config::LoadGatewayConfig(snapshots_.Get()->config.source_path);
+  if (!config.ok()) {
+    PG_LOG(kError, "reload refused, still serving the previous snapshot: ",
+           config.status().message());
+    return config.status();
+  }
+  return Reload(*config);
+}
+
+absl::Status GatewayServer::Reload(const config::GatewayConfig& config) {
+  auto current = snapshots_.Get();
+  auto next = BuildSnapshot(config, current.get());
+  if (!next.ok()) {
+    PG_LOG(kError, "reload refused, still serving the previous snapshot: ",
+           next.status().message());
+    return next.status();
+  }
+  snapshots_.Set(*std::move(next));
+  PG_LOG(kInfo, "reloaded: ", snapshots_.Get()->route_list.size(), " routes");
+  return absl::OkStatus();
+}
+
+void GatewayServer::Shutdown() {
+  if (server_) server_->Shutdown();
+  observability::Logger::Get().Flush();
+}
+
+int RunUntilSignalled(GatewayServer& gateway) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  for (;;) {
+    int signal = 0;
+    if (sigwait(&signals, &signal) != 0) continue;
+    if (signal == SIGHUP) {
+      PG_LOG(kInfo, "SIGHUP: reloading");
+      (void)gateway.Reload();
+      continue;
+    }
+    PG_LOG(kInfo, "signal ", signal, ": draining and stopping");
+    gateway.Shutdown();
+    PG_LOG(kInfo, "stopped");
+    observability::Logger::Get().Flush();
+    return 0;
+  }
+}
+
+}  // namespace protogate::gateway

@@ -1,0 +1,190 @@
+#include "gateway/request_handler.h"
+
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "gateway/error_response.h"
+#include "gateway/metadata.h"
+#include "nlohmann/json.hpp"
+#include "observability/logger.h"
+#include "transcode/status_mapping.h"
+#include "upstream/unary_call.h"
+
+namespace protogate::gateway {
+namespace {
+
+constexpr absl::string_view kRequestIdHeader = "x-request-id";
+
+struct RequestContext {
+  std::shared_ptr<const Snapshot> snapshot;
+  http::Request request;
+  http::Responder respond;
+  std::string request_id;
+  absl::Time start;
+  const Route* route = nullptr;
+  int upstream_code = -1;  // -1: no upstream call was made
+};
+using ContextPtr = std::shared_ptr<RequestContext>;
+
+void WriteAccessLog(const RequestContext& ctx, const http::Response& response) {
+  if (!ctx.snapshot->config.access_log) return;
+  observability::Logger::Get().Access(absl::StrCat(
+      "access method=", ctx.request.method, " path=", ctx.request.Path(),
+      " status=", response.status, " upstream_code=", ctx.upstream_code,
+      " duration_us=", absl::ToInt64Microseconds(absl::Now() - ctx.start),
+      " request_id=", ctx.request_id, " route=\"",
+      ctx.route ? ctx.route->method_path : "", "\" remote=", ctx.request.remote_address));
+}
+
+// Phase 7 and the single exit of every request.
+void Finish(const ContextPtr& ctx, http::Response response) {
+  response.headers.emplace_back("X-Request-Id", ctx->request_id);
+  WriteAccessLog(*ctx, response);
+  ctx->respond(std::move(response));
+}
+
+// Phase 1.
+std::string RequestIdOf(const http::Request& request) {
+  absl::string_view given = request.Header(kRequestIdHeader);
+  if (!given.empty() && given.size() <= 128) return std::string(given);
+  return NewRequestId();
+}
+
+http::Response JsonResponse(int status, std::string body) {
+  http::Response response;
+  response.status = status;
+  response.headers.emplace_back("Content-Type", "application/json");
+  response.body = std::move(body);
+  return response;
+}
+
+// Phase 2.
+std::optional<http::Response> ServeHealth(const RequestContext& ctx) {
+  absl::string_view path = ctx.request.Path();
+  if (path == "/healthz") return JsonResponse(200, R"({"status":"ok"})");
+  if (path != "/readyz") return std::nullopt;
+  nlohmann::json upstreams = nlohmann::json::object();
+  for (const auto& [service, state] : ctx.snapshot->channels->States()) upstreams[service] = state;
+  nlohmann::json body = {{"status", "ready"},
+                         {"routes", ctx.snapshot->routes.size()},
+                         {"upstreams", upstreams}};
+  return JsonResponse(200, body.dump());
+}
+
+// Phase 3. HEAD falls back to the GET route, as HTTP expects.
+absl::StatusOr<routing::RouteMatch> MatchRoute(const RequestContext& ctx) {
+  const routing::RouteTable& routes = ctx.snapshot->routes;
+  auto match = routes.Match(ctx.request.method, ctx.request.Path());
+  if (!match.ok() && ctx.request.method == "HEAD") match = routes.Match("GET", ctx.request.Path());
+  return match;
+}
+
+http::Response NoRouteResponse(const RequestContext& ctx) {
+  std::vector<std::string> allowed = ctx.snapshot->routes.AllowedMethods(ctx.request.Path());
+  if (allowed.empty()) {
+    return ErrorResponse(absl::NotFoundError(
+        absl::StrCat("no route for ", ctx.request.method, " ", ctx.request.Path())));
+  }
+  http::Response response = HttpErrorResponse(
+      405, absl::StrCat("method ", ctx.request.method, " is not allowed on ", ctx.request.Path(),
+                        "; allowed: ", absl::StrJoin(allowed, ", ")));
+  response.headers.emplace_back("Allow", absl::StrJoin(allowed, ", "));
+  return response;
+}
+
+// Phase 4.
+absl::StatusOr<std::string> TranscodeRequest(const RequestContext& ctx,
+                                             routing::RouteMatch match) {
+  auto query = transcode::ParseQueryString(ctx.request.Query());
+  if (!query.ok()) return query.status();
+  return ctx.route->request.Transcode({.body = ctx.request.body,
+                                       .bindings = std::move(match.bindings),
+                                       .query = *std::move(query)});
+}
+
+// Phase 5: the route's timeout, shortened (never lengthened) by grpc-timeout.
+absl::StatusOr<absl::Time> DeadlineOf(const RequestContext& ctx) {
+  absl::Duration timeout = absl::FromChrono(ctx.route->timeout);
+  absl::string_view header = ctx.request.Header("grpc-timeout");
+  if (!header.empty()) {
+    std::optional<absl::Duration> asked = ParseGrpcTimeout(header);
+    if (!asked) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "invalid grpc-timeout header \"", header, "\" (expected e.g. 500m, 2S)"));
+    }
+    timeout = std::min(timeout, *asked);
+  }
+  return ctx.start + timeout;
+}
+
+upstream::Metadata UpstreamMetadata(const RequestContext& ctx) {
+  upstream::Metadata metadata =
+      ForwardedMetadata(ctx.request.headers, ctx.snapshot->config.forward_headers);
+  // The id the gateway answers with is the one the services see.
+  std::erase_if(metadata, [](const auto& kv) { return kv.first == kRequestIdHeader; });
+  metadata.emplace_back(kRequestIdHeader, ctx.request_id);
+  return metadata;
+}
+
+// Phase 6.
+http::Response Respond(const RequestContext& ctx, const upstream::UnaryCallResult& result) {
+  http::Response response;
+  if (result.code != 0) {
+    std::string details = transcode::DetailsJsonFromStatusBytes(result.status_details,
+                                                                ctx.snapshot->registry.get());
+    std::string message = result.message;
+    if (result.code == static_cast<int>(absl::StatusCode::kDeadlineExceeded) && message.empty()) {
+      message = "upstream deadline exceeded";
+    }
+    response = ErrorResponse(absl::Status(static_cast<absl::StatusCode>(result.code), message),
+                             details);
+  } else {
+    auto json = ctx.route->response.Transcode(result.response);
+    response = json.ok() ? JsonResponse(200, *std::move(json)) : ErrorResponse(json.status());
+  }
+  AppendResponseMetadata(result.initial_metadata, response.headers);
+  AppendResponseMetadata(result.trailing_metadata, response.headers);
+  return response;
+}
+
+void CallUpstream(const ContextPtr& ctx, std::string request_bytes, absl::Time deadline) {
+  upstream::UnaryCallRequest call{.method_path = ctx->route->method_path,
+                                  .request = std::move(request_bytes),
+                                  .metadata = UpstreamMetadata(*ctx),
+                                  .deadline = deadline};
+  upstream::StartUnaryCall(ctx->route->stub, std::move(call),
+                           [ctx](upstream::UnaryCallResult result) {
+                             ctx->upstream_code = result.code;
+                             Finish(ctx, Respond(*ctx, result));
+                           });
+}
+
+}  // namespace
+
+void RequestHandler::Handle(http::Request request, http::Responder respond) {
+  auto ctx = std::make_shared<RequestContext>();
+  ctx->start = absl::Now();
+  ctx->snapshot = snapshots_->Get();
+  ctx->request_id = RequestIdOf(request);
+  ctx->request = std::move(request);
+  ctx->respond = std::move(respond);
+
+  if (auto health = ServeHealth(*ctx)) return Finish(ctx, *std::move(health));
+
+  auto match = MatchRoute(*ctx);
+  if (!match.ok()) return Finish(ctx, NoRouteResponse(*ctx));
+  ctx->route = &ctx->snapshot->route(match->route_id);
+
+  auto request_bytes = TranscodeRequest(*ctx, *std::move(match));
+  if (!request_bytes.ok()) return Finish(ctx, ErrorResponse(request_bytes.status()));
+
+  auto deadline = DeadlineOf(*ctx);
+  if (!deadline.ok()) return Finish(ctx, ErrorResponse(deadline.status()));
+
+  CallUpstream(ctx, *std::move(request_bytes), *deadline);
+}
+
+}  // namespace protogate::gateway

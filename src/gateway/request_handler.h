@@ -1,0 +1,38 @@
+#pragma once
+
+// THE list of a request's phases, in order (read this file to see the whole
+// path of a request through the gateway):
+//
+//   1. admit      – take the current snapshot, assign the request id
+//   2. health     – /healthz and /readyz answer here
+//   3. route      – match method + path (404, or 405 with Allow)
+//   4. transcode  – path variables, query and JSON body → protobuf request (400)
+//   5. call       – unary gRPC call with forwarded metadata and deadline
+//   6. respond    – protobuf → JSON, or the upstream status → HTTP error
+//   7. log        – access log, always, whatever happened
+//
+// A failing phase short-circuits to Finish(), the one place that renders the
+// answer and logs it.
+//
+// Thread-safety: Handle runs on an event-loop thread; phases 6–7 run on the
+// gRPC thread that completes the call. Per-request state lives in one
+// RequestContext owned by the phases that are still running.
+
+#include <memory>
+
+#include "gateway/snapshot_holder.h"
+#include "http/message.h"
+
+namespace protogate::gateway {
+
+class RequestHandler : public http::Handler {
+ public:
+  explicit RequestHandler(const SnapshotHolder* snapshots) : snapshots_(snapshots) {}
+
+  void Handle(http::Request request, http::Responder respond) override;
+
+ private:
+  const SnapshotHolder* snapshots_;
+};
+
+}  // namespace protogate::gateway

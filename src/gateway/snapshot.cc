@@ -1,0 +1,149 @@
+#include "gateway/snapshot.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "gateway/route_loader.h"
+#include "google/protobuf/descriptor.pb.h"
+
+namespace protogate::gateway {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read descriptor set ", path));
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+std::vector<std::string> FileNames(const std::string& descriptor_set) {
+  google::protobuf::FileDescriptorSet set;
+  std::vector<std::string> names;
+  if (!set.ParseFromString(descriptor_set)) return names;
+  for (const auto& file : set.file()) names.push_back(file.name());
+  return names;
+}
+
+std::chrono::milliseconds TimeoutFor(const config::UpstreamConfig& upstream,
+                                     const google::protobuf::MethodDescriptor& method) {
+  auto it = upstream.method_timeouts.find(method.name());
+  return it == upstream.method_timeouts.end() ? upstream.timeout : it->second;
+}
+
+const config::UpstreamConfig* FindUpstream(const config::GatewayConfig& config,
+                                           const std::string& service) {
+  for (const auto& upstream : config.upstreams) {
+    if (upstream.service == service) return &upstream;
+  }
+  return nullptr;
+}
+
+absl::Status CheckUpstreamsExist(const config::GatewayConfig& config,
+                                 const transcode::TypeRegistry& registry) {
+  for (const auto& upstream : config.upstreams) {
+    if (registry.pool().FindServiceByName(upstream.service) == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(config.source_path, ": upstream service ", upstream.service,
+                       " is not in the descriptor set ", config.descriptors,
+                       " (check the name, or regenerate the descriptor set)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot) {
+  const google::protobuf::MethodDescriptor& method = *spec.method;
+  const std::string& service = method.service()->full_name();
+  if (method.client_streaming() || method.server_streaming()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(spec.Describe(), ": streaming methods cannot be routed over HTTP/JSON yet"));
+  }
+  const config::UpstreamConfig* upstream = FindUpstream(snapshot.config, service);
+  if (upstream == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(spec.Describe(), ": service ", service,
+                                                   " has HTTP routes but no upstream in ",
+                                                   snapshot.config.source_path,
+                                                   " (add it under `upstreams:`)"));
+  }
+  const config::TranscodingConfig& t = snapshot.config.transcoding;
+  transcode::RequestOptions request_options{
+      .reject_unknown_query_parameters = t.reject_unknown_query_parameters,
+      .ignore_unknown_json_fields = t.ignore_unknown_json_fields};
+  transcode::JsonOutputOptions output_options{.use_proto_field_names = t.use_proto_field_names,
+                                              .emit_default_values = t.emit_default_values,
+                                              .enums_as_ints = t.enums_as_ints};
+  auto request = transcode::RequestTranscoder::Create(snapshot.registry, *method.input_type(),
+                                                      spec.body, request_options);
+  if (!request.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(spec.Describe(), ": body: ", request.status().message()));
+  }
+  auto response = transcode::ResponseTranscoder::Create(
+      snapshot.registry, *method.output_type(), spec.response_body, output_options);
+  if (!response.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(spec.Describe(), ": response_body: ", response.status().message()));
+  }
+  return Route{.description = spec.Describe(),
+               .service = service,
+               .method_path = absl::StrCat("/", service, "/", method.name()),
+               .timeout = TimeoutFor(*upstream, method),
+               .request = *std::move(request),
+               .response = *std::move(response),
+               .stub = snapshot.channels->StubFor(service)};
+}
+
+absl::Status AddRoutes(const std::vector<RouteSpec>& specs, Snapshot& snapshot) {
+  routing::RouteTable::Builder builder;
+  for (const RouteSpec& spec : specs) {
+    auto tmpl = routing::HttpTemplate::Parse(spec.path_template);
+    if (!tmpl.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(spec.Describe(), ": path template: ", tmpl.status().message()));
+    }
+    ASSIGN_OR_RETURN(Route route, MakeRoute(spec, snapshot));
+    int id = static_cast<int>(snapshot.route_list.size());
+    RETURN_IF_ERROR(builder.Add(spec.http_method, *tmpl, id, spec.Describe()));
+    snapshot.route_list.push_back(std::move(route));
+  }
+  ASSIGN_OR_RETURN(snapshot.routes, std::move(builder).Build());
+  return absl::OkStatus();
+}
+
+std::vector<upstream::ChannelSpec> ChannelSpecs(const config::GatewayConfig& config) {
+  std::vector<upstream::ChannelSpec> specs;
+  for (const auto& upstream : config.upstreams) {
+    specs.push_back({upstream.service, upstream.addresses});
+  }
+  return specs;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(const config::GatewayConfig& config,
+                                                              const Snapshot* previous) {
+  auto snapshot = std::make_shared<Snapshot>();
+  snapshot->config = config;
+  ASSIGN_OR_RETURN(std::string descriptor_set, ReadFile(config.descriptors));
+  auto registry = transcode::TypeRegistry::FromDescriptorSet(descriptor_set);
+  if (!registry.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(config.descriptors, ": ", registry.status().message()));
+  }
+  snapshot->registry = *std::move(registry);
+  RETURN_IF_ERROR(CheckUpstreamsExist(config, *snapshot->registry));
+  ASSIGN_OR_RETURN(snapshot->channels,
+                   upstream::ChannelPool::Create(ChannelSpecs(config),
+                                                 previous ? previous->channels.get() : nullptr));
+  ASSIGN_OR_RETURN(std::vector<RouteSpec> specs,
+                   LoadRouteSpecs(snapshot->registry->pool(), FileNames(descriptor_set)));
+  RETURN_IF_ERROR(AddRoutes(specs, *snapshot));
+  return std::shared_ptr<const Snapshot>(std::move(snapshot));
+}
+
+}  // namespace protogate::gateway
+

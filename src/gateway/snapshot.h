@@ -1,0 +1,60 @@
+#pragma once
+
+// Everything a request needs, built once from a config and its descriptor
+// set and then never changed: descriptors, route table, per-route
+// transcoders, upstream channels. A reload builds a new Snapshot and swaps
+// it in; in-flight requests keep the one they started with (they hold a
+// shared_ptr).
+//
+// Example:
+//   ASSIGN_OR_RETURN(auto snapshot, BuildSnapshot(config, /*previous=*/nullptr));
+//   auto match = snapshot->routes.Match("GET", "/v1/users/1");
+//   const Route& route = snapshot->route(match->route_id);
+//
+// Immutable; safe to share between threads.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "config/gateway_config.h"
+#include "routing/route_table.h"
+#include "transcode/request_transcoder.h"
+#include "transcode/response_transcoder.h"
+#include "transcode/type_registry.h"
+#include "upstream/channel_pool.h"
+
+namespace protogate::gateway {
+
+struct Route {
+  std::string description;   // for logs: "demo.users.v1.UserService.GetUser (GET /v1/users/{user_id})"
+  std::string service;       // "demo.users.v1.UserService"
+  std::string method_path;   // "/demo.users.v1.UserService/GetUser"
+  std::chrono::milliseconds timeout{0};
+  transcode::RequestTranscoder request;
+  transcode::ResponseTranscoder response;
+  std::shared_ptr<grpc::GenericStub> stub;
+};
+
+struct Snapshot {
+  config::GatewayConfig config;
+  std::shared_ptr<const transcode::TypeRegistry> registry;
+  std::shared_ptr<const upstream::ChannelPool> channels;
+  routing::RouteTable routes;
+  std::vector<Route> route_list;  // indexed by route id
+
+  const Route& route(int id) const { return route_list[static_cast<size_t>(id)]; }
+};
+
+// Reads the descriptor set named by `config`, loads every google.api.http
+// rule and builds the route table. Fails, naming the file and the route,
+// on: an unreadable or invalid descriptor set, a bad template, conflicting
+// routes, a body/response_body naming no field, a routed service without an
+// upstream, an upstream naming an unknown service, a streaming method.
+// `previous` (may be null) lends its unchanged upstream channels.
+absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(const config::GatewayConfig& config,
+                                                              const Snapshot* previous);
+
+}  // namespace protogate::gateway

@@ -1,0 +1,106 @@
+#include "routing/percent_encoding.h"
+
+#include "absl/strings/ascii.h"
+
+namespace protogate::routing {
+namespace {
+
+constexpr char kUpperHex[] = "0123456789ABCDEF";
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return c - 'A' + 10;
+}
+
+char DecodeEscape(absl::string_view raw, size_t i) {
+  return static_cast<char>(HexValue(raw[i + 1]) * 16 + HexValue(raw[i + 2]));
+}
+
+void AppendEscape(char c, std::string* out) {
+  const auto byte = static_cast<unsigned char>(c);
+  out->push_back('%');
+  out->push_back(kUpperHex[byte >> 4]);
+  out->push_back(kUpperHex[byte & 0xF]);
+}
+
+}  // namespace
+
+bool IsHexDigit(char c) { return absl::ascii_isxdigit(static_cast<unsigned char>(c)); }
+
+bool IsValidPercentEncoding(absl::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') continue;
+    if (i + 2 >= s.size() || !IsHexDigit(s[i + 1]) || !IsHexDigit(s[i + 2])) return false;
+    i += 2;
+  }
+  return true;
+}
+
+bool IsPathChar(char c) {
+  if (absl::ascii_isalnum(static_cast<unsigned char>(c))) return true;
+  switch (c) {
+    case '-': case '.': case '_': case '~':                        // unreserved
+    case '!': case '$': case '&': case '\'': case '(': case ')':  // sub-delims
+    case '*': case '+': case ',': case ';': case '=':
+    case ':': case '@':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsReservedChar(char c) {
+  switch (c) {
+    case ':': case '/': case '?': case '#': case '[': case ']': case '@':
+    case '!': case '$': case '&': case '\'': case '(': case ')':
+    case '*': case '+': case ',': case ';': case '=':
+      return true;
+    default:
+      return false;
+  }
+}
+
+void AppendPercentDecoded(absl::string_view raw, std::string* out) {
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '%') {
+      out->push_back(DecodeEscape(raw, i));
+      i += 2;
+    } else {
+      out->push_back(raw[i]);
+    }
+  }
+}
+
+void AppendPartiallyDecoded(absl::string_view raw, std::string* out) {
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '%') {
+      out->push_back(raw[i]);
+      continue;
+    }
+    const char decoded = DecodeEscape(raw, i);
+    if (IsReservedChar(decoded)) {
+      AppendEscape(decoded, out);
+    } else {
+      out->push_back(decoded);
+    }
+    i += 2;
+  }
+}
+
+std::string EncodeLiteral(absl::string_view decoded, bool encode_colon) {
+  std::string out;
+  out.reserve(decoded.size());
+  for (char c : decoded) {
+    // '*' would read back as a wildcard, ':' in the last segment as a verb.
+    const bool keep = IsPathChar(c) && c != '*' && !(encode_colon && c == ':');
+    if (keep) {
+      out.push_back(c);
+    } else {
+      AppendEscape(c, &out);
+    }
+  }
+  return out;
+}
+
+}  // namespace protogate::routing

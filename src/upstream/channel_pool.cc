@@ -1,0 +1,83 @@
+#include "upstream/channel_pool.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+
+namespace protogate::upstream {
+namespace {
+
+// "ipv4:a:1,b:2" lets one channel resolve to several backends so that the
+// round_robin policy spreads calls; a single name goes through DNS as usual.
+std::string ChannelTarget(const std::vector<std::string>& addresses) {
+  if (addresses.size() == 1) return addresses.front();
+  return absl::StrCat("ipv4:", absl::StrJoin(addresses, ","));
+}
+
+std::shared_ptr<grpc::Channel> NewChannel(const std::string& target) {
+  grpc::ChannelArguments args;
+  args.SetLoadBalancingPolicyName("round_robin");
+  // A downed upstream should fail calls fast (503) and be retried soon after
+  // it comes back, rather than wait out gRPC's long default backoff.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
+const char* StateName(grpc_connectivity_state state) {
+  switch (state) {
+    case GRPC_CHANNEL_IDLE: return "IDLE";
+    case GRPC_CHANNEL_CONNECTING: return "CONNECTING";
+    case GRPC_CHANNEL_READY: return "READY";
+    case GRPC_CHANNEL_TRANSIENT_FAILURE: return "TRANSIENT_FAILURE";
+    case GRPC_CHANNEL_SHUTDOWN: return "SHUTDOWN";
+  }
+  return "UNKNOWN";
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const ChannelPool>> ChannelPool::Create(
+    const std::vector<ChannelSpec>& specs, const ChannelPool* previous) {
+  auto pool = std::shared_ptr<ChannelPool>(new ChannelPool());
+  for (const ChannelSpec& spec : specs) {
+    if (spec.addresses.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("upstream ", spec.service, " has no addresses"));
+    }
+    std::string target = ChannelTarget(spec.addresses);
+    if (previous != nullptr) {
+      auto it = previous->entries_.find(spec.service);
+      if (it != previous->entries_.end() && it->second.target == target) {
+        pool->entries_.emplace(spec.service, it->second);
+        continue;
+      }
+    }
+    Entry entry;
+    entry.target = target;
+    entry.channel = NewChannel(target);
+    entry.stub = std::make_shared<grpc::GenericStub>(entry.channel);
+    pool->entries_.emplace(spec.service, std::move(entry));
+  }
+  return std::shared_ptr<const ChannelPool>(std::move(pool));
+}
+
+std::shared_ptr<grpc::GenericStub> ChannelPool::StubFor(absl::string_view service) const {
+  auto it = entries_.find(service);
+  return it == entries_.end() ? nullptr : it->second.stub;
+}
+
+std::map<std::string, std::string> ChannelPool::States() const {
+  std::map<std::string, std::string> states;
+  for (const auto& [service, entry] : entries_) {
+    states[service] = StateName(entry.channel->GetState(/*try_to_connect=*/true));
+  }
+  return states;
+}
+
+}  // namespace protogate::upstream

@@ -1,0 +1,113 @@
+#include "upstream/unary_call.h"
+
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/support/byte_buffer.h"
+
+namespace protogate::upstream {
+namespace {
+
+// Owns everything the callback API needs alive until completion.
+struct CallState {
+  std::shared_ptr<grpc::GenericStub> stub;
+  grpc::ClientContext context;
+  grpc::ByteBuffer request;
+  grpc::ByteBuffer response;
+  std::function<void(UnaryCallResult)> done;
+};
+
+bool IsValidKey(absl::string_view key) {
+  if (key.empty()) return false;
+  for (char c : key) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool IsValidAsciiValue(absl::string_view value) {
+  for (char c : value) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+// Keys gRPC owns itself; passing them would corrupt the call.
+bool IsReservedKey(absl::string_view key) {
+  return absl::StartsWith(key, "grpc-") || absl::StartsWith(key, ":") || key == "content-type" ||
+         key == "te" || key == "user-agent" || key == "host";
+}
+
+void AddMetadata(grpc::ClientContext& context, const Metadata& metadata) {
+  for (const auto& [key, value] : metadata) {
+    if (!IsValidKey(key) || IsReservedKey(key)) continue;
+    if (absl::EndsWith(key, "-bin")) {
+      context.AddMetadata(key, value);
+    } else if (IsValidAsciiValue(value)) {
+      context.AddMetadata(key, value);
+    }
+  }
+}
+
+Metadata CopyMetadata(const std::multimap<grpc::string_ref, grpc::string_ref>& from) {
+  Metadata out;
+  out.reserve(from.size());
+  for (const auto& [key, value] : from) {
+    absl::string_view k(key.data(), key.size());
+    if (IsReservedKey(k)) continue;
+    out.emplace_back(std::string(k), std::string(value.data(), value.size()));
+  }
+  return out;
+}
+
+std::string Flatten(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (!buffer.Dump(&slices).ok()) return out;
+  out.reserve(buffer.Length());
+  for (const grpc::Slice& slice : slices) {
+    out.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  return out;
+}
+
+void Complete(CallState* state, const grpc::Status& status) {
+  UnaryCallResult result;
+  result.code = status.error_code();
+  result.message = status.error_message();
+  result.status_details = status.error_details();
+  if (status.ok()) result.response = Flatten(state->response);
+  result.initial_metadata = CopyMetadata(state->context.GetServerInitialMetadata());
+  result.trailing_metadata = CopyMetadata(state->context.GetServerTrailingMetadata());
+  auto done = std::move(state->done);
+  delete state;
+  done(std::move(result));
+}
+
+}  // namespace
+
+void StartUnaryCall(std::shared_ptr<grpc::GenericStub> stub, UnaryCallRequest request,
+                    std::function<void(UnaryCallResult)> done) {
+  auto* state = new CallState();
+  state->stub = std::move(stub);
+  state->done = std::move(done);
+  AddMetadata(state->context, request.metadata);
+  if (request.deadline != absl::InfiniteFuture()) {
+    state->context.set_deadline(absl::ToChronoTime(request.deadline));
+  }
+  // Hand the serialized request to gRPC without copying it.
+  auto* owned = new std::string(std::move(request.request));
+  grpc::Slice slice(owned->data(), owned->size(),
+                    [](void* p) { delete static_cast<std::string*>(p); }, owned);
+  state->request = grpc::ByteBuffer(&slice, 1);
+  state->stub->UnaryCall(&state->context, request.method_path, grpc::StubOptions(), &state->request,
+                         &state->response,
+                         [state](grpc::Status status) { Complete(state, status); });
+}
+
+}  // namespace protogate::upstream
