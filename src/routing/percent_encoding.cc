@@ -1,6 +1,7 @@
 #include "routing/percent_encoding.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 
 namespace protogate::routing {
 namespace {
@@ -38,27 +39,16 @@ bool IsValidPercentEncoding(absl::string_view s) {
 }
 
 bool IsPathChar(char c) {
-  if (absl::ascii_isalnum(static_cast<unsigned char>(c))) return true;
-  switch (c) {
-    case '-': case '.': case '_': case '~':                        // unreserved
-    case '!': case '$': case '&': case '\'': case '(': case ')':  // sub-delims
-    case '*': case '+': case ',': case ';': case '=':
-    case ':': case '@':
-      return true;
-    default:
-      return false;
-  }
+  constexpr absl::string_view kUnreservedPunctuation = "-._~";
+  constexpr absl::string_view kSubDelims = "!$&'()*+,;=";
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+         absl::StrContains(kUnreservedPunctuation, c) || absl::StrContains(kSubDelims, c) ||
+         c == ':' || c == '@';
 }
 
 bool IsReservedChar(char c) {
-  switch (c) {
-    case ':': case '/': case '?': case '#': case '[': case ']': case '@':
-    case '!': case '$': case '&': case '\'': case '(': case ')':
-    case '*': case '+': case ',': case ';': case '=':
-      return true;
-    default:
-      return false;
-  }
+  constexpr absl::string_view kReserved = ":/?#[]@!$&'()*+,;=";
+  return absl::StrContains(kReserved, c);
 }
 
 void AppendPercentDecoded(absl::string_view raw, std::string* out) {

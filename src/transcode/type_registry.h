@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
@@ -51,6 +52,9 @@ class TypeRegistry {
   std::unique_ptr<google::protobuf::DescriptorPool> pool_;
   std::unique_ptr<google::protobuf::util::TypeResolver> resolver_;
   std::unique_ptr<google::protobuf::DynamicMessageFactory> factory_;
+  // Every message of the set, fetched once so Prototype() takes no lock.
+  absl::flat_hash_map<const google::protobuf::Descriptor*, const google::protobuf::Message*>
+      prototypes_;
 };
 
 }  // namespace protogate::transcode
