@@ -1,10 +1,12 @@
 #include "config/gateway_config.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <system_error>
 #include <utility>
@@ -45,7 +47,7 @@ absl::StatusOr<HostPort> ReadHostPort(const YamlReader& reader, const YamlField&
 // what the file system says when "a" is a symlink.
 std::string ResolveNextTo(absl::string_view source_name, const std::string& path) {
   const std::filesystem::path relative(path);
-  const std::filesystem::path folder = std::filesystem::path(source_name).parent_path();
+  const std::filesystem::path folder = std::filesystem::path(std::string(source_name)).parent_path();
   if (relative.is_absolute() || folder.empty()) return path;
   return (folder / relative).string();
 }
@@ -207,7 +209,9 @@ absl::StatusOr<std::vector<UpstreamConfig>> ReadUpstreams(const YamlReader& read
     ASSIGN_OR_RETURN(UpstreamConfig upstream, ReadUpstream(reader, item));
     auto [it, inserted] = first_line.emplace(upstream.service, item.value.Mark().line + 1);
     if (!inserted) {
-      return reader.Error(YamlField{item.value, {}, absl::StrCat(item.path, ".service")},
+      // Read again only to point the error at the repeated name itself.
+      ASSIGN_OR_RETURN(const YamlMap map, reader.ReadMap(item, kUpstreamKeys));
+      return reader.Error(*map.Find("service"),
                           absl::StrCat("duplicate service ", QuoteForMessage(upstream.service),
                                        " (already configured at line ", it->second, ")"));
     }
@@ -216,18 +220,16 @@ absl::StatusOr<std::vector<UpstreamConfig>> ReadUpstreams(const YamlReader& read
   return upstreams;
 }
 
-absl::Status ReadListen(const YamlReader& reader, const YamlField& field, GatewayConfig& config) {
-  ASSIGN_OR_RETURN(HostPort listen, ReadHostPort(reader, field));
-  config.listen_host = std::move(listen.host);
-  config.listen_port = listen.port;
-  return absl::OkStatus();
-}
-
 // Optional keys overwrite the defaults the struct starts with; required ones
-// are checked after, so an unknown key is reported before a missing one.
-absl::Status ReadTopLevel(const YamlReader& reader, const YamlMap& map,
-                          absl::string_view source_name, GatewayConfig& config) {
-  if (const YamlField* f = map.Find("listen")) RETURN_IF_ERROR(ReadListen(reader, *f, config));
+// are checked by the caller, after every present key has been validated.
+absl::StatusOr<GatewayConfig> ReadTopLevel(const YamlReader& reader, const YamlMap& map,
+                                           absl::string_view source_name) {
+  GatewayConfig config;
+  if (const YamlField* f = map.Find("listen")) {
+    ASSIGN_OR_RETURN(HostPort listen, ReadHostPort(reader, *f));
+    config.listen_host = std::move(listen.host);
+    config.listen_port = listen.port;
+  }
   if (const YamlField* f = map.Find("threads")) {
     ASSIGN_OR_RETURN(config.threads, reader.ReadInt(*f, 0, kMaxThreads));
   }
@@ -256,18 +258,14 @@ absl::Status ReadTopLevel(const YamlReader& reader, const YamlMap& map,
   if (const YamlField* f = map.Find("upstreams")) {
     ASSIGN_OR_RETURN(config.upstreams, ReadUpstreams(reader, *f));
   }
-  return absl::OkStatus();
+  return config;
 }
 
 absl::StatusOr<GatewayConfig> Parse(absl::string_view yaml_text, absl::string_view source_name) {
   const YamlReader reader(source_name);
   ASSIGN_OR_RETURN(const YamlField root, reader.ParseDocument(yaml_text));
-  if (!root.value.IsMap()) {
-    return reader.Error(root, absl::StrCat("expected a mapping of config keys at the top level"));
-  }
   ASSIGN_OR_RETURN(const YamlMap map, reader.ReadMap(root, kTopLevelKeys));
-  GatewayConfig config;
-  RETURN_IF_ERROR(ReadTopLevel(reader, map, source_name, config));
+  ASSIGN_OR_RETURN(GatewayConfig config, ReadTopLevel(reader, map, source_name));
   if (map.Find("descriptors") == nullptr) {
     return reader.Missing(root, "descriptors",
                           "path of the FileDescriptorSet, relative to this file, e.g. "
@@ -289,7 +287,7 @@ absl::StatusOr<GatewayConfig> ParseGatewayConfig(absl::string_view yaml_text,
   try {
     return Parse(yaml_text, source_name);
   } catch (const YAML::Exception& e) {
-    return YamlReader(source_name).Error(YamlField{}, e.msg);
+    return YamlReader(source_name).ErrorAt(e.mark, "", absl::StrCat("invalid YAML: ", e.msg));
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat(source_name, ": config loader failed: ", e.what()));
   }

@@ -12,6 +12,10 @@
 //
 // Every error names the file, line and column, and the field:
 //   "config/gateway.yaml:7:5: upstreams[0].timeout: invalid duration "5 s" (e.g. 250ms, 5s, 1m)"
+//
+// The full schema, its defaults and the value formats are in config/README.md.
+// Unknown keys are errors. A loaded GatewayConfig is a plain value: copy it,
+// share it read-only between threads.
 
 #include <chrono>
 #include <map>
@@ -47,9 +51,9 @@ struct TranscodingConfig {
 };
 
 struct GatewayConfig {
-  std::string source_path;  // the file this was loaded from
-  std::string listen_host = "0.0.0.0";
-  int listen_port = 8080;
+  std::string source_path;  // the file this was loaded from (set by LoadGatewayConfig only)
+  std::string listen_host = "0.0.0.0";  // IPv6 without brackets: "::1"
+  int listen_port = 8080;               // 0..65535; 0 = any free port
   int threads = 0;  // event loops; 0 = one per core
   std::string descriptors;  // path of the FileDescriptorSet, resolved against the config's folder
   LimitsConfig limits;
@@ -65,10 +69,12 @@ struct GatewayConfig {
 
 // Parses YAML text; `source_name` is used in error messages and to resolve
 // relative paths. InvalidArgument "<file>:<line>:<col>: <field>: <problem>".
+// No I/O, never throws, thread-safe. Leaves `source_path` empty.
 absl::StatusOr<GatewayConfig> ParseGatewayConfig(absl::string_view yaml_text,
                                                  absl::string_view source_name);
 
-// Reads and parses a file.
+// Reads and parses a file; `path` is the source name. NotFound when the file
+// does not exist, InvalidArgument when it cannot be read or parsed.
 absl::StatusOr<GatewayConfig> LoadGatewayConfig(const std::string& path);
 
 }  // namespace protogate::config

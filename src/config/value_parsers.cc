@@ -167,6 +167,10 @@ absl::StatusOr<HostPort> ParseHostPort(absl::string_view text) {
   if (text.empty()) {
     return absl::InvalidArgumentError("empty address, expected host:port");
   }
+  if (absl::StrContains(text, "/")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid address ", QuoteForMessage(text), ", expected host:port (no scheme or path)"));
+  }
   if (text.front() == '[') return ParseBracketedHostPort(text);
   const size_t colon = text.rfind(':');
   if (colon == absl::string_view::npos) {
@@ -227,11 +231,11 @@ absl::StatusOr<std::string> NormalizeForwardHeader(absl::string_view name) {
         " cannot be forwarded: gRPC treats *-bin keys as base64 binary metadata"));
   }
   // Hop-by-hop headers and those the gRPC transport writes itself; forwarding
-  // them would corrupt the upstream call rather than inform it.
-  for (absl::string_view reserved :
-       {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te",
-        "host", "content-type", "content-length"}) {
-    if (lower == reserved) {
+  // them would corrupt the upstream call rather than inform it. The gateway's
+  // metadata filter drops them too, so listing one could never take effect.
+  for (absl::string_view reserved : {"connection", "keep-alive", "transfer-encoding", "upgrade",
+                                     "te", "trailer", "host", "content-type", "content-length"}) {
+    if (lower == reserved || absl::StartsWith(lower, "proxy-")) {
       return absl::InvalidArgumentError(
           absl::StrCat("header ", QuoteForMessage(lower),
                        " cannot be forwarded: it belongs to the HTTP/gRPC transport"));

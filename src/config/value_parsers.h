@@ -53,7 +53,7 @@ bool IsDottedIdentifier(absl::string_view text);
 // Validates a request header to forward as gRPC metadata and returns it
 // lowercased. It must be a valid metadata key ([0-9a-z_.-] once lowercased),
 // not reserved by gRPC ("grpc-*", "*-bin") and not hop-by-hop or
-// transport-owned (connection, host, te, content-type, ...).
+// transport-owned (connection, host, te, content-type, proxy-*, ...).
 absl::StatusOr<std::string> NormalizeForwardHeader(absl::string_view name);
 
 // `text` in double quotes, non-printable bytes escaped and long text cut, for

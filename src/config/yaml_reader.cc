@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -56,7 +57,8 @@ std::string UnknownKeyProblem(absl::string_view key,
   // Long keys are not typos of ours; skip the quadratic comparison.
   if (key.size() <= 64) {
     for (absl::string_view valid : valid_keys) {
-      if (EditDistance(key, valid) <= 2) {
+      const bool truncated = key.size() >= 3 && absl::StartsWith(valid, key);
+      if (truncated || EditDistance(key, valid) <= 2) {
         absl::StrAppend(&problem, ", did you mean \"", valid, "\"?");
         break;
       }
@@ -64,6 +66,20 @@ std::string UnknownKeyProblem(absl::string_view key,
   }
   absl::StrAppend(&problem, " (valid keys: ", absl::StrJoin(valid_keys, ", "), ")");
   return problem;
+}
+
+// yaml-cpp reports a tab in indentation as a puzzling "illegal map value";
+// name the real cause when the failing line is indented with one.
+std::string TabHint(absl::string_view text, const YAML::Mark& mark) {
+  if (mark.is_null() || mark.line < 0) return "";
+  for (int line = 0; line < mark.line; ++line) {
+    const size_t newline = text.find('\n');
+    if (newline == absl::string_view::npos) return "";
+    text.remove_prefix(newline + 1);
+  }
+  const size_t indent_end = text.find_first_not_of(" \t");
+  const absl::string_view indent = text.substr(0, indent_end);
+  return absl::StrContains(indent, '\t') ? " (tabs are not allowed in YAML indentation)" : "";
 }
 
 bool IsInteger(absl::string_view text) {
@@ -87,7 +103,7 @@ absl::StatusOr<YamlField> YamlReader::ParseDocument(absl::string_view text) cons
   try {
     documents = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
-    return ErrorAt(e.mark, "", absl::StrCat("invalid YAML: ", e.msg));
+    return ErrorAt(e.mark, "", absl::StrCat("invalid YAML: ", e.msg, TabHint(text, e.mark)));
   }
   if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) {
     return ErrorAt(YAML::Mark(), "",
@@ -149,7 +165,8 @@ absl::StatusOr<YamlMap> YamlReader::ReadEntries(const YamlField& field,
       return Error(key_field, UnknownKeyProblem(key, valid_keys));
     }
     if (map.Find(key) != nullptr) {
-      return Error(key_field, absl::StrCat("duplicate key ", QuoteForMessage(key)));
+      return Error(YamlField{it->first, it->first, ChildPath(field.path, key)},
+                   absl::StrCat("duplicate key ", QuoteForMessage(key)));
     }
     map.entries_.push_back({key, YamlField{it->second, it->first, ChildPath(field.path, key)}});
   }

@@ -71,6 +71,10 @@ class YamlReader {
   // "<path>.<key>: missing required key (<hint>)", at the mapping's position.
   absl::Status Missing(const YamlField& map, absl::string_view key, absl::string_view hint) const;
 
+  // The same shape at a yaml-cpp position (0-based; a null mark reads as 1:1).
+  absl::Status ErrorAt(const YAML::Mark& mark, absl::string_view path,
+                       absl::string_view problem) const;
+
   // A mapping whose keys must all be in `valid_keys`. An empty value (null)
   // reads as an empty mapping, so a section with everything commented out
   // means "all defaults".
@@ -98,8 +102,6 @@ class YamlReader {
                                     absl::Span<const absl::string_view> choices) const;
 
  private:
-  absl::Status ErrorAt(const YAML::Mark& mark, absl::string_view path,
-                       absl::string_view problem) const;
   absl::StatusOr<std::string> ReadScalarText(const YamlField& field,
                                              absl::string_view expected) const;
   absl::StatusOr<std::string> ReadPlainScalarText(const YamlField& field,

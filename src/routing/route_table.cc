@@ -113,13 +113,12 @@ class MethodTrie {
         slot = &nodes_[node].multi_wildcard;
         break;
     }
-    if (*slot < 0) {
-      // Assign through an index: emplace_back may move the node `slot` points into.
-      const int child = static_cast<int>(nodes_.size());
-      *slot = child;
-      nodes_.emplace_back();
-    }
-    return *slot;
+    if (*slot >= 0) return *slot;
+    // Set the slot before growing nodes_: emplace_back moves the node it lives in.
+    const int child = static_cast<int>(nodes_.size());
+    *slot = child;
+    nodes_.emplace_back();
+    return child;
   }
 
   static int FindEnd(const Node& node, absl::string_view verb) {

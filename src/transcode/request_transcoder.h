@@ -48,11 +48,13 @@ struct RequestOptions {
   bool ignore_unknown_json_fields = false;
 };
 
+// The member initializers let callers name only some members
+// ({.body = ...}) under GCC's -Wextra -Werror.
 struct HttpRequestParts {
-  absl::string_view body;
-  std::vector<routing::VariableBinding> bindings;
+  absl::string_view body{};
+  std::vector<routing::VariableBinding> bindings{};
   // Decoded name/value pairs in request order (see ParseQueryString).
-  std::vector<std::pair<std::string, std::string>> query;
+  std::vector<std::pair<std::string, std::string>> query{};
 };
 
 class RequestTranscoder {

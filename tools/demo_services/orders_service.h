@@ -42,6 +42,7 @@ class OrderService final : public demo::orders::v1::OrderService::CallbackServic
   OrderService();
 
   ServiceControls& controls() { return controls_; }
+  const ServiceControls& controls() const { return controls_; }
 
   grpc::ServerUnaryReactor* ListOrders(grpc::CallbackServerContext* context,
                                        const demo::orders::v1::ListOrdersRequest* request,

@@ -132,7 +132,7 @@ grpc::Status ApplyUpdate(const UpdateUserRequest& request, User* user) {
 UserService::UserService() {
   const std::vector<Seed> seeds = {
       {"ada@example.com", "Ada Lovelace", "eu", {demo::users::v1::ROLE_ADMIN}, true, 123456},
-      {"grace@example.com",
+      {"hopper@example.com",
        "Grace Hopper",
        "us",
        {demo::users::v1::ROLE_CUSTOMER, demo::users::v1::ROLE_SUPPORT},

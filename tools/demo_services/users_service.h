@@ -15,7 +15,7 @@ namespace protogate::demo_services {
 
 // demo.users.v1.UserService over an in-memory store, seeded with five users:
 //   "1" ada@example.com      eu  [ROLE_ADMIN]                  verified  123456 cents
-//   "2" grace@example.com    us  [ROLE_CUSTOMER, ROLE_SUPPORT] verified   98765
+//   "2" hopper@example.com   us  [ROLE_CUSTOMER, ROLE_SUPPORT] verified   98765
 //   "3" linus@example.com    eu  [ROLE_CUSTOMER]               unverified  4200
 //   "4" margaret@example.com us  [ROLE_CUSTOMER]               verified       0
 //   "5" alan@example.com     eu  [ROLE_SUPPORT]                unverified  31415
@@ -36,6 +36,7 @@ class UserService final : public demo::users::v1::UserService::CallbackService {
   UserService();
 
   ServiceControls& controls() { return controls_; }
+  const ServiceControls& controls() const { return controls_; }
 
   grpc::ServerUnaryReactor* GetUser(grpc::CallbackServerContext* context,
                                     const demo::users::v1::GetUserRequest* request,

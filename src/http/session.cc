@@ -1,0 +1,459 @@
+#include "http/session.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+#include <limits>
+#include <utility>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/read_size.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace protogate::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using boost::system::error_code;
+
+// Upper bound on one read; also what Beast itself asks for.
+constexpr size_t kReadChunk = 65536;
+// How long unread request bytes are drained after an answer that closes the
+// connection. Closing with unread input makes the kernel send RST, which can
+// destroy the answer before the client has read it.
+constexpr std::chrono::milliseconds kMaxLinger{2000};
+constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+// RFC 7231 IMF-fixdate, formatted at most once per second per loop thread.
+absl::string_view HttpDate() {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  thread_local std::time_t cached_second = -1;
+  thread_local std::string text;
+  const std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[40];
+    std::snprintf(buf, sizeof(buf), "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7],
+                  tm.tm_mday, kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                  tm.tm_sec);
+    text = buf;
+    cached_second = now;
+  }
+  return text;
+}
+
+bool IsTokenChar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return absl::string_view("!#$%&'*+-.^_`|~").find(c) != absl::string_view::npos;
+}
+
+// Handler-supplied fields go to the wire verbatim, so reject what would split
+// the response or make Beast throw (it caps names and values below 64 KiB).
+bool IsValidField(absl::string_view name, absl::string_view value) {
+  constexpr size_t kMaxFieldBytes = 65000;
+  if (name.empty() || name.size() > kMaxFieldBytes || value.size() > kMaxFieldBytes) return false;
+  if (!std::all_of(name.begin(), name.end(), IsTokenChar)) return false;
+  return value.find_first_of(absl::string_view("\r\n\0", 3)) == absl::string_view::npos;
+}
+
+// Framing and connection management belong to the server.
+bool IsServerManagedField(absl::string_view name) {
+  for (absl::string_view managed :
+       {"content-length", "connection", "transfer-encoding", "date", "keep-alive"}) {
+    if (absl::EqualsIgnoreCase(name, managed)) return true;
+  }
+  return false;
+}
+
+bool IsHttpError(const error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+std::string FormatEndpoint(const boost::asio::ip::tcp::endpoint& endpoint) {
+  const auto& address = endpoint.address();
+  if (address.is_v6()) return absl::StrCat("[", address.to_string(), "]:", endpoint.port());
+  return absl::StrCat(address.to_string(), ":", endpoint.port());
+}
+
+}  // namespace
+
+Session::Session(LoopSocket socket, std::shared_ptr<ServerState> server,
+                 std::shared_ptr<LoopState> loop)
+    : server_(std::move(server)),
+      loop_(std::move(loop)),
+      io_(std::in_place, std::move(socket)),
+      // The parser rejects oversized headers first; this only bounds what a
+      // pipelining client can make us buffer ahead.
+      buffer_(server_->options.max_header_bytes + kReadChunk) {
+  server_->open_connections.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(loop_->mu);
+  loop_->sessions.insert(this);
+}
+
+Session::~Session() {
+  if (pending_seq_.load(std::memory_order_acquire) != 0) {
+    // The handler dropped its Responder without answering.
+    server_->in_flight.fetch_sub(1, std::memory_order_relaxed);
+  }
+  {
+    // The socket must go while the loop's io_context surely exists: either
+    // here, or in ReleaseIo() under the same lock before Shutdown destroys it.
+    std::lock_guard<std::mutex> lock(loop_->mu);
+    io_.reset();
+    loop_->sessions.erase(this);
+  }
+  MarkClosed();  // destroyed while handling: the handler dropped its Responder
+}
+
+void Session::Start() {
+  if (server_->draining.load(std::memory_order_acquire)) {
+    Close();
+    return;
+  }
+  error_code ec;
+  socket().set_option(boost::asio::ip::tcp::no_delay(true), ec);
+  const auto endpoint = socket().remote_endpoint(ec);
+  if (ec) {  // the peer is already gone
+    Close();
+    return;
+  }
+  remote_address_ = FormatEndpoint(endpoint);
+  ReadNext();
+}
+
+void Session::Drain() {
+  if (phase_ == Phase::kIdle) Close();
+}
+
+void Session::ReleaseIo() {
+  MarkClosed();
+  io_.reset();
+}
+
+void Session::ReadNext() {
+  if (server_->draining.load(std::memory_order_acquire)) {
+    CloseGracefully(/*linger=*/false);
+    return;
+  }
+  const ServerOptions& options = server_->options;
+  parser_.emplace(static_cast<std::uint32_t>(std::min<size_t>(
+                      options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())),
+                  options.max_body_bytes);
+  request_version_ = 11;
+  request_keep_alive_ = true;
+  request_is_head_ = false;
+  read_timed_out_ = false;
+  if (buffer_.size() > 0) {  // a pipelined request is already here
+    ReadHeader();
+    return;
+  }
+  // Wait for the first byte on our own, so that the idle timeout can switch
+  // to the read timeout the moment a request starts.
+  phase_ = Phase::kIdle;
+  SetDeadline(options.idle_timeout);
+  socket().async_read_some(
+      buffer_.prepare(beast::read_size(buffer_, kReadChunk)),
+      [self = shared_from_this()](const error_code& ec, size_t n) { self->OnFirstBytes(ec, n); });
+}
+
+void Session::OnFirstBytes(const error_code& ec, size_t n) {
+  if (phase_ == Phase::kClosed) return;
+  if (ec) {  // peer closed, idle timeout, or drain: nothing to answer
+    Close();
+    return;
+  }
+  buffer_.commit(n);
+  ReadHeader();
+}
+
+void Session::ReadHeader() {
+  phase_ = Phase::kReading;
+  SetDeadline(server_->options.read_timeout);
+  bhttp::async_read_header(
+      socket(), buffer_, *parser_,
+      [self = shared_from_this()](const error_code& ec, size_t) { self->OnHeader(ec); });
+}
+
+void Session::OnHeader(const error_code& ec) {
+  if (phase_ == Phase::kClosed) return;
+  if (ec || read_timed_out_) {
+    OnReadError(ec);
+    return;
+  }
+  request_version_ = parser_->version();
+  request_keep_alive_ = parser_->keep_alive();
+  request_is_head_ = parser_->is_head();
+  if (server_->draining.load(std::memory_order_acquire)) {
+    WriteError(503, "the server is shutting down");
+    return;
+  }
+  if (parser_->is_done()) {
+    Dispatch();
+    return;
+  }
+  if (request_version_ >= 11 && parser_->expects_continue()) {
+    boost::asio::async_write(socket(), boost::asio::buffer(kContinue, sizeof(kContinue) - 1),
+                             [self = shared_from_this()](const error_code& ec, size_t) {
+                               if (self->phase_ == Phase::kClosed) return;
+                               if (ec || self->read_timed_out_) {
+                                 self->OnReadError(ec);
+                               } else {
+                                 self->ReadBody();
+                               }
+                             });
+    return;
+  }
+  ReadBody();
+}
+
+void Session::ReadBody() {
+  bhttp::async_read(socket(), buffer_, *parser_,
+                    [self = shared_from_this()](const error_code& ec, size_t) { self->OnBody(ec); });
+}
+
+void Session::OnBody(const error_code& ec) {
+  if (phase_ == Phase::kClosed) return;
+  if (ec || read_timed_out_) {
+    OnReadError(ec);
+    return;
+  }
+  Dispatch();
+}
+
+void Session::OnReadError(const error_code& ec) {
+  const ServerOptions& options = server_->options;
+  if (read_timed_out_) {
+    WriteError(408, absl::StrCat("request not received within ", options.read_timeout.count(),
+                                 " ms"));
+  } else if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+    WriteError(431, absl::StrCat("request header exceeds ", options.max_header_bytes, " bytes"));
+  } else if (ec == bhttp::error::body_limit) {
+    WriteError(413, absl::StrCat("request body exceeds ", options.max_body_bytes, " bytes"));
+  } else if (IsHttpError(ec) && ec != bhttp::error::end_of_stream &&
+             ec != bhttp::error::partial_message) {
+    WriteError(400, absl::StrCat("malformed HTTP request: ", ec.message()));
+  } else {
+    Close();  // the peer went away mid-request; nobody to answer
+  }
+}
+
+void Session::Dispatch() {
+  Request request = parser_->Release();
+  request.remote_address = remote_address_;
+  phase_ = Phase::kHandling;
+  ClearDeadline();  // the handler owns the time now (upstream deadlines)
+  const uint64_t seq = ++next_seq_;
+  pending_seq_.store(seq, std::memory_order_release);
+  server_->in_flight.fetch_add(1, std::memory_order_relaxed);
+  server_->handler->Handle(std::move(request), [self = shared_from_this(), seq](Response response) {
+    self->Respond(seq, std::move(response));
+  });
+}
+
+void Session::Respond(uint64_t seq, Response response) {
+  uint64_t expected = seq;
+  if (!pending_seq_.compare_exchange_strong(expected, 0, std::memory_order_acq_rel)) {
+    return;  // a second call for the same request
+  }
+  server_->in_flight.fetch_sub(1, std::memory_order_relaxed);
+  auto deliver = [self = shared_from_this(), response = std::move(response)]() mutable {
+    if (self->phase_ != Phase::kHandling) return;
+    const bool keep_alive =
+        self->request_keep_alive_ && !self->server_->draining.load(std::memory_order_acquire);
+    self->WriteResponse(std::move(response), keep_alive, /*linger=*/false);
+  };
+  if (LoopState::current == loop_.get()) {  // answered synchronously: skip the queue
+    deliver();
+    return;
+  }
+  std::lock_guard<std::mutex> lock(loop_->mu);
+  if (loop_->stopped) return;  // answered after the drain timeout: the connection is gone
+  boost::asio::post(loop_->ioc, std::move(deliver));
+}
+
+void Session::WriteError(int status, absl::string_view message) {
+  Response response;
+  if (server_->options.error_renderer) {
+    response = server_->options.error_renderer(status, message);
+  } else {
+    response.headers.emplace_back("content-type", "text/plain");
+    response.body = absl::StrCat(message, "\n");
+  }
+  response.status = status;
+  WriteResponse(std::move(response), /*keep_alive=*/false, /*linger=*/true);
+}
+
+void Session::WriteResponse(Response response, bool keep_alive, bool linger) {
+  if (response.status < 200 || response.status > 999) {
+    WriteError(500, absl::StrCat("handler answered with invalid status ", response.status));
+    return;
+  }
+  const int status = response.status;
+  BeastResponse& res = response_.emplace();
+  res.version(request_version_);
+  res.result(static_cast<unsigned>(status));
+  bool has_server = false;
+  for (const auto& [name, value] : response.headers) {
+    if (IsServerManagedField(name) || !IsValidField(name, value)) continue;
+    has_server = has_server || absl::EqualsIgnoreCase(name, "server");
+    res.insert(beast::string_view(name.data(), name.size()),
+               beast::string_view(value.data(), value.size()));
+  }
+  if (!has_server) res.set(bhttp::field::server, "protogate");
+  const absl::string_view date = HttpDate();
+  res.set(bhttp::field::date, beast::string_view(date.data(), date.size()));
+  if (status == 204 || status == 304) {
+    response.body.clear();
+  } else {
+    res.content_length(response.body.size());  // also for HEAD: the size a GET would get
+  }
+  res.body() = std::move(response.body);
+  res.keep_alive(keep_alive);
+  if (!keep_alive) res.set(bhttp::field::connection, "close");  // explicit for HTTP/1.0 too
+  keep_alive_after_write_ = keep_alive;
+  linger_after_write_ = linger;
+
+  phase_ = Phase::kWriting;
+  SetDeadline(server_->options.idle_timeout);  // a client that never reads is idle too
+  Serializer& serializer = serializer_.emplace(res);
+  auto on_written = [self = shared_from_this()](const error_code& ec, size_t) {
+    self->OnWritten(ec);
+  };
+  if (request_is_head_) {
+    bhttp::async_write_header(socket(), serializer, std::move(on_written));
+  } else {
+    bhttp::async_write(socket(), serializer, std::move(on_written));
+  }
+}
+
+void Session::OnWritten(const error_code& ec) {
+  if (phase_ == Phase::kClosed) return;
+  serializer_.reset();
+  response_.reset();
+  if (ec) {
+    Close();
+  } else if (!keep_alive_after_write_) {
+    CloseGracefully(linger_after_write_);
+  } else {
+    ReadNext();
+  }
+}
+
+void Session::CloseGracefully(bool linger) {
+  error_code ec;
+  if (!linger && buffer_.size() == 0 && socket().available(ec) == 0) {
+    Close();
+    return;
+  }
+  socket().shutdown(LoopSocket::shutdown_send, ec);
+  if (ec) {
+    Close();
+    return;
+  }
+  buffer_.consume(buffer_.size());
+  phase_ = Phase::kLingering;
+  SetDeadline(std::min(kMaxLinger, server_->options.read_timeout));
+  DiscardUntilEof();
+}
+
+void Session::DiscardUntilEof() {
+  // Received bytes are never committed: the buffer is only scratch space.
+  socket().async_read_some(buffer_.prepare(beast::read_size(buffer_, kReadChunk)),
+                           [self = shared_from_this()](const error_code& ec, size_t) {
+                             if (self->phase_ == Phase::kClosed) return;
+                             if (ec) {
+                               self->Close();
+                             } else {
+                               self->DiscardUntilEof();
+                             }
+                           });
+}
+
+void Session::Close() {
+  if (phase_ == Phase::kClosed) return;
+  MarkClosed();
+  if (!io_) return;
+  error_code ec;
+  io_->socket.close(ec);
+  io_->timer.cancel();
+}
+
+// Shutdown() waits for open connections, not for Session objects: a handler
+// may keep a Responder (and so the Session) long after the answer.
+void Session::MarkClosed() {
+  if (phase_ == Phase::kClosed) return;
+  phase_ = Phase::kClosed;
+  if (server_->open_connections.fetch_sub(1, std::memory_order_acq_rel) == 1 &&
+      server_->draining.load(std::memory_order_acquire)) {
+    std::lock_guard<std::mutex> lock(server_->drain_mu);
+    server_->drain_cv.notify_all();
+  }
+}
+
+// Timeouts: a single timer per session whose wake-up is moved only when a
+// deadline comes earlier than the armed one. Later deadlines (the common case:
+// read → idle) just update deadline_ and the wake-up re-arms itself, so most
+// requests cost no timer syscall.
+void Session::SetDeadline(std::chrono::milliseconds timeout) {
+  deadline_ = Clock::now() + timeout;
+  if (timer_armed_ && timer_expiry_ <= deadline_) return;
+  ArmTimer(deadline_);
+}
+
+void Session::ClearDeadline() { deadline_ = Clock::time_point::max(); }
+
+void Session::ArmTimer(Clock::time_point at) {
+  timer_armed_ = true;
+  timer_expiry_ = at;
+  const uint64_t generation = ++timer_generation_;
+  io_->timer.expires_at(at);
+  // A weak reference: a pending wake-up must not keep a finished connection.
+  io_->timer.async_wait([weak = weak_from_this(), generation](const error_code&) {
+    if (auto self = weak.lock()) self->OnTimer(generation);
+  });
+}
+
+void Session::OnTimer(uint64_t generation) {
+  if (generation != timer_generation_ || phase_ == Phase::kClosed) return;
+  timer_armed_ = false;
+  if (deadline_ == Clock::time_point::max()) return;
+  if (Clock::now() < deadline_) {
+    ArmTimer(deadline_);
+    return;
+  }
+  OnDeadline();
+}
+
+void Session::OnDeadline() {
+  switch (phase_) {
+    case Phase::kReading: {
+      // Not Close(): the pending read fails with operation_aborted and
+      // OnReadError answers 408 on the still-open socket.
+      read_timed_out_ = true;
+      error_code ec;
+      socket().cancel(ec);
+      return;
+    }
+    case Phase::kHandling:
+    case Phase::kClosed:
+      return;
+    case Phase::kIdle:
+    case Phase::kWriting:
+    case Phase::kLingering:
+      Close();
+      return;
+  }
+}
+
+}  // namespace protogate::http

@@ -1,0 +1,163 @@
+#pragma once
+
+// Internal to the http folder: the state a Server shares with its event loops
+// and connections, and the per-connection Session. Not part of the public API.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_set>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "absl/strings/string_view.h"
+#include "http/message.h"
+#include "http/request_parser.h"
+#include "http/server.h"
+
+namespace protogate::http {
+
+// Concrete executor types: every session runs on exactly one io_context, so
+// the type-erased any_io_executor would only cost an indirection per call.
+using LoopExecutor = boost::asio::io_context::executor_type;
+using LoopSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, LoopExecutor>;
+using LoopTimer =
+    boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                      boost::asio::wait_traits<std::chrono::steady_clock>,
+                                      LoopExecutor>;
+
+class Session;
+
+// Shared by the Server and all its sessions; outlives both (shared_ptr), so a
+// Responder kept by the handler past Shutdown() never dangles.
+struct ServerState {
+  ServerState(ServerOptions opts, Handler* h) : options(std::move(opts)), handler(h) {}
+
+  const ServerOptions options;
+  Handler* const handler;
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> draining{false};
+  // Connections not yet closed. Shutdown() waits on drain_cv for zero.
+  std::atomic<int> open_connections{0};
+  std::mutex drain_mu;
+  std::condition_variable drain_cv;
+};
+
+// One per event loop. `mu` guards `stopped` and `sessions`; it is taken on
+// connect/disconnect and when a response arrives from a foreign thread.
+struct LoopState {
+  explicit LoopState(boost::asio::io_context& context) : ioc(context) {}
+
+  // The loop the calling thread runs, if any (set by the loop thread).
+  static inline thread_local const LoopState* current = nullptr;
+
+  boost::asio::io_context& ioc;  // usable only while !stopped (under mu)
+  std::mutex mu;
+  bool stopped = false;
+  std::unordered_set<Session*> sessions;
+};
+
+// One HTTP/1.1 connection. Every member function except Respond() and
+// ReleaseIo() runs on the session's event-loop thread. Lifetime: owned by
+// shared_ptrs held by its pending I/O operation or by the Responder of the
+// request being handled; when neither exists the connection is gone.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(LoopSocket socket, std::shared_ptr<ServerState> server,
+          std::shared_ptr<LoopState> loop);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Starts reading the first request.
+  void Start();
+  // Server began draining: close now if waiting for a request.
+  void Drain();
+  // Destroys the socket and timer. Only after the loop has stopped for good
+  // (their io_context is about to go), under LoopState::mu.
+  void ReleaseIo();
+
+ private:
+  enum class Phase { kIdle, kReading, kHandling, kWriting, kLingering, kClosed };
+  using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
+  using Serializer = boost::beast::http::response_serializer<boost::beast::http::string_body>;
+  using Clock = std::chrono::steady_clock;
+
+  struct Io {
+    explicit Io(LoopSocket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+    LoopSocket socket;
+    LoopTimer timer;
+  };
+
+  LoopSocket& socket() { return io_->socket; }
+
+  // Reading.
+  void ReadNext();
+  void OnFirstBytes(const boost::system::error_code& ec, size_t n);
+  void ReadHeader();
+  void OnHeader(const boost::system::error_code& ec);
+  void ReadBody();
+  void OnBody(const boost::system::error_code& ec);
+  void OnReadError(const boost::system::error_code& ec);
+
+  // Handling.
+  void Dispatch();
+  void Respond(uint64_t seq, Response response);  // any thread
+
+  // Writing and closing.
+  void WriteResponse(Response response, bool keep_alive, bool linger);
+  void WriteError(int status, absl::string_view message);
+  void OnWritten(const boost::system::error_code& ec);
+  void CloseGracefully(bool linger);
+  void DiscardUntilEof();
+  void Close();
+  void MarkClosed();  // phase_ = kClosed, counted once
+
+  // One lazily re-armed timer serves every timeout; see session.cc.
+  void SetDeadline(std::chrono::milliseconds timeout);
+  void ClearDeadline();
+  void ArmTimer(Clock::time_point at);
+  void OnTimer(uint64_t generation);
+  void OnDeadline();
+
+  const std::shared_ptr<ServerState> server_;
+  const std::shared_ptr<LoopState> loop_;
+  std::optional<Io> io_;
+  std::string remote_address_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<RequestParser> parser_;
+  std::optional<BeastResponse> response_;
+  std::optional<Serializer> serializer_;
+  Phase phase_ = Phase::kIdle;
+
+  // The request being handled.
+  unsigned request_version_ = 11;
+  bool request_keep_alive_ = true;
+  bool request_is_head_ = false;
+  bool keep_alive_after_write_ = false;
+  bool linger_after_write_ = false;
+  bool read_timed_out_ = false;
+
+  // Sequence number of the request awaiting its Responder, 0 when none; the
+  // only member touched from foreign threads.
+  uint64_t next_seq_ = 0;
+  std::atomic<uint64_t> pending_seq_{0};
+
+  Clock::time_point deadline_ = Clock::time_point::max();
+  Clock::time_point timer_expiry_{};
+  bool timer_armed_ = false;
+  uint64_t timer_generation_ = 0;
+};
+
+}  // namespace protogate::http

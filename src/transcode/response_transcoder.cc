@@ -1,0 +1,179 @@
+#include "transcode/response_transcoder.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/json_util.h"
+#include "nlohmann/json.hpp"
+#include "transcode/proto_status.h"
+#include "transcode/wire_format.h"
+
+namespace protogate::transcode {
+namespace {
+
+namespace gpb = google::protobuf;
+
+enum class BodyKind {
+  kWhole,         // no response_body
+  kMessageField,  // a singular message field: printed as its own type
+  kOtherField,    // scalar, repeated or map: cut out of the whole message's JSON
+};
+
+}  // namespace
+
+struct ResponseTranscoder::Impl {
+  std::shared_ptr<const TypeRegistry> registry;
+  const gpb::Descriptor* type = nullptr;
+  std::string type_url;
+  BodyKind body_kind = BodyKind::kWhole;
+  const gpb::FieldDescriptor* body_field = nullptr;
+  std::string field_type_url;  // kMessageField
+  std::string key_prefix;      // kOtherField: `{"<key>":`
+  std::string default_json;    // kOtherField: the field's JSON when it is not on the wire
+  gpb::util::JsonPrintOptions print_options;
+
+  absl::StatusOr<std::string> DefaultJson(const std::string& key) const;
+  absl::StatusOr<std::string> Print(const std::string& url, absl::string_view binary) const;
+  absl::StatusOr<std::string> TranscodeMessageField(absl::string_view binary) const;
+  absl::StatusOr<std::string> TranscodeOtherField(absl::string_view binary) const;
+};
+
+namespace {
+
+const gpb::FieldDescriptor* FindTopLevelField(const gpb::Descriptor& message,
+                                              absl::string_view name) {
+  for (int i = 0; i < message.field_count(); ++i) {
+    const gpb::FieldDescriptor* field = message.field(i);
+    if (field->name() == name || field->json_name() == name) return field;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+// The JSON of the response_body field holding its default value, as the
+// printer writes it with defaults shown. Done once, at Create.
+absl::StatusOr<std::string> ResponseTranscoder::Impl::DefaultJson(const std::string& key) const {
+  gpb::util::JsonPrintOptions options = print_options;
+  options.always_print_primitive_fields = true;
+  std::string json;
+  auto status =
+      gpb::util::BinaryToJsonString(registry->resolver(), type_url, "", &json, options);
+  if (!status.ok()) return ToAbslStatus(status);
+  nlohmann::json parsed = nlohmann::json::parse(json, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains(key)) {
+    // A field the printer leaves out even with defaults on (a proto3
+    // optional or oneof member): null is its JSON absence.
+    return std::string("null");
+  }
+  return parsed[key].dump();
+}
+
+absl::StatusOr<ResponseTranscoder> ResponseTranscoder::Create(
+    std::shared_ptr<const TypeRegistry> registry, const gpb::Descriptor& response_type,
+    absl::string_view response_body_field, const JsonOutputOptions& options) {
+  auto impl = std::make_shared<Impl>();
+  impl->registry = std::move(registry);
+  impl->type = &response_type;
+  impl->type_url = TypeRegistry::TypeUrl(response_type);
+  impl->print_options.add_whitespace = false;
+  impl->print_options.always_print_primitive_fields = options.emit_default_values;
+  impl->print_options.always_print_enums_as_ints = options.enums_as_ints;
+  impl->print_options.preserve_proto_field_names = options.use_proto_field_names;
+  if (!response_body_field.empty()) {
+    const gpb::FieldDescriptor* field = FindTopLevelField(response_type, response_body_field);
+    if (field == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat("response_body field \"",
+                                                     response_body_field, "\" names no field of ",
+                                                     response_type.full_name()));
+    }
+    impl->body_field = field;
+    if (field->type() == gpb::FieldDescriptor::TYPE_MESSAGE && !field->is_repeated()) {
+      impl->body_kind = BodyKind::kMessageField;
+      impl->field_type_url = TypeRegistry::TypeUrl(*field->message_type());
+    } else {
+      impl->body_kind = BodyKind::kOtherField;
+      const std::string& key =
+          options.use_proto_field_names ? field->name() : field->json_name();
+      impl->key_prefix = absl::StrCat("{\"", key, "\":");
+      auto default_json = impl->DefaultJson(key);
+      if (!default_json.ok()) return default_json.status();
+      impl->default_json = *std::move(default_json);
+    }
+  }
+  return ResponseTranscoder(std::move(impl));
+}
+
+ResponseTranscoder::ResponseTranscoder(std::shared_ptr<const Impl> impl)
+    : impl_(std::move(impl)) {}
+
+absl::StatusOr<std::string> ResponseTranscoder::Transcode(absl::string_view binary) const {
+  switch (impl_->body_kind) {
+    case BodyKind::kWhole:
+      return impl_->Print(impl_->type_url, binary);
+    case BodyKind::kMessageField:
+      return impl_->TranscodeMessageField(binary);
+    case BodyKind::kOtherField:
+      return impl_->TranscodeOtherField(binary);
+  }
+  return absl::InternalError("unreachable");
+}
+
+absl::StatusOr<std::string> ResponseTranscoder::Impl::Print(const std::string& url,
+                                                            absl::string_view binary) const {
+  std::string json;
+  // The stream form reads the caller's bytes in place (the string form
+  // would copy them).
+  gpb::util::Status status;
+  {
+    gpb::io::ArrayInputStream in(binary.data(), static_cast<int>(binary.size()));
+    gpb::io::StringOutputStream out(&json);
+    status = gpb::util::BinaryToJsonStream(registry->resolver(), url, &in, &out, print_options);
+  }
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("response is not a valid ", type->full_name(), ": ",
+                                            status.message().ToString()));
+  }
+  return json;
+}
+
+absl::StatusOr<std::string> ResponseTranscoder::Impl::TranscodeMessageField(
+    absl::string_view binary) const {
+  // The occurrences of a message field merge, and so do their payloads
+  // when concatenated.
+  std::string payload;
+  bool wrong_wire_type = false;
+  const bool well_formed = wire::ForEachField(binary, [&](const wire::Field& field) {
+    if (field.number != body_field->number()) return;
+    if (field.type != wire::WireType::kLengthDelimited) {
+      wrong_wire_type = true;
+      return;
+    }
+    payload.append(field.payload.data(), field.payload.size());
+  });
+  if (!well_formed || wrong_wire_type) {
+    return absl::InternalError(absl::StrCat("response is not a valid ", type->full_name()));
+  }
+  return Print(field_type_url, payload);
+}
+
+absl::StatusOr<std::string> ResponseTranscoder::Impl::TranscodeOtherField(
+    absl::string_view binary) const {
+  std::string only_field;
+  const bool well_formed = wire::ForEachField(binary, [&](const wire::Field& field) {
+    if (field.number == body_field->number()) only_field.append(field.raw.data(), field.raw.size());
+  });
+  if (!well_formed) {
+    return absl::InternalError(absl::StrCat("response is not a valid ", type->full_name()));
+  }
+  auto json = Print(type_url, only_field);
+  if (!json.ok()) return json.status();
+  // A message holding one field prints as exactly {"<key>":<value>}.
+  if (absl::StartsWith(*json, key_prefix) && absl::EndsWith(*json, "}")) {
+    return json->substr(key_prefix.size(), json->size() - key_prefix.size() - 1);
+  }
+  return default_json;
+}
+
+}  // namespace protogate::transcode

@@ -1,0 +1,177 @@
+#include "transcode/status_mapping.h"
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/any.pb.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/type_resolver_util.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "nlohmann/json.hpp"
+
+namespace protogate::transcode {
+namespace {
+
+namespace gpb = google::protobuf;
+
+constexpr char kTypeUrlPrefix[] = "type.googleapis.com";
+
+// Resolves from the registry first, then from the protos compiled into the
+// gateway (google.rpc error details, the well-known types).
+class ChainedTypeResolver final : public gpb::util::TypeResolver {
+ public:
+  explicit ChainedTypeResolver(gpb::util::TypeResolver* first) : first_(first) {}
+
+  gpb::util::Status ResolveMessageType(const std::string& type_url, gpb::Type* type) override {
+    if (first_ != nullptr && first_->ResolveMessageType(type_url, type).ok()) {
+      return gpb::util::Status();
+    }
+    return Linked()->ResolveMessageType(type_url, type);
+  }
+  gpb::util::Status ResolveEnumType(const std::string& type_url, gpb::Enum* type) override {
+    if (first_ != nullptr && first_->ResolveEnumType(type_url, type).ok()) {
+      return gpb::util::Status();
+    }
+    return Linked()->ResolveEnumType(type_url, type);
+  }
+
+ private:
+  static gpb::util::TypeResolver* Linked() {
+    // The generated pool knows google.rpc.* only once their files are
+    // linked in and registered; touching the types guarantees both.
+    static gpb::util::TypeResolver* const resolver = [] {
+      google::rpc::Status::descriptor();
+      google::rpc::BadRequest::descriptor();
+      return gpb::util::NewTypeResolverForDescriptorPool(kTypeUrlPrefix,
+                                                         gpb::DescriptorPool::generated_pool());
+    }();
+    return resolver;
+  }
+
+  gpb::util::TypeResolver* first_;
+};
+
+std::string UnknownDetailJson(const gpb::Any& detail) {
+  nlohmann::json object = {{"@type", detail.type_url()},
+                           {"value", absl::Base64Escape(detail.value())}};
+  return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The Any printed by protobuf itself, so well-known types nested in it get
+// their {"@type", "value"} form right.
+std::string DetailJson(const gpb::Any& detail, gpb::util::TypeResolver* resolver) {
+  static const std::string kAnyUrl = absl::StrCat(kTypeUrlPrefix, "/google.protobuf.Any");
+  std::string json;
+  gpb::util::JsonPrintOptions options;
+  auto status = gpb::util::BinaryToJsonString(resolver, kAnyUrl, detail.SerializeAsString(),
+                                              &json, options);
+  if (!status.ok()) return UnknownDetailJson(detail);
+  return json;
+}
+
+}  // namespace
+
+int HttpStatusFromGrpcCode(int grpc_code) {
+  switch (grpc_code) {
+    case 0:  // OK
+      return 200;
+    case 1:  // CANCELLED
+      return 499;
+    case 3:   // INVALID_ARGUMENT
+    case 9:   // FAILED_PRECONDITION
+    case 11:  // OUT_OF_RANGE
+      return 400;
+    case 4:  // DEADLINE_EXCEEDED
+      return 504;
+    case 5:  // NOT_FOUND
+      return 404;
+    case 6:   // ALREADY_EXISTS
+    case 10:  // ABORTED
+      return 409;
+    case 7:  // PERMISSION_DENIED
+      return 403;
+    case 8:  // RESOURCE_EXHAUSTED
+      return 429;
+    case 12:  // UNIMPLEMENTED
+      return 501;
+    case 14:  // UNAVAILABLE
+      return 503;
+    case 16:  // UNAUTHENTICATED
+      return 401;
+    default:  // UNKNOWN, INTERNAL, DATA_LOSS and codes gRPC does not define
+      return 500;
+  }
+}
+
+int GrpcCodeFromHttpStatus(int http_status) {
+  switch (http_status) {
+    case 400:
+      return 3;  // INVALID_ARGUMENT
+    case 401:
+      return 16;  // UNAUTHENTICATED
+    case 403:
+      return 7;  // PERMISSION_DENIED
+    case 404:
+      return 5;  // NOT_FOUND
+    case 405:
+    case 501:
+      return 12;  // UNIMPLEMENTED
+    case 408:
+    case 504:
+      return 4;  // DEADLINE_EXCEEDED
+    case 409:
+      return 10;  // ABORTED
+    case 412:
+      return 9;  // FAILED_PRECONDITION
+    case 416:
+      return 11;  // OUT_OF_RANGE
+    case 413:
+    case 429:
+    case 431:
+      return 8;  // RESOURCE_EXHAUSTED
+    case 499:
+      return 1;  // CANCELLED
+    case 502:
+    case 503:
+      return 14;  // UNAVAILABLE
+    default:
+      break;
+  }
+  if (http_status >= 200 && http_status < 300) return 0;
+  if (http_status >= 400 && http_status < 500) return 3;  // the client's fault
+  if (http_status >= 500 && http_status < 600) return 13;  // INTERNAL
+  return 2;  // UNKNOWN
+}
+
+std::string ErrorBody(int grpc_code, absl::string_view message, absl::string_view details_json) {
+  // The message may carry anything a client sent; "replace" keeps the body
+  // valid JSON (and the dump exception-free) even for invalid UTF-8.
+  const std::string quoted = nlohmann::json(std::string(message))
+                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  nlohmann::json details = nlohmann::json::parse(details_json, nullptr, false);
+  const bool details_ok = !details.is_discarded() && details.is_array();
+  return absl::StrCat("{\"code\":", grpc_code, ",\"message\":", quoted,
+                      ",\"details\":", details_ok ? details_json : "[]", "}");
+}
+
+std::string DetailsJsonFromStatusBytes(absl::string_view status_bytes,
+                                       const TypeRegistry* registry) {
+  google::rpc::Status status;
+  if (!status.ParseFromArray(status_bytes.data(), static_cast<int>(status_bytes.size()))) {
+    return "[]";
+  }
+  ChainedTypeResolver resolver(registry == nullptr ? nullptr : registry->resolver());
+  std::string json = "[";
+  for (int i = 0; i < status.details_size(); ++i) {
+    if (i > 0) json.push_back(',');
+    json.append(DetailJson(status.details(i), &resolver));
+  }
+  json.push_back(']');
+  return json;
+}
+
+}  // namespace protogate::transcode

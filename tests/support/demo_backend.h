@@ -1,0 +1,68 @@
+#pragma once
+
+// The demo services (users, orders, catalog) running in-process on 127.0.0.1 with
+// free ports, for end-to-end tests: a gateway under test is pointed at
+// users_address() etc. Each service is its own gRPC server, so a test can take one
+// down and bring it back on the same port.
+//
+// Example:
+//   DemoBackend backend;  // serving once constructed; a failure to start fails the test
+//   config.upstreams = {{"demo.users.v1.UserService", {backend.users_address()}}, ...};
+//   ...
+//   EXPECT_EQ(backend.stats(DemoService::kUsers).total_calls, 1);
+//   backend.StopService(DemoService::kOrders);     // the orders port now refuses
+//   backend.RestartService(DemoService::kOrders);  // and serves again, same port
+//
+// Threading: construct, stop and restart from the test thread; accessors are
+// thread-safe. The destructor stops everything (in-flight calls are cancelled after
+// a short grace), so the backend must outlive every client that depends on it.
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "demo_services/demo_server.h"
+
+namespace protogate::test {
+
+using demo_services::CallStats;
+using demo_services::DemoService;
+
+class DemoBackend {
+ public:
+  DemoBackend();
+  ~DemoBackend();
+
+  DemoBackend(const DemoBackend&) = delete;
+  DemoBackend& operator=(const DemoBackend&) = delete;
+
+  // OK when all three services started (the constructor also fails the current test
+  // otherwise); for callers outside a gtest test, e.g. benchmarks.
+  const absl::Status& start_status() const { return start_status_; }
+
+  // "127.0.0.1:PORT"; the port stays the same across StopService/RestartService.
+  std::string users_address() const;
+  std::string orders_address() const;
+  std::string catalog_address() const;
+  std::string address(DemoService service) const;
+
+  // Counters of one service since construction or the last ResetStats().
+  CallStats stats(DemoService service) const;
+  void ResetStats();
+
+  // Holds back every answer of `service` by `delay` (zero: answer at once), e.g. to
+  // make a composite's concurrency visible in stats().max_in_flight.
+  void SetResponseDelay(DemoService service, absl::Duration delay);
+
+  absl::Status StopService(DemoService service);
+  absl::Status RestartService(DemoService service);
+
+  // Everything else: the services themselves (their state), bound ports, ….
+  demo_services::DemoServer& server() { return server_; }
+
+ private:
+  demo_services::DemoServer server_;
+  absl::Status start_status_;
+};
+
+}  // namespace protogate::test
