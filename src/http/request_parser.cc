@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "common/header_names.h"
 
@@ -30,7 +31,15 @@ void RequestParser::on_request_impl(bhttp::verb method, string_view method_str,
 void RequestParser::on_response_impl(int, string_view, int, error_code&) {}
 
 void RequestParser::on_field_impl(bhttp::field name, string_view name_string, string_view value,
-                                  error_code&) {
+                                  error_code& ec) {
+  if (name == bhttp::field::transfer_encoding &&
+      !absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(ToAbsl(value)), "chunked")) {
+    // Beast frames such a body as empty ("gzip") or as it sees fit
+    // ("chunked, chunked"); a peer may frame it differently, which is how
+    // requests get smuggled. Only plain "chunked" is a body we can deliver.
+    ec = bhttp::error::bad_transfer_encoding;
+    return;
+  }
   request_.headers.emplace_back(common::LowercaseHeaderName(ToAbsl(name_string)),
                                 std::string(value.data(), value.size()));
   if (name == bhttp::field::expect) {

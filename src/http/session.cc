@@ -80,6 +80,31 @@ bool IsHttpError(const error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
 }
 
+// Status, headers and body of `response` into `res`, plus what the server
+// owns: framing, Date, Server (unless the handler set one), Connection.
+void FillResponse(Response response, bool keep_alive,
+                  bhttp::response<bhttp::string_body>& res) {
+  res.result(static_cast<unsigned>(response.status));
+  bool has_server = false;
+  for (const auto& [name, value] : response.headers) {
+    if (IsServerManagedField(name) || !IsValidField(name, value)) continue;
+    has_server = has_server || absl::EqualsIgnoreCase(name, "server");
+    res.insert(beast::string_view(name.data(), name.size()),
+               beast::string_view(value.data(), value.size()));
+  }
+  if (!has_server) res.set(bhttp::field::server, "protogate");
+  const absl::string_view date = HttpDate();
+  res.set(bhttp::field::date, beast::string_view(date.data(), date.size()));
+  if (response.status == 204 || response.status == 304) {
+    response.body.clear();
+  } else {
+    res.content_length(response.body.size());  // also for HEAD: the size a GET would get
+  }
+  res.body() = std::move(response.body);
+  res.keep_alive(keep_alive);
+  if (!keep_alive) res.set(bhttp::field::connection, "close");  // explicit for HTTP/1.0 too
+}
+
 std::string FormatEndpoint(const boost::asio::ip::tcp::endpoint& endpoint) {
   const auto& address = endpoint.address();
   if (address.is_v6()) return absl::StrCat("[", address.to_string(), "]:", endpoint.port());
@@ -299,28 +324,9 @@ void Session::WriteResponse(Response response, bool keep_alive, bool linger) {
     WriteError(500, absl::StrCat("handler answered with invalid status ", response.status));
     return;
   }
-  const int status = response.status;
   BeastResponse& res = response_.emplace();
   res.version(request_version_);
-  res.result(static_cast<unsigned>(status));
-  bool has_server = false;
-  for (const auto& [name, value] : response.headers) {
-    if (IsServerManagedField(name) || !IsValidField(name, value)) continue;
-    has_server = has_server || absl::EqualsIgnoreCase(name, "server");
-    res.insert(beast::string_view(name.data(), name.size()),
-               beast::string_view(value.data(), value.size()));
-  }
-  if (!has_server) res.set(bhttp::field::server, "protogate");
-  const absl::string_view date = HttpDate();
-  res.set(bhttp::field::date, beast::string_view(date.data(), date.size()));
-  if (status == 204 || status == 304) {
-    response.body.clear();
-  } else {
-    res.content_length(response.body.size());  // also for HEAD: the size a GET would get
-  }
-  res.body() = std::move(response.body);
-  res.keep_alive(keep_alive);
-  if (!keep_alive) res.set(bhttp::field::connection, "close");  // explicit for HTTP/1.0 too
+  FillResponse(std::move(response), keep_alive, res);
   keep_alive_after_write_ = keep_alive;
   linger_after_write_ = linger;
 

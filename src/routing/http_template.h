@@ -12,6 +12,11 @@
 // `{var}` is shorthand for `{var=*}`. `**` may appear only as the last
 // segment. Variables do not nest.
 //
+// Details this parser settles: "/" is the root (no segments); a trailing '/'
+// is an error; the verb is the text after the last ':' of the last segment
+// outside braces (other ':' are literal characters); literals and the verb
+// are stored percent-decoded ("%2F" -> "/").
+//
 // Example:
 //   auto t = HttpTemplate::Parse("/v1/{name=shelves/*/books/*}:publish");
 //   t->segments()  -> "v1", "shelves", "*", "books", "*"
@@ -48,7 +53,7 @@ struct TemplateVariable {
 class HttpTemplate {
  public:
   // Parses `text`; an invalid template gives InvalidArgument naming the
-  // position and what was expected.
+  // position (a 0-based byte offset into `text`) and what was expected.
   static absl::StatusOr<HttpTemplate> Parse(absl::string_view text);
 
   const std::vector<TemplateSegment>& segments() const { return segments_; }

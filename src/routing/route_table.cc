@@ -5,7 +5,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/container/inlined_vector.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "routing/percent_encoding.h"
@@ -27,53 +26,114 @@ struct RouteEnd {
   int route = -1;  // index into the table's routes
 };
 
+// Literal children are found by a linear scan while there are few of them
+// (most nodes have one to three), which beats hashing the segment.
+constexpr size_t kMaxScannedLiterals = 8;
+
 struct Node {
-  absl::flat_hash_map<std::string, int> literals;
-  int single_wildcard = -1;  // child for `*`
-  int multi_wildcard = -1;   // child for a trailing `**`; it only holds ends
+  std::vector<std::pair<std::string, int>> literals;
+  absl::flat_hash_map<std::string, size_t> literal_index;  // literal -> position in `literals`
+  int single_wildcard = -1;                                // child for `*`
+  int multi_wildcard = -1;  // child for a trailing `**`; it only holds ends
   std::vector<RouteEnd> ends;
 };
 
 // A request path split on '/', with each segment also percent-decoded. Views
-// point into the request path or into `buffer`, which is sized once up front
-// so that the views stay valid.
-struct SplitPath {
-  absl::InlinedVector<absl::string_view, 12> raw;
-  absl::InlinedVector<absl::string_view, 12> decoded;
-  absl::string_view verb;  // decoded; empty when not splitting a verb
-  std::string buffer;
+// point into the request path or into `buffer_`, which is sized once up front
+// so that the views stay valid. Typical paths fit the inline arrays, so
+// splitting does not allocate.
+class SplitPath {
+ public:
+  SplitPath() = default;
+  SplitPath(const SplitPath&) = delete;
+  SplitPath& operator=(const SplitPath&) = delete;
+
+  // `path` must start with '/' and be validly encoded. With `split_verb`, the
+  // text after the last ':' of the last segment becomes the verb.
+  void Split(absl::string_view path, bool split_verb) {
+    size_ = 0;
+    verb_ = {};
+    buffer_.clear();
+    const char* const end = path.data() + path.size();
+    const char* begin = path.data() + 1;
+    if (begin == end) return;  // "/" has no segments
+    const bool has_escapes = std::find(begin, end, '%') != end;
+    if (has_escapes) buffer_.reserve(path.size());
+    Allocate(1 + static_cast<size_t>(std::count(begin, end, '/')));
+    for (const char* p = begin; p != end; ++p) {
+      if (*p != '/') continue;
+      raw_[size_++] = {begin, static_cast<size_t>(p - begin)};
+      begin = p + 1;
+    }
+    raw_[size_++] = {begin, static_cast<size_t>(end - begin)};
+    if (split_verb) {
+      const absl::string_view last = raw_[size_ - 1].view();
+      const size_t colon = last.rfind(':');
+      verb_ = Decode(last.substr(colon + 1));
+      raw_[size_ - 1] = Piece::Of(last.substr(0, colon));
+    }
+    if (!has_escapes) {
+      decoded_ = raw_;
+      return;
+    }
+    for (size_t i = 0; i < size_; ++i) decoded_[i] = Piece::Of(Decode(raw_[i].view()));
+  }
+
+  size_t size() const { return size_; }
+  absl::string_view raw(size_t i) const { return raw_[i].view(); }
+  absl::string_view decoded(size_t i) const { return decoded_[i].view(); }
+  absl::string_view verb() const { return verb_; }  // decoded; empty without a verb
+
+ private:
+  static constexpr size_t kInlineSegments = 16;
+
+  // Trivially constructible, unlike string_view, so the inline arrays cost
+  // nothing until used.
+  struct Piece {
+    const char* data;
+    size_t size;
+    absl::string_view view() const { return absl::string_view(data, size); }
+    static Piece Of(absl::string_view s) { return {s.data(), s.size()}; }
+  };
+
+  void Allocate(size_t count) {
+    if (count <= kInlineSegments) {
+      raw_ = raw_inline_;
+      decoded_ = decoded_inline_;
+      return;
+    }
+    raw_heap_.resize(count);
+    decoded_heap_.resize(count);
+    raw_ = raw_heap_.data();
+    decoded_ = decoded_heap_.data();
+  }
+
+  absl::string_view Decode(absl::string_view raw) {
+    if (std::find(raw.begin(), raw.end(), '%') == raw.end()) return raw;
+    const size_t start = buffer_.size();
+    AppendPercentDecoded(raw, &buffer_);
+    return absl::string_view(buffer_).substr(start);
+  }
+
+  size_t size_ = 0;
+  Piece* raw_ = nullptr;
+  Piece* decoded_ = nullptr;
+  absl::string_view verb_;
+  std::string buffer_;
+  Piece raw_inline_[kInlineSegments];
+  Piece decoded_inline_[kInlineSegments];
+  std::vector<Piece> raw_heap_;
+  std::vector<Piece> decoded_heap_;
 };
 
-absl::string_view Decode(absl::string_view raw, std::string& buffer) {
-  if (raw.find('%') == absl::string_view::npos) return raw;
-  const size_t start = buffer.size();
-  AppendPercentDecoded(raw, &buffer);
-  return absl::string_view(buffer).substr(start);
-}
-
-// `path` must start with '/' and be validly encoded. With `split_verb`, the
-// text after the last ':' of the last segment becomes the verb.
-void Split(absl::string_view path, bool split_verb, SplitPath& out) {
-  out.raw.clear();
-  out.decoded.clear();
-  out.verb = {};
-  out.buffer.clear();
-  if (path.find('%') != absl::string_view::npos) out.buffer.reserve(path.size());
-  absl::string_view rest = path.substr(1);
-  if (rest.empty()) return;  // "/" has no segments
-  while (true) {
-    const size_t slash = rest.find('/');
-    out.raw.push_back(rest.substr(0, slash));
-    if (slash == absl::string_view::npos) break;
-    rest.remove_prefix(slash + 1);
+// The verb a path may end with: the text after the last ':' of the last
+// segment, still encoded; empty when there is none.
+absl::string_view RawVerb(absl::string_view path) {
+  for (size_t i = path.size(); i-- > 0;) {
+    if (path[i] == '/') return {};
+    if (path[i] == ':') return path.substr(i + 1);
   }
-  if (split_verb) {
-    absl::string_view& last = out.raw.back();
-    const size_t colon = last.rfind(':');
-    out.verb = Decode(last.substr(colon + 1), out.buffer);
-    last = last.substr(0, colon);
-  }
-  for (absl::string_view raw : out.raw) out.decoded.push_back(Decode(raw, out.buffer));
+  return {};
 }
 
 // The routes of one HTTP method.
@@ -104,7 +164,7 @@ class MethodTrie {
     int* slot = nullptr;
     switch (segment.kind) {
       case TemplateSegment::Kind::kLiteral:
-        slot = &nodes_[node].literals.try_emplace(segment.literal, -1).first->second;
+        slot = &LiteralSlot(nodes_[node], segment.literal);
         break;
       case TemplateSegment::Kind::kSingleWildcard:
         slot = &nodes_[node].single_wildcard;
@@ -121,6 +181,24 @@ class MethodTrie {
     return child;
   }
 
+  static int& LiteralSlot(Node& node, const std::string& literal) {
+    auto [it, inserted] = node.literal_index.try_emplace(literal, node.literals.size());
+    if (inserted) node.literals.emplace_back(literal, -1);
+    return node.literals[it->second].second;
+  }
+
+  // The literal child for `segment`, or -1.
+  static int FindLiteral(const Node& node, absl::string_view segment) {
+    if (node.literals.size() <= kMaxScannedLiterals) {
+      for (const auto& [literal, child] : node.literals) {
+        if (literal == segment) return child;
+      }
+      return -1;
+    }
+    auto it = node.literal_index.find(segment);
+    return it == node.literal_index.end() ? -1 : node.literals[it->second].second;
+  }
+
   static int FindEnd(const Node& node, absl::string_view verb) {
     for (const RouteEnd& end : node.ends) {
       if (end.verb == verb) return end.route;
@@ -133,20 +211,17 @@ class MethodTrie {
   // one path only, so this visits every node at most once.
   int Walk(int node_index, size_t i, const SplitPath& path) const {
     const Node& node = nodes_[node_index];
-    if (i == path.raw.size()) {
-      if (int route = FindEnd(node, path.verb); route >= 0) return route;
+    if (i == path.size()) {
+      if (int route = FindEnd(node, path.verb()); route >= 0) return route;
     } else {
-      if (!node.literals.empty()) {
-        auto it = node.literals.find(path.decoded[i]);
-        if (it != node.literals.end()) {
-          if (int route = Walk(it->second, i + 1, path); route >= 0) return route;
-        }
+      if (int child = FindLiteral(node, path.decoded(i)); child >= 0) {
+        if (int route = Walk(child, i + 1, path); route >= 0) return route;
       }
-      if (node.single_wildcard >= 0 && !path.raw[i].empty()) {
+      if (node.single_wildcard >= 0 && !path.raw(i).empty()) {
         if (int route = Walk(node.single_wildcard, i + 1, path); route >= 0) return route;
       }
     }
-    if (node.multi_wildcard >= 0) return FindEnd(nodes_[node.multi_wildcard], path.verb);
+    if (node.multi_wildcard >= 0) return FindEnd(nodes_[node.multi_wildcard], path.verb());
     return -1;
   }
 
@@ -173,7 +248,7 @@ std::string Shape(const HttpTemplate& tmpl) {
         break;
     }
   }
-  if (!tmpl.verb().empty()) absl::StrAppend(&out, ":", EncodeLiteral(tmpl.verb(), true));
+  if (!tmpl.verb().empty()) absl::StrAppend(&out, ":", EncodeLiteral(tmpl.verb(), /*encode_colon=*/true));
   return out;
 }
 
@@ -195,17 +270,34 @@ VariableBinding Bind(const Route& route, const TemplateVariable& variable, const
   VariableBinding binding;
   binding.field_path = variable.field_path;
   if (!variable.multi_segment) {
-    binding.value = std::string(path.decoded[variable.start_segment]);
+    binding.value = std::string(path.decoded(variable.start_segment));
     return binding;
   }
   // A variable ending in `**` covers the rest of the path, however long.
   const bool to_end = route.ends_with_multi_wildcard && variable.end_segment == route.segment_count;
-  const size_t end = to_end ? path.raw.size() : static_cast<size_t>(variable.end_segment);
+  const size_t end = to_end ? path.size() : static_cast<size_t>(variable.end_segment);
   for (size_t i = variable.start_segment; i < end; ++i) {
     if (i > static_cast<size_t>(variable.start_segment)) binding.value.push_back('/');
-    AppendPartiallyDecoded(path.raw[i], &binding.value);
+    AppendPartiallyDecoded(path.raw(i), &binding.value);
   }
   return binding;
+}
+
+bool IsKnownVerb(const MethodTrie& trie, absl::string_view raw_verb) {
+  if (std::find(raw_verb.begin(), raw_verb.end(), '%') == raw_verb.end()) {
+    return trie.HasVerb(raw_verb);
+  }
+  std::string verb;
+  AppendPercentDecoded(raw_verb, &verb);
+  return trie.HasVerb(verb);
+}
+
+// Match answers misses with shared statuses: copying one only bumps a
+// reference count, where building one allocates.
+const absl::Status& NoRouteStatus() {
+  static const absl::Status* const status =
+      new absl::Status(absl::NotFoundError("no route matches the method and path"));
+  return *status;
 }
 
 }  // namespace
@@ -218,15 +310,13 @@ struct RouteTable::Impl {
 
   // The route index matching `path` under `trie`, or -1. `path` is scratch.
   int Find(const MethodTrie& trie, absl::string_view raw_path, SplitPath& path) const {
-    const size_t slash = raw_path.rfind('/');
-    const size_t colon = raw_path.rfind(':');
     // Only a verb some template uses can match, so skip the verb attempt otherwise.
-    if (colon != absl::string_view::npos && colon > slash && colon + 1 < raw_path.size() &&
-        trie.HasVerb(Decode(raw_path.substr(colon + 1), path.buffer))) {
-      Split(raw_path, /*split_verb=*/true, path);
+    const absl::string_view verb = RawVerb(raw_path);
+    if (!verb.empty() && IsKnownVerb(trie, verb)) {
+      path.Split(raw_path, /*split_verb=*/true);
       if (int route = trie.Find(path); route >= 0) return route;
     }
-    Split(raw_path, /*split_verb=*/false, path);
+    path.Split(raw_path, /*split_verb=*/false);
     return trie.Find(path);
   }
 };
@@ -291,14 +381,12 @@ absl::StatusOr<RouteMatch> RouteTable::Match(absl::string_view http_method,
   if (!IsValidPercentEncoding(path)) {
     return absl::NotFoundError("the path has an invalid percent-encoding");
   }
-  if (impl_ == nullptr) return absl::NotFoundError("no route matches the method and path");
+  if (impl_ == nullptr) return NoRouteStatus();
   auto trie = impl_->methods.find(http_method);
-  if (trie == impl_->methods.end()) {
-    return absl::NotFoundError("no route matches the method and path");
-  }
+  if (trie == impl_->methods.end()) return NoRouteStatus();
   SplitPath split;
   const int index = impl_->Find(trie->second, path, split);
-  if (index < 0) return absl::NotFoundError("no route matches the method and path");
+  if (index < 0) return NoRouteStatus();
   const Route& route = impl_->routes[index];
   RouteMatch match;
   match.route_id = route.id;

@@ -6,13 +6,20 @@
 // Precedence: at each segment a literal beats `*`, and `*` beats `**`; a
 // template with a custom verb only matches a path ending in that verb.
 // Two templates under one HTTP method that would match exactly the same
-// paths (same shape, whatever the variable names) conflict: Build() refuses
-// them, naming both routes.
+// paths (same shape, whatever the variable names) conflict: Add() refuses
+// the second, naming both routes, and Build() then fails with that error.
+//
+// Segments: `*` matches one non-empty segment; `**` matches zero or more
+// segments (a `{path=**}` matching none binds ""). If the last segment has a
+// ':', the text after the last one is first tried as a verb, then the whole
+// segment is matched without a verb (so "/v1/files/a:b" can match
+// "/v1/files/{name}"). An encoded ':' ("%3A") never starts a verb.
 //
 // Percent-decoding (spec): a single-segment variable's value is fully
 // decoded ("%2F" -> "/"); a multi-segment variable's value keeps reserved
 // characters (RFC 6570: ":/?#[]@!$&'()*+,;=") percent-encoded and decodes
-// the rest. Literals are compared against the decoded segment.
+// the rest. Literals are compared against the decoded segment. A path with
+// an invalid escape ("%G1", "%2") matches nothing.
 //
 // Example:
 //   RouteTable::Builder b;
@@ -58,7 +65,9 @@ class RouteTable {
     // `http_method` is upper case ("GET", "POST", custom kinds as given).
     // `description` names the route in conflict messages, e.g.
     // "demo.users.v1.UserService.GetUser (GET /v1/users/{user_id})".
-    // Returns AlreadyExists naming both routes on a conflict.
+    // Returns AlreadyExists naming both routes on a conflict, InvalidArgument
+    // for a method that is not an HTTP token. After a failed Add the route is
+    // not added, and Build() returns the first such error.
     absl::Status Add(absl::string_view http_method, const HttpTemplate& tmpl, int route_id,
                      absl::string_view description);
 

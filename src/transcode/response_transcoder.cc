@@ -3,11 +3,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/arena.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
 #include "transcode/proto_status.h"
 #include "transcode/wire_format.h"
+#include "transcode/wire_inspection.h"
 
 namespace protogate::transcode {
 namespace {
@@ -34,6 +36,8 @@ struct ResponseTranscoder::Impl {
   gpb::util::JsonPrintOptions print_options;
 
   absl::StatusOr<std::string> DefaultJson(const std::string& key) const;
+  absl::StatusOr<std::string> Normalize(absl::string_view binary) const;
+  absl::Status NotAValidResponse() const;
   absl::StatusOr<std::string> Print(const std::string& url, absl::string_view binary) const;
   absl::StatusOr<std::string> TranscodeMessageField(absl::string_view binary) const;
   absl::StatusOr<std::string> TranscodeOtherField(absl::string_view binary) const;
@@ -109,15 +113,47 @@ ResponseTranscoder::ResponseTranscoder(std::shared_ptr<const Impl> impl)
     : impl_(std::move(impl)) {}
 
 absl::StatusOr<std::string> ResponseTranscoder::Transcode(absl::string_view binary) const {
-  switch (impl_->body_kind) {
+  const Impl& impl = *impl_;
+  std::string normalized;
+  switch (InspectWire(binary, *impl.type)) {
+    case WireShape::kPrintable:
+      break;
+    case WireShape::kNeedsNormalizing: {
+      auto reserialized = impl.Normalize(binary);
+      if (!reserialized.ok()) return reserialized.status();
+      normalized = *std::move(reserialized);
+      binary = normalized;
+      break;
+    }
+    case WireShape::kMalformed:
+      return impl.NotAValidResponse();
+  }
+  switch (impl.body_kind) {
     case BodyKind::kWhole:
-      return impl_->Print(impl_->type_url, binary);
+      return impl.Print(impl.type_url, binary);
     case BodyKind::kMessageField:
-      return impl_->TranscodeMessageField(binary);
+      return impl.TranscodeMessageField(binary);
     case BodyKind::kOtherField:
-      return impl_->TranscodeOtherField(binary);
+      return impl.TranscodeOtherField(binary);
   }
   return absl::InternalError("unreachable");
+}
+
+absl::Status ResponseTranscoder::Impl::NotAValidResponse() const {
+  return absl::InternalError(absl::StrCat("response is not a valid ", type->full_name()));
+}
+
+// What a parser would make of the bytes, written back canonically.
+absl::StatusOr<std::string> ResponseTranscoder::Impl::Normalize(absl::string_view binary) const {
+  gpb::Arena arena;
+  gpb::Message* message = registry->Prototype(*type)->New(&arena);
+  if (!message->ParseFromArray(binary.data(), static_cast<int>(binary.size()))) {
+    return NotAValidResponse();
+  }
+  // A field sent with the wrong wire type parses as unknown; the printer
+  // would look it up by number and misread it.
+  message->DiscardUnknownFields();
+  return message->SerializeAsString();
 }
 
 absl::StatusOr<std::string> ResponseTranscoder::Impl::Print(const std::string& url,
@@ -140,33 +176,20 @@ absl::StatusOr<std::string> ResponseTranscoder::Impl::Print(const std::string& u
 
 absl::StatusOr<std::string> ResponseTranscoder::Impl::TranscodeMessageField(
     absl::string_view binary) const {
-  // The occurrences of a message field merge, and so do their payloads
-  // when concatenated.
-  std::string payload;
-  bool wrong_wire_type = false;
-  const bool well_formed = wire::ForEachField(binary, [&](const wire::Field& field) {
-    if (field.number != body_field->number()) return;
-    if (field.type != wire::WireType::kLengthDelimited) {
-      wrong_wire_type = true;
-      return;
-    }
-    payload.append(field.payload.data(), field.payload.size());
+  // The bytes are canonical by now: the field is on the wire once at most.
+  absl::string_view payload;
+  wire::ForEachField(binary, [&](const wire::Field& field) {
+    if (field.number == body_field->number()) payload = field.payload;
   });
-  if (!well_formed || wrong_wire_type) {
-    return absl::InternalError(absl::StrCat("response is not a valid ", type->full_name()));
-  }
   return Print(field_type_url, payload);
 }
 
 absl::StatusOr<std::string> ResponseTranscoder::Impl::TranscodeOtherField(
     absl::string_view binary) const {
   std::string only_field;
-  const bool well_formed = wire::ForEachField(binary, [&](const wire::Field& field) {
+  wire::ForEachField(binary, [&](const wire::Field& field) {
     if (field.number == body_field->number()) only_field.append(field.raw.data(), field.raw.size());
   });
-  if (!well_formed) {
-    return absl::InternalError(absl::StrCat("response is not a valid ", type->full_name()));
-  }
   auto json = Print(type_url, only_field);
   if (!json.ok()) return json.status();
   // A message holding one field prints as exactly {"<key>":<value>}.

@@ -57,8 +57,8 @@ google::rpc::BadRequest BadRequestOf(const grpc::Status& status) {
   return bad_request;
 }
 
-// Polls until `done` holds or a second passes: OnDone may run just after the
-// client already has its answer.
+// Polls until `done` holds or a second passes: the server may learn of a
+// cancellation (deadline) only after the client has given up.
 template <typename Predicate>
 bool Eventually(Predicate done) {
   const absl::Time give_up = absl::Now() + absl::Seconds(1);

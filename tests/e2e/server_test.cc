@@ -3,6 +3,7 @@
 // JSON error model.
 
 #include <string>
+#include <thread>
 
 #include "gtest/gtest.h"
 #include "support/gateway_under_test.h"
@@ -109,6 +110,26 @@ TEST(GatewayHttpTest, HealthAndReadiness) {
   EXPECT_EQ(body["status"], "ready");
   EXPECT_TRUE(body["upstreams"].contains("demo.users.v1.UserService")) << body;
   EXPECT_GT(body["routes"].get<int>(), 10);
+}
+
+TEST(GatewayShutdownTest, InFlightRequestFinishesBeforeShutdownReturns) {
+  GatewayUnderTest gw;
+  auto client = HttpClient::Connect(gw.port());
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE((*client)->Send({.target = "/v1/sleep/300"}).ok());
+  // In flight once the service has counted the call.
+  for (int i = 0; i < 500 && gw.backend().stats(DemoService::kCatalog).in_flight == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(gw.backend().stats(DemoService::kCatalog).in_flight, 1);
+  std::thread shutdown([&] { gw.gateway().Shutdown(); });
+  auto response = (*client)->ReadResponse();
+  shutdown.join();
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 200) << response->body;
+  EXPECT_EQ(response->Header("Connection"), "close");
+  // New connections are refused once it has stopped.
+  EXPECT_FALSE(HttpClient::Connect(gw.port()).ok());
 }
 
 TEST(GatewayReloadTest, ReloadSwapsTheSnapshotAndABadOneIsRefused) {

@@ -13,10 +13,10 @@ struct CallStats {
 };
 
 // Counts the calls of one service: how many started, how many are in flight, and
-// the highest overlap seen. A call is in flight from its handler's start until gRPC
-// reports it done (after its status was sent or it was cancelled), so a delayed
-// answer counts for its whole delay — which is what aggregation tests need to see
-// whether the gateway fanned out concurrently.
+// the highest overlap seen. A call is in flight from its handler's start until its
+// answer (or its cancellation) is handed to gRPC, so a delayed answer counts for its
+// whole delay — which is what aggregation tests need to see whether the gateway
+// fanned out concurrently.
 //
 // Thread-safe and lock-free (relaxed atomics): cheap enough for a benchmark backend.
 // Reset() while calls are in flight keeps the in-flight count exact.

@@ -14,7 +14,7 @@ UnaryReactor::UnaryReactor(CallRecorder* recorder, absl::Duration base_delay)
 void UnaryReactor::Reply(const grpc::Status& status, absl::Duration extra_delay) {
   const absl::Duration delay = base_delay_ + extra_delay;
   if (delay <= absl::ZeroDuration()) {
-    Finish(status);
+    FinishCounted(status);
     return;
   }
   {
@@ -27,7 +27,7 @@ void UnaryReactor::Reply(const grpc::Status& status, absl::Duration extra_delay)
     }
   }
   // Cancelled before the answer was ready: nothing will cancel an alarm any more.
-  Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
+  FinishCounted(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
 }
 
 void UnaryReactor::OnCancel() {
@@ -46,12 +46,16 @@ void UnaryReactor::OnAlarm(bool fired) {
                                   ? pending_
                                   : grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled");
   // Finish may lead to OnDone (and our deletion) on another thread: it comes last.
+  FinishCounted(status);
+}
+
+void UnaryReactor::FinishCounted(const grpc::Status& status) {
+  // Counted out here rather than in OnDone: under load OnDone trails the answer by
+  // long enough that a client's next call would look like an overlapping one.
+  recorder_->Exit();
   Finish(status);
 }
 
-void UnaryReactor::OnDone() {
-  recorder_->Exit();
-  delete this;
-}
+void UnaryReactor::OnDone() { delete this; }
 
 }  // namespace protogate::demo_services

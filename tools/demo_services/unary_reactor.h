@@ -13,7 +13,7 @@
 namespace protogate::demo_services {
 
 // The reactor every demo method answers through. It counts the call in a
-// CallRecorder from creation until gRPC reports the call done, and can hold the
+// CallRecorder from creation until its answer is handed to gRPC, and can hold the
 // answer back for a while without blocking any thread: a delayed answer waits on a
 // grpc::Alarm, and the call's cancellation (client cancel, deadline, server
 // shutdown) cancels the alarm so the call ends at once with CANCELLED.
@@ -44,6 +44,7 @@ class UnaryReactor : public grpc::ServerUnaryReactor {
   void OnCancel() override;
   void OnDone() override;
   void OnAlarm(bool fired);
+  void FinishCounted(const grpc::Status& status);
 
   CallRecorder* const recorder_;
   const absl::Duration base_delay_;

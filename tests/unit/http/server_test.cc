@@ -480,7 +480,23 @@ TEST(HttpServerTest, MalformedRequestsGet400AndClose) {
       {"content-length with chunked",
        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
        "5\r\nhello\r\n0\r\n\r\n"},
+      {"content-length overflows",
+       "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n"},
+      {"unsupported transfer coding",
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nabc"},
+      {"chunked applied twice",
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n"},
+      {"chunked not last",
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n"},
+      {"duplicate transfer-encoding",
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+       "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"},
+      {"space in target", "GET /a b HTTP/1.1\r\nHost: x\r\n\r\n"},
+      {"NUL in target", std::string("GET /a\0b HTTP/1.1\r\nHost: x\r\n\r\n", 30)},
+      {"bare LF line endings", "GET / HTTP/1.1\nHost: x\n\n"},
+      {"field without name", "GET / HTTP/1.1\r\n: value\r\n\r\n"},
       {"space in field name", "GET / HTTP/1.1\r\nHo st: x\r\n\r\n"},
+      {"space before colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n"},
       {"control character in value", "GET / HTTP/1.1\r\nHost: x\x01y\r\n\r\n"},
       {"missing colon", "GET / HTTP/1.1\r\nHost x\r\n\r\n"},
       {"TLS on the plain port", std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) +
@@ -495,6 +511,38 @@ TEST(HttpServerTest, MalformedRequestsGet400AndClose) {
     ASSERT_TRUE(client->SendRaw(bytes).ok());
     ExpectRenderedErrorAndClose(*client, 400);
   }
+}
+
+// RFC 9112 §5.2 lets a server replace obs-fold with spaces instead of
+// rejecting it; Beast does that, so the handler sees one joined value.
+TEST(HttpServerTest, ObsoleteLineFoldingIsUnfolded) {
+  EchoHandler handler;
+  Running running = StartServer(&handler);
+  auto client = Dial(running.port);
+  ASSERT_NE(client, nullptr);
+
+  ASSERT_TRUE(client->SendRaw("GET / HTTP/1.1\r\nHost: x\r\nX-Test-Fold: a\r\n  b\r\n\r\n").ok());
+
+  absl::StatusOr<HttpResponse> response = client->ReadResponse();
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->Header("x-echo-header-fold"), "a b");
+}
+
+TEST(HttpServerTest, ChunkedIsCaseInsensitive) {
+  EchoHandler handler;
+  Running running = StartServer(&handler);
+  auto client = Dial(running.port);
+  ASSERT_NE(client, nullptr);
+
+  ASSERT_TRUE(client
+                  ->SendRaw("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:  Chunked \r\n\r\n"
+                            "3\r\nabc\r\n0\r\n\r\n")
+                  .ok());
+
+  absl::StatusOr<HttpResponse> response = client->ReadResponse();
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->body, "abc");
 }
 
 TEST(HttpServerTest, ErrorAfterGoodRequestsOnTheSameConnection) {

@@ -1,7 +1,6 @@
 #include "transcode/request_transcoder.h"
 
 #include <fstream>
-#include <iostream>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -9,6 +8,7 @@
 #include <vector>
 
 #include "google/protobuf/util/json_util.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 
@@ -343,12 +343,36 @@ TEST(RequestTranscoderTest, UnknownJsonFieldIsIgnoredWhenAsked) {
 
 TEST(RequestTranscoderTest, MalformedJsonSaysWhere) {
   const gpb::Descriptor& type = Input("demo.orders.v1.OrderService.CreateOrder");
-  absl::Status status = TranscodeError(Make(type, "*"), {.body = R"({"userId": "u1", "note": })"});
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(status.message().rfind("invalid JSON body: ", 0), 0u) << status;
-  // protobuf's parser message carries the text around the fault and a caret.
-  EXPECT_NE(status.message().find("\"note\": }"), std::string::npos) << status;
-  EXPECT_NE(status.message().find('^'), std::string::npos) << status;
+  RequestTranscoder transcoder = Make(type, "*");
+  struct Case {
+    const char* body;
+    const char* message;
+  };
+  const Case cases[] = {
+      {R"({"userId": "u1", "note": })", "Unexpected token. (at byte 25)"},
+      {R"({"userId":"u1")",
+       "Unexpected end of string. Expected , or } after key:value pair. (at byte 14)"},
+      {R"({"note":"\ud800"})", "Missing low surrogate. (at byte 15)"},
+      {R"({"userId":"u1","colour":"red"})", "colour: Cannot find field."},
+      {R"({"items":[{"quantity":1},{"quantity":1.5}]})",
+       "(items[1].quantity): invalid value 1.5 for type TYPE_INT32"},
+      {"[1,2]", "Root element must be a message."},
+  };
+  for (const Case& c : cases) {
+    absl::Status status = TranscodeError(transcoder, {.body = c.body});
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(status.message(), absl::StrCat("invalid JSON body: ", c.message)) << c.body;
+  }
+}
+
+TEST(RequestTranscoderTest, MalformedJsonInAFieldBodySaysWhereInTheBody) {
+  const gpb::Descriptor& type = Input("demo.orders.v1.OrderService.CreateOrder");
+  absl::Status status =
+      TranscodeError(Make(type, "items"), {.body = R"([{"quantity": 1},, ])"});
+  EXPECT_EQ(status.message(), "invalid JSON body: Expected a single JSON value. (at byte 17)");
+  status = TranscodeError(Make(type, "items"), {.body = R"([{"quantity": "x"}])"});
+  EXPECT_EQ(status.message(),
+            R"(invalid JSON body: (items[0].quantity): invalid value "x" for type TYPE_INT32)");
 }
 
 TEST(RequestTranscoderTest, JsonOfTheWrongShapeIsRefused) {
@@ -769,15 +793,6 @@ TEST(RequestTranscoderTest, MapsFromTheQuery) {
 TEST(RequestTranscoderTest, OneofFromTheQuery) {
   EXPECT_EQ(EchoQuery({{"choice_text", "t"}, {"choiceNumber", "0"}}),
             json::parse(R"({"choice_number":0})"));
-}
-
-TEST(RequestTranscoderTest, ProbeMessages) {
-  const gpb::Descriptor& type = Input("demo.orders.v1.OrderService.CreateOrder");
-  for (const char* body : {R"({"userId": "u1", "note": })", R"({"userId":"u1","colour":"red"})", "[1,2]", "42", "\"text\"", R"({"items":"notalist"})",
-                           R"({"items":[{"quantity":"many"}]})", R"({"userId":"u1")", "{",
-                           R"({"note":"\ud800"})", R"({"userId": "u1", "note": "x" "y"})", R"({"items":[{"quantity":1},{"quantity":1.5}]})"}) {
-    std::cerr << body << "\n  => " << TranscodeError(Make(type, "*"), {.body = body}) << "\n";
-  }
 }
 
 TEST(RequestTranscoderTest, SafeFromManyThreads) {
