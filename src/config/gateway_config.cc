@@ -23,7 +23,7 @@ namespace {
 using std::chrono::milliseconds;
 
 constexpr absl::string_view kTopLevelKeys[] = {
-    "listen", "threads",     "descriptors", "log_level",       "access_log",
+    "listen", "threads",       "descriptors", "log_level",       "access_log",
     "limits", "drain_timeout", "transcoding", "forward_headers", "upstreams"};
 constexpr absl::string_view kLimitsKeys[] = {"max_header_bytes", "max_body_bytes", "read_timeout",
                                              "idle_timeout"};
@@ -47,7 +47,8 @@ absl::StatusOr<HostPort> ReadHostPort(const YamlReader& reader, const YamlField&
 // what the file system says when "a" is a symlink.
 std::string ResolveNextTo(absl::string_view source_name, const std::string& path) {
   const std::filesystem::path relative(path);
-  const std::filesystem::path folder = std::filesystem::path(std::string(source_name)).parent_path();
+  const std::filesystem::path folder =
+      std::filesystem::path(std::string(source_name)).parent_path();
   if (relative.is_absolute() || folder.empty()) return path;
   return (folder / relative).string();
 }
@@ -56,8 +57,9 @@ absl::StatusOr<std::string> ReadDescriptors(const YamlReader& reader, const Yaml
                                             absl::string_view source_name) {
   ASSIGN_OR_RETURN(std::string path, reader.ReadString(field));
   if (path.empty()) {
-    return reader.Error(field, "empty path (expected the FileDescriptorSet, e.g. "
-                               "../gen/demo_descriptor_set.pb)");
+    return reader.Error(field,
+                        "empty path (expected the FileDescriptorSet, e.g. "
+                        "../gen/demo_descriptor_set.pb)");
   }
   return ResolveNextTo(source_name, path);
 }
@@ -101,11 +103,11 @@ absl::StatusOr<TranscodingConfig> ReadTranscoding(const YamlReader& reader,
   ASSIGN_OR_RETURN(out.ignore_unknown_json_fields,
                    ReadFlagChoice(reader, map, "unknown_json_fields", "reject", "ignore",
                                   out.ignore_unknown_json_fields));
-  ASSIGN_OR_RETURN(out.use_proto_field_names,
-                   ReadFlagChoice(reader, map, "json_names", "lower_camel", "proto",
-                                  out.use_proto_field_names));
-  ASSIGN_OR_RETURN(out.enums_as_ints, ReadFlagChoice(reader, map, "enums", "names", "numbers",
-                                                     out.enums_as_ints));
+  ASSIGN_OR_RETURN(
+      out.use_proto_field_names,
+      ReadFlagChoice(reader, map, "json_names", "lower_camel", "proto", out.use_proto_field_names));
+  ASSIGN_OR_RETURN(out.enums_as_ints,
+                   ReadFlagChoice(reader, map, "enums", "names", "numbers", out.enums_as_ints));
   if (const YamlField* f = map.Find("emit_default_values")) {
     ASSIGN_OR_RETURN(out.emit_default_values, reader.ReadBool(*f));
   }
@@ -115,8 +117,9 @@ absl::StatusOr<TranscodingConfig> ReadTranscoding(const YamlReader& reader,
 absl::StatusOr<std::vector<std::string>> ReadForwardHeaders(const YamlReader& reader,
                                                             const YamlField& field) {
   if (field.value.IsNull()) {
-    return reader.Error(field, "expected a list of header names, got nothing (use [] to forward "
-                               "none)");
+    return reader.Error(field,
+                        "expected a list of header names, got nothing (use [] to forward "
+                        "none)");
   }
   ASSIGN_OR_RETURN(const std::vector<YamlField> items, reader.ReadList(field, "header names"));
   std::vector<std::string> headers;
@@ -174,14 +177,15 @@ absl::StatusOr<UpstreamConfig> ReadUpstream(const YamlReader& reader, const Yaml
   ASSIGN_OR_RETURN(const YamlMap map, reader.ReadMap(field, kUpstreamKeys));
   const YamlField* service = map.Find("service");
   if (service == nullptr) {
-    return reader.Missing(field, "service", "the fully qualified gRPC service name, e.g. "
-                                            "demo.users.v1.UserService");
+    return reader.Missing(field, "service",
+                          "the fully qualified gRPC service name, e.g. "
+                          "demo.users.v1.UserService");
   }
   ASSIGN_OR_RETURN(upstream.service, reader.ReadString(*service));
   if (!IsDottedIdentifier(upstream.service)) {
-    return reader.Error(*service, absl::StrCat("invalid service name ",
-                                               QuoteForMessage(upstream.service),
-                                               " (expected e.g. demo.users.v1.UserService)"));
+    return reader.Error(*service,
+                        absl::StrCat("invalid service name ", QuoteForMessage(upstream.service),
+                                     " (expected e.g. demo.users.v1.UserService)"));
   }
   const YamlField* addresses = map.Find("addresses");
   if (addresses == nullptr) {
@@ -272,8 +276,9 @@ absl::StatusOr<GatewayConfig> Parse(absl::string_view yaml_text, absl::string_vi
                           "../gen/demo_descriptor_set.pb");
   }
   if (map.Find("upstreams") == nullptr) {
-    return reader.Missing(root, "upstreams",
-                          "a list of {service, addresses}, e.g. - service: demo.users.v1.UserService");
+    return reader.Missing(
+        root, "upstreams",
+        "a list of {service, addresses}, e.g. - service: demo.users.v1.UserService");
   }
   return config;
 }

@@ -54,7 +54,7 @@ struct GatewayConfig {
   std::string source_path;  // the file this was loaded from (set by LoadGatewayConfig only)
   std::string listen_host = "0.0.0.0";  // IPv6 without brackets: "::1"
   int listen_port = 8080;               // 0..65535; 0 = any free port
-  int threads = 0;  // event loops; 0 = one per core
+  int threads = 0;                      // event loops; 0 = one per core
   std::string descriptors;  // path of the FileDescriptorSet, resolved against the config's folder
   LimitsConfig limits;
   std::chrono::milliseconds drain_timeout{10000};

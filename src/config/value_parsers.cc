@@ -83,8 +83,8 @@ absl::StatusOr<HostPort> ParseBracketedHostPort(absl::string_view text) {
   absl::string_view host = text.substr(1, close - 1);
   absl::string_view rest = text.substr(close + 1);
   if (!IsIpv6Literal(host)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid IPv6 address ", QuoteForMessage(host), " in ", QuoteForMessage(text)));
+    return absl::InvalidArgumentError(absl::StrCat("invalid IPv6 address ", QuoteForMessage(host),
+                                                   " in ", QuoteForMessage(text)));
   }
   if (!absl::ConsumePrefix(&rest, ":")) {
     return absl::InvalidArgumentError(
@@ -120,8 +120,8 @@ absl::StatusOr<std::chrono::milliseconds> ParseDuration(absl::string_view text) 
         absl::StrCat("duration ", QuoteForMessage(text), " is too long (at most 24h)"));
   }
   if (duration % absl::Milliseconds(1) != absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "duration ", QuoteForMessage(text), " is not a whole number of milliseconds"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("duration ", QuoteForMessage(text), " is not a whole number of milliseconds"));
   }
   return std::chrono::milliseconds(absl::ToInt64Milliseconds(duration));
 }
@@ -168,24 +168,24 @@ absl::StatusOr<HostPort> ParseHostPort(absl::string_view text) {
     return absl::InvalidArgumentError("empty address, expected host:port");
   }
   if (absl::StrContains(text, "/")) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid address ", QuoteForMessage(text), ", expected host:port (no scheme or path)"));
+    return absl::InvalidArgumentError(absl::StrCat("invalid address ", QuoteForMessage(text),
+                                                   ", expected host:port (no scheme or path)"));
   }
   if (text.front() == '[') return ParseBracketedHostPort(text);
   const size_t colon = text.rfind(':');
   if (colon == absl::string_view::npos) {
-    return absl::InvalidArgumentError(absl::StrCat("missing port in ", QuoteForMessage(text),
-                                                   ", expected host:port"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("missing port in ", QuoteForMessage(text), ", expected host:port"));
   }
   const absl::string_view host = text.substr(0, colon);
   if (host.find(':') != absl::string_view::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "IPv6 address ", QuoteForMessage(text), " needs brackets, e.g. [::1]:8080"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("IPv6 address ", QuoteForMessage(text), " needs brackets, e.g. [::1]:8080"));
   }
   if (!IsHostnameOrIpv4(host)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        host.empty() ? "missing host in " : "invalid host in ", QuoteForMessage(text),
-        ", expected host:port (e.g. 127.0.0.1:50051, localhost:8080, [::1]:8080)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(host.empty() ? "missing host in " : "invalid host in ", QuoteForMessage(text),
+                     ", expected host:port (e.g. 127.0.0.1:50051, localhost:8080, [::1]:8080)"));
   }
   auto port = ParsePort(text.substr(colon + 1), text);
   if (!port.ok()) return port.status();
@@ -222,13 +222,13 @@ absl::StatusOr<std::string> NormalizeForwardHeader(absl::string_view name) {
     }
   }
   if (absl::StartsWith(lower, "grpc-")) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("header ", QuoteForMessage(lower), " cannot be forwarded: grpc-* is reserved"));
+    return absl::InvalidArgumentError(absl::StrCat("header ", QuoteForMessage(lower),
+                                                   " cannot be forwarded: grpc-* is reserved"));
   }
   if (absl::EndsWith(lower, "-bin")) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "header ", QuoteForMessage(lower),
-        " cannot be forwarded: gRPC treats *-bin keys as base64 binary metadata"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("header ", QuoteForMessage(lower),
+                     " cannot be forwarded: gRPC treats *-bin keys as base64 binary metadata"));
   }
   // Hop-by-hop headers and those the gRPC transport writes itself; forwarding
   // them would corrupt the upstream call rather than inform it. The gateway's

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <exception>
+#include <optional>
+#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -11,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "config/value_parsers.h"
+#include "yaml-cpp/eventhandler.h"
 
 namespace protogate::config {
 namespace {
@@ -82,6 +84,38 @@ std::string TabHint(absl::string_view text, const YAML::Mark& mark) {
   return absl::StrContains(indent, '\t') ? " (tabs are not allowed in YAML indentation)" : "";
 }
 
+// Records where documents start and ignores everything else.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { last = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  YAML::Mark last = YAML::Mark::null_mark();
+};
+
+// Where a second document starts, if there is one. Not YAML::LoadAll: in
+// yaml-cpp 0.7 it loops forever on a stray top-level ',' (found by fuzzing),
+// so at most two documents are looked at. Throws YAML::Exception.
+std::optional<YAML::Mark> SecondDocumentStart(const std::string& text) {
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentStarts starts;
+  if (!parser.HandleNextDocument(starts) || !parser.HandleNextDocument(starts)) {
+    return std::nullopt;
+  }
+  return starts.last;
+}
+
 bool IsInteger(absl::string_view text) {
   if (!text.empty() && text.front() == '-') text.remove_prefix(1);
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
@@ -99,21 +133,25 @@ const YamlField* YamlMap::Find(absl::string_view key) const {
 }
 
 absl::StatusOr<YamlField> YamlReader::ParseDocument(absl::string_view text) const {
-  std::vector<YAML::Node> documents;
+  const std::string input(text);
+  YAML::Node root;
+  std::optional<YAML::Mark> second_document;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    root = YAML::Load(input);
+    second_document = SecondDocumentStart(input);
   } catch (const YAML::Exception& e) {
     return ErrorAt(e.mark, "", absl::StrCat("invalid YAML: ", e.msg, TabHint(text, e.mark)));
   }
-  if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) {
-    return ErrorAt(YAML::Mark(), "",
+  if (second_document.has_value()) {
+    return ErrorAt(*second_document, "",
+                   "expected one YAML document, found more after it (a '---' separator or stray "
+                   "content such as ',')");
+  }
+  if (root.IsNull()) {
+    return ErrorAt(YAML::Mark::null_mark(), "",
                    "empty config (expected a mapping with at least descriptors and upstreams)");
   }
-  if (documents.size() > 1) {
-    return ErrorAt(documents[1].Mark(), "",
-                   "expected one YAML document, found another (remove the '---' separator)");
-  }
-  return YamlField{documents[0], YAML::Node(YAML::NodeType::Undefined), ""};
+  return YamlField{root, YAML::Node(YAML::NodeType::Undefined), ""};
 }
 
 absl::Status YamlReader::Error(const YamlField& field, absl::string_view problem) const {
@@ -231,8 +269,8 @@ absl::StatusOr<int> YamlReader::ReadInt(const YamlField& field, int min, int max
     return Error(field, absl::StrCat("expected ", expected, ", got ", Describe(field.value)));
   }
   if (!absl::SimpleAtoi(*text, &value) || value < min || value > max) {
-    return Error(field, absl::StrCat(QuoteForMessage(*text), " is out of range (expected ",
-                                     expected, ")"));
+    return Error(
+        field, absl::StrCat(QuoteForMessage(*text), " is out of range (expected ", expected, ")"));
   }
   return static_cast<int>(value);
 }
@@ -244,8 +282,8 @@ absl::StatusOr<std::chrono::milliseconds> YamlReader::ReadDuration(
   auto duration = ParseDuration(*text);
   if (!duration.ok()) return Error(field, duration.status().message());
   if (*duration < min) {
-    return Error(field, absl::StrCat("duration ", QuoteForMessage(*text), " is too short (at least ",
-                                     min.count(), "ms)"));
+    return Error(field, absl::StrCat("duration ", QuoteForMessage(*text),
+                                     " is too short (at least ", min.count(), "ms)"));
   }
   return *duration;
 }

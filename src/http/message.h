@@ -34,7 +34,10 @@ struct Response {
 };
 
 // Completes one request. Call exactly once, from any thread: the server
-// posts the write back to the connection's own strand.
+// posts the write back to the connection's own event loop (a call on that
+// loop's thread writes at once). Later calls are ignored; dropping the
+// Responder uncalled closes the connection; an answer given after Shutdown()
+// gave up on the request is dropped safely.
 using Responder = std::function<void(Response)>;
 
 // Builds the body of an error the server answers on its own (malformed

@@ -91,6 +91,8 @@ absl::StatusOr<int> Server::Impl::Listen() {
   acceptor.emplace(loops[0]->ioc);
   accept_retry.emplace(loops[0]->ioc);
   acceptor->open(endpoint.protocol(), ec);
+  // SO_REUSEADDR: a restarted gateway binds even while its old connections
+  // linger in TIME_WAIT; a live listener on the port still fails the bind.
   if (!ec) acceptor->set_option(Acceptor::reuse_address(true), ec);
   if (!ec) acceptor->bind(endpoint, ec);
   if (!ec) acceptor->listen(Acceptor::max_listen_connections, ec);

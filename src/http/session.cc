@@ -138,7 +138,7 @@ Session::~Session() {
     io_.reset();
     loop_->sessions.erase(this);
   }
-  MarkClosed();  // destroyed while handling: the handler dropped its Responder
+  MarkClosed();  // counts only if the handler dropped its Responder mid-request
 }
 
 void Session::Start() {

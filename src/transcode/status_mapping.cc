@@ -1,17 +1,22 @@
 #include "transcode/status_mapping.h"
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/any.pb.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/message.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/type_resolver_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "nlohmann/json.hpp"
+#include "transcode/wire_format.h"
+#include "transcode/wire_inspection.h"
 
 namespace protogate::transcode {
 namespace {
@@ -55,22 +60,98 @@ class ChainedTypeResolver final : public gpb::util::TypeResolver {
   gpb::util::TypeResolver* first_;
 };
 
-std::string UnknownDetailJson(const gpb::Any& detail) {
-  nlohmann::json object = {{"@type", detail.type_url()},
-                           {"value", absl::Base64Escape(detail.value())}};
+struct Detail {
+  absl::string_view type_url;
+  absl::string_view value;
+};
+
+std::string UnknownDetailJson(const Detail& detail) {
+  nlohmann::json object = {{"@type", std::string(detail.type_url)},
+                           {"value", absl::Base64Escape(detail.value)}};
   return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// The message type a detail names, from the registry first, then from the
+// protos compiled into the gateway; its prototype in `prototype`.
+const gpb::Descriptor* FindDetailType(absl::string_view type_url, const TypeRegistry* registry,
+                                      const gpb::Message** prototype) {
+  absl::string_view name = type_url;
+  if (!absl::ConsumePrefix(&name, kTypeUrlPrefix) || !absl::ConsumePrefix(&name, "/")) {
+    return nullptr;
+  }
+  if (registry != nullptr) {
+    if (const gpb::Descriptor* type = registry->FindMessage(name)) {
+      *prototype = registry->Prototype(*type);
+      return type;
+    }
+  }
+  const gpb::Descriptor* type =
+      gpb::DescriptorPool::generated_pool()->FindMessageTypeByName(std::string(name));
+  if (type == nullptr) return nullptr;
+  *prototype = gpb::MessageFactory::generated_factory()->GetPrototype(type);
+  return type;
+}
+
 // The Any printed by protobuf itself, so well-known types nested in it get
-// their {"@type", "value"} form right.
-std::string DetailJson(const gpb::Any& detail, gpb::util::TypeResolver* resolver) {
+// their {"@type", "value"} form right. The printer does not check the bytes
+// it streams, so they are inspected (and, when needed, parsed and written
+// back canonically) first.
+std::string DetailJson(const Detail& detail, const TypeRegistry* registry,
+                       gpb::util::TypeResolver* resolver) {
   static const std::string kAnyUrl = absl::StrCat(kTypeUrlPrefix, "/google.protobuf.Any");
+  const gpb::Message* prototype = nullptr;
+  const gpb::Descriptor* type = FindDetailType(detail.type_url, registry, &prototype);
+  if (type == nullptr || prototype == nullptr) return UnknownDetailJson(detail);
+  std::string canonical_value;
+  absl::string_view value = detail.value;
+  switch (InspectWire(value, *type)) {
+    case WireShape::kPrintable:
+      break;
+    case WireShape::kNeedsNormalizing: {
+      std::unique_ptr<gpb::Message> message(prototype->New());
+      if (!message->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+        return UnknownDetailJson(detail);
+      }
+      message->DiscardUnknownFields();
+      canonical_value = message->SerializeAsString();
+      value = canonical_value;
+      break;
+    }
+    case WireShape::kMalformed:
+      return UnknownDetailJson(detail);
+  }
+  std::string any;
+  wire::AppendLengthDelimited(1, detail.type_url, &any);
+  wire::AppendLengthDelimited(2, value, &any);
   std::string json;
-  gpb::util::JsonPrintOptions options;
-  auto status = gpb::util::BinaryToJsonString(resolver, kAnyUrl, detail.SerializeAsString(),
-                                              &json, options);
+  auto status = gpb::util::BinaryToJsonString(resolver, kAnyUrl, any, &json,
+                                              gpb::util::JsonPrintOptions());
   if (!status.ok()) return UnknownDetailJson(detail);
   return json;
+}
+
+// google.rpc.Status.details (field 3) read straight off the wire: parsing
+// the generated Status would drop every detail (and log) when the message
+// text is not valid UTF-8.
+std::optional<std::vector<Detail>> ReadDetails(absl::string_view status_bytes) {
+  std::vector<Detail> details;
+  bool well_formed = true;
+  const bool status_ok = wire::ForEachField(status_bytes, [&](const wire::Field& field) {
+    if (field.number != 3) return;
+    if (field.type != wire::WireType::kLengthDelimited) {
+      well_formed = false;
+      return;
+    }
+    Detail detail;
+    well_formed &= wire::ForEachField(field.payload, [&](const wire::Field& any_field) {
+      if (any_field.type != wire::WireType::kLengthDelimited) return;
+      if (any_field.number == 1) detail.type_url = any_field.payload;
+      if (any_field.number == 2) detail.value = any_field.payload;
+    });
+    details.push_back(detail);
+  });
+  if (!status_ok || !well_formed) return std::nullopt;
+  return details;
 }
 
 }  // namespace
@@ -160,15 +241,13 @@ std::string ErrorBody(int grpc_code, absl::string_view message, absl::string_vie
 
 std::string DetailsJsonFromStatusBytes(absl::string_view status_bytes,
                                        const TypeRegistry* registry) {
-  google::rpc::Status status;
-  if (!status.ParseFromArray(status_bytes.data(), static_cast<int>(status_bytes.size()))) {
-    return "[]";
-  }
+  std::optional<std::vector<Detail>> details = ReadDetails(status_bytes);
+  if (!details.has_value()) return "[]";
   ChainedTypeResolver resolver(registry == nullptr ? nullptr : registry->resolver());
   std::string json = "[";
-  for (int i = 0; i < status.details_size(); ++i) {
+  for (size_t i = 0; i < details->size(); ++i) {
     if (i > 0) json.push_back(',');
-    json.append(DetailJson(status.details(i), &resolver));
+    json.append(DetailJson((*details)[i], registry, &resolver));
   }
   json.push_back(']');
   return json;

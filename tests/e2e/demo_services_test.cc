@@ -1,13 +1,13 @@
 // The demo services over real gRPC (generated stubs, loopback, port 0): the
 // behaviour the gateway's end-to-end tests and benchmarks rely on.
 
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
 
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/notification.h"
@@ -32,8 +32,8 @@ constexpr auto kCallTimeout = std::chrono::seconds(5);
 
 // A context whose deadline keeps a broken service from hanging the test.
 std::unique_ptr<grpc::ClientContext> Context(
-    std::chrono::milliseconds timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-        kCallTimeout)) {
+    std::chrono::milliseconds timeout =
+        std::chrono::duration_cast<std::chrono::milliseconds>(kCallTimeout)) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(std::chrono::system_clock::now() + timeout);
   return context;
@@ -170,8 +170,7 @@ TEST_F(DemoServicesTest, CreateUserValidateOnlyStoresNothing) {
 
   users::GetUserRequest get;
   get.set_user_id("6");
-  EXPECT_EQ(users_->GetUser(Context().get(), get, &user).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(users_->GetUser(Context().get(), get, &user).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(DemoServicesTest, ListUsersFiltersAndPages) {
@@ -465,8 +464,7 @@ TEST_F(DemoServicesTest, StoppedServiceComesBackOnTheSamePort) {
   const grpc::StatusCode down =
       orders_->GetOrder(Context(std::chrono::milliseconds(500)).get(), request, &order)
           .error_code();
-  EXPECT_TRUE(down == grpc::StatusCode::UNAVAILABLE ||
-              down == grpc::StatusCode::DEADLINE_EXCEEDED)
+  EXPECT_TRUE(down == grpc::StatusCode::UNAVAILABLE || down == grpc::StatusCode::DEADLINE_EXCEEDED)
       << down;
   // The other services keep serving.
   users::GetUserRequest get_user;

@@ -43,9 +43,7 @@ void DemoBackend::SetResponseDelay(DemoService service, absl::Duration delay) {
   server_.controls(service).set_response_delay(delay);
 }
 
-absl::Status DemoBackend::StopService(DemoService service) {
-  return server_.StopService(service);
-}
+absl::Status DemoBackend::StopService(DemoService service) { return server_.StopService(service); }
 
 absl::Status DemoBackend::RestartService(DemoService service) {
   return server_.RestartService(service);

@@ -179,14 +179,14 @@ void FillEchoMetadata(const grpc::CallbackServerContext& context, EchoResponse* 
 
 grpc::Status FailStatus(const FailRequest& request) {
   if (request.code() < 0 || request.code() > grpc::StatusCode::UNAUTHENTICATED) {
-    return InvalidField("code", absl::StrCat("code ", request.code(),
-                                             " is not a gRPC status code (0..16)"));
+    return InvalidField(
+        "code", absl::StrCat("code ", request.code(), " is not a gRPC status code (0..16)"));
   }
   if (request.code() == 0) return grpc::Status::OK;
   std::vector<FieldViolation> violations;
   if (!request.bad_field().empty()) {
-    violations.push_back({request.bad_field(), absl::StrCat("field ", request.bad_field(),
-                                                            " was rejected on request")});
+    violations.push_back({request.bad_field(),
+                          absl::StrCat("field ", request.bad_field(), " was rejected on request")});
   }
   return StatusWithDetails(static_cast<grpc::StatusCode>(request.code()), request.message(),
                            violations);
@@ -250,8 +250,7 @@ grpc::ServerUnaryReactor* CatalogService::GetAsset(grpc::CallbackServerContext* 
 }
 
 grpc::ServerUnaryReactor* CatalogService::Echo(grpc::CallbackServerContext* context,
-                                               const EchoRequest* request,
-                                               EchoResponse* response) {
+                                               const EchoRequest* request, EchoResponse* response) {
   *response->mutable_request() = *request;
   FillEchoMetadata(*context, response);
   context->AddInitialMetadata("x-echo-initial", "yes");
@@ -260,8 +259,7 @@ grpc::ServerUnaryReactor* CatalogService::Echo(grpc::CallbackServerContext* cont
 }
 
 grpc::ServerUnaryReactor* CatalogService::Fail(grpc::CallbackServerContext* context,
-                                               const FailRequest* request,
-                                               FailResponse* response) {
+                                               const FailRequest* request, FailResponse* response) {
   return Answer(FailStatus(*request));
 }
 
@@ -269,8 +267,8 @@ grpc::ServerUnaryReactor* CatalogService::Sleep(grpc::CallbackServerContext* con
                                                 const SleepRequest* request,
                                                 SleepResponse* response) {
   if (request->millis() < 0 || request->millis() > kMaxSleepMillis) {
-    return Answer(InvalidField("millis", absl::StrCat("millis must be in [0, ", kMaxSleepMillis,
-                                                      "]")));
+    return Answer(
+        InvalidField("millis", absl::StrCat("millis must be in [0, ", kMaxSleepMillis, "]")));
   }
   const absl::Duration delay = absl::Milliseconds(request->millis());
   response->mutable_slept()->set_seconds(request->millis() / 1000);
@@ -298,8 +296,9 @@ grpc::Status CatalogService::DoSearchProducts(const SearchProductsRequest& reque
   if (request.page_size() < 0) return InvalidField("page_size", "page_size must not be negative");
   const bool trim = request.has_fields() && !request.fields().paths().empty();
   if (trim && !FieldMaskUtil::IsValidFieldMask<Product>(request.fields())) {
-    return InvalidField("fields", absl::StrCat("fields \"", FieldMaskUtil::ToString(request.fields()),
-                                               "\" names a field Product does not have"));
+    return InvalidField("fields",
+                        absl::StrCat("fields \"", FieldMaskUtil::ToString(request.fields()),
+                                     "\" names a field Product does not have"));
   }
   *response->mutable_query() = request;
   absl::ReaderMutexLock lock(&mu_);

@@ -1,9 +1,9 @@
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <map>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -51,8 +51,7 @@ class CatalogService final : public demo::catalog::v1::CatalogService::CallbackS
                                        const demo::catalog::v1::GetProductRequest* request,
                                        demo::catalog::v1::Product* response) override;
   grpc::ServerUnaryReactor* SearchProducts(
-      grpc::CallbackServerContext* context,
-      const demo::catalog::v1::SearchProductsRequest* request,
+      grpc::CallbackServerContext* context, const demo::catalog::v1::SearchProductsRequest* request,
       demo::catalog::v1::SearchProductsResponse* response) override;
   grpc::ServerUnaryReactor* SetAttributes(grpc::CallbackServerContext* context,
                                           const demo::catalog::v1::SetAttributesRequest* request,

@@ -1,11 +1,11 @@
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <array>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"

@@ -7,12 +7,12 @@
 //
 // Prints "<service> listening on <host:port>" per service once all are serving.
 
-#include <csignal>
-#include <cstdlib>
-#include <cstdio>
-#include <string>
-
 #include <pthread.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"

@@ -61,8 +61,8 @@ int64_t TotalCents(const Order& order) {
 void SetTimestamp(absl::Time time, google::protobuf::Timestamp* out) {
   const absl::Duration since_epoch = time - absl::UnixEpoch();
   out->set_seconds(absl::ToInt64Seconds(since_epoch));
-  out->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(out->seconds()))));
+  out->set_nanos(
+      static_cast<int32_t>(absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(out->seconds()))));
 }
 
 // Splits a generated id "o-{user_id}-{k}"; false for any other id.
@@ -119,8 +119,7 @@ OrderService::OrderService() {
   StoreLocked(MakeSeed("o-1", "1", demo::orders::v1::ORDER_STATUS_PLACED, {{0, 1}, {1, 2}},
                        1714521600));  // 2024-05-01
   StoreLocked(MakeSeed("o-2", "1", demo::orders::v1::ORDER_STATUS_SHIPPED, {{2, 1}}, 1714608000));
-  StoreLocked(
-      MakeSeed("o-3", "2", demo::orders::v1::ORDER_STATUS_CANCELLED, {{3, 1}}, 1714694400));
+  StoreLocked(MakeSeed("o-3", "2", demo::orders::v1::ORDER_STATUS_CANCELLED, {{3, 1}}, 1714694400));
   next_id_ = 4;
 }
 
@@ -137,8 +136,7 @@ grpc::ServerUnaryReactor* OrderService::ListOrders(grpc::CallbackServerContext* 
 }
 
 grpc::ServerUnaryReactor* OrderService::GetOrder(grpc::CallbackServerContext* context,
-                                                 const GetOrderRequest* request,
-                                                 Order* response) {
+                                                 const GetOrderRequest* request, Order* response) {
   return Answer(DoGetOrder(*request, response));
 }
 
@@ -165,8 +163,8 @@ grpc::Status OrderService::DoListOrders(const ListOrdersRequest& request,
                                         ListOrdersResponse* response) const {
   if (request.user_id().empty()) return InvalidField("user_id", "user_id is required");
   if (request.page_size() < 0) return InvalidField("page_size", "page_size must not be negative");
-  const int page_size = request.page_size() == 0 ? kDefaultPageSize
-                                                 : std::min(request.page_size(), kMaxPageSize);
+  const int page_size =
+      request.page_size() == 0 ? kDefaultPageSize : std::min(request.page_size(), kMaxPageSize);
   const bool any_status = request.status() == demo::orders::v1::ORDER_STATUS_UNSPECIFIED;
   int total = 0;
 
@@ -242,8 +240,8 @@ grpc::Status OrderService::DoCreateOrder(const CreateOrderRequest& request, Orde
 grpc::Status OrderService::DoCancelOrder(const CancelOrderRequest& request, Order* response) {
   absl::string_view id = request.name();
   if (!absl::ConsumePrefix(&id, "orders/") || id.empty()) {
-    return InvalidField("name", absl::StrCat("name \"", request.name(),
-                                             "\" is not of the form orders/{order_id}"));
+    return InvalidField(
+        "name", absl::StrCat("name \"", request.name(), "\" is not of the form orders/{order_id}"));
   }
   const std::string order_id(id);
   absl::MutexLock lock(&mu_);
@@ -254,7 +252,8 @@ grpc::Status OrderService::DoCancelOrder(const CancelOrderRequest& request, Orde
   }
   if (auto it = stored_.find(order_id); it != stored_.end()) {
     it->second.set_status(demo::orders::v1::ORDER_STATUS_CANCELLED);
-    if (!request.reason().empty()) (*it->second.mutable_labels())["cancel_reason"] = request.reason();
+    if (!request.reason().empty())
+      (*it->second.mutable_labels())["cancel_reason"] = request.reason();
   } else {
     std::string user_id;
     int k = 0;

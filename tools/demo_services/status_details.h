@@ -1,9 +1,9 @@
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/string_view.h"
 

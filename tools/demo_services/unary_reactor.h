@@ -1,9 +1,9 @@
 #pragma once
 
-#include <atomic>
-
 #include <grpcpp/alarm.h>
 #include <grpcpp/grpcpp.h>
+
+#include <atomic>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"

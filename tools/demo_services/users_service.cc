@@ -71,8 +71,8 @@ std::string RequestedId(const GetUserRequest& request) {
 void SetTimestamp(absl::Time time, google::protobuf::Timestamp* out) {
   const absl::Duration since_epoch = time - absl::UnixEpoch();
   out->set_seconds(absl::ToInt64Seconds(since_epoch));
-  out->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(out->seconds()))));
+  out->set_nanos(
+      static_cast<int32_t>(absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(out->seconds()))));
 }
 
 bool IsAfter(const google::protobuf::Timestamp& a, const google::protobuf::Timestamp& b) {
@@ -111,8 +111,7 @@ grpc::Status ApplyUpdate(const UpdateUserRequest& request, User* user) {
     return grpc::Status::OK;
   }
   if (!FieldMaskUtil::IsValidFieldMask<User>(mask)) {
-    return InvalidField("update_mask", absl::StrCat("update_mask \"",
-                                                    FieldMaskUtil::ToString(mask),
+    return InvalidField("update_mask", absl::StrCat("update_mask \"", FieldMaskUtil::ToString(mask),
                                                     "\" names a field User does not have"));
   }
   for (const std::string& path : mask.paths()) {
@@ -139,7 +138,11 @@ UserService::UserService() {
        true,
        98765},
       {"linus@example.com", "Linus Torvalds", "eu", {demo::users::v1::ROLE_CUSTOMER}, false, 4200},
-      {"margaret@example.com", "Margaret Hamilton", "us", {demo::users::v1::ROLE_CUSTOMER}, true,
+      {"margaret@example.com",
+       "Margaret Hamilton",
+       "us",
+       {demo::users::v1::ROLE_CUSTOMER},
+       true,
        0},
       {"alan@example.com", "Alan Turing", "eu", {demo::users::v1::ROLE_SUPPORT}, false, 31415},
   };
@@ -188,9 +191,9 @@ grpc::ServerUnaryReactor* UserService::DeleteUser(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* UserService::GetUserProfile(grpc::CallbackServerContext* context,
                                                       const GetUserRequest* request,
                                                       User* response) {
-  if (request->user_id().empty() && RequestedId(*request).empty()) {
-    return Answer(InvalidField("name", absl::StrCat("name \"", request->name(),
-                                                    "\" is not of the form users/{user_id}")));
+  if (RequestedId(*request).empty()) {
+    return Answer(InvalidField(
+        "name", absl::StrCat("name \"", request->name(), "\" is not of the form users/{user_id}")));
   }
   return Answer(DoGetUser(*request, response));
 }
@@ -215,7 +218,8 @@ grpc::Status UserService::DoListUsers(const ListUsersRequest& request,
   const int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
   int64_t start = 0;
   if (!request.page_token().empty() && !absl::SimpleAtoi(request.page_token(), &start)) {
-    return InvalidField("page_token", absl::StrCat("bad page_token \"", request.page_token(), "\""));
+    return InvalidField("page_token",
+                        absl::StrCat("bad page_token \"", request.page_token(), "\""));
   }
   absl::ReaderMutexLock lock(&mu_);
   for (auto it = users_.lower_bound(start); it != users_.end(); ++it) {

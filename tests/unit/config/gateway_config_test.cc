@@ -99,8 +99,8 @@ upstreams:
   EXPECT_EQ(users.service, "demo.users.v1.UserService");
   EXPECT_EQ(users.addresses, (std::vector<std::string>{"127.0.0.1:50051", "[::1]:50051"}));
   EXPECT_EQ(users.timeout, seconds(3));
-  EXPECT_EQ(users.method_timeouts,
-            (std::map<std::string, milliseconds>{{"GetUser", seconds(2)}, {"ListUsers", hours(1)}}));
+  EXPECT_EQ(users.method_timeouts, (std::map<std::string, milliseconds>{{"GetUser", seconds(2)},
+                                                                        {"ListUsers", hours(1)}}));
   const UpstreamConfig& orders = config.upstreams[1];
   EXPECT_EQ(orders.service, "demo.orders.v1.OrderService");
   EXPECT_EQ(orders.addresses, std::vector<std::string>{"localhost:50052"});
@@ -204,8 +204,8 @@ upstreams:
 }
 
 TEST(GatewayConfigTest, FlowStyleDocumentParses) {
-  const GatewayConfig config = ParseOk(
-      "{descriptors: d.pb, threads: 2, upstreams: [{service: a.B, addresses: [h:1]}]}");
+  const GatewayConfig config =
+      ParseOk("{descriptors: d.pb, threads: 2, upstreams: [{service: a.B, addresses: [h:1]}]}");
   EXPECT_EQ(config.threads, 2);
   EXPECT_EQ(config.upstreams[0].service, "a.B");
 }
@@ -231,8 +231,8 @@ TEST(GatewayConfigTest, DescriptorsResolveAgainstTheConfigFolder) {
       {"<inline>", "d.pb", "d.pb"},
   };
   for (const ResolveCase& c : cases) {
-    const std::string yaml =
-        absl::StrCat("descriptors: ", c.descriptors, "\nupstreams: [{service: a.B, addresses: [h:1]}]\n");
+    const std::string yaml = absl::StrCat("descriptors: ", c.descriptors,
+                                          "\nupstreams: [{service: a.B, addresses: [h:1]}]\n");
     EXPECT_EQ(ParseOk(yaml, c.source).descriptors, c.expected) << c.source;
   }
 }
@@ -258,8 +258,9 @@ std::vector<ErrorCase> ErrorCases() {
       {"only_comments", "# nothing here\n\n", "1:1", "", "empty config"},
       {"top_level_list", "- a\n- b\n", "1:1", "", "expected a mapping, got a list"},
       {"top_level_scalar", "hello\n", "1:1", "", "expected a mapping, got \"hello\""},
-      {"two_documents", WithMinimal("---\nthreads: 1\n"), "6:1", "", "expected one YAML document"},
-      {"non_scalar_key", WithMinimal("? [a, b]\n: 1\n"), "5:3", "", "expected a key name, got a list"},
+      {"two_documents", WithMinimal("---\nthreads: 1\n"), "5:1", "", "expected one YAML document"},
+      {"non_scalar_key", WithMinimal("? [a, b]\n: 1\n"), "5:3", "",
+       "expected a key name, got a list"},
       {"null_key", WithMinimal("~: 1\n"), "5:1", "", "expected a key name"},
       // Keys.
       {"unknown_top_level_key", WithMinimal("lsten: 1.2.3.4:80\n"), "5:1", "",
@@ -289,8 +290,7 @@ std::vector<ErrorCase> ErrorCases() {
        "needs brackets, e.g. [::1]:8080"},
       {"listen_list", WithMinimal("listen: [a:1]\n"), "5:9", "listen",
        "expected a string, got a list"},
-      {"listen_null", WithMinimal("listen:\n"), "5:1", "listen",
-       "expected a string, got nothing"},
+      {"listen_null", WithMinimal("listen:\n"), "5:1", "listen", "expected a string, got nothing"},
       // threads.
       {"threads_negative", WithMinimal("threads: -1\n"), "5:10", "threads",
        "\"-1\" is out of range (expected an integer in 0..256)"},
@@ -331,8 +331,8 @@ std::vector<ErrorCase> ErrorCases() {
        "limits.max_header_bytes", "unknown unit \"KB\" (use B, KiB, MiB or GiB)"},
       {"size_zero", WithMinimal("limits:\n  max_header_bytes: 0\n"), "6:21",
        "limits.max_header_bytes", "too small (at least 1 bytes)"},
-      {"size_overflow", WithMinimal("limits:\n  max_body_bytes: 99999999999999999999GiB\n"),
-       "6:19", "limits.max_body_bytes", "too large"},
+      {"size_overflow", WithMinimal("limits:\n  max_body_bytes: 99999999999999999999GiB\n"), "6:19",
+       "limits.max_body_bytes", "too large"},
       {"size_list", WithMinimal("limits:\n  max_body_bytes: [1]\n"), "6:19",
        "limits.max_body_bytes", "expected a size in bytes (e.g. 16384, 16KiB, 4MiB), got a list"},
       {"duration_missing_unit", WithMinimal("limits:\n  read_timeout: 15\n"), "6:17",
@@ -363,8 +363,7 @@ std::vector<ErrorCase> ErrorCases() {
       {"transcoding_unknown_key", WithMinimal("transcoding:\n  enums_as_ints: true\n"), "6:3",
        "transcoding", "unknown key \"enums_as_ints\""},
       // forward_headers.
-      {"headers_scalar", WithMinimal("forward_headers: authorization\n"), "5:18",
-       "forward_headers",
+      {"headers_scalar", WithMinimal("forward_headers: authorization\n"), "5:18", "forward_headers",
        "expected a list of header names, got a single value \"authorization\" (write "
        "[authorization] for a list of one)"},
       {"headers_null", WithMinimal("forward_headers:\n"), "5:1", "forward_headers",
@@ -379,8 +378,8 @@ std::vector<ErrorCase> ErrorCases() {
        "forward_headers[0]", "\"connection\" cannot be forwarded"},
       {"headers_duplicate", WithMinimal("forward_headers: [X-Id, x-id]\n"), "5:25",
        "forward_headers[1]", "duplicate header \"x-id\""},
-      {"headers_nested_list", WithMinimal("forward_headers: [[a]]\n"), "5:19",
-       "forward_headers[0]", "expected a string, got a list"},
+      {"headers_nested_list", WithMinimal("forward_headers: [[a]]\n"), "5:19", "forward_headers[0]",
+       "expected a string, got a list"},
       // upstreams.
       {"upstreams_empty", "descriptors: d.pb\nupstreams: []\n", "2:12", "upstreams",
        "at least one upstream is required"},
@@ -390,13 +389,14 @@ std::vector<ErrorCase> ErrorCases() {
        "expected a list of upstreams, got a mapping"},
       {"upstream_scalar", "descriptors: d.pb\nupstreams: [a.B]\n", "2:13", "upstreams[0]",
        "expected a mapping, got \"a.B\""},
-      {"upstream_missing_service", "descriptors: d.pb\nupstreams:\n  - addresses: [h:1]\n",
-       "3:5", "upstreams[0].service", "missing required key (the fully qualified gRPC service name"},
+      {"upstream_missing_service", "descriptors: d.pb\nupstreams:\n  - addresses: [h:1]\n", "3:5",
+       "upstreams[0].service", "missing required key (the fully qualified gRPC service name"},
       {"upstream_missing_addresses", "descriptors: d.pb\nupstreams:\n  - service: a.B\n", "3:5",
        "upstreams[0].addresses", "missing required key (a list of host:port"},
       {"service_invalid", "descriptors: d.pb\nupstreams:\n  - service: demo..Users\n", "3:14",
-       "upstreams[0].service", "invalid service name \"demo..Users\" (expected e.g. "
-                               "demo.users.v1.UserService)"},
+       "upstreams[0].service",
+       "invalid service name \"demo..Users\" (expected e.g. "
+       "demo.users.v1.UserService)"},
       {"service_with_method", "descriptors: d.pb\nupstreams:\n  - {service: a.B/Get}\n", "3:15",
        "upstreams[0].service", "invalid service name"},
       {"service_list", "descriptors: d.pb\nupstreams:\n  - service: [a.B]\n", "3:14",
@@ -406,8 +406,7 @@ std::vector<ErrorCase> ErrorCases() {
        "  - service: a.B\n    addresses: [h:1]\n"
        "  - service: a.C\n    addresses: [h:2]\n"
        "  - addresses: [h:3]\n    service: a.B\n",
-       "8:14", "upstreams[2].service",
-       "duplicate service \"a.B\" (already configured at line 3)"},
+       "8:14", "upstreams[2].service", "duplicate service \"a.B\" (already configured at line 3)"},
       {"addresses_empty", "descriptors: d.pb\nupstreams:\n  - {service: a.B, addresses: []}\n",
        "3:31", "upstreams[0].addresses", "at least one address is required"},
       {"addresses_scalar",
@@ -415,14 +414,13 @@ std::vector<ErrorCase> ErrorCases() {
        "upstreams[0].addresses",
        "got a single value \"127.0.0.1:50051\" (write [127.0.0.1:50051] for a list of one)"},
       {"address_no_port",
-       "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [h:1, 127.0.0.1]\n",
-       "4:22", "upstreams[0].addresses[1]", "missing port in \"127.0.0.1\""},
+       "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [h:1, 127.0.0.1]\n", "4:22",
+       "upstreams[0].addresses[1]", "missing port in \"127.0.0.1\""},
       {"address_port_zero",
        "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [h:0]\n", "4:17",
        "upstreams[0].addresses[0]", "port 0 cannot be connected to"},
-      {"address_empty",
-       "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [\"\"]\n", "4:17",
-       "upstreams[0].addresses[0]", "empty address, expected host:port"},
+      {"address_empty", "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [\"\"]\n",
+       "4:17", "upstreams[0].addresses[0]", "empty address, expected host:port"},
       {"address_duplicate",
        "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [h:1, h:1]\n", "4:22",
        "upstreams[0].addresses[1]", "duplicate address \"h:1\""},
@@ -473,8 +471,9 @@ INSTANTIATE_TEST_SUITE_P(AllKinds, GatewayConfigErrorTest, ::testing::ValuesIn(E
 TEST(GatewayConfigTest, UnknownKeyIsReportedBeforeMissingRequiredKey) {
   auto config = ParseGatewayConfig("upstream:\n  - service: a.B\n", kSource);
   ASSERT_FALSE(config.ok());
-  EXPECT_TRUE(Contains(config.status().message(), "unknown key \"upstream\", did you mean "
-                                                  "\"upstreams\"?"));
+  EXPECT_TRUE(Contains(config.status().message(),
+                       "unknown key \"upstream\", did you mean "
+                       "\"upstreams\"?"));
 }
 
 TEST(GatewayConfigTest, ControlCharactersInValuesAreEscaped) {
@@ -488,6 +487,15 @@ TEST(GatewayConfigTest, ErrorsUseTheSourceNameAsGiven) {
   ASSERT_FALSE(config.ok());
   EXPECT_TRUE(absl::StartsWith(config.status().message(), "/etc/protogate/gateway.yaml:5:10: "))
       << config.status();
+}
+
+// yaml-cpp 0.7's LoadAll loops forever on these (found by the fuzzer).
+TEST(GatewayConfigTest, StrayTopLevelCommaDoesNotHang) {
+  for (const char* input : {",", "[a],", "{a: 1},\n", "- a\n,"}) {
+    auto config = ParseGatewayConfig(input, kSource);
+    ASSERT_FALSE(config.ok()) << input;
+    EXPECT_TRUE(absl::StartsWith(config.status().message(), "gw.yaml:")) << config.status();
+  }
 }
 
 TEST(GatewayConfigTest, NeverThrowsOnHostileInput) {
@@ -510,8 +518,9 @@ TEST(GatewayConfigTest, NeverThrowsOnHostileInput) {
 }
 
 TEST(LoadGatewayConfigTest, LoadsFileSetsSourcePathAndResolvesDescriptors) {
-  const std::string path = WriteFile("load_ok.yaml", "descriptors: ../gen/d.pb\n"
-                                                     "upstreams: [{service: a.B, addresses: [h:1]}]\n");
+  const std::string path = WriteFile("load_ok.yaml",
+                                     "descriptors: ../gen/d.pb\n"
+                                     "upstreams: [{service: a.B, addresses: [h:1]}]\n");
   auto config = LoadGatewayConfig(path);
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->source_path, path);
@@ -561,8 +570,8 @@ TEST(ShippedConfigTest, DefaultConfigLoadsWithDemoUpstreams) {
   EXPECT_EQ(config->listen_host, "0.0.0.0");
   EXPECT_EQ(config->listen_port, 8080);
   EXPECT_TRUE(std::filesystem::exists(config->descriptors)) << config->descriptors;
-  EXPECT_TRUE(std::filesystem::equivalent(
-      config->descriptors, PROTOGATE_SOURCE_DIR "/gen/demo_descriptor_set.pb"));
+  EXPECT_TRUE(std::filesystem::equivalent(config->descriptors,
+                                          PROTOGATE_SOURCE_DIR "/gen/demo_descriptor_set.pb"));
   ASSERT_EQ(config->upstreams.size(), 3u);
   EXPECT_EQ(config->upstreams[0].service, "demo.users.v1.UserService");
   EXPECT_EQ(config->upstreams[0].addresses, std::vector<std::string>{"127.0.0.1:50051"});
@@ -586,7 +595,8 @@ TEST(ShippedConfigTest, SpelledOutValuesAreTheDefaults) {
   EXPECT_EQ(config->limits.idle_timeout, defaults.limits.idle_timeout);
   EXPECT_EQ(config->drain_timeout, defaults.drain_timeout);
   const TranscodingConfig& t = config->transcoding;
-  EXPECT_EQ(t.reject_unknown_query_parameters, defaults.transcoding.reject_unknown_query_parameters);
+  EXPECT_EQ(t.reject_unknown_query_parameters,
+            defaults.transcoding.reject_unknown_query_parameters);
   EXPECT_EQ(t.ignore_unknown_json_fields, defaults.transcoding.ignore_unknown_json_fields);
   EXPECT_EQ(t.use_proto_field_names, defaults.transcoding.use_proto_field_names);
   EXPECT_EQ(t.emit_default_values, defaults.transcoding.emit_default_values);

@@ -25,10 +25,10 @@ struct DurationCase {
 
 TEST(ParseDurationTest, AcceptsUnitsAndFractions) {
   const DurationCase cases[] = {
-      {"250ms", 250},       {"5s", 5000},          {"1m", 60000},      {"1h", 3600000},
-      {"1.5s", 1500},       {"0.25s", 250},        {"1m30s", 90000},   {"2h45m", 9900000},
-      {"0s", 0},            {"0ms", 0},            {"1000us", 1},      {"2000000ns", 2},
-      {"24h", 86400000},    {"1.5m", 90000},       {"15s", 15000},     {"100ms", 100},
+      {"250ms", 250},    {"5s", 5000},    {"1m", 60000},    {"1h", 3600000},
+      {"1.5s", 1500},    {"0.25s", 250},  {"1m30s", 90000}, {"2h45m", 9900000},
+      {"0s", 0},         {"0ms", 0},      {"1000us", 1},    {"2000000ns", 2},
+      {"24h", 86400000}, {"1.5m", 90000}, {"15s", 15000},   {"100ms", 100},
   };
   for (const DurationCase& c : cases) {
     auto parsed = ParseDuration(c.text);
@@ -77,9 +77,9 @@ struct SizeCase {
 
 TEST(ParseByteSizeTest, AcceptsBytesAndBinaryUnits) {
   const SizeCase cases[] = {
-      {"0", 0},          {"16384", 16384},           {"512B", 512},
-      {"16KiB", 16384},  {"4MiB", 4194304},          {"1GiB", 1073741824},
-      {"007", 7},        {"0KiB", 0},                {"1024MiB", 1073741824},
+      {"0", 0},         {"16384", 16384},  {"512B", 512},
+      {"16KiB", 16384}, {"4MiB", 4194304}, {"1GiB", 1073741824},
+      {"007", 7},       {"0KiB", 0},       {"1024MiB", 1073741824},
   };
   for (const SizeCase& c : cases) {
     auto parsed = ParseByteSize(c.text);

@@ -24,6 +24,7 @@ error_code Feed(RequestParser& parser, const std::string& bytes, size_t piece = 
   std::string pending;
   size_t offset = 0;
   while (!parser.is_done()) {
+    if (pending.empty() && offset == bytes.size()) return bhttp::error::need_more;
     if (offset < bytes.size()) {
       const size_t n = std::min(piece, bytes.size() - offset);
       pending.append(bytes, offset, n);

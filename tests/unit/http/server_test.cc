@@ -998,6 +998,39 @@ TEST(HttpServerTest, ShutdownGivesUpAfterTheDrainTimeout) {
   pending.respond(Response{});
 }
 
+TEST(HttpServerTest, ShutdownWhileClientsAreBusyNeitherCrashesNorHangs) {
+  ThreadedHandler handler;  // answers race with the loops stopping
+  ServerOptions options = TestOptions();
+  options.drain_timeout = std::chrono::milliseconds(500);
+  Running running = StartServer(&handler, options);
+  std::atomic<int> answered{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 4; ++c) {
+    clients.emplace_back([&] {
+      for (;;) {
+        absl::StatusOr<std::unique_ptr<HttpClient>> client = HttpClient::Connect(running.port);
+        if (!client.ok()) return;  // refused: the server has stopped
+        for (int i = 0; i < 10; ++i) {
+          absl::StatusOr<HttpResponse> response = (*client)->RoundTrip(Post("/busy", "x"));
+          if (!response.ok()) break;
+          EXPECT_TRUE(response->status == 200 || response->status == 503) << response->status;
+          ++answered;
+        }
+      }
+    });
+  }
+  const auto give_up = std::chrono::steady_clock::now() + kWait;
+  while (answered.load() < 20 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::yield();
+  }
+
+  running.server->Shutdown();
+
+  for (auto& thread : clients) thread.join();
+  EXPECT_GE(answered.load(), 20);
+  EXPECT_EQ(running.server->in_flight(), 0);
+}
+
 TEST(HttpServerTest, ShutdownIsIdempotentAndFineWithoutStart) {
   EchoHandler handler;
   {
