@@ -20,8 +20,8 @@ RequestParser::RequestParser(std::uint32_t header_limit, std::uint64_t body_limi
   this->body_limit(body_limit);
 }
 
-void RequestParser::on_request_impl(bhttp::verb method, string_view method_str,
-                                    string_view target, int version, error_code&) {
+void RequestParser::on_request_impl(bhttp::verb method, string_view method_str, string_view target,
+                                    int version, error_code&) {
   request_.method.assign(method_str.data(), method_str.size());
   request_.target.assign(target.data(), target.size());
   version_ = static_cast<unsigned>(version);

@@ -8,9 +8,8 @@
 //
 // One parser per request; not thread-safe (one session's loop thread).
 
-#include <cstdint>
-
 #include <boost/beast/http/basic_parser.hpp>
+#include <cstdint>
 
 #include "http/message.h"
 
@@ -32,18 +31,17 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   using error_code = boost::beast::error_code;
   using string_view = boost::beast::string_view;
 
-  void on_request_impl(boost::beast::http::verb method, string_view method_str,
-                       string_view target, int version, error_code& ec) override;
+  void on_request_impl(boost::beast::http::verb method, string_view method_str, string_view target,
+                       int version, error_code& ec) override;
   void on_response_impl(int code, string_view reason, int version, error_code& ec) override;
-  void on_field_impl(boost::beast::http::field name, string_view name_string,
-                     string_view value, error_code& ec) override;
+  void on_field_impl(boost::beast::http::field name, string_view name_string, string_view value,
+                     error_code& ec) override;
   void on_header_impl(error_code& ec) override;
   void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
                          error_code& ec) override;
   std::size_t on_body_impl(string_view body, error_code& ec) override;
   void on_chunk_header_impl(std::uint64_t size, string_view extensions, error_code& ec) override;
-  std::size_t on_chunk_body_impl(std::uint64_t remain, string_view body,
-                                 error_code& ec) override;
+  std::size_t on_chunk_body_impl(std::uint64_t remain, string_view body, error_code& ec) override;
   void on_finish_impl(error_code& ec) override;
 
   Request request_;

@@ -1,17 +1,16 @@
 #include "http/server.h"
 
 #include <algorithm>
-#include <memory>
-#include <optional>
-#include <thread>
-#include <utility>
-#include <vector>
-
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -35,8 +34,8 @@ struct Loop {
 };
 
 absl::Status BindError(const error_code& ec, const std::string& where) {
-  const std::string message = absl::StrCat("http server cannot listen on ", where, ": ",
-                                           ec.message());
+  const std::string message =
+      absl::StrCat("http server cannot listen on ", where, ": ", ec.message());
   if (ec == boost::asio::error::address_in_use) {
     return absl::UnavailableError(
         absl::StrCat(message, " (address already in use: another process listens there)"));
@@ -106,10 +105,9 @@ void Server::Impl::Accept() {
   const size_t index = next_loop;
   next_loop = (next_loop + 1) % loops.size();
   // The socket is created on the target loop's io_context directly.
-  acceptor->async_accept(loops[index]->ioc,
-                         [this, index](const error_code& ec, LoopSocket socket) {
-                           OnAccept(ec, index, std::move(socket));
-                         });
+  acceptor->async_accept(loops[index]->ioc, [this, index](const error_code& ec, LoopSocket socket) {
+    OnAccept(ec, index, std::move(socket));
+  });
 }
 
 void Server::Impl::OnAccept(const error_code& ec, size_t loop_index, LoopSocket socket) {

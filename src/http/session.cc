@@ -1,18 +1,17 @@
 #include "http/session.h"
 
 #include <algorithm>
-#include <cstdint>
-#include <cstdio>
-#include <ctime>
-#include <limits>
-#include <utility>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+#include <limits>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -82,8 +81,7 @@ bool IsHttpError(const error_code& ec) {
 
 // Status, headers and body of `response` into `res`, plus what the server
 // owns: framing, Date, Server (unless the handler set one), Connection.
-void FillResponse(Response response, bool keep_alive,
-                  bhttp::response<bhttp::string_body>& res) {
+void FillResponse(Response response, bool keep_alive, bhttp::response<bhttp::string_body>& res) {
   res.result(static_cast<unsigned>(response.status));
   bool has_server = false;
   for (const auto& [name, value] : response.headers) {
@@ -243,8 +241,9 @@ void Session::OnHeader(const error_code& ec) {
 }
 
 void Session::ReadBody() {
-  bhttp::async_read(socket(), buffer_, *parser_,
-                    [self = shared_from_this()](const error_code& ec, size_t) { self->OnBody(ec); });
+  bhttp::async_read(
+      socket(), buffer_, *parser_,
+      [self = shared_from_this()](const error_code& ec, size_t) { self->OnBody(ec); });
 }
 
 void Session::OnBody(const error_code& ec) {
@@ -259,8 +258,8 @@ void Session::OnBody(const error_code& ec) {
 void Session::OnReadError(const error_code& ec) {
   const ServerOptions& options = server_->options;
   if (read_timed_out_) {
-    WriteError(408, absl::StrCat("request not received within ", options.read_timeout.count(),
-                                 " ms"));
+    WriteError(408,
+               absl::StrCat("request not received within ", options.read_timeout.count(), " ms"));
   } else if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
     WriteError(431, absl::StrCat("request header exceeds ", options.max_header_bytes, " bytes"));
   } else if (ec == bhttp::error::body_limit) {

@@ -4,6 +4,13 @@
 // and connections, and the per-connection Session. Not part of the public API.
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -12,14 +19,6 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include "absl/strings/string_view.h"
 #include "http/message.h"
@@ -32,10 +31,8 @@ namespace protogate::http {
 // the type-erased any_io_executor would only cost an indirection per call.
 using LoopExecutor = boost::asio::io_context::executor_type;
 using LoopSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, LoopExecutor>;
-using LoopTimer =
-    boost::asio::basic_waitable_timer<std::chrono::steady_clock,
-                                      boost::asio::wait_traits<std::chrono::steady_clock>,
-                                      LoopExecutor>;
+using LoopTimer = boost::asio::basic_waitable_timer<
+    std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, LoopExecutor>;
 
 class Session;
 
@@ -74,8 +71,7 @@ struct LoopState {
 // request being handled; when neither exists the connection is gone.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(LoopSocket socket, std::shared_ptr<ServerState> server,
-          std::shared_ptr<LoopState> loop);
+  Session(LoopSocket socket, std::shared_ptr<ServerState> server, std::shared_ptr<LoopState> loop);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;

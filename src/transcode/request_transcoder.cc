@@ -217,7 +217,11 @@ absl::StatusOr<RequestTranscoder> RequestTranscoder::Create(
       // the value of this one field in a request-typed JSON object.
       impl->body_kind = BodyKind::kOtherField;
       impl->body_type_url = TypeRegistry::TypeUrl(request_type);
-      impl->body_json_prefix = absl::StrCat("{\"", field->json_name(), "\":");
+      impl->body_json_prefix = absl::StrCat(
+          "{",
+          nlohmann::json(field->json_name())
+              .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+          ":");
     }
   }
   impl->registry = std::move(registry);

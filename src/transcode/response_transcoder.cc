@@ -45,6 +45,10 @@ struct ResponseTranscoder::Impl {
 
 namespace {
 
+std::string JsonString(const std::string& text) {
+  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 const gpb::FieldDescriptor* FindTopLevelField(const gpb::Descriptor& message,
                                               absl::string_view name) {
   for (int i = 0; i < message.field_count(); ++i) {
@@ -100,7 +104,7 @@ absl::StatusOr<ResponseTranscoder> ResponseTranscoder::Create(
       impl->body_kind = BodyKind::kOtherField;
       const std::string& key =
           options.use_proto_field_names ? field->name() : field->json_name();
-      impl->key_prefix = absl::StrCat("{\"", key, "\":");
+      impl->key_prefix = absl::StrCat("{", JsonString(key), ":");
       auto default_json = impl->DefaultJson(key);
       if (!default_json.ok()) return default_json.status();
       impl->default_json = *std::move(default_json);
@@ -192,11 +196,18 @@ absl::StatusOr<std::string> ResponseTranscoder::Impl::TranscodeOtherField(
   });
   auto json = Print(type_url, only_field);
   if (!json.ok()) return json.status();
-  // A message holding one field prints as exactly {"<key>":<value>}.
+  // A message holding one field prints as exactly {"<key>":<value>}, or as
+  // {} when the field is at its default.
   if (absl::StartsWith(*json, key_prefix) && absl::EndsWith(*json, "}")) {
     return json->substr(key_prefix.size(), json->size() - key_prefix.size() - 1);
   }
-  return default_json;
+  if (*json == "{}") return default_json;
+  // A key the printer escaped otherwise (an unusual json_name): parse.
+  nlohmann::json parsed = nlohmann::json::parse(*json, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object() || parsed.size() != 1) {
+    return NotAValidResponse();
+  }
+  return parsed.begin()->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace protogate::transcode

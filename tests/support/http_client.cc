@@ -1,7 +1,5 @@
 #include "support/http_client.h"
 
-#include <optional>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -14,6 +12,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <optional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -39,8 +38,8 @@ absl::Status ToStatus(const error_code& ec, absl::string_view what) {
     return absl::DeadlineExceededError(absl::StrCat(what, ": timed out"));
   }
   if (IsClosedByPeer(ec)) {
-    return absl::UnavailableError(absl::StrCat(what, ": server closed the connection (",
-                                               ec.message(), ")"));
+    return absl::UnavailableError(
+        absl::StrCat(what, ": server closed the connection (", ec.message(), ")"));
   }
   return absl::InternalError(absl::StrCat(what, ": ", ec.message()));
 }
@@ -100,8 +99,8 @@ absl::StatusOr<std::unique_ptr<HttpClient>> HttpClient::Connect(int port, Option
       [&result](const error_code& connect_ec) { result = connect_ec; });
   impl.Run();
   if (result) {
-    return absl::UnavailableError(absl::StrCat("connect to ", client->options_.host, ":", port,
-                                               ": ", result.message()));
+    return absl::UnavailableError(
+        absl::StrCat("connect to ", client->options_.host, ":", port, ": ", result.message()));
   }
   impl.stream.socket().set_option(boost::asio::ip::tcp::no_delay(true), ec);
   return client;
@@ -115,8 +114,7 @@ std::string HttpClient::Serialize(const HttpRequest& request) const {
     has_framing = has_framing || absl::EqualsIgnoreCase(name, "content-length") ||
                   absl::EqualsIgnoreCase(name, "transfer-encoding");
   }
-  std::string out =
-      absl::StrCat(request.method, " ", request.target, " ", request.version, "\r\n");
+  std::string out = absl::StrCat(request.method, " ", request.target, " ", request.version, "\r\n");
   if (!has_host) absl::StrAppend(&out, "Host: ", options_.host, ":", port_, "\r\n");
   for (const auto& [name, value] : request.headers) {
     absl::StrAppend(&out, name, ": ", value, "\r\n");
@@ -157,9 +155,9 @@ absl::StatusOr<HttpResponse> HttpClient::ReadResponse(bool head_request) {
   response.status = static_cast<int>(message.result_int());
   response.reason = std::string(message.reason().data(), message.reason().size());
   for (const auto& field : message) {
-    response.headers.emplace_back(std::string(field.name_string().data(),
-                                              field.name_string().size()),
-                                  std::string(field.value().data(), field.value().size()));
+    response.headers.emplace_back(
+        std::string(field.name_string().data(), field.name_string().size()),
+        std::string(field.value().data(), field.value().size()));
   }
   response.body = std::move(message.body());
   return response;
@@ -178,11 +176,10 @@ absl::Status HttpClient::WaitForClose() {
   impl_->stream.expires_after(options_.timeout);
   error_code result;
   size_t received = 0;
-  impl_->stream.async_read_some(impl_->buffer.prepare(4096),
-                                [&](const error_code& ec, size_t n) {
-                                  result = ec;
-                                  received = n;
-                                });
+  impl_->stream.async_read_some(impl_->buffer.prepare(4096), [&](const error_code& ec, size_t n) {
+    result = ec;
+    received = n;
+  });
   impl_->Run();
   if (received > 0) {
     impl_->buffer.commit(received);

@@ -1,11 +1,10 @@
 #include "http/request_parser.h"
 
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <boost/asio/buffer.hpp>
-#include <boost/beast/http/error.hpp>
 
 #include "gtest/gtest.h"
 
@@ -97,8 +96,8 @@ TEST(RequestParserTest, StopsAtTheEndOfTheMessage) {
   error_code ec;
   const size_t header = parser.put(boost::asio::buffer(bytes), ec);
   ASSERT_FALSE(ec);
-  const size_t body = parser.put(boost::asio::buffer(bytes.data() + header, bytes.size() - header),
-                                 ec);
+  const size_t body =
+      parser.put(boost::asio::buffer(bytes.data() + header, bytes.size() - header), ec);
 
   ASSERT_FALSE(ec);
   EXPECT_TRUE(parser.is_done());
@@ -170,19 +169,19 @@ TEST(RequestParserTest, BodyLimitWhileReadingChunks) {
 
   const error_code ec = Feed(parser,
                              "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                             "40\r\n" + std::string(64, 'a') + "\r\n1\r\nb\r\n0\r\n\r\n");
+                             "40\r\n" +
+                                 std::string(64, 'a') + "\r\n1\r\nb\r\n0\r\n\r\n");
 
   EXPECT_EQ(ec, bhttp::error::body_limit);
 }
 
 TEST(RequestParserTest, OnlyPlainChunkedTransferEncodingIsAccepted) {
-  for (const char* coding : {"gzip", "chunked, chunked", "gzip, chunked", "chunked, gzip",
-                             "identity", ""}) {
+  for (const char* coding :
+       {"gzip", "chunked, chunked", "gzip, chunked", "chunked, gzip", "identity", ""}) {
     SCOPED_TRACE(coding);
     RequestParser parser(kHeaderLimit, kBodyLimit);
-    const error_code ec =
-        Feed(parser, std::string("POST / HTTP/1.1\r\nTransfer-Encoding: ") + coding +
-                         "\r\n\r\n0\r\n\r\n");
+    const error_code ec = Feed(parser, std::string("POST / HTTP/1.1\r\nTransfer-Encoding: ") +
+                                           coding + "\r\n\r\n0\r\n\r\n");
     EXPECT_EQ(ec, bhttp::error::bad_transfer_encoding);
   }
   RequestParser parser(kHeaderLimit, kBodyLimit);
@@ -190,9 +189,9 @@ TEST(RequestParserTest, OnlyPlainChunkedTransferEncodingIsAccepted) {
 }
 
 TEST(RequestParserTest, MalformedInputIsAnHttpError) {
-  for (const char* bytes : {"G E T / HTTP/1.1\r\n\r\n", "GET / HTTP/2\r\n\r\n",
-                            "GET / HTTP/1.1\r\nBad Name: v\r\n\r\n",
-                            "POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n"}) {
+  for (const char* bytes :
+       {"G E T / HTTP/1.1\r\n\r\n", "GET / HTTP/2\r\n\r\n", "GET / HTTP/1.1\r\nBad Name: v\r\n\r\n",
+        "POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n"}) {
     SCOPED_TRACE(bytes);
     RequestParser parser(kHeaderLimit, kBodyLimit);
     const error_code ec = Feed(parser, bytes);

@@ -34,8 +34,8 @@ Response RenderError(int status, absl::string_view message) {
   Response response;
   response.status = status;
   response.headers = {{"content-type", "application/json"}};
-  response.body = absl::StrCat(R"({"code":)", status, R"(,"message":")", message,
-                               R"(","details":[]})");
+  response.body =
+      absl::StrCat(R"({"code":)", status, R"(,"message":")", message, R"(","details":[]})");
   return response;
 }
 
@@ -239,8 +239,8 @@ TEST(HttpServerTest, RequestHasLowercaseHeaderNamesInOrderAndRemoteAddress) {
   ASSERT_NE(client, nullptr);
   HttpRequest request = Get("/x");
   request.method = "PURGE";
-  request.headers = {{"X-Custom-Thing", "Value With Case"}, {"ACCEPT", "a/b"},
-                     {"x-custom-thing", "second"}};
+  request.headers = {
+      {"X-Custom-Thing", "Value With Case"}, {"ACCEPT", "a/b"}, {"x-custom-thing", "second"}};
 
   absl::StatusOr<HttpResponse> response = client->RoundTrip(request);
 
@@ -250,8 +250,8 @@ TEST(HttpServerTest, RequestHasLowercaseHeaderNamesInOrderAndRemoteAddress) {
   EXPECT_EQ(seen.target, "/x");
   ASSERT_EQ(seen.headers.size(), 4u);
   EXPECT_EQ(seen.headers[0].first, "host");
-  EXPECT_EQ(seen.headers[1], (std::pair<std::string, std::string>("x-custom-thing",
-                                                                 "Value With Case")));
+  EXPECT_EQ(seen.headers[1],
+            (std::pair<std::string, std::string>("x-custom-thing", "Value With Case")));
   EXPECT_EQ(seen.headers[2], (std::pair<std::string, std::string>("accept", "a/b")));
   EXPECT_EQ(seen.Header("x-custom-thing"), "Value With Case");
   EXPECT_TRUE(absl::StartsWith(seen.remote_address, "127.0.0.1:")) << seen.remote_address;
@@ -315,10 +315,10 @@ TEST(HttpServerTest, PipelinedRequestWaitsUntilTheEarlierOneIsAnswered) {
   Running running = StartServer(&handler);
   auto client = Dial(running.port);
   ASSERT_NE(client, nullptr);
-  ASSERT_TRUE(
-      client->SendRaw(client->Serialize(Get("/a")) + client->Serialize(Get("/b")) +
-                      client->Serialize(Get("/c")))
-          .ok());
+  ASSERT_TRUE(client
+                  ->SendRaw(client->Serialize(Get("/a")) + client->Serialize(Get("/b")) +
+                            client->Serialize(Get("/c")))
+                  .ok());
 
   // Answer each from another thread; the next is handed over only afterwards.
   for (int i = 1; i <= 3; ++i) {
@@ -338,9 +338,8 @@ TEST(HttpServerTest, PipelinedRequestWaitsUntilTheEarlierOneIsAnswered) {
     ASSERT_TRUE(response.ok()) << response.status();
     EXPECT_EQ(response->body, target);
   }
-  EXPECT_EQ(handler.events(),
-            (std::vector<std::string>{"handle /a", "answer /a", "handle /b", "answer /b",
-                                      "handle /c", "answer /c"}));
+  EXPECT_EQ(handler.events(), (std::vector<std::string>{"handle /a", "answer /a", "handle /b",
+                                                        "answer /b", "handle /c", "answer /c"}));
 }
 
 TEST(HttpServerTest, ResponderMayBeCalledFromAnotherThread) {
@@ -499,8 +498,8 @@ TEST(HttpServerTest, MalformedRequestsGet400AndClose) {
       {"space before colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n"},
       {"control character in value", "GET / HTTP/1.1\r\nHost: x\x01y\r\n\r\n"},
       {"missing colon", "GET / HTTP/1.1\r\nHost x\r\n\r\n"},
-      {"TLS on the plain port", std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) +
-                                    "\r\n\r\n"},
+      {"TLS on the plain port",
+       std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + "\r\n\r\n"},
   };
   EchoHandler handler;
   Running running = StartServer(&handler);
@@ -632,7 +631,8 @@ TEST(HttpServerTest, ClientClosingMidRequestIsHandledQuietly) {
   {
     auto client = Dial(running.port);
     ASSERT_NE(client, nullptr);
-    ASSERT_TRUE(client->SendRaw("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab").ok());
+    ASSERT_TRUE(
+        client->SendRaw("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab").ok());
     ASSERT_TRUE(client->ShutdownWrite().ok());
     EXPECT_TRUE(client->WaitForClose().ok());
   }
@@ -1075,12 +1075,10 @@ TEST(HttpServerTest, StartRejectsBadOptions) {
             absl::StatusCode::kInvalidArgument);
   ServerOptions bad_host = TestOptions();
   bad_host.host = "not an address";
-  EXPECT_EQ(Server(bad_host, &handler).Start().status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Server(bad_host, &handler).Start().status().code(), absl::StatusCode::kInvalidArgument);
   ServerOptions bad_port = TestOptions();
   bad_port.port = 70000;
-  EXPECT_EQ(Server(bad_port, &handler).Start().status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Server(bad_port, &handler).Start().status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Server(TestOptions(), nullptr).Start().status().code(),
             absl::StatusCode::kInvalidArgument);
 }
