@@ -24,7 +24,8 @@ using std::chrono::milliseconds;
 
 constexpr absl::string_view kTopLevelKeys[] = {
     "listen", "threads",       "descriptors", "log_level",       "access_log",
-    "limits", "drain_timeout", "transcoding", "forward_headers", "upstreams"};
+    "limits", "drain_timeout", "transcoding", "forward_headers", "upstreams",
+    "auth"};
 constexpr absl::string_view kLimitsKeys[] = {"max_header_bytes", "max_body_bytes", "read_timeout",
                                              "idle_timeout"};
 constexpr absl::string_view kTranscodingKeys[] = {"unknown_query_parameters", "unknown_json_fields",
@@ -261,6 +262,9 @@ absl::StatusOr<GatewayConfig> ReadTopLevel(const YamlReader& reader, const YamlM
   }
   if (const YamlField* f = map.Find("upstreams")) {
     ASSIGN_OR_RETURN(config.upstreams, ReadUpstreams(reader, *f));
+  }
+  if (const YamlField* f = map.Find("auth")) {
+    ASSIGN_OR_RETURN(config.auth, ReadAuthConfig(reader, *f, source_name));
   }
   return config;
 }

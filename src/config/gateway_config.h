@@ -24,6 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "config/auth_config.h"
 
 namespace protogate::config {
 
@@ -65,6 +66,7 @@ struct GatewayConfig {
   std::vector<UpstreamConfig> upstreams;
   std::string log_level = "info";  // debug, info, warn, error
   bool access_log = true;
+  AuthConfig auth;  // `auth:`; absent means every route is public
 };
 
 // Parses YAML text; `source_name` is used in error messages and to resolve

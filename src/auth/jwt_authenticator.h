@@ -1,0 +1,83 @@
+#pragma once
+
+// Authenticates bearer JWTs from the configured issuers.
+//
+// The token's (unverified) "iss" picks the issuer; then the alg must be one
+// the issuer allows, the key is looked up by kid (a token without kid is
+// tried against every key of the right family), the signature is verified,
+// and iss/aud/exp/nbf/iat are checked with the configured clock skew. An
+// unknown kid asks the issuer's RemoteKeySet for a (rate-limited) refetch
+// and is refused. HS* tokens are only ever verified with the issuer's
+// configured secret.
+//
+// The Identity: subject = "sub"; client_id = "client_id", else "azp", else
+// "cid"; scopes = "scope" (space-separated) or "scp" (array or string);
+// claims = the whole payload.
+//
+// Example:
+//   ASSIGN_OR_RETURN(auto jwt, JwtAuthenticator::Create(config.auth.jwt, {}));
+//   absl::StatusOr<Identity> who = jwt->Verify(token);
+//
+// Immutable after Create (key sets refresh behind their own locks);
+// thread-safe. Authenticate calls `done` before returning.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "auth/authenticator.h"
+#include "auth/clock.h"
+#include "auth/jwks.h"
+#include "auth/jwt.h"
+#include "auth/remote_key_set.h"
+#include "config/auth_config.h"
+
+namespace protogate::auth {
+
+class JwtAuthenticator : public Authenticator {
+ public:
+  struct Options {
+    Clock clock = SystemClock();
+    JwksFetcher fetcher;  // for jwks_url issuers; null: HTTP
+    absl::Duration min_refetch_interval = absl::Seconds(30);
+  };
+
+  // Reads jwks_file and hmac_secret_file, starts refreshers for jwks_url.
+  // Fails (naming the file or URL) on unreadable or invalid key material;
+  // an unreachable URL is only a warning (its refresher keeps trying).
+  static absl::StatusOr<std::unique_ptr<JwtAuthenticator>> Create(const config::JwtConfig& config,
+                                                                  Options options);
+
+  absl::string_view name() const override { return "jwt"; }
+  void Authenticate(AuthInput input, AuthCallback done) const override;
+
+  absl::StatusOr<Identity> Verify(absl::string_view token) const;
+
+ private:
+  struct Issuer {
+    config::JwtIssuerConfig config;
+    std::vector<JwsAlgorithm> algorithms;
+    std::shared_ptr<const KeySet> static_keys;  // jwks_file
+    std::unique_ptr<RemoteKeySet> remote_keys;  // jwks_url
+    std::string hmac_secret;
+  };
+
+  JwtAuthenticator(const config::JwtConfig& config, Options options)
+      : config_(config), options_(std::move(options)) {}
+  static absl::StatusOr<std::unique_ptr<Issuer>> MakeIssuer(const config::JwtIssuerConfig& config,
+                                                            const Options& options);
+  const Issuer* FindIssuer(const Jwt& jwt) const;
+  absl::Status VerifyWithKeys(const Jwt& jwt, const Issuer& issuer) const;
+
+  const config::JwtConfig config_;
+  const Options options_;
+  std::vector<std::unique_ptr<Issuer>> issuers_;
+};
+
+// True when `token` has the shape of a compact JWS (three dot-separated
+// parts), so that the engine can send it to the jwt authenticator rather
+// than to an external opaque-token service.
+bool LooksLikeJwt(absl::string_view token);
+
+}  // namespace protogate::auth

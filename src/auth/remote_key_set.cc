@@ -1,0 +1,81 @@
+#include "auth/remote_key_set.h"
+
+#include "auth/http_fetch.h"
+#include "observability/logger.h"
+
+namespace protogate::auth {
+
+std::unique_ptr<RemoteKeySet> RemoteKeySet::Start(Options options) {
+  std::unique_ptr<RemoteKeySet> set(new RemoteKeySet(std::move(options)));
+  if (set->options_.initial_fetch) set->FetchOnce();
+  set->thread_ = std::thread([raw = set.get()] { raw->Loop(); });
+  return set;
+}
+
+RemoteKeySet::RemoteKeySet(Options options)
+    : options_(std::move(options)), current_(std::make_shared<const KeySet>()) {}
+
+RemoteKeySet::~RemoteKeySet() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::shared_ptr<const KeySet> RemoteKeySet::Current() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return current_;
+}
+
+bool RemoteKeySet::RequestRefetch() {
+  const absl::Time now = options_.clock();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (now - last_refetch_request_ < options_.min_refetch_interval) return false;
+    last_refetch_request_ = now;
+    refetch_requested_ = true;
+  }
+  wake_.notify_all();
+  return true;
+}
+
+int RemoteKeySet::fetch_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return fetch_count_;
+}
+
+void RemoteKeySet::FetchOnce() {
+  absl::StatusOr<std::string> body = options_.fetcher
+                                         ? options_.fetcher(options_.url)
+                                         : HttpGet(options_.url, options_.fetch_timeout);
+  absl::StatusOr<KeySet> keys =
+      body.ok() ? KeySet::Parse(*body) : absl::StatusOr<KeySet>(body.status());
+  std::lock_guard<std::mutex> lock(mu_);
+  ++fetch_count_;
+  last_fetch_failed_ = !keys.ok();
+  if (!keys.ok()) {
+    PG_LOG(kWarn, "JWKS ", options_.url, ": keeping the previous keys: ", keys.status().message());
+    return;
+  }
+  current_ = std::make_shared<const KeySet>(*std::move(keys));
+  PG_LOG(kDebug, "JWKS ", options_.url, ": ", current_->keys().size(), " keys");
+}
+
+void RemoteKeySet::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    const absl::Duration wait =
+        last_fetch_failed_ ? options_.retry_after_failure : options_.refresh_interval;
+    wake_.wait_for(lock, absl::ToChronoNanoseconds(wait),
+                   [this] { return stop_ || refetch_requested_; });
+    if (stop_) break;
+    refetch_requested_ = false;
+    lock.unlock();
+    FetchOnce();
+    lock.lock();
+  }
+}
+
+}  // namespace protogate::auth

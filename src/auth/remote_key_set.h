@@ -1,0 +1,93 @@
+#pragma once
+
+// An issuer's JWKS fetched from a URL and kept fresh in the background.
+//
+// A background thread fetches the set every `refresh_interval` (sooner,
+// `retry_after_failure`, after a failed fetch; a failed or invalid fetch
+// keeps the previous keys). A token naming an unknown kid calls
+// RequestRefetch(), which wakes the thread at once, but at most once per
+// `min_refetch_interval` (measured on the injected clock), so that a flood
+// of tokens with made-up kids cannot turn the gateway into a load generator
+// against the identity provider.
+//
+// Requests never wait for a fetch: the token that revealed the new kid is
+// answered 401 at once, and requests after the fetch completes succeed.
+// (Waiting would tie a request to a network call it did not ask for; a
+// client retrying a fresh token a moment later is the common case anyway.)
+//
+// Example:
+//   auto keys = RemoteKeySet::Start({.url = "http://127.0.0.1:9000/jwks.json"});
+//   std::shared_ptr<const KeySet> now = keys->Current();   // never null
+//   if (now->Find(kid) == nullptr) keys->RequestRefetch();
+//
+// Thread-safety: Current, RequestRefetch and fetch_count from any thread.
+// The destructor stops the thread and waits for a fetch in progress
+// (bounded by `fetch_timeout`).
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "auth/clock.h"
+#include "auth/jwks.h"
+
+namespace protogate::auth {
+
+// Fetches a JWKS document; HttpGet by default. Called on the background thread.
+using JwksFetcher = std::function<absl::StatusOr<std::string>(const std::string& url)>;
+
+class RemoteKeySet {
+ public:
+  struct Options {
+    std::string url;
+    absl::Duration refresh_interval = absl::Minutes(5);
+    absl::Duration min_refetch_interval = absl::Seconds(30);
+    absl::Duration retry_after_failure = absl::Seconds(5);
+    absl::Duration fetch_timeout = absl::Seconds(2);
+    Clock clock = SystemClock();
+    JwksFetcher fetcher;  // null: HttpGet(url, fetch_timeout)
+    // Fetch once before Start returns, so the first requests find keys.
+    bool initial_fetch = true;
+  };
+
+  static std::unique_ptr<RemoteKeySet> Start(Options options);
+  ~RemoteKeySet();
+
+  RemoteKeySet(const RemoteKeySet&) = delete;
+  RemoteKeySet& operator=(const RemoteKeySet&) = delete;
+
+  // The last good key set (an empty set before the first good fetch).
+  std::shared_ptr<const KeySet> Current() const;
+
+  // True when a refetch was scheduled; false when one was asked for less
+  // than min_refetch_interval ago.
+  bool RequestRefetch();
+
+  // Fetch attempts so far (good or not).
+  int fetch_count() const;
+
+  const std::string& url() const { return options_.url; }
+
+ private:
+  explicit RemoteKeySet(Options options);
+  void FetchOnce();
+  void Loop();
+
+  const Options options_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::shared_ptr<const KeySet> current_;
+  bool stop_ = false;
+  bool refetch_requested_ = false;
+  bool last_fetch_failed_ = false;
+  absl::Time last_refetch_request_ = absl::InfinitePast();
+  int fetch_count_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace protogate::auth
