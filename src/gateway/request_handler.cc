@@ -26,6 +26,8 @@ struct RequestContext {
   absl::Time start;
   const Route* route = nullptr;
   int upstream_code = -1;  // -1: no upstream call was made
+  std::optional<auth::Identity> identity;  // set by phase 4 unless the route is public
+  auth::StampedMetadata stamped;           // the gateway's word on the caller, for phase 6
 };
 using ContextPtr = std::shared_ptr<RequestContext>;
 
@@ -39,7 +41,7 @@ void WriteAccessLog(const RequestContext& ctx, const http::Response& response) {
       ctx.route ? ctx.route->method_path : "", "\" remote=", ctx.request.remote_address));
 }
 
-// Phase 7 and the single exit of every request.
+// Phase 8 and the single exit of every request.
 void Finish(const ContextPtr& ctx, http::Response response) {
   response.headers.emplace_back("X-Request-Id", ctx->request_id);
   WriteAccessLog(*ctx, response);
@@ -65,6 +67,7 @@ http::Response JsonResponse(int status, std::string body) {
 std::optional<http::Response> ServeHealth(const RequestContext& ctx) {
   absl::string_view path = ctx.request.Path();
   if (path == "/healthz") return JsonResponse(200, R"({"status":"ok"})");
+  if (path == auth::kJwksPath) return JsonResponse(200, ctx.snapshot->auth->jwks_json());
   if (path != "/readyz") return std::nullopt;
   nlohmann::json upstreams = nlohmann::json::object();
   for (const auto& [service, state] : ctx.snapshot->channels->States()) upstreams[service] = state;
@@ -95,7 +98,7 @@ http::Response NoRouteResponse(const RequestContext& ctx) {
   return response;
 }
 
-// Phase 4.
+// Phase 5.
 absl::StatusOr<std::string> TranscodeRequest(const RequestContext& ctx,
                                              routing::RouteMatch match) {
   auto query = transcode::ParseQueryString(ctx.request.Query());
@@ -105,7 +108,7 @@ absl::StatusOr<std::string> TranscodeRequest(const RequestContext& ctx,
                                        .query = *std::move(query)});
 }
 
-// Phase 5: the route's timeout, shortened (never lengthened) by grpc-timeout.
+// Phase 6: the route's timeout, shortened (never lengthened) by grpc-timeout.
 absl::StatusOr<absl::Time> DeadlineOf(const RequestContext& ctx) {
   absl::Duration timeout = absl::FromChrono(ctx.route->timeout);
   absl::string_view header = ctx.request.Header("grpc-timeout");
@@ -126,10 +129,15 @@ upstream::Metadata UpstreamMetadata(const RequestContext& ctx) {
   // The id the gateway answers with is the one the services see.
   std::erase_if(metadata, [](const auto& kv) { return kv.first == kRequestIdHeader; });
   metadata.emplace_back(kRequestIdHeader, ctx.request_id);
+  // Identity metadata is the gateway's to set: a client's copy (as a header
+  // or Grpc-Metadata-*) never reaches a service, whatever the route's policy.
+  const auth::AuthEngine& auth = *ctx.snapshot->auth;
+  std::erase_if(metadata, [&auth](const auto& kv) { return auth.IsReservedKey(kv.first); });
+  metadata.insert(metadata.end(), ctx.stamped.begin(), ctx.stamped.end());
   return metadata;
 }
 
-// Phase 6.
+// Phase 7.
 http::Response Respond(const RequestContext& ctx, const upstream::UnaryCallResult& result) {
   http::Response response;
   if (result.code != 0) {
@@ -162,6 +170,44 @@ void CallUpstream(const ContextPtr& ctx, std::string request_bytes, absl::Time d
                            });
 }
 
+// Phases 5 and 6, once the caller is known (or the route is public).
+void TranscodeAndCall(const ContextPtr& ctx, routing::RouteMatch match) {
+  auto request_bytes = TranscodeRequest(*ctx, std::move(match));
+  if (!request_bytes.ok()) return Finish(ctx, ErrorResponse(request_bytes.status()));
+
+  auto deadline = DeadlineOf(*ctx);
+  if (!deadline.ok()) return Finish(ctx, ErrorResponse(deadline.status()));
+
+  if (ctx->identity) {
+    auto stamped = ctx->snapshot->auth->Stamp(*ctx->identity, ctx->route->service, ctx->request_id);
+    if (!stamped.ok()) return Finish(ctx, ErrorResponse(absl::InternalError("cannot stamp identity")));
+    ctx->stamped = *std::move(stamped);
+  }
+  CallUpstream(ctx, *std::move(request_bytes), *deadline);
+}
+
+http::Response AuthErrorResponse(const absl::Status& status) {
+  http::Response response = ErrorResponse(status);
+  if (auto challenge = auth::ChallengeFor(status)) {
+    response.headers.emplace_back("WWW-Authenticate", *std::move(challenge));
+  }
+  return response;
+}
+
+// Phase 4. The answer may come later, on a gRPC thread (external
+// authenticator); the remaining phases then continue there.
+void Authenticate(const ContextPtr& ctx, routing::RouteMatch match) {
+  const auth::Policy& policy = *ctx->route->policy;
+  if (policy.is_public()) return TranscodeAndCall(ctx, std::move(match));
+  ctx->snapshot->auth->Authenticate(
+      ctx->request, policy,
+      [ctx, match = std::move(match)](absl::StatusOr<auth::Identity> identity) mutable {
+        if (!identity.ok()) return Finish(ctx, AuthErrorResponse(identity.status()));
+        ctx->identity = *std::move(identity);
+        TranscodeAndCall(ctx, std::move(match));
+      });
+}
+
 }  // namespace
 
 void RequestHandler::Handle(http::Request request, http::Responder respond) {
@@ -178,13 +224,7 @@ void RequestHandler::Handle(http::Request request, http::Responder respond) {
   if (!match.ok()) return Finish(ctx, NoRouteResponse(*ctx));
   ctx->route = &ctx->snapshot->route(match->route_id);
 
-  auto request_bytes = TranscodeRequest(*ctx, *std::move(match));
-  if (!request_bytes.ok()) return Finish(ctx, ErrorResponse(request_bytes.status()));
-
-  auto deadline = DeadlineOf(*ctx);
-  if (!deadline.ok()) return Finish(ctx, ErrorResponse(deadline.status()));
-
-  CallUpstream(ctx, *std::move(request_bytes), *deadline);
+  Authenticate(ctx, *std::move(match));
 }
 
 }  // namespace protogate::gateway

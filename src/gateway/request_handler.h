@@ -6,16 +6,19 @@
 //   1. admit      – take the current snapshot, assign the request id
 //   2. health     – /healthz and /readyz answer here
 //   3. route      – match method + path (404, or 405 with Allow)
-//   4. transcode  – path variables, query and JSON body → protobuf request (400)
-//   5. call       – unary gRPC call with forwarded metadata and deadline
-//   6. respond    – protobuf → JSON, or the upstream status → HTTP error
-//   7. log        – access log, always, whatever happened
+//   4. authenticate – the route's policy: credential → identity (401, 403, 503)
+//   5. transcode  – path variables, query and JSON body → protobuf request (400)
+//   6. call       – unary gRPC call with forwarded metadata, the stamped
+//                   identity and the deadline
+//   7. respond    – protobuf → JSON, or the upstream status → HTTP error
+//   8. log        – access log, always, whatever happened
 //
 // A failing phase short-circuits to Finish(), the one place that renders the
 // answer and logs it.
 //
-// Thread-safety: Handle runs on an event-loop thread; phases 6–7 run on the
-// gRPC thread that completes the call. Per-request state lives in one
+// Thread-safety: Handle runs on an event-loop thread; phases 7–8 run on the
+// gRPC thread that completes the call, and phases 5–8 on a gRPC thread when
+// an external auth service answered phase 4. Per-request state lives in one
 // RequestContext owned by the phases that are still running.
 
 #include <memory>

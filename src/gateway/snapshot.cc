@@ -94,7 +94,8 @@ absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot)
                .timeout = TimeoutFor(*upstream, method),
                .request = *std::move(request),
                .response = *std::move(response),
-               .stub = snapshot.channels->StubFor(service)};
+               .stub = snapshot.channels->StubFor(service),
+               .policy = &snapshot.auth->PolicyFor(method.full_name())};
 }
 
 absl::Status AddRoutes(const std::vector<RouteSpec>& specs, Snapshot& snapshot) {
@@ -141,6 +142,9 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(const config::Gate
                                                  previous ? previous->channels.get() : nullptr));
   ASSIGN_OR_RETURN(std::vector<RouteSpec> specs,
                    LoadRouteSpecs(snapshot->registry->pool(), FileNames(descriptor_set)));
+  ASSIGN_OR_RETURN(snapshot->auth,
+                   auth::AuthEngine::Create(config.auth, previous ? previous->auth.get() : nullptr,
+                                            {}));
   RETURN_IF_ERROR(AddRoutes(specs, *snapshot));
   return std::shared_ptr<const Snapshot>(std::move(snapshot));
 }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "auth/auth_engine.h"
 #include "config/gateway_config.h"
 #include "routing/route_table.h"
 #include "transcode/request_transcoder.h"
@@ -36,6 +37,7 @@ struct Route {
   transcode::RequestTranscoder request;
   transcode::ResponseTranscoder response;
   std::shared_ptr<grpc::GenericStub> stub;
+  const auth::Policy* policy = nullptr;  // owned by Snapshot::auth; never null once built
 };
 
 struct Snapshot {
@@ -44,6 +46,7 @@ struct Snapshot {
   std::shared_ptr<const upstream::ChannelPool> channels;
   routing::RouteTable routes;
   std::vector<Route> route_list;  // indexed by route id
+  std::shared_ptr<const auth::AuthEngine> auth;  // never null
 
   const Route& route(int id) const { return route_list[static_cast<size_t>(id)]; }
 };

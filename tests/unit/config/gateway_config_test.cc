@@ -265,7 +265,7 @@ std::vector<ErrorCase> ErrorCases() {
       // Keys.
       {"unknown_top_level_key", WithMinimal("lsten: 1.2.3.4:80\n"), "5:1", "",
        "unknown key \"lsten\", did you mean \"listen\"? (valid keys: listen, threads, descriptors, "
-       "log_level, access_log, limits, drain_timeout, transcoding, forward_headers, upstreams)"},
+       "log_level, access_log, limits, drain_timeout, transcoding, forward_headers, upstreams"},
       {"unknown_key_far_from_any", WithMinimal("color: blue\n"), "5:1", "",
        "unknown key \"color\" (valid keys: listen,"},
       {"unknown_nested_key", WithMinimal("limits:\n  max_body: 1\n"), "6:3", "limits",

@@ -1,0 +1,497 @@
+#include "aggregate/composite_execution.h"
+
+#include <optional>
+#include <set>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "aggregate/evaluation.h"
+#include "google/protobuf/util/json_util.h"
+#include "transcode/status_mapping.h"
+
+namespace protogate::aggregate {
+namespace {
+
+namespace gpb = google::protobuf;
+
+constexpr int kInvalidArgument = static_cast<int>(absl::StatusCode::kInvalidArgument);
+constexpr int kDeadlineExceeded = static_cast<int>(absl::StatusCode::kDeadlineExceeded);
+constexpr int kResourceExhausted = static_cast<int>(absl::StatusCode::kResourceExhausted);
+constexpr int kInternal = static_cast<int>(absl::StatusCode::kInternal);
+constexpr int kUnavailable = static_cast<int>(absl::StatusCode::kUnavailable);
+
+std::string CodeName(int code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+}
+
+// Request ids and values come from clients: never let bad UTF-8 throw.
+std::string Dump(const Json& value) {
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string RequestStartText(absl::Time start) {
+  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%E6SZ", start, absl::UTCTimeZone());
+}
+
+upstream::Metadata CallMetadata(const CompositeRequest& request) {
+  upstream::Metadata metadata = request.metadata;
+  std::erase_if(metadata, [](const auto& kv) {
+    return kv.first == "x-request-id" || kv.first == kRequestStartMetadata;
+  });
+  if (!request.request_id.empty()) metadata.emplace_back("x-request-id", request.request_id);
+  metadata.emplace_back(kRequestStartMetadata, RequestStartText(request.start));
+  return metadata;
+}
+
+CompositeResponse RefusedRequest(absl::string_view message) {
+  CompositeResponse response;
+  response.code = kInvalidArgument;
+  response.http_status = transcode::HttpStatusFromGrpcCode(response.code);
+  response.body = transcode::ErrorBody(response.code, message);
+  return response;
+}
+
+class Execution : public std::enable_shared_from_this<Execution> {
+ public:
+  Execution(std::shared_ptr<const CompositePlan> plan, CompositeRequest request,
+            std::function<void(CompositeResponse)> done, CallStarter starter)
+      : plan_(std::move(plan)),
+        request_(std::move(request)),
+        done_(std::move(done)),
+        starter_(std::move(starter)),
+        metadata_(CallMetadata(request_)),
+        calls_(plan_->calls().size()) {}
+
+  void Start();
+
+ private:
+  enum class Phase { kWaiting, kRunning, kSucceeded, kFailed, kNotRun };
+  struct CallState {
+    Phase phase = Phase::kWaiting;
+    int code = 0;
+    std::string message;
+    std::string details;  // serialized google.rpc.Status
+    absl::Time started;
+    absl::Time finished;
+    int calls = 0;
+    Json items;  // for_each: the list
+    size_t next_item = 0;
+    size_t answered = 0;
+    std::vector<Json> results;
+  };
+  struct Launch {
+    int call = 0;
+    size_t item = 0;
+    std::string bytes;
+    absl::Time deadline;
+  };
+
+  void OnResult(int index, size_t item, upstream::UnaryCallResult result);
+  void Dispatch(std::vector<Launch> launches, std::optional<CompositeResponse> response);
+
+  void ScheduleLocked(std::vector<Launch>& launches) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void StartCallLocked(int index, std::vector<Launch>& launches) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void StartForEachLocked(int index, std::vector<Launch>& launches)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void LaunchItemsLocked(int index, std::vector<Launch>& launches)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RecordLocked(int index, size_t item, upstream::UnaryCallResult result,
+                    std::vector<Launch>& launches) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool AddLaunchLocked(int index, size_t item, const Json* item_value, const Json* items,
+                       std::vector<Launch>& launches) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SucceedLocked(int index, Json output) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FailLocked(int index, int code, std::string message, std::string details = "")
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::optional<CompositeResponse> TakeResponseLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  CompositeResponse ComposeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  CompositeResponse FailureLocked(int index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::vector<CallTiming> TimingsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  absl::StatusOr<std::string> RequestBytes(const PlanCall& call, const Sources& sources) const;
+  absl::StatusOr<Json> ResponseJson(const PlanCall& call, const std::string& bytes) const;
+
+  const std::shared_ptr<const CompositePlan> plan_;
+  const CompositeRequest request_;
+  const std::function<void(CompositeResponse)> done_;
+  const CallStarter starter_;
+  const upstream::Metadata metadata_;
+
+  absl::Mutex mu_;
+  Sources sources_ ABSL_GUARDED_BY(mu_);
+  std::vector<CallState> calls_ ABSL_GUARDED_BY(mu_);
+  int failed_required_ ABSL_GUARDED_BY(mu_) = -1;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+void Execution::Start() {
+  std::vector<Launch> launches;
+  std::optional<CompositeResponse> response;
+  {
+    absl::MutexLock lock(&mu_);
+    sources_ = SourcesOf(request_.bindings, request_.query);
+    sources_.auth = request_.auth;
+    sources_.calls.resize(calls_.size());
+    if (plan_->uses_body() && !request_.body.empty()) {
+      sources_.body = Json::parse(request_.body, nullptr, false);
+      if (sources_.body.is_discarded()) {
+        finished_ = true;
+        response = RefusedRequest("the request body is not valid JSON");
+      }
+    }
+    if (!response) {
+      ScheduleLocked(launches);
+      response = TakeResponseLocked();
+    }
+  }
+  Dispatch(std::move(launches), std::move(response));
+}
+
+void Execution::OnResult(int index, size_t item, upstream::UnaryCallResult result) {
+  std::vector<Launch> launches;
+  std::optional<CompositeResponse> response;
+  {
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;  // the answer is out; late results change nothing
+    RecordLocked(index, item, std::move(result), launches);
+    ScheduleLocked(launches);
+    response = TakeResponseLocked();
+  }
+  Dispatch(std::move(launches), std::move(response));
+}
+
+// Runs without the lock: a starter may complete a call inline.
+void Execution::Dispatch(std::vector<Launch> launches, std::optional<CompositeResponse> response) {
+  if (response) {
+    done_(*std::move(response));
+    return;
+  }
+  for (Launch& launch : launches) {
+    const PlanCall& call = plan_->calls()[static_cast<size_t>(launch.call)];
+    upstream::UnaryCallRequest request{.method_path = call.method_path,
+                                       .request = std::move(launch.bytes),
+                                       .metadata = metadata_,
+                                       .deadline = launch.deadline};
+    auto done = [self = shared_from_this(), index = launch.call,
+                 item = launch.item](upstream::UnaryCallResult result) {
+      self->OnResult(index, item, std::move(result));
+    };
+    if (starter_) {
+      starter_(call, std::move(request), std::move(done));
+    } else if (call.stub) {
+      upstream::StartUnaryCall(call.stub, std::move(request), std::move(done));
+    } else {
+      done({.code = kUnavailable, .message = "no upstream channel"});
+    }
+  }
+}
+
+// Starts every waiting call whose dependencies have all finished; a call
+// that needs an output its dependency could not give is not run. Repeats
+// because a call that is not run can settle its own dependents.
+void Execution::ScheduleLocked(std::vector<Launch>& launches) {
+  const std::vector<PlanCall>& plan_calls = plan_->calls();
+  bool changed = true;
+  while (changed && failed_required_ < 0) {
+    changed = false;
+    for (size_t i = 0; i < plan_calls.size() && failed_required_ < 0; ++i) {
+      if (calls_[i].phase != Phase::kWaiting) continue;
+      bool waiting = false;
+      int missing = -1;
+      for (int dep : plan_calls[i].dependencies) {
+        const Phase phase = calls_[static_cast<size_t>(dep)].phase;
+        if (phase == Phase::kWaiting || phase == Phase::kRunning) waiting = true;
+        if (!sources_.calls[static_cast<size_t>(dep)]) missing = dep;
+      }
+      if (waiting) continue;
+      changed = true;
+      if (missing < 0) {
+        StartCallLocked(static_cast<int>(i), launches);
+        continue;
+      }
+      const CallState& dep = calls_[static_cast<size_t>(missing)];
+      FailLocked(static_cast<int>(i), dep.code,
+                 absl::StrCat("not run: call \"", plan_calls[static_cast<size_t>(missing)].name,
+                              "\" it needs has no output (", CodeName(dep.code), ": ",
+                              dep.message, ")"));
+      calls_[i].phase = Phase::kNotRun;
+    }
+  }
+}
+
+void Execution::StartCallLocked(int index, std::vector<Launch>& launches) {
+  CallState& state = calls_[static_cast<size_t>(index)];
+  state.phase = Phase::kRunning;
+  state.started = absl::Now();
+  if (state.started >= request_.deadline) {
+    FailLocked(index, kDeadlineExceeded, "the composite's deadline passed before the call started");
+    return;
+  }
+  if (plan_->calls()[static_cast<size_t>(index)].for_each) {
+    StartForEachLocked(index, launches);
+    return;
+  }
+  AddLaunchLocked(index, 0, nullptr, nullptr, launches);
+}
+
+void Execution::StartForEachLocked(int index, std::vector<Launch>& launches) {
+  const PlanCall& call = plan_->calls()[static_cast<size_t>(index)];
+  CallState& state = calls_[static_cast<size_t>(index)];
+  std::optional<Json> list = Lookup(*call.for_each, sources_);
+  state.items = list && list->is_array() ? *std::move(list) : Json::array();
+  if (call.distinct) {
+    std::set<std::string> seen;
+    Json unique = Json::array();
+    for (Json& item : state.items) {
+      if (seen.insert(Dump(item)).second) unique.push_back(std::move(item));
+    }
+    state.items = std::move(unique);
+  }
+  if (state.items.size() > kMaxFanOut) {
+    FailLocked(index, kResourceExhausted,
+               absl::StrCat("for_each gave ", state.items.size(), " items (at most ", kMaxFanOut,
+                            ")"));
+    return;
+  }
+  if (state.items.empty()) {
+    SucceedLocked(index, Json::array());
+    return;
+  }
+  if (call.batched) {
+    AddLaunchLocked(index, 0, nullptr, &state.items, launches);
+    return;
+  }
+  state.results.assign(state.items.size(), Json());
+  LaunchItemsLocked(index, launches);
+}
+
+void Execution::LaunchItemsLocked(int index, std::vector<Launch>& launches) {
+  const PlanCall& call = plan_->calls()[static_cast<size_t>(index)];
+  CallState& state = calls_[static_cast<size_t>(index)];
+  while (state.phase == Phase::kRunning && state.next_item < state.items.size() &&
+         state.next_item - state.answered < static_cast<size_t>(call.concurrency)) {
+    const size_t item = state.next_item++;
+    if (absl::Now() >= request_.deadline) {
+      FailLocked(index, kDeadlineExceeded,
+                 absl::StrCat("the composite's deadline passed before item ", item,
+                              " could start"));
+      return;
+    }
+    if (!AddLaunchLocked(index, item, &state.items[item], nullptr, launches)) return;
+  }
+}
+
+bool Execution::AddLaunchLocked(int index, size_t item, const Json* item_value, const Json* items,
+                                std::vector<Launch>& launches) {
+  const PlanCall& call = plan_->calls()[static_cast<size_t>(index)];
+  sources_.item = item_value;
+  sources_.items = items;
+  absl::StatusOr<std::string> bytes = RequestBytes(call, sources_);
+  sources_.item = nullptr;
+  sources_.items = nullptr;
+  if (!bytes.ok()) {
+    std::string where = item_value ? absl::StrCat("item ", item, " (", Dump(*item_value), "): ")
+                                   : std::string();
+    FailLocked(index, kInvalidArgument, absl::StrCat(where, bytes.status().message()));
+    return false;
+  }
+  ++calls_[static_cast<size_t>(index)].calls;
+  const absl::Time deadline =
+      std::min(absl::Now() + absl::FromChrono(call.timeout), request_.deadline);
+  launches.push_back({.call = index, .item = item, .bytes = *std::move(bytes), .deadline = deadline});
+  return true;
+}
+
+void Execution::RecordLocked(int index, size_t item, upstream::UnaryCallResult result,
+                             std::vector<Launch>& launches) {
+  const PlanCall& call = plan_->calls()[static_cast<size_t>(index)];
+  CallState& state = calls_[static_cast<size_t>(index)];
+  if (state.phase != Phase::kRunning) return;  // a fan-out that already failed
+  const bool per_item = call.for_each && !call.batched;
+  if (result.code != 0) {
+    std::string where = per_item ? absl::StrCat("item ", item, " (", Dump(state.items[item]), "): ")
+                                 : std::string();
+    if (result.message.empty() && result.code == kDeadlineExceeded) {
+      result.message = absl::StrCat("deadline exceeded");
+    }
+    FailLocked(index, result.code, absl::StrCat(where, result.message),
+               std::move(result.status_details));
+    return;
+  }
+  absl::StatusOr<Json> output = ResponseJson(call, result.response);
+  if (!output.ok()) {
+    FailLocked(index, kInternal, std::string(output.status().message()));
+    return;
+  }
+  if (call.batched) {
+    std::optional<Json> results = Resolve(*output, call.batch_response);
+    SucceedLocked(index, results ? *std::move(results) : Json::array());
+  } else if (per_item) {
+    state.results[item] = *std::move(output);
+    if (++state.answered == state.items.size()) {
+      Json list = Json::array();
+      for (Json& one : state.results) list.push_back(std::move(one));
+      SucceedLocked(index, std::move(list));
+    } else {
+      LaunchItemsLocked(index, launches);
+    }
+  } else {
+    SucceedLocked(index, *std::move(output));
+  }
+}
+
+void Execution::SucceedLocked(int index, Json output) {
+  CallState& state = calls_[static_cast<size_t>(index)];
+  state.phase = Phase::kSucceeded;
+  state.finished = absl::Now();
+  sources_.calls[static_cast<size_t>(index)] = std::move(output);
+}
+
+void Execution::FailLocked(int index, int code, std::string message, std::string details) {
+  const PlanCall& call = plan_->calls()[static_cast<size_t>(index)];
+  CallState& state = calls_[static_cast<size_t>(index)];
+  state.phase = Phase::kFailed;
+  state.finished = absl::Now();
+  state.code = code;
+  state.message = std::move(message);
+  state.details = std::move(details);
+  if (call.required) {
+    if (failed_required_ < 0) failed_required_ = index;
+    return;
+  }
+  if (call.fallback) sources_.calls[static_cast<size_t>(index)] = *call.fallback;
+}
+
+std::optional<CompositeResponse> Execution::TakeResponseLocked() {
+  if (finished_) return std::nullopt;
+  if (failed_required_ >= 0) {
+    finished_ = true;
+    return FailureLocked(failed_required_);
+  }
+  for (const CallState& state : calls_) {
+    if (state.phase == Phase::kWaiting || state.phase == Phase::kRunning) return std::nullopt;
+  }
+  finished_ = true;
+  return ComposeLocked();
+}
+
+CompositeResponse Execution::ComposeLocked() {
+  CompositeResponse response;
+  std::optional<Json> composed = Evaluate(plan_->response(), sources_);
+  Json body = composed && composed->is_object() ? *std::move(composed) : Json::object();
+  Json errors = Json::array();
+  for (size_t i = 0; i < calls_.size(); ++i) {
+    if (calls_[i].phase != Phase::kFailed && calls_[i].phase != Phase::kNotRun) continue;
+    errors.push_back({{"call", plan_->calls()[i].name},
+                      {"code", calls_[i].code},
+                      {"message", calls_[i].message}});
+  }
+  if (!errors.empty()) {
+    body["errors"] = std::move(errors);
+    response.partial = true;
+  }
+  response.body = Dump(body);
+  response.timings = TimingsLocked();
+  return response;
+}
+
+CompositeResponse Execution::FailureLocked(int index) {
+  const CallState& state = calls_[static_cast<size_t>(index)];
+  const std::string& name = plan_->calls()[static_cast<size_t>(index)].name;
+  std::string message =
+      state.phase == Phase::kNotRun
+          ? absl::StrCat("call \"", name, "\" did not run: ", state.message)
+          : absl::StrCat("call \"", name, "\" failed: ", CodeName(state.code), ": ", state.message);
+  std::vector<std::string> not_run;
+  for (size_t i = 0; i < calls_.size(); ++i) {
+    if (calls_[i].phase == Phase::kWaiting || calls_[i].phase == Phase::kNotRun) {
+      if (static_cast<int>(i) != index) not_run.push_back(plan_->calls()[i].name);
+    }
+  }
+  if (!not_run.empty()) absl::StrAppend(&message, " (not run: ", absl::StrJoin(not_run, ", "), ")");
+  CompositeResponse response;
+  response.code = state.code;
+  response.http_status = transcode::HttpStatusFromGrpcCode(state.code);
+  response.body = transcode::ErrorBody(
+      state.code, message, transcode::DetailsJsonFromStatusBytes(state.details, &plan_->registry()));
+  response.timings = TimingsLocked();
+  return response;
+}
+
+std::vector<CallTiming> Execution::TimingsLocked() {
+  const absl::Time now = absl::Now();
+  std::vector<CallTiming> timings;
+  for (size_t i = 0; i < calls_.size(); ++i) {
+    const CallState& state = calls_[i];
+    CallTiming timing{.call = plan_->calls()[i].name, .code = state.code, .calls = state.calls};
+    timing.ran = state.phase != Phase::kWaiting && state.phase != Phase::kNotRun;
+    if (timing.ran) {
+      const absl::Time end = state.phase == Phase::kRunning ? now : state.finished;
+      timing.duration = end - state.started;
+    }
+    timings.push_back(std::move(timing));
+  }
+  return timings;
+}
+
+absl::StatusOr<std::string> Execution::RequestBytes(const PlanCall& call,
+                                                    const Sources& sources) const {
+  std::optional<Json> request = Evaluate(call.request, sources);
+  std::string bytes;
+  auto status = gpb::util::JsonToBinaryString(plan_->registry().resolver(), call.request_type_url,
+                                              Dump(request ? *request : Json::object()), &bytes,
+                                              gpb::util::JsonParseOptions());
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request: ", std::string(status.message().data(), status.message().size())));
+  }
+  return bytes;
+}
+
+absl::StatusOr<Json> Execution::ResponseJson(const PlanCall& call, const std::string& bytes) const {
+  const transcode::JsonOutputOptions& options = plan_->output_options();
+  gpb::util::JsonPrintOptions print;
+  print.preserve_proto_field_names = options.use_proto_field_names;
+  print.always_print_primitive_fields = options.emit_default_values;
+  print.always_print_enums_as_ints = options.enums_as_ints;
+  std::string text;
+  auto status = gpb::util::BinaryToJsonString(plan_->registry().resolver(),
+                                              call.response_type_url, bytes, &text, print);
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat(
+        "the response does not parse as ", call.response_type_url, ": ",
+        std::string(status.message().data(), status.message().size())));
+  }
+  Json json = Json::parse(text, nullptr, false);
+  if (json.is_discarded()) return absl::InternalError("the response printed as invalid JSON");
+  return json;
+}
+
+}  // namespace
+
+std::string CompositeResponse::TimingsForLog() const {
+  std::vector<std::string> parts;
+  for (const CallTiming& timing : timings) {
+    if (!timing.ran) {
+      parts.push_back(absl::StrCat(timing.call, ":-"));
+      continue;
+    }
+    std::string part =
+        absl::StrCat(timing.call, ":", timing.code, ":", absl::FormatDuration(timing.duration));
+    if (timing.calls != 1) absl::StrAppend(&part, ":x", timing.calls);
+    parts.push_back(std::move(part));
+  }
+  return absl::StrJoin(parts, ",");
+}
+
+void ExecuteComposite(std::shared_ptr<const CompositePlan> plan, CompositeRequest request,
+                      std::function<void(CompositeResponse)> done, CallStarter starter) {
+  auto execution = std::make_shared<Execution>(std::move(plan), std::move(request),
+                                               std::move(done), std::move(starter));
+  execution->Start();
+}
+
+}  // namespace protogate::aggregate

@@ -1,0 +1,89 @@
+#pragma once
+
+// Runs a CompositePlan for one HTTP request: every call whose inputs are
+// known is in flight at once, a dependent call starts as soon as the calls it
+// needs have answered, a for_each call keeps at most `concurrency` calls in
+// flight (or makes one batch call), and the answer is composed once every
+// call has finished, the same whatever order they finished in.
+//
+// Failures: a required call that fails (or cannot run because a call it
+// needs has no output) ends the composite at once with that call's status:
+//   503 {"code":14,"message":"call \"orders\" failed: UNAVAILABLE: ...","details":[...]}
+// An optional call that fails gets its fallback (or null) in the answer,
+// an entry in "errors" ({"call","code","message"}, in config order) and
+// makes the response partial (the caller adds X-Protogate-Partial: true).
+//
+// Deadlines: each call gets min(its start + its timeout, the composite's
+// deadline); a call not started by the composite's deadline fails with
+// DEADLINE_EXCEEDED without being sent. No timer is needed: every started
+// call ends by its own deadline.
+//
+// Every call carries the caller's metadata plus x-request-id and
+// x-protogate-request-start (RFC 3339, UTC, microseconds) of this request,
+// the same on every call.
+//
+// Example:
+//   ExecuteComposite(plan, {.bindings = ..., .request_id = id, .start = now,
+//                           .deadline = now + plan->timeout()},
+//                    [](CompositeResponse r) { ... });
+//
+// Threading: no thread waits. `done` runs exactly once: on a gRPC thread,
+// or inline in ExecuteComposite when nothing needed a call (or the request
+// was refused before any call). Per-request state is guarded by one mutex and
+// never held while a call is started or `done` runs.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "aggregate/composite_plan.h"
+#include "routing/route_table.h"
+#include "upstream/unary_call.h"
+
+namespace protogate::aggregate {
+
+inline constexpr char kRequestStartMetadata[] = "x-protogate-request-start";
+inline constexpr char kPartialHeader[] = "X-Protogate-Partial";
+
+struct CompositeRequest {
+  std::vector<routing::VariableBinding> bindings{};
+  std::vector<std::pair<std::string, std::string>> query{};
+  std::string body{};
+  Json auth = Json::object();     // hook: the authenticated caller ($auth.<claim>)
+  upstream::Metadata metadata{};  // forwarded to every call
+  std::string request_id{};
+  absl::Time start = absl::Now();
+  absl::Time deadline = absl::InfiniteFuture();  // the composite's; the caller bounds it
+};
+
+struct CallTiming {
+  std::string call;
+  int code = 0;         // gRPC code; of the first failure for a for_each call
+  bool ran = false;     // false: never started (a dependency failed, or the composite ended)
+  int calls = 0;        // upstream calls made (for_each: one per item)
+  absl::Duration duration;
+};
+
+struct CompositeResponse {
+  int http_status = 200;
+  int code = 0;  // gRPC code of the failure, 0 on success (also when partial)
+  std::string body;
+  bool partial = false;
+  std::vector<CallTiming> timings;  // config order
+
+  // For the access log: "user:0:1.2ms,orders:5:0.8ms,products:0:3.1ms:x3,recs:-"
+  std::string TimingsForLog() const;
+};
+
+// Starts one upstream call; tests replace it to script answers.
+using CallStarter = std::function<void(const PlanCall& call, upstream::UnaryCallRequest request,
+                                       std::function<void(upstream::UnaryCallResult)> done)>;
+
+// `starter` null: upstream::StartUnaryCall on the call's stub.
+void ExecuteComposite(std::shared_ptr<const CompositePlan> plan, CompositeRequest request,
+                      std::function<void(CompositeResponse)> done, CallStarter starter = nullptr);
+
+}  // namespace protogate::aggregate

@@ -1,0 +1,116 @@
+#include "aggregate/evaluation.h"
+
+#include "absl/strings/str_join.h"
+
+namespace protogate::aggregate {
+namespace {
+
+namespace gpb = google::protobuf;
+
+// The JSON form a request field expects, for the conversions the plan
+// builder allowed: a number or bool into a string field prints it, and a
+// path or query "true" into a bool field parses it. Anything else is left to
+// the protobuf JSON parser, which accepts numbers quoted or not.
+Json Convert(Json value, const gpb::FieldDescriptor* target) {
+  if (target == nullptr) return value;
+  if (value.is_array()) {
+    for (Json& element : value) element = Convert(std::move(element), target);
+    return value;
+  }
+  if (target->cpp_type() == gpb::FieldDescriptor::CPPTYPE_STRING &&
+      target->type() == gpb::FieldDescriptor::TYPE_STRING &&
+      (value.is_number() || value.is_boolean())) {
+    return value.dump();
+  }
+  if (target->cpp_type() == gpb::FieldDescriptor::CPPTYPE_BOOL && value.is_string()) {
+    if (value == "true") return true;
+    if (value == "false") return false;
+  }
+  return value;
+}
+
+Json EvaluateObject(const ValueTemplate& tmpl, const Sources& sources) {
+  Json out = Json::object();
+  for (const SourceRef& merge : tmpl.merges) {
+    std::optional<Json> value = Lookup(merge, sources);
+    if (!value || !value->is_object()) continue;
+    for (auto it = value->begin(); it != value->end(); ++it) out[it.key()] = *it;
+  }
+  for (const auto& [key, field] : tmpl.fields) {
+    std::optional<Json> value = Evaluate(field, sources);
+    if (value) out[key] = *std::move(value);
+  }
+  for (const std::vector<PathStep>& drop : tmpl.drops) Erase(out, drop);
+  return out;
+}
+
+}  // namespace
+
+Sources SourcesOf(const std::vector<routing::VariableBinding>& bindings,
+                  const std::vector<std::pair<std::string, std::string>>& query) {
+  Sources sources;
+  for (const routing::VariableBinding& binding : bindings) {
+    sources.path[absl::StrJoin(binding.field_path, ".")] = binding.value;
+  }
+  for (const auto& [name, value] : query) {
+    Json& values = sources.query[name];
+    if (values.is_null()) values = Json::array();
+    values.push_back(value);
+  }
+  return sources;
+}
+
+std::optional<Json> Lookup(const SourceRef& ref, const Sources& sources) {
+  switch (ref.root) {
+    case SourceRef::Root::kPath: {
+      auto it = sources.path.find(ref.key);
+      if (it == sources.path.end()) return std::nullopt;
+      return *it;
+    }
+    case SourceRef::Root::kQuery: {
+      auto it = sources.query.find(ref.key);
+      if (it == sources.query.end() || !it->is_array() || it->empty()) return std::nullopt;
+      if (ref.all_values) return *it;
+      return it->front();
+    }
+    case SourceRef::Root::kBody:
+      if (sources.body.is_null()) return std::nullopt;
+      return Resolve(sources.body, ref.steps);
+    case SourceRef::Root::kAuth: return Resolve(sources.auth, ref.steps);
+    case SourceRef::Root::kItem:
+      if (sources.item == nullptr) return std::nullopt;
+      return Resolve(*sources.item, ref.steps);
+    case SourceRef::Root::kItems:
+      if (sources.items == nullptr) return std::nullopt;
+      return Resolve(*sources.items, ref.steps);
+    case SourceRef::Root::kCall: {
+      const size_t index = static_cast<size_t>(ref.call);
+      if (index >= sources.calls.size() || !sources.calls[index]) return std::nullopt;
+      return Resolve(*sources.calls[index], ref.steps);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Json> Evaluate(const ValueTemplate& tmpl, const Sources& sources) {
+  switch (tmpl.kind) {
+    case ValueTemplate::Kind::kLiteral: return Convert(tmpl.literal, tmpl.target);
+    case ValueTemplate::Kind::kReference: {
+      std::optional<Json> value = Lookup(tmpl.ref, sources);
+      if (!value) return std::nullopt;
+      return Convert(*std::move(value), tmpl.target);
+    }
+    case ValueTemplate::Kind::kObject: return EvaluateObject(tmpl, sources);
+    case ValueTemplate::Kind::kList: {
+      Json out = Json::array();
+      for (const ValueTemplate& item : tmpl.items) {
+        std::optional<Json> value = Evaluate(item, sources);
+        if (value) out.push_back(*std::move(value));
+      }
+      return out;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace protogate::aggregate

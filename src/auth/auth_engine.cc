@@ -1,0 +1,201 @@
+#include "auth/auth_engine.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "auth/api_key_authenticator.h"
+#include "auth/external_authenticator.h"
+#include "auth/files.h"
+#include "auth/jwt_authenticator.h"
+#include "common/status_macros.h"
+#include "observability/logger.h"
+
+namespace protogate::auth {
+namespace {
+
+// What clients see; the precise reason goes to the log only, so that a
+// caller cannot tell an expired token from a forged one.
+constexpr absl::string_view kMissingCredentials = "authentication required";
+constexpr absl::string_view kInvalidCredentials = "invalid credentials";
+constexpr absl::string_view kPermissionDenied = "permission denied";
+constexpr absl::string_view kUnavailable = "authentication service unavailable";
+
+absl::string_view BearerToken(const http::Request& request) {
+  absl::string_view value = absl::StripAsciiWhitespace(request.Header("authorization"));
+  if (value.size() < 7 || !absl::EqualsIgnoreCase(value.substr(0, 7), "bearer ")) return {};
+  return absl::StripAsciiWhitespace(value.substr(7));
+}
+
+absl::string_view QueryParameter(absl::string_view query, absl::string_view name) {
+  for (absl::string_view pair : absl::StrSplit(query, '&')) {
+    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    if (kv.first == name) return kv.second;
+  }
+  return {};
+}
+
+bool Allows(const Policy& policy, absl::string_view name) {
+  return std::find(policy.authenticators.begin(), policy.authenticators.end(), name) !=
+         policy.authenticators.end();
+}
+
+// The client-facing status for an authenticator or authorization failure.
+absl::Status ForClient(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kPermissionDenied:
+      return absl::PermissionDeniedError(kPermissionDenied);
+    case absl::StatusCode::kUnavailable:
+      return absl::UnavailableError(kUnavailable);
+    default:
+      return absl::UnauthenticatedError(kInvalidCredentials);
+  }
+}
+
+void LogRefusal(const http::Request& request, absl::string_view who, const absl::Status& status) {
+  PG_LOG(kInfo, "auth: ", request.method, " ", request.Path(), " refused (", who,
+         "): ", status.message());
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const AuthEngine>> AuthEngine::Create(
+    const config::AuthConfig& config, const AuthEngine* previous, Options options) {
+  std::shared_ptr<AuthEngine> engine(new AuthEngine(config));
+  if (!config.enabled) return std::shared_ptr<const AuthEngine>(std::move(engine));
+  RETURN_IF_ERROR(engine->MakeAuthenticators(options));
+  std::vector<std::string> configured;
+  for (const auto& authenticator : engine->authenticators_) {
+    configured.emplace_back(authenticator->name());
+  }
+  engine->policies_ = PolicySet::FromConfig(config, configured);
+  ASSIGN_OR_RETURN(engine->stamper_,
+                   TokenStamper::Create(config.stamping,
+                                        previous ? previous->stamper_.get() : nullptr,
+                                        options.clock));
+  engine->jwks_json_ = engine->stamper_->jwks_json();
+  if (!config.stamping.jwks_out.empty()) {
+    RETURN_IF_ERROR(WriteFileAtomically(config.stamping.jwks_out, engine->jwks_json_));
+  }
+  return std::shared_ptr<const AuthEngine>(std::move(engine));
+}
+
+absl::Status AuthEngine::MakeAuthenticators(const Options& options) {
+  if (config_.has_jwt) {
+    ASSIGN_OR_RETURN(auto jwt, JwtAuthenticator::Create(
+                                   config_.jwt, {.clock = options.clock,
+                                                 .fetcher = options.jwks_fetcher,
+                                                 .min_refetch_interval =
+                                                     options.min_jwks_refetch_interval}));
+    authenticators_.push_back(std::move(jwt));
+  }
+  if (config_.has_api_keys) {
+    authenticators_.push_back(std::make_unique<ApiKeyAuthenticator>(config_.api_keys));
+  }
+  if (config_.has_external) {
+    ASSIGN_OR_RETURN(auto external, ExternalAuthenticator::Create(config_.external, options.clock));
+    authenticators_.push_back(std::move(external));
+  }
+  return absl::OkStatus();
+}
+
+const Policy& AuthEngine::PolicyFor(absl::string_view method_full_name) const {
+  return policies_.Resolve(method_full_name);
+}
+
+const Authenticator* AuthEngine::Find(absl::string_view name) const {
+  for (const auto& authenticator : authenticators_) {
+    if (authenticator->name() == name) return authenticator.get();
+  }
+  return nullptr;
+}
+
+std::string AuthEngine::ApiKeyOf(const http::Request& request) const {
+  if (!config_.has_api_keys) return "";
+  if (!config_.api_keys.query_parameter.empty()) {
+    return std::string(QueryParameter(request.Query(), config_.api_keys.query_parameter));
+  }
+  return std::string(absl::StripAsciiWhitespace(request.Header(config_.api_keys.header)));
+}
+
+std::optional<AuthEngine::Choice> AuthEngine::Choose(const http::Request& request,
+                                                     const Policy& policy) const {
+  const std::string api_key = ApiKeyOf(request);
+  const std::string bearer(BearerToken(request));
+  for (const std::string& name : policy.authenticators) {
+    const Authenticator* authenticator = Find(name);
+    if (authenticator == nullptr) continue;
+    if (name == "api_key" && !api_key.empty()) return Choice{authenticator, api_key};
+    if (name == "external" && !bearer.empty() &&
+        !(LooksLikeJwt(bearer) && Allows(policy, "jwt"))) {
+      return Choice{authenticator, bearer};
+    }
+    if (name == "jwt" && !bearer.empty() && (LooksLikeJwt(bearer) || !Allows(policy, "external"))) {
+      return Choice{authenticator, bearer};
+    }
+  }
+  return std::nullopt;
+}
+
+void AuthEngine::Authenticate(const http::Request& request, const Policy& policy,
+                              AuthCallback done) const {
+  if (policy.kind == Policy::Kind::kDeny) {
+    LogRefusal(request, "policy", Authorize(policy, Identity{}));
+    return done(absl::PermissionDeniedError(kPermissionDenied));
+  }
+  std::optional<Choice> choice = Choose(request, policy);
+  if (!choice) {
+    LogRefusal(request, "no credential", absl::UnauthenticatedError("no usable credential"));
+    return done(absl::UnauthenticatedError(kMissingCredentials));
+  }
+  const Authenticator* authenticator = choice->authenticator;
+  AuthInput input{.credential = std::move(choice->credential),
+                  .http_method = request.method,
+                  .path = std::string(request.Path())};
+  // The policy outlives the request (the snapshot holds both); the request
+  // may not, so log with copies.
+  authenticator->Authenticate(
+      std::move(input), [&policy, name = authenticator->name(), method = request.method,
+                         path = std::string(request.Path()),
+                         done = std::move(done)](absl::StatusOr<Identity> identity) mutable {
+        absl::Status status = identity.ok() ? Authorize(policy, *identity) : identity.status();
+        if (status.ok()) return done(std::move(identity));
+        PG_LOG(kInfo, "auth: ", method, " ", path, " refused (", name, "): ", status.message());
+        done(ForClient(status));
+      });
+}
+
+absl::StatusOr<StampedMetadata> AuthEngine::Stamp(const Identity& identity,
+                                                  absl::string_view audience,
+                                                  absl::string_view request_id) const {
+  if (!stamper_) return StampedMetadata{};
+  ASSIGN_OR_RETURN(std::string token, stamper_->Mint(identity, audience, request_id));
+  StampedMetadata metadata;
+  metadata.emplace_back(config_.stamping.header, std::move(token));
+  if (config_.stamping.identity_headers) {
+    metadata.emplace_back(kSubjectHeader, identity.subject);
+    metadata.emplace_back(kClientIdHeader, identity.client_id);
+    metadata.emplace_back(kScopesHeader, absl::StrJoin(identity.scopes, " "));
+  }
+  return metadata;
+}
+
+bool AuthEngine::IsReservedKey(absl::string_view key) const {
+  return key == config_.stamping.header || absl::StartsWith(key, kReservedHeaderPrefix);
+}
+
+std::optional<std::string> ChallengeFor(const absl::Status& status) {
+  if (status.code() == absl::StatusCode::kUnauthenticated) {
+    if (status.message() == kMissingCredentials) return std::string(R"(Bearer realm="protogate")");
+    return std::string(R"(Bearer realm="protogate", error="invalid_token")");
+  }
+  if (status.code() == absl::StatusCode::kPermissionDenied) {
+    return std::string(R"(Bearer realm="protogate", error="insufficient_scope")");
+  }
+  return std::nullopt;
+}
+
+}  // namespace protogate::auth

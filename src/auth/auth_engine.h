@@ -1,0 +1,117 @@
+#pragma once
+
+// Authentication at the edge, per snapshot: the configured authenticators,
+// the policies, the token stamper and the reserved-header rule, built once
+// from `auth:` and shared by every request of that snapshot.
+//
+// Per request (AuthEngine::Authenticate):
+//   1. the route's Policy: public → the caller stays anonymous (no call);
+//      deny → 403;
+//   2. the credential: an API key (the configured header or query
+//      parameter) or a bearer token (Authorization: Bearer …); the first
+//      authenticator of the policy's list that has a credential to check
+//      takes it. A JWT-shaped bearer token goes to `jwt` when the policy
+//      allows it, any other bearer token to `external`;
+//   3. the authenticator's answer, then the policy's scopes and claims.
+// Failures are rendered for clients without detail (the reason is logged):
+//   Unauthenticated "authentication required" (no credential) or
+//   "invalid credentials" → 401 with a WWW-Authenticate challenge;
+//   PermissionDenied "permission denied" → 403;
+//   Unavailable "authentication service unavailable" → 503.
+//
+// Example:
+//   ASSIGN_OR_RETURN(auto engine, AuthEngine::Create(config.auth, nullptr, {}));
+//   const Policy& policy = engine->PolicyFor("demo.users.v1.UserService.GetUser");
+//   engine->Authenticate(request, policy, [](absl::StatusOr<Identity> who) { ... });
+//
+// Immutable after Create; thread-safe. `done` runs exactly once, on the
+// calling thread or on a gRPC thread (external authenticator).
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "auth/authenticator.h"
+#include "auth/clock.h"
+#include "auth/policy.h"
+#include "auth/remote_key_set.h"
+#include "auth/token_stamper.h"
+#include "config/auth_config.h"
+#include "http/message.h"
+
+namespace protogate::auth {
+
+inline constexpr absl::string_view kJwksPath = "/.well-known/protogate/jwks.json";
+inline constexpr absl::string_view kReservedHeaderPrefix = "x-protogate-";
+inline constexpr absl::string_view kSubjectHeader = "x-protogate-subject";
+inline constexpr absl::string_view kClientIdHeader = "x-protogate-client-id";
+inline constexpr absl::string_view kScopesHeader = "x-protogate-scopes";
+
+using StampedMetadata = std::vector<std::pair<std::string, std::string>>;
+
+class AuthEngine {
+ public:
+  struct Options {
+    Clock clock = SystemClock();
+    JwksFetcher jwks_fetcher;  // null: HTTP
+    absl::Duration min_jwks_refetch_interval = absl::Seconds(30);
+  };
+
+  // Reads key files, connects (lazily) to the external service, writes
+  // stamping.jwks_out. `previous` (may be null) lends its generated signing
+  // key. Fails naming the file or setting at fault.
+  static absl::StatusOr<std::shared_ptr<const AuthEngine>> Create(const config::AuthConfig& config,
+                                                                  const AuthEngine* previous,
+                                                                  Options options);
+
+  // The policy of a gRPC method ("pkg.Service.Method"); stays valid as long
+  // as this engine.
+  const Policy& PolicyFor(absl::string_view method_full_name) const;
+
+  // Establishes the caller for a non-public policy (see above).
+  void Authenticate(const http::Request& request, const Policy& policy, AuthCallback done) const;
+
+  // Metadata to add to the upstream call: the stamped token under the
+  // stamping header, plus identity headers when configured.
+  absl::StatusOr<StampedMetadata> Stamp(const Identity& identity, absl::string_view audience,
+                                        absl::string_view request_id) const;
+
+  // Whether a metadata key (lowercase, "grpc-metadata-" already removed) is
+  // the gateway's to set: the stamping header and every x-protogate-*.
+  // Client-sent values of these never reach a service.
+  bool IsReservedKey(absl::string_view key) const;
+
+  // The gateway's public JWKS ({"keys":[]} when auth is off).
+  const std::string& jwks_json() const { return jwks_json_; }
+
+  bool enabled() const { return config_.enabled; }
+
+ private:
+  explicit AuthEngine(const config::AuthConfig& config) : config_(config) {}
+  absl::Status MakeAuthenticators(const Options& options);
+  const Authenticator* Find(absl::string_view name) const;
+
+  struct Choice {
+    const Authenticator* authenticator = nullptr;
+    std::string credential;
+  };
+  std::optional<Choice> Choose(const http::Request& request, const Policy& policy) const;
+  std::string ApiKeyOf(const http::Request& request) const;
+
+  const config::AuthConfig config_;
+  std::vector<std::unique_ptr<Authenticator>> authenticators_;
+  PolicySet policies_;
+  std::unique_ptr<TokenStamper> stamper_;
+  std::string jwks_json_ = R"({"keys":[]})";
+};
+
+// The WWW-Authenticate value for an Authenticate failure (401 and 403), or
+// nullopt for other statuses.
+std::optional<std::string> ChallengeFor(const absl::Status& status);
+
+}  // namespace protogate::auth

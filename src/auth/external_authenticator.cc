@@ -1,0 +1,93 @@
+#include "auth/external_authenticator.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace protogate::auth {
+namespace {
+
+constexpr absl::Duration kMaxCacheTtl = absl::Hours(1);
+
+namespace pb = protogate::auth::v1;
+
+// Owns everything one Check call needs until its callback has run.
+struct PendingCheck {
+  grpc::ClientContext context;
+  pb::CheckRequest request;
+  pb::CheckResponse response;
+  std::string cache_key;
+  AuthCallback done;
+};
+
+absl::StatusOr<Identity> IdentityFrom(const pb::CheckResponse& response,
+                                      const std::string& address) {
+  if (response.principal().empty() && response.client_id().empty()) {
+    return absl::UnauthenticatedError("auth service answered OK without a principal");
+  }
+  Identity identity;
+  identity.subject = response.principal();
+  identity.client_id = response.client_id();
+  identity.scopes.assign(response.scopes().begin(), response.scopes().end());
+  identity.authenticator = "external";
+  identity.issuer = address;
+  FillDefaultClaims(identity);
+  return identity;
+}
+
+absl::Duration TtlOf(const pb::CheckResponse& response) {
+  if (!response.has_ttl()) return absl::ZeroDuration();
+  absl::Duration ttl =
+      absl::Seconds(response.ttl().seconds()) + absl::Nanoseconds(response.ttl().nanos());
+  return std::min(ttl, kMaxCacheTtl);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ExternalAuthenticator>> ExternalAuthenticator::Create(
+    const config::ExternalAuthConfig& config, Clock clock) {
+  auto state = std::make_shared<State>(config, std::move(clock));
+  // Lazy connection: an auth service that starts after the gateway is found
+  // on first use; until then checks fail closed.
+  state->stub = pb::AuthService::NewStub(
+      grpc::CreateChannel(config.address, grpc::InsecureChannelCredentials()));
+  return std::unique_ptr<ExternalAuthenticator>(new ExternalAuthenticator(std::move(state)));
+}
+
+void ExternalAuthenticator::Authenticate(AuthInput input, AuthCallback done) const {
+  std::string cache_key = TokenCache::KeyOf(input.credential);
+  if (std::optional<Identity> hit = state_->cache.Get(cache_key)) return done(*std::move(hit));
+
+  auto check = std::make_unique<PendingCheck>();
+  // Real time, not the injected clock: gRPC measures the deadline itself.
+  check->context.set_deadline(std::chrono::system_clock::now() + state_->config.timeout);
+  check->request.set_token(std::move(input.credential));
+  check->request.set_http_method(std::move(input.http_method));
+  check->request.set_path(std::move(input.path));
+  check->cache_key = std::move(cache_key);
+  check->done = std::move(done);
+  PendingCheck* raw = check.release();
+  state_->stub->async()->Check(
+      &raw->context, &raw->request, &raw->response,
+      [state = state_, raw](grpc::Status status) {
+        std::unique_ptr<PendingCheck> owned(raw);
+        if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+            status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+          return owned->done(absl::UnauthenticatedError(
+              absl::StrCat("auth service refused the token: ", status.error_message())));
+        }
+        if (!status.ok()) {
+          return owned->done(absl::UnavailableError(
+              absl::StrCat("auth service ", state->config.address, ": ", status.error_code(),
+                           " ", status.error_message())));
+        }
+        absl::StatusOr<Identity> identity = IdentityFrom(owned->response, state->config.address);
+        const absl::Duration ttl = TtlOf(owned->response);
+        if (identity.ok() && ttl > absl::ZeroDuration()) {
+          state->cache.Put(owned->cache_key, *identity, state->clock() + ttl);
+        }
+        owned->done(std::move(identity));
+      });
+}
+
+}  // namespace protogate::auth
