@@ -184,7 +184,10 @@ void Execution::Dispatch(std::vector<Launch> launches, std::optional<CompositeRe
     } else if (call.stub) {
       upstream::StartUnaryCall(call.stub, std::move(request), std::move(done));
     } else {
-      done({.code = kUnavailable, .message = "no upstream channel"});
+      upstream::UnaryCallResult unavailable;
+      unavailable.code = kUnavailable;
+      unavailable.message = "no upstream channel";
+      done(std::move(unavailable));
     }
   }
 }
@@ -426,7 +429,10 @@ std::vector<CallTiming> Execution::TimingsLocked() {
   std::vector<CallTiming> timings;
   for (size_t i = 0; i < calls_.size(); ++i) {
     const CallState& state = calls_[i];
-    CallTiming timing{.call = plan_->calls()[i].name, .code = state.code, .calls = state.calls};
+    CallTiming timing;
+    timing.call = plan_->calls()[i].name;
+    timing.code = state.code;
+    timing.calls = state.calls;
     timing.ran = state.phase != Phase::kWaiting && state.phase != Phase::kNotRun;
     if (timing.ran) {
       const absl::Time end = state.phase == Phase::kRunning ? now : state.finished;

@@ -104,7 +104,7 @@ class AuthEngine {
   std::string ApiKeyOf(const http::Request& request) const;
 
   const config::AuthConfig config_;
-  std::vector<std::unique_ptr<Authenticator>> authenticators_;
+  std::vector<std::unique_ptr<Authenticator>> authenticators_{};
   PolicySet policies_;
   std::unique_ptr<TokenStamper> stamper_;
   std::string jwks_json_ = R"({"keys":[]})";

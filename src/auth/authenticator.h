@@ -25,9 +25,9 @@ namespace protogate::auth {
 using AuthCallback = absl::AnyInvocable<void(absl::StatusOr<Identity>)>;
 
 struct AuthInput {
-  std::string credential;  // the bearer token or the API key
-  std::string http_method;
-  std::string path;
+  std::string credential{};  // the bearer token or the API key
+  std::string http_method{};
+  std::string path{};
 };
 
 class Authenticator {

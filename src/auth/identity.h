@@ -16,11 +16,11 @@
 namespace protogate::auth {
 
 struct Identity {
-  std::string subject;    // "sub" / principal; may be empty for client-only credentials
-  std::string client_id;  // the application acting (API key owner, "client_id"/"azp")
-  std::vector<std::string> scopes;
-  std::string authenticator;  // "jwt", "api_key", "external"
-  std::string issuer;         // the JWT issuer; "protogate" for API keys; the auth service's address
+  std::string subject{};    // "sub" / principal; may be empty for client-only credentials
+  std::string client_id{};  // the application acting (API key owner, "client_id"/"azp")
+  std::vector<std::string> scopes{};
+  std::string authenticator{};  // "jwt", "api_key", "external"
+  std::string issuer{};         // the JWT issuer; "protogate" for API keys; the auth service's address
   nlohmann::json claims = nlohmann::json::object();
 };
 

@@ -27,10 +27,10 @@ namespace protogate::auth {
 enum class KeyType { kRsa, kEcP256, kEcP384, kEd25519 };
 
 struct Jwk {
-  std::string kid;  // may be empty
-  std::string alg;  // the key's declared "alg"; empty when absent
+  std::string kid{};  // may be empty
+  std::string alg{};  // the key's declared "alg"; empty when absent
   KeyType type = KeyType::kRsa;
-  PkeyPtr key;
+  PkeyPtr key{};
 };
 
 class KeySet {
@@ -46,7 +46,7 @@ class KeySet {
   bool empty() const { return keys_.empty(); }
 
  private:
-  std::vector<Jwk> keys_;
+  std::vector<Jwk> keys_{};
 };
 
 // The public JWK of an EC P-256 key as a JSON object text with kty, crv, x,

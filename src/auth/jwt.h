@@ -43,12 +43,12 @@ absl::string_view JwsAlgorithmName(JwsAlgorithm alg);
 bool IsHmac(JwsAlgorithm alg);
 
 struct Jwt {
-  nlohmann::json header;   // a JSON object
-  nlohmann::json payload;  // a JSON object
+  nlohmann::json header{};   // a JSON object
+  nlohmann::json payload{};  // a JSON object
   JwsAlgorithm alg = JwsAlgorithm::kRs256;
-  std::string kid;             // empty when the header has none
-  std::string signing_input;   // "<header b64>.<payload b64>"
-  std::string signature;       // raw bytes
+  std::string kid{};             // empty when the header has none
+  std::string signing_input{};   // "<header b64>.<payload b64>"
+  std::string signature{};       // raw bytes
 };
 
 absl::StatusOr<Jwt> ParseJwt(absl::string_view token, size_t max_bytes);
@@ -65,10 +65,10 @@ absl::Status VerifySignature(const Jwt& jwt, const Jwk& key);
 absl::Status VerifyHmac(const Jwt& jwt, absl::string_view secret);
 
 struct ClaimChecks {
-  std::string issuer;
-  std::vector<std::string> audiences;  // "aud" (string or array) must contain one
-  absl::Time now;
-  absl::Duration clock_skew;
+  std::string issuer{};
+  std::vector<std::string> audiences{};  // "aud" (string or array) must contain one
+  absl::Time now{};
+  absl::Duration clock_skew{};
 };
 
 // "exp" is required; "nbf" and "iat" are checked when present. All times are

@@ -72,7 +72,7 @@ class JwtAuthenticator : public Authenticator {
 
   const config::JwtConfig config_;
   const Options options_;
-  std::vector<std::unique_ptr<Issuer>> issuers_;
+  std::vector<std::unique_ptr<Issuer>> issuers_{};
 };
 
 // True when `token` has the shape of a compact JWS (three dot-separated

@@ -31,11 +31,11 @@ namespace protogate::auth {
 struct Policy {
   enum class Kind { kPublic, kDeny, kAuthenticated };
   Kind kind = Kind::kPublic;
-  std::string selector;  // "" for the default policy
+  std::string selector{};  // "" for the default policy
   // Authenticators allowed to establish the identity, in preference order.
-  std::vector<std::string> authenticators;
-  std::vector<std::string> scopes;            // all required
-  std::map<std::string, std::string> claims;  // all required
+  std::vector<std::string> authenticators{};
+  std::vector<std::string> scopes{};            // all required
+  std::map<std::string, std::string> claims{};  // all required
 
   bool is_public() const { return kind == Kind::kPublic; }
 };

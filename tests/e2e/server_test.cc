@@ -163,7 +163,8 @@ TEST(GatewayConfigTest, RoutedServiceWithoutUpstreamIsRefusedNamingIt) {
 TEST(GatewayConfigTest, UpstreamForUnknownServiceIsRefused) {
   DemoBackend backend;
   config::GatewayConfig config = DemoGatewayConfig(backend);
-  config.upstreams.push_back({.service = "demo.nope.v1.Missing", .addresses = {"127.0.0.1:1"}});
+  config.upstreams.push_back(
+      {.service = "demo.nope.v1.Missing", .addresses = {"127.0.0.1:1"}, .method_timeouts = {}});
   auto gateway = gateway::GatewayServer::Create(config);
   ASSERT_FALSE(gateway.ok());
   EXPECT_NE(gateway.status().message().find("demo.nope.v1.Missing"), std::string::npos);
