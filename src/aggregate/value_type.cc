@@ -134,7 +134,8 @@ std::string ValueType::Describe() const {
     case Kind::kMap: single = "map"; break;
   }
   if (list) return absl::StrCat("a list of ", single, "s");
-  return absl::StrCat("a ", single);
+  const bool vowel = absl::string_view("aeiou").find(single[0]) != absl::string_view::npos;
+  return absl::StrCat(vowel ? "an " : "a ", single);
 }
 
 std::string JsonKey(const gpb::FieldDescriptor& field, bool proto_names) {

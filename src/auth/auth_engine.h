@@ -58,7 +58,7 @@ class AuthEngine {
  public:
   struct Options {
     Clock clock = SystemClock();
-    JwksFetcher jwks_fetcher;  // null: HTTP
+    JwksFetcher jwks_fetcher{};  // null: HTTP
     absl::Duration min_jwks_refetch_interval = absl::Seconds(30);
   };
 

@@ -39,7 +39,7 @@ class JwtAuthenticator : public Authenticator {
  public:
   struct Options {
     Clock clock = SystemClock();
-    JwksFetcher fetcher;  // for jwks_url issuers; null: HTTP
+    JwksFetcher fetcher{};  // for jwks_url issuers; null: HTTP
     absl::Duration min_refetch_interval = absl::Seconds(30);
   };
 

@@ -44,13 +44,13 @@ using JwksFetcher = std::function<absl::StatusOr<std::string>(const std::string&
 class RemoteKeySet {
  public:
   struct Options {
-    std::string url;
+    std::string url{};
     absl::Duration refresh_interval = absl::Minutes(5);
     absl::Duration min_refetch_interval = absl::Seconds(30);
     absl::Duration retry_after_failure = absl::Seconds(5);
     absl::Duration fetch_timeout = absl::Seconds(2);
     Clock clock = SystemClock();
-    JwksFetcher fetcher;  // null: HttpGet(url, fetch_timeout)
+    JwksFetcher fetcher{};  // null: HttpGet(url, fetch_timeout)
     // Fetch once before Start returns, so the first requests find keys.
     bool initial_fetch = true;
   };

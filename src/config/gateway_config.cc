@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "config/composite_config.h"
 #include "config/value_parsers.h"
 #include "config/yaml_reader.h"
 
@@ -25,7 +26,7 @@ using std::chrono::milliseconds;
 constexpr absl::string_view kTopLevelKeys[] = {
     "listen", "threads",       "descriptors", "log_level",       "access_log",
     "limits", "drain_timeout", "transcoding", "forward_headers", "upstreams",
-    "auth"};
+    "auth",   "composites"};
 constexpr absl::string_view kLimitsKeys[] = {"max_header_bytes", "max_body_bytes", "read_timeout",
                                              "idle_timeout"};
 constexpr absl::string_view kTranscodingKeys[] = {"unknown_query_parameters", "unknown_json_fields",
@@ -265,6 +266,9 @@ absl::StatusOr<GatewayConfig> ReadTopLevel(const YamlReader& reader, const YamlM
   }
   if (const YamlField* f = map.Find("auth")) {
     ASSIGN_OR_RETURN(config.auth, ReadAuthConfig(reader, *f, source_name));
+  }
+  if (const YamlField* f = map.Find("composites")) {
+    ASSIGN_OR_RETURN(config.composites, ReadCompositesConfig(reader, *f, source_name));
   }
   return config;
 }

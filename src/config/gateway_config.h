@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "config/auth_config.h"
+#include "config/composite_config.h"
 
 namespace protogate::config {
 
@@ -67,6 +68,7 @@ struct GatewayConfig {
   std::string log_level = "info";  // debug, info, warn, error
   bool access_log = true;
   AuthConfig auth;  // `auth:`; absent means every route is public
+  std::vector<CompositeRouteConfig> composites;  // `composites:`, in file order
 };
 
 // Parses YAML text; `source_name` is used in error messages and to resolve

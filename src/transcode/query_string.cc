@@ -31,8 +31,8 @@ absl::StatusOr<std::string> FormDecode(absl::string_view raw) {
       const int hi = complete ? HexValue(raw[i + 1]) : -1;
       const int lo = complete ? HexValue(raw[i + 2]) : -1;
       if (hi < 0 || lo < 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "malformed percent escape in query string: \"", raw.substr(i, 3), "\""));
+        return absl::InvalidArgumentError(
+            absl::StrCat("malformed percent escape in query string: \"", raw.substr(i, 3), "\""));
       }
       decoded.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;

@@ -204,9 +204,8 @@ absl::StatusOr<RequestTranscoder> RequestTranscoder::Create(
   } else {
     const gpb::FieldDescriptor* field = FindField(request_type, body_field);
     if (field == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat("body field \"", body_field,
-                                                     "\" names no field of ",
-                                                     request_type.full_name()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "body field \"", body_field, "\" names no field of ", request_type.full_name()));
     }
     impl->body_field = field;
     if (IsSingularMessage(*field)) {
@@ -217,11 +216,11 @@ absl::StatusOr<RequestTranscoder> RequestTranscoder::Create(
       // the value of this one field in a request-typed JSON object.
       impl->body_kind = BodyKind::kOtherField;
       impl->body_type_url = TypeRegistry::TypeUrl(request_type);
-      impl->body_json_prefix = absl::StrCat(
-          "{",
-          nlohmann::json(field->json_name())
-              .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-          ":");
+      impl->body_json_prefix =
+          absl::StrCat("{",
+                       nlohmann::json(field->json_name())
+                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                       ":");
     }
   }
   impl->registry = std::move(registry);
@@ -294,8 +293,7 @@ absl::Status RequestTranscoder::Impl::AppendBody(absl::string_view body, std::st
       if (!nlohmann::json::accept(body.begin(), body.end())) {
         return JsonError("Expected a single JSON value.\n", body, 0);
       }
-      return JsonToBinary(absl::StrCat(body_json_prefix, body, "}"), out,
-                          body_json_prefix.size());
+      return JsonToBinary(absl::StrCat(body_json_prefix, body, "}"), out, body_json_prefix.size());
     }
   }
   return absl::OkStatus();
@@ -335,10 +333,9 @@ absl::StatusOr<FieldPath> RequestTranscoder::Impl::ResolveBinding(
     message = field->message_type();
   }
   if (path.empty() || !IsTextValued(*path.back())) {
-    return absl::InternalError(absl::StrCat("path variable \"",
-                                            absl::StrJoin(binding.field_path, "."),
-                                            "\" cannot be bound: ", type->full_name(),
-                                            " has no text-valued field there"));
+    return absl::InternalError(
+        absl::StrCat("path variable \"", absl::StrJoin(binding.field_path, "."),
+                     "\" cannot be bound: ", type->full_name(), " has no text-valued field there"));
   }
   return path;
 }
@@ -346,8 +343,7 @@ absl::StatusOr<FieldPath> RequestTranscoder::Impl::ResolveBinding(
 absl::Status RequestTranscoder::Impl::UnknownQueryParameter(absl::string_view name) const {
   if (!options.reject_unknown_query_parameters) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat("unknown query parameter \"", Echo(name),
-                                                 "\": ", type->full_name(),
-                                                 " has no such field"));
+                                                 "\": ", type->full_name(), " has no such field"));
 }
 
 absl::Status RequestTranscoder::Impl::AppendQueryParameter(absl::string_view name,
@@ -397,8 +393,8 @@ absl::Status RequestTranscoder::Impl::AppendQueryParameter(absl::string_view nam
     return absl::OkStatus();
   }
   if (leaf.is_map()) {
-    return unmappable(absl::StrCat("\"", leaf.name(), "\" is a map; use \"", leaf.name(),
-                                   "[key]=value\""));
+    return unmappable(
+        absl::StrCat("\"", leaf.name(), "\" is a map; use \"", leaf.name(), "[key]=value\""));
   }
   if (!IsTextValued(leaf)) {
     return unmappable(absl::StrCat("\"", leaf.name(), "\" is a message (",

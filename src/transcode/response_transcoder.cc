@@ -66,8 +66,7 @@ absl::StatusOr<std::string> ResponseTranscoder::Impl::DefaultJson(const std::str
   gpb::util::JsonPrintOptions options = print_options;
   options.always_print_primitive_fields = true;
   std::string json;
-  auto status =
-      gpb::util::BinaryToJsonString(registry->resolver(), type_url, "", &json, options);
+  auto status = gpb::util::BinaryToJsonString(registry->resolver(), type_url, "", &json, options);
   if (!status.ok()) return ToAbslStatus(status);
   nlohmann::json parsed = nlohmann::json::parse(json, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains(key)) {
@@ -92,8 +91,8 @@ absl::StatusOr<ResponseTranscoder> ResponseTranscoder::Create(
   if (!response_body_field.empty()) {
     const gpb::FieldDescriptor* field = FindTopLevelField(response_type, response_body_field);
     if (field == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat("response_body field \"",
-                                                     response_body_field, "\" names no field of ",
+      return absl::InvalidArgumentError(absl::StrCat("response_body field \"", response_body_field,
+                                                     "\" names no field of ",
                                                      response_type.full_name()));
     }
     impl->body_field = field;
@@ -102,8 +101,7 @@ absl::StatusOr<ResponseTranscoder> ResponseTranscoder::Create(
       impl->field_type_url = TypeRegistry::TypeUrl(*field->message_type());
     } else {
       impl->body_kind = BodyKind::kOtherField;
-      const std::string& key =
-          options.use_proto_field_names ? field->name() : field->json_name();
+      const std::string& key = options.use_proto_field_names ? field->name() : field->json_name();
       impl->key_prefix = absl::StrCat("{", JsonString(key), ":");
       auto default_json = impl->DefaultJson(key);
       if (!default_json.ok()) return default_json.status();
@@ -113,8 +111,7 @@ absl::StatusOr<ResponseTranscoder> ResponseTranscoder::Create(
   return ResponseTranscoder(std::move(impl));
 }
 
-ResponseTranscoder::ResponseTranscoder(std::shared_ptr<const Impl> impl)
-    : impl_(std::move(impl)) {}
+ResponseTranscoder::ResponseTranscoder(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
 
 absl::StatusOr<std::string> ResponseTranscoder::Transcode(absl::string_view binary) const {
   const Impl& impl = *impl_;

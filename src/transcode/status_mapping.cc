@@ -8,8 +8,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "google/protobuf/message.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/type_resolver_util.h"
 #include "google/rpc/error_details.pb.h"
@@ -124,8 +124,8 @@ std::string DetailJson(const Detail& detail, const TypeRegistry* registry,
   wire::AppendLengthDelimited(1, detail.type_url, &any);
   wire::AppendLengthDelimited(2, value, &any);
   std::string json;
-  auto status = gpb::util::BinaryToJsonString(resolver, kAnyUrl, any, &json,
-                                              gpb::util::JsonPrintOptions());
+  auto status =
+      gpb::util::BinaryToJsonString(resolver, kAnyUrl, any, &json, gpb::util::JsonPrintOptions());
   if (!status.ok()) return UnknownDetailJson(detail);
   return json;
 }
@@ -223,9 +223,9 @@ int GrpcCodeFromHttpStatus(int http_status) {
       break;
   }
   if (http_status >= 200 && http_status < 300) return 0;
-  if (http_status >= 400 && http_status < 500) return 3;  // the client's fault
+  if (http_status >= 400 && http_status < 500) return 3;   // the client's fault
   if (http_status >= 500 && http_status < 600) return 13;  // INTERNAL
-  return 2;  // UNKNOWN
+  return 2;                                                // UNKNOWN
 }
 
 std::string ErrorBody(int grpc_code, absl::string_view message, absl::string_view details_json) {

@@ -70,8 +70,7 @@ class PoolBuilder {
           absl::StrCat("descriptor set: import \"", name, "\" is not in the set"));
     }
     if (!in_progress_.insert(name).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("descriptor set: ", name, ": import cycle"));
+      return absl::InvalidArgumentError(absl::StrCat("descriptor set: ", name, ": import cycle"));
     }
     for (const std::string& dependency : proto->dependency()) {
       auto built = Build(dependency);
@@ -121,8 +120,8 @@ absl::StatusOr<std::shared_ptr<const TypeRegistry>> TypeRegistry::FromDescriptor
   PoolBuilder builder(set, registry->pool_.get());
   if (absl::Status built = builder.BuildAll(set); !built.ok()) return built;
 
-  registry->resolver_ = std::make_unique<CachingTypeResolver>(
-      kTypeUrlPrefix, registry->pool_.get(), builder.files());
+  registry->resolver_ =
+      std::make_unique<CachingTypeResolver>(kTypeUrlPrefix, registry->pool_.get(), builder.files());
   registry->factory_ = std::make_unique<gpb::DynamicMessageFactory>(registry->pool_.get());
   std::vector<const gpb::Descriptor*> messages;
   for (const gpb::FileDescriptor* file : builder.files()) {

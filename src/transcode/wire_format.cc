@@ -3,7 +3,6 @@
 #include <optional>
 #include <utility>
 
-
 namespace protogate::transcode::wire {
 namespace {
 
@@ -104,9 +103,7 @@ void AppendVarint(uint64_t value, std::string* out) {
   out->append(buffer, n);
 }
 
-size_t TagSize(int field_number) {
-  return VarintSize(static_cast<uint64_t>(field_number) << 3);
-}
+size_t TagSize(int field_number) { return VarintSize(static_cast<uint64_t>(field_number) << 3); }
 
 void AppendTag(int field_number, WireType type, std::string* out) {
   AppendVarint((static_cast<uint64_t>(field_number) << 3) | static_cast<uint64_t>(type), out);

@@ -179,8 +179,8 @@ WireShape Inspect(absl::string_view data, const gpb::Descriptor& type, int depth
       // The printer renders a repeated field as one list only from a run of
       // identical tags (so packed chunks, or elements split by other fields,
       // become several keys); anything else seen twice prints twice.
-      const bool continues_run = field->is_repeated() && *tag == previous_tag &&
-                                 wire_type == DeclaredWireType(*field);
+      const bool continues_run =
+          field->is_repeated() && *tag == previous_tag && wire_type == DeclaredWireType(*field);
       if (!seen.FirstField(field->index()) && !continues_run) {
         shape = Worse(shape, WireShape::kNeedsNormalizing);
       }

@@ -47,8 +47,8 @@ std::string Encode(const gpb::Descriptor& type, const std::string& json) {
 std::string CreateOrderJson() {
   std::string items;
   for (int i = 0; i < 8; ++i) {
-    absl::StrAppend(&items, i > 0 ? "," : "", R"({"productId":"product-)", i,
-                    R"(","quantity":)", i + 1, R"(,"unitPriceCents":"1999"})");
+    absl::StrAppend(&items, i > 0 ? "," : "", R"({"productId":"product-)", i, R"(","quantity":)",
+                    i + 1, R"(,"unitPriceCents":"1999"})");
   }
   return absl::StrCat(R"({"userId":"user-12345","items":[)", items,
                       R"(],"shippingAddress":{"line1":"Karl Johans gate 1","line2":"Floor 3",)",

@@ -66,10 +66,10 @@ const Transcoders& Load() {
       if (method == nullptr) std::abort();
       loaded->types.push_back(method->input_type());
       for (int options = 0; options < 4; ++options) {
-        auto request = RequestTranscoder::Create(
-            *registry, *method->input_type(), route.body,
-            {.reject_unknown_query_parameters = (options & 1) != 0,
-             .ignore_unknown_json_fields = (options & 2) != 0});
+        auto request =
+            RequestTranscoder::Create(*registry, *method->input_type(), route.body,
+                                      {.reject_unknown_query_parameters = (options & 1) != 0,
+                                       .ignore_unknown_json_fields = (options & 2) != 0});
         if (!request.ok()) std::abort();
         loaded->requests.push_back(*std::move(request));
       }

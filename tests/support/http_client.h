@@ -33,8 +33,8 @@ struct HttpRequest {
   // Sent in order, as given. Host is added unless present; Content-Length is
   // added when there is a body and neither Content-Length nor
   // Transfer-Encoding is present.
-  TestHeaders headers;
-  std::string body;
+  TestHeaders headers{};
+  std::string body{};
   std::string version = "HTTP/1.1";
 };
 

@@ -29,9 +29,7 @@ TEST(QueryStringTest, NameWithoutValue) {
   EXPECT_EQ(Parsed("flag&x="), (Pairs{{"flag", ""}, {"x", ""}}));
 }
 
-TEST(QueryStringTest, EmptyName) {
-  EXPECT_EQ(Parsed("=v"), (Pairs{{"", "v"}}));
-}
+TEST(QueryStringTest, EmptyName) { EXPECT_EQ(Parsed("=v"), (Pairs{{"", "v"}})); }
 
 TEST(QueryStringTest, OnlyTheFirstEqualsSplits) {
   EXPECT_EQ(Parsed("filter=a=b&c==d"), (Pairs{{"filter", "a=b"}, {"c", "=d"}}));
@@ -42,16 +40,13 @@ TEST(QueryStringTest, PlusIsSpace) {
 }
 
 TEST(QueryStringTest, PercentDecoding) {
-  EXPECT_EQ(Parsed("q=a%20b%2Bc%26d%3De&m%5Bk%5D=v"),
-            (Pairs{{"q", "a b+c&d=e"}, {"m[k]", "v"}}));
+  EXPECT_EQ(Parsed("q=a%20b%2Bc%26d%3De&m%5Bk%5D=v"), (Pairs{{"q", "a b+c&d=e"}, {"m[k]", "v"}}));
   EXPECT_EQ(Parsed("x=%c3%A9"), (Pairs{{"x", "\xc3\xa9"}}));
   EXPECT_EQ(Parsed("x=%00"), (Pairs{{"x", std::string(1, '\0')}}));
   EXPECT_EQ(Parsed("x=%25"), (Pairs{{"x", "%"}}));
 }
 
-TEST(QueryStringTest, DecodedOnce) {
-  EXPECT_EQ(Parsed("x=%2541"), (Pairs{{"x", "%41"}}));
-}
+TEST(QueryStringTest, DecodedOnce) { EXPECT_EQ(Parsed("x=%2541"), (Pairs{{"x", "%41"}})); }
 
 TEST(QueryStringTest, BracketsAndDotsKept) {
   EXPECT_EQ(Parsed("attributes[color]=red&price.min_cents=5"),

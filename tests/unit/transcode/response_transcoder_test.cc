@@ -9,6 +9,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -90,13 +91,13 @@ TEST(ResponseTranscoderTest, DefaultsOmittedUnlessAsked) {
   EXPECT_EQ(Transcoded(Make("demo.users.v1.User"), empty_user), "{}");
   EXPECT_EQ(Transcoded(Make("demo.users.v1.User", "", {.emit_default_values = true}), empty_user),
             R"({"userId":"","email":"","roles":[],"totalSpentCents":"0","verified":false})");
-  EXPECT_EQ(Transcoded(Make("demo.orders.v1.Order", "",
-                            {.use_proto_field_names = true,
-                             .emit_default_values = true,
-                             .enums_as_ints = true}),
-                       ""),
-            R"({"order_id":"","user_id":"","items":[],"status":0,"total_cents":"0","note":"",)"
-            R"("labels":{}})");
+  EXPECT_EQ(
+      Transcoded(
+          Make("demo.orders.v1.Order", "",
+               {.use_proto_field_names = true, .emit_default_values = true, .enums_as_ints = true}),
+          ""),
+      R"({"order_id":"","user_id":"","items":[],"status":0,"total_cents":"0","note":"",)"
+      R"("labels":{}})");
 }
 
 TEST(ResponseTranscoderTest, EmptyGivesAnEmptyObject) {
@@ -118,9 +119,9 @@ TEST(ResponseTranscoderTest, WellKnownTypes) {
       "structValue":{"a":[1,"x",null,true]},"value":null,"listValue":[{}],
       "any":{"@type":"type.googleapis.com/demo.users.v1.Profile","region":"eu"},
       "int32Wrapper":0,"boolWrapper":false,"bytesWrapper":"aGk=","doubleWrapper":"NaN"}})";
-  json printed = json::parse(Transcoded(Make("demo.catalog.v1.EchoResponse"),
-                                        Encode("demo.catalog.v1.EchoResponse",
-                                               absl::StrCat(R"({"request":)", request, "}"))));
+  json printed = json::parse(Transcoded(
+      Make("demo.catalog.v1.EchoResponse"),
+      Encode("demo.catalog.v1.EchoResponse", absl::StrCat(R"({"request":)", request, "}"))));
   EXPECT_EQ(printed, json::parse(absl::StrCat(R"({"request":)", request, "}")));
 }
 
@@ -132,8 +133,11 @@ TEST(ResponseTranscoderTest, UnknownFieldsAreDropped) {
 
 TEST(ResponseTranscoderTest, BytesThatDoNotParseAreInternal) {
   ResponseTranscoder transcoder = Make("demo.users.v1.User");
-  for (const std::string& bad : {std::string("\x0a\x05" "ab", 4), std::string("\xff\xff"),
-                                 std::string("\x0a", 1), std::string("\x08\x80", 2)}) {
+  for (const std::string& bad :
+       {std::string("\x0a\x05"
+                    "ab",
+                    4),
+        std::string("\xff\xff"), std::string("\x0a", 1), std::string("\x08\x80", 2)}) {
     auto result = transcoder.Transcode(bad);
     ASSERT_FALSE(result.ok()) << absl::CHexEscape(bad) << " -> " << *result;
     EXPECT_EQ(result.status().code(), absl::StatusCode::kInternal);
@@ -173,13 +177,16 @@ TEST(ResponseTranscoderTest, MessageResponseBodyMergesOccurrences) {
 }
 
 TEST(ResponseTranscoderTest, MessageResponseBodyByJsonName) {
-  EXPECT_EQ(Transcoded(Make("demo.users.v1.User", "createTime"),
-                       Encode("demo.users.v1.User", kUser)),
-            R"("2024-01-31T12:00:00Z")");
+  EXPECT_EQ(
+      Transcoded(Make("demo.users.v1.User", "createTime"), Encode("demo.users.v1.User", kUser)),
+      R"("2024-01-31T12:00:00Z")");
 }
 
 TEST(ResponseTranscoderTest, MessageResponseBodyBadBytes) {
-  auto result = Make("demo.users.v1.User", "profile").Transcode(std::string("\x1a\x05" "ab", 4));
+  auto result = Make("demo.users.v1.User", "profile")
+                    .Transcode(std::string("\x1a\x05"
+                                           "ab",
+                                           4));
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), absl::StatusCode::kInternal);
   // `profile` (field 3) sent as a varint: a parser keeps it as an unknown
@@ -262,16 +269,16 @@ TEST(ResponseTranscoderTest, VeryDeepNestingIsRefused) {
 
 TEST(ResponseTranscoderTest, RepeatedResponseBody) {
   ResponseTranscoder transcoder = Make("demo.orders.v1.ListOrdersResponse", "orders");
-  EXPECT_EQ(Transcoded(transcoder,
-                       Encode("demo.orders.v1.ListOrdersResponse",
-                              R"({"orders":[{"orderId":"o1","status":"ORDER_STATUS_PLACED"},
+  EXPECT_EQ(
+      Transcoded(transcoder, Encode("demo.orders.v1.ListOrdersResponse",
+                                    R"({"orders":[{"orderId":"o1","status":"ORDER_STATUS_PLACED"},
                                             {"orderId":"o2","labels":{"k":"v"}}],
                                   "totalSize":2})")),
-            R"([{"orderId":"o1","status":"ORDER_STATUS_PLACED"},)"
-            R"({"orderId":"o2","labels":{"k":"v"}}])");
-  EXPECT_EQ(Transcoded(transcoder, Encode("demo.orders.v1.ListOrdersResponse",
-                                          R"({"totalSize":2})")),
-            "[]");
+      R"([{"orderId":"o1","status":"ORDER_STATUS_PLACED"},)"
+      R"({"orderId":"o2","labels":{"k":"v"}}])");
+  EXPECT_EQ(
+      Transcoded(transcoder, Encode("demo.orders.v1.ListOrdersResponse", R"({"totalSize":2})")),
+      "[]");
 }
 
 TEST(ResponseTranscoderTest, ScalarResponseBody) {
@@ -297,8 +304,8 @@ TEST(ResponseTranscoderTest, ScalarResponseBody) {
 
 TEST(ResponseTranscoderTest, MapResponseBody) {
   ResponseTranscoder transcoder = Make("demo.orders.v1.Order", "labels");
-  EXPECT_EQ(Transcoded(transcoder, Encode("demo.orders.v1.Order",
-                                          R"({"orderId":"o","labels":{"a":"1"}})")),
+  EXPECT_EQ(Transcoded(transcoder,
+                       Encode("demo.orders.v1.Order", R"({"orderId":"o","labels":{"a":"1"}})")),
             R"({"a":"1"})");
   EXPECT_EQ(Transcoded(transcoder, ""), "{}");
 }
@@ -311,18 +318,41 @@ TEST(ResponseTranscoderTest, OneofMemberResponseBody) {
   EXPECT_EQ(Transcoded(transcoder, ""), "null");
 }
 
+TEST(ResponseTranscoderTest, ResponseBodyWithAnUnusualJsonName) {
+  gpb::FileDescriptorSet set;
+  gpb::FileDescriptorProto* file = set.add_file();
+  file->set_name("odd.proto");
+  file->set_package("odd");
+  file->set_syntax("proto3");
+  gpb::DescriptorProto* message = file->add_message_type();
+  message->set_name("M");
+  gpb::FieldDescriptorProto* field = message->add_field();
+  field->set_name("tags");
+  field->set_number(1);
+  field->set_label(gpb::FieldDescriptorProto::LABEL_REPEATED);
+  field->set_type(gpb::FieldDescriptorProto::TYPE_STRING);
+  field->set_json_name("a\"b<c>");
+  auto registry = TypeRegistry::FromDescriptorSet(set.SerializeAsString());
+  ASSERT_TRUE(registry.ok()) << registry.status();
+  auto transcoder =
+      ResponseTranscoder::Create(*registry, *(*registry)->FindMessage("odd.M"), "tags", {});
+  ASSERT_TRUE(transcoder.ok()) << transcoder.status();
+  EXPECT_EQ(Transcoded(*transcoder, "\x0a\x01x\x0a\x01y"), R"(["x","y"])");
+  EXPECT_EQ(Transcoded(*transcoder, ""), "[]");
+}
+
 TEST(ResponseTranscoderTest, HundredOrders) {
   json orders = json::array();
   for (int i = 0; i < 100; ++i) {
-    orders.push_back({{"orderId", absl::StrCat("o-", i)},
-                      {"userId", "u-1"},
-                      {"items", {{{"productId", "p-1"}, {"quantity", 2},
-                                  {"unitPriceCents", "1999"}}}},
-                      {"status", "ORDER_STATUS_SHIPPED"},
-                      {"totalCents", "3998"},
-                      {"createTime", "2024-01-31T12:00:00Z"},
-                      {"shippingAddress", {{"city", "Oslo"}, {"country", "NO"}}},
-                      {"labels", {{"channel", "web"}}}});
+    orders.push_back(
+        {{"orderId", absl::StrCat("o-", i)},
+         {"userId", "u-1"},
+         {"items", {{{"productId", "p-1"}, {"quantity", 2}, {"unitPriceCents", "1999"}}}},
+         {"status", "ORDER_STATUS_SHIPPED"},
+         {"totalCents", "3998"},
+         {"createTime", "2024-01-31T12:00:00Z"},
+         {"shippingAddress", {{"city", "Oslo"}, {"country", "NO"}}},
+         {"labels", {{"channel", "web"}}}});
   }
   json response = {{"orders", orders}, {"totalSize", 100}};
   const std::string binary = Encode("demo.orders.v1.ListOrdersResponse", response.dump());

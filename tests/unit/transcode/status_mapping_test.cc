@@ -47,10 +47,10 @@ TEST(StatusMappingTest, UndefinedGrpcCodesAre500) {
 
 TEST(StatusMappingTest, HttpToGrpcTable) {
   const std::pair<int, int> table[] = {
-      {200, 0},  {204, 0},  {400, 3},  {401, 16}, {403, 7},  {404, 5},  {405, 12},
-      {408, 4},  {409, 10}, {412, 9},  {413, 8},  {416, 11}, {429, 8},  {431, 8},
-      {499, 1},  {500, 13}, {501, 12}, {502, 14}, {503, 14}, {504, 4},  {411, 3},
-      {415, 3},  {505, 13}, {100, 2},  {302, 2},  {0, 2},
+      {200, 0}, {204, 0},  {400, 3},  {401, 16}, {403, 7},  {404, 5}, {405, 12},
+      {408, 4}, {409, 10}, {412, 9},  {413, 8},  {416, 11}, {429, 8}, {431, 8},
+      {499, 1}, {500, 13}, {501, 12}, {502, 14}, {503, 14}, {504, 4}, {411, 3},
+      {415, 3}, {505, 13}, {100, 2},  {302, 2},  {0, 2},
   };
   for (const auto& [http, grpc] : table) {
     EXPECT_EQ(GrpcCodeFromHttpStatus(http), grpc) << "HTTP " << http;
@@ -143,7 +143,11 @@ TEST(StatusMappingTest, DetailOfARegistryType) {
   google::rpc::Status status;
   google::protobuf::Any* any = status.add_details();
   any->set_type_url("type.googleapis.com/demo.users.v1.Profile");
-  any->set_value(std::string("\x0a\x03" "Ann\x12\x02" "eu", 9));  // display_name, region
+  any->set_value(
+      std::string("\x0a\x03"
+                  "Ann\x12\x02"
+                  "eu",
+                  9));  // display_name, region
   EXPECT_EQ(json::parse(DetailsJsonFromStatusBytes(StatusBytes(status), DemoRegistry().get())),
             json::parse(R"([{"@type":"type.googleapis.com/demo.users.v1.Profile",
                              "displayName":"Ann","region":"eu"}])"));
@@ -162,11 +166,10 @@ TEST(StatusMappingTest, UnknownDetailIsBase64) {
   bad_request.add_field_violations()->set_field("x");
   status.add_details()->PackFrom(bad_request);
   EXPECT_EQ(json::parse(DetailsJsonFromStatusBytes(StatusBytes(status), DemoRegistry().get())),
-            json::parse(absl::StrCat(
-                R"([{"@type":"type.googleapis.com/acme.Secret","value":")",
-                absl::Base64Escape(std::string("\x00\xff\x10", 3)), R"("},)",
-                R"({"@type":"type.googleapis.com/google.rpc.BadRequest",)",
-                R"("fieldViolations":[{"field":"x"}]}])")));
+            json::parse(absl::StrCat(R"([{"@type":"type.googleapis.com/acme.Secret","value":")",
+                                     absl::Base64Escape(std::string("\x00\xff\x10", 3)), R"("},)",
+                                     R"({"@type":"type.googleapis.com/google.rpc.BadRequest",)",
+                                     R"("fieldViolations":[{"field":"x"}]}])")));
 }
 
 TEST(StatusMappingTest, DetailWithAnotherUrlPrefixIsTreatedAsUnknown) {
@@ -182,11 +185,14 @@ TEST(StatusMappingTest, KnownTypeWithCorruptValueIsBase64) {
   google::rpc::Status status;
   google::protobuf::Any* any = status.add_details();
   any->set_type_url("type.googleapis.com/google.rpc.BadRequest");
-  any->set_value("\x0a\x05" "ab");
+  any->set_value(
+      "\x0a\x05"
+      "ab");
   json details = json::parse(DetailsJsonFromStatusBytes(StatusBytes(status), nullptr));
   ASSERT_EQ(details.size(), 1u);
   EXPECT_EQ(details[0]["@type"], "type.googleapis.com/google.rpc.BadRequest");
-  EXPECT_EQ(details[0]["value"], absl::Base64Escape("\x0a\x05" "ab"));
+  EXPECT_EQ(details[0]["value"], absl::Base64Escape("\x0a\x05"
+                                                    "ab"));
 }
 
 TEST(StatusMappingTest, DetailNestingAnUnknownAny) {
@@ -227,7 +233,11 @@ TEST(StatusMappingTest, DetailNeedingAMergeIsMerged) {
   google::rpc::Status status;
   google::protobuf::Any* any = status.add_details();
   any->set_type_url("type.googleapis.com/google.rpc.ErrorInfo");
-  any->set_value("\x0a\x01" "a" "\x0a\x01" "b");  // reason twice: the last wins
+  any->set_value(
+      "\x0a\x01"
+      "a"
+      "\x0a\x01"
+      "b");  // reason twice: the last wins
   EXPECT_EQ(json::parse(DetailsJsonFromStatusBytes(StatusBytes(status), nullptr)),
             json::parse(R"([{"@type":"type.googleapis.com/google.rpc.ErrorInfo",
                              "reason":"b"}])"));
@@ -242,7 +252,11 @@ TEST(StatusMappingTest, NoDetails) {
 
 TEST(StatusMappingTest, UndecodableStatusGivesEmptyDetails) {
   EXPECT_EQ(DetailsJsonFromStatusBytes("\xff\xff\xff", DemoRegistry().get()), "[]");
-  EXPECT_EQ(DetailsJsonFromStatusBytes(std::string("\x1a\x05" "ab", 4), nullptr), "[]");
+  EXPECT_EQ(DetailsJsonFromStatusBytes(std::string("\x1a\x05"
+                                                   "ab",
+                                                   4),
+                                       nullptr),
+            "[]");
 }
 
 TEST(StatusMappingTest, DetailsFeedTheErrorBody) {
@@ -252,8 +266,7 @@ TEST(StatusMappingTest, DetailsFeedTheErrorBody) {
   status.add_details()->PackFrom(bad_request);
   const std::string body =
       ErrorBody(3, "bad", DetailsJsonFromStatusBytes(StatusBytes(status), DemoRegistry().get()));
-  EXPECT_EQ(json::parse(body),
-            json::parse(R"({"code":3,"message":"bad","details":[
+  EXPECT_EQ(json::parse(body), json::parse(R"({"code":3,"message":"bad","details":[
                 {"@type":"type.googleapis.com/google.rpc.BadRequest",
                  "fieldViolations":[{"field":"user.email"}]}]})"));
 }

@@ -80,8 +80,10 @@ TEST(TypeRegistryTest, ResolverServesMessagesAndEnums) {
                   .ok());
   EXPECT_EQ(nested.name(), "demo.catalog.v1.Nested.Inner");
   gpb::Enum role;
-  ASSERT_TRUE(
-      (*registry)->resolver()->ResolveEnumType("type.googleapis.com/demo.users.v1.Role", &role).ok());
+  ASSERT_TRUE((*registry)
+                  ->resolver()
+                  ->ResolveEnumType("type.googleapis.com/demo.users.v1.Role", &role)
+                  .ok());
   EXPECT_EQ(role.enumvalue_size(), 4);
   EXPECT_FALSE((*registry)
                    ->resolver()
@@ -182,8 +184,7 @@ TEST(TypeRegistryTest, MissingImportNamesTheFiles) {
   EXPECT_EQ(registry.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(registry.status().message().find("a/missing.proto"), std::string::npos)
       << registry.status();
-  EXPECT_NE(registry.status().message().find("a/b.proto"), std::string::npos)
-      << registry.status();
+  EXPECT_NE(registry.status().message().find("a/b.proto"), std::string::npos) << registry.status();
 }
 
 TEST(TypeRegistryTest, BadFileNamesTheFileAndTheError) {
@@ -202,8 +203,7 @@ TEST(TypeRegistryTest, BadFileNamesTheFileAndTheError) {
   auto registry = TypeRegistry::FromDescriptorSet(set.SerializeAsString());
   ASSERT_FALSE(registry.ok());
   EXPECT_EQ(registry.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(registry.status().message().find("bad.proto"), std::string::npos)
-      << registry.status();
+  EXPECT_NE(registry.status().message().find("bad.proto"), std::string::npos) << registry.status();
   EXPECT_NE(registry.status().message().find("bad.DoesNotExist"), std::string::npos)
       << registry.status();
 }
