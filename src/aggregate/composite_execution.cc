@@ -175,6 +175,10 @@ void Execution::Dispatch(std::vector<Launch> launches, std::optional<CompositeRe
                                        .request = std::move(launch.bytes),
                                        .metadata = metadata_,
                                        .deadline = launch.deadline};
+    if (auto extra = request_.service_metadata.find(call.service);
+        extra != request_.service_metadata.end()) {
+      request.metadata.insert(request.metadata.end(), extra->second.begin(), extra->second.end());
+    }
     auto done = [self = shared_from_this(), index = launch.call,
                  item = launch.item](upstream::UnaryCallResult result) {
       self->OnResult(index, item, std::move(result));

@@ -33,6 +33,7 @@
 // never held while a call is started or `done` runs.
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -54,6 +55,9 @@ struct CompositeRequest {
   std::string body{};
   Json auth = Json::object();     // hook: the authenticated caller ($auth.<claim>)
   upstream::Metadata metadata{};  // forwarded to every call
+  // Added to the calls of one service (by full name), e.g. an identity token
+  // whose audience is that service.
+  std::map<std::string, upstream::Metadata> service_metadata{};
   std::string request_id{};
   absl::Time start = absl::Now();
   absl::Time deadline = absl::InfiniteFuture();  // the composite's; the caller bounds it

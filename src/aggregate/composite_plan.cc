@@ -193,6 +193,7 @@ class PlanBuilder {
                        : method_timeout != upstream->second.method_timeouts.end()
                            ? method_timeout->second
                            : upstream->second.timeout;
+    compiled.service = service;
     compiled.method_path = absl::StrCat("/", service, "/", method->name());
     compiled.request_type_url = transcode::TypeRegistry::TypeUrl(*method->input_type());
     compiled.response_type_url = transcode::TypeRegistry::TypeUrl(*method->output_type());
@@ -568,6 +569,12 @@ class PlanBuilder {
   std::map<std::string, int> call_index_;
   std::vector<const gpb::Descriptor*> request_types_;  // by call index
 };
+
+std::vector<std::string> CompositePlan::services() const {
+  std::set<std::string> unique;
+  for (const PlanCall& call : calls_) unique.insert(call.service);
+  return {unique.begin(), unique.end()};
+}
 
 absl::StatusOr<std::shared_ptr<const CompositePlan>> CompositePlan::Build(
     const CompositeSpec& spec, const PlanEnvironment& env) {

@@ -99,6 +99,7 @@ struct ValueTemplate {
 struct PlanCall {
   std::string name;
   std::string where;
+  std::string service;      // "pkg.Service"
   std::string method_path;  // "/pkg.Service/Method" (the batch method when batched)
   std::shared_ptr<grpc::GenericStub> stub;
   std::chrono::milliseconds timeout{0};
@@ -132,6 +133,8 @@ class CompositePlan {
   const transcode::TypeRegistry& registry() const { return *registry_; }
   const transcode::JsonOutputOptions& output_options() const { return output_; }
   bool uses_body() const { return uses_body_; }
+  // The services the calls go to, sorted, each once.
+  std::vector<std::string> services() const;
 
  private:
   friend class PlanBuilder;

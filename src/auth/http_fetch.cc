@@ -25,7 +25,7 @@ using tcp = asio::ip::tcp;
 class GetOperation {
  public:
   GetOperation(asio::io_context& io, HttpUrl url, size_t max_body_bytes)
-      : resolver_(io), stream_(io), url_(std::move(url)) {
+      : resolver_(io), stream_(io), url_(std::move(url)), max_body_bytes_(max_body_bytes) {
     parser_.body_limit(max_body_bytes);
     request_.version(11);
     request_.method(http::verb::get);
@@ -63,12 +63,17 @@ class GetOperation {
       result_ = absl::UnavailableError(absl::StrCat("HTTP status ", response.result_int()));
       return;
     }
+    if (response.body().size() > max_body_bytes_) {
+      result_ = absl::UnavailableError("response body too large");
+      return;
+    }
     result_ = response.body();
   }
 
   tcp::resolver resolver_;
   beast::tcp_stream stream_;
   HttpUrl url_;
+  size_t max_body_bytes_;
   http::request<http::empty_body> request_;
   beast::flat_buffer buffer_;
   http::response_parser<http::string_body> parser_;

@@ -52,6 +52,17 @@ class FakeUpstream {
     pending.done(std::move(result));
   }
 
+  // Completes the first pending call that `match` accepts; false if none.
+  bool AnswerFirst(const std::function<bool(const Pending&)>& match, UnaryCallResult result) {
+    auto it = std::find_if(pending_.begin(), pending_.end(), match);
+    if (it == pending_.end()) return false;
+    Pending pending = std::move(*it);
+    pending_.erase(it);
+    in_flight_[pending.call]--;
+    pending.done(std::move(result));
+    return true;
+  }
+
   std::deque<Pending>& pending() { return pending_; }
   const std::vector<std::string>& started() const { return started_; }
   int max_in_flight(const std::string& call) { return max_in_flight_[call]; }
@@ -199,15 +210,13 @@ TEST(CompositeExecutionTest, FanOutHonoursTheConcurrencyLimit) {
   EXPECT_EQ(run.SentRequest(0), Json::parse(R"({"product_id": "p-1"})"));
   // Answer out of order; each answer lets one more start.
   for (const char* id : {"p-2", "p-1", "p-4", "p-3", "p-5"}) {
-    auto& pending = run.upstream.pending();
-    auto it = std::find_if(pending.begin(), pending.end(), [&](const FakeUpstream::Pending& p) {
-      return RequestJson(run.plan->calls()[1], p.request.request)["product_id"] == id;
-    });
-    ASSERT_NE(it, pending.end()) << id << " was not started";
-    FakeUpstream::Pending p = std::move(*it);
-    pending.erase(it);
-    p.done(Ok(ProductMessage(id)));
-    EXPECT_LE(pending.size(), 2u);
+    const bool answered = run.upstream.AnswerFirst(
+        [&](const FakeUpstream::Pending& p) {
+          return RequestJson(run.plan->calls()[1], p.request.request)["product_id"] == id;
+        },
+        Ok(ProductMessage(id)));
+    ASSERT_TRUE(answered) << id << " was not started";
+    EXPECT_LE(run.upstream.pending().size(), 2u);
   }
   EXPECT_EQ(run.upstream.max_in_flight("products"), 2);
   ASSERT_TRUE(run.response);
@@ -377,6 +386,21 @@ TEST(CompositeExecutionTest, EveryCallCarriesTheSameRequestIdAndStart) {
                                   {"x-request-id", "rid-1"},
                                   {"x-protogate-request-start", "2024-06-01T00:00:00.123456Z"}}));
   }
+}
+
+TEST(CompositeExecutionTest, ServiceMetadataGoesOnlyToThatServicesCalls) {
+  Harness run;
+  CompositeRequest request;
+  request.service_metadata["demo.users.v1.UserService"] = {{"x-protogate-identity", "token"}};
+  run.Start(R"({
+    "user": {"method": "demo.users.v1.UserService/GetUser"},
+    "orders": {"method": "demo.orders.v1.OrderService/ListOrders"}})",
+            "", request);
+  ASSERT_EQ(run.upstream.pending().size(), 2u);
+  EXPECT_EQ(run.upstream.pending()[0].request.metadata.back().first, "x-protogate-identity");
+  EXPECT_EQ(run.upstream.pending()[1].request.metadata.back().first, "x-protogate-request-start");
+  EXPECT_EQ(run.plan->services(),
+            std::vector<std::string>({"demo.orders.v1.OrderService", "demo.users.v1.UserService"}));
 }
 
 TEST(CompositeExecutionTest, DeadlinesAreTheCallsOrTheCompositesWhicheverIsFirst) {

@@ -87,7 +87,7 @@ TEST(EvaluationTest, NestedShapesAndLiterals) {
 }
 
 TEST(EvaluationTest, MissingOutputsLeaveKeysOut) {
-  Json body = Compose(R"({"user": "$user", "orders": "$orders.orders",
+  Json body = Compose(R"({"user": "$user", "list": "$orders.orders",
                           "$merge": ["$orders"]})",
                       WithOutputs(User(), std::nullopt));
   EXPECT_EQ(body, Json::parse(R"({"user": )" + User().dump() + "}"));
