@@ -3,8 +3,12 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <string>
+#include <vector>
 
+#include "auth/keys_command.h"
+#include "absl/synchronization/mutex.h"
 #include "config/gateway_config.h"
 #include "gateway/gateway_server.h"
 
@@ -13,7 +17,8 @@ namespace {
 constexpr char kUsage[] =
     "usage: protogate [--config=FILE] [--check]\n"
     "  --config=FILE  gateway configuration (default: config/gateway.yaml)\n"
-    "  --check        validate the config and descriptor set, print the routes, and exit\n";
+    "  --check        validate the config and descriptor set, print the routes, and exit\n"
+    "       protogate keys create --id ID [--client-id C] [--scopes a,b]   (a new API key)\n";
 
 // Signals are taken synchronously by RunUntilSignalled; block them before any
 // thread starts so that every thread inherits the mask.
@@ -30,6 +35,10 @@ void BlockSignals() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "keys") == 0) {
+    return protogate::auth::RunKeysCommand(std::vector<std::string>(argv + 2, argv + argc),
+                                           std::cout, std::cerr);
+  }
   std::string config_path = "config/gateway.yaml";
   bool check_only = false;
   for (int i = 1; i < argc; ++i) {
@@ -46,6 +55,9 @@ int main(int argc, char** argv) {
     }
   }
   BlockSignals();
+  // Debian's Abseil is built with deadlock detection on; gRPC takes absl
+  // mutexes on every call, and the cycle bookkeeping showed in profiles.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   auto config = protogate::config::LoadGatewayConfig(config_path);
   if (!config.ok()) {

@@ -1,10 +1,8 @@
 #include "gateway/route_loader.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "google/protobuf/descriptor.pb.h"
 #include "gtest/gtest.h"
+#include "support/demo_registry.h"
 #include "transcode/type_registry.h"
 
 namespace protogate::gateway {
@@ -13,15 +11,11 @@ namespace {
 class RouteLoaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ifstream in(PROTOGATE_DEMO_DESCRIPTORS, std::ios::binary);
-    std::stringstream bytes;
-    bytes << in.rdbuf();
     google::protobuf::FileDescriptorSet set;
-    ASSERT_TRUE(set.ParseFromString(bytes.str()));
+    ASSERT_TRUE(set.ParseFromString(test::DemoDescriptorSetBytes()));
     for (const auto& file : set.file()) files_.push_back(file.name());
-    auto registry = transcode::TypeRegistry::FromDescriptorSet(bytes.str());
-    ASSERT_TRUE(registry.ok()) << registry.status();
-    registry_ = *registry;
+    registry_ = test::DemoRegistry();
+    ASSERT_NE(registry_, nullptr);
   }
 
   std::vector<RouteSpec> Load() {

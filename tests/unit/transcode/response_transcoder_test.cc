@@ -12,6 +12,7 @@
 #include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "support/demo_registry.h"
 #include "nlohmann/json.hpp"
 
 namespace protogate::transcode {
@@ -20,17 +21,7 @@ namespace {
 namespace gpb = google::protobuf;
 using nlohmann::json;
 
-std::shared_ptr<const TypeRegistry> DemoRegistry() {
-  static const std::shared_ptr<const TypeRegistry> registry = [] {
-    std::ifstream in(PROTOGATE_DEMO_DESCRIPTORS, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    auto loaded = TypeRegistry::FromDescriptorSet(buffer.str());
-    EXPECT_TRUE(loaded.ok()) << loaded.status();
-    return *loaded;
-  }();
-  return registry;
-}
+using test::DemoRegistry;
 
 const gpb::Descriptor& Message(const std::string& name) {
   const gpb::Descriptor* descriptor = DemoRegistry()->FindMessage(name);

@@ -11,6 +11,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
+#include "support/demo_registry.h"
 #include "nlohmann/json.hpp"
 
 namespace protogate::transcode {
@@ -18,17 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-std::shared_ptr<const TypeRegistry> DemoRegistry() {
-  static const std::shared_ptr<const TypeRegistry> registry = [] {
-    std::ifstream in(PROTOGATE_DEMO_DESCRIPTORS, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    auto loaded = TypeRegistry::FromDescriptorSet(buffer.str());
-    EXPECT_TRUE(loaded.ok()) << loaded.status();
-    return *loaded;
-  }();
-  return registry;
-}
+using test::DemoRegistry;
 
 TEST(StatusMappingTest, GrpcToHttpTable) {
   const std::pair<int, int> table[] = {
