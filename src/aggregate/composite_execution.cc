@@ -220,10 +220,10 @@ void Execution::ScheduleLocked(std::vector<Launch>& launches) {
         continue;
       }
       const CallState& dep = calls_[static_cast<size_t>(missing)];
-      FailLocked(static_cast<int>(i), dep.code,
-                 absl::StrCat("not run: call \"", plan_calls[static_cast<size_t>(missing)].name,
-                              "\" it needs has no output (", CodeName(dep.code), ": ",
-                              dep.message, ")"));
+      FailLocked(
+          static_cast<int>(i), dep.code,
+          absl::StrCat("call \"", plan_calls[static_cast<size_t>(missing)].name,
+                       "\" it needs has no output (", CodeName(dep.code), ": ", dep.message, ")"));
       calls_[i].phase = Phase::kNotRun;
     }
   }
@@ -258,9 +258,9 @@ void Execution::StartForEachLocked(int index, std::vector<Launch>& launches) {
     state.items = std::move(unique);
   }
   if (state.items.size() > kMaxFanOut) {
-    FailLocked(index, kResourceExhausted,
-               absl::StrCat("for_each gave ", state.items.size(), " items (at most ", kMaxFanOut,
-                            ")"));
+    FailLocked(
+        index, kResourceExhausted,
+        absl::StrCat("for_each gave ", state.items.size(), " items (at most ", kMaxFanOut, ")"));
     return;
   }
   if (state.items.empty()) {
@@ -282,9 +282,9 @@ void Execution::LaunchItemsLocked(int index, std::vector<Launch>& launches) {
          state.next_item - state.answered < static_cast<size_t>(call.concurrency)) {
     const size_t item = state.next_item++;
     if (absl::Now() >= request_.deadline) {
-      FailLocked(index, kDeadlineExceeded,
-                 absl::StrCat("the composite's deadline passed before item ", item,
-                              " could start"));
+      FailLocked(
+          index, kDeadlineExceeded,
+          absl::StrCat("the composite's deadline passed before item ", item, " could start"));
       return;
     }
     if (!AddLaunchLocked(index, item, &state.items[item], nullptr, launches)) return;
@@ -300,15 +300,16 @@ bool Execution::AddLaunchLocked(int index, size_t item, const Json* item_value, 
   sources_.item = nullptr;
   sources_.items = nullptr;
   if (!bytes.ok()) {
-    std::string where = item_value ? absl::StrCat("item ", item, " (", Dump(*item_value), "): ")
-                                   : std::string();
+    std::string where =
+        item_value ? absl::StrCat("item ", item, " (", Dump(*item_value), "): ") : std::string();
     FailLocked(index, kInvalidArgument, absl::StrCat(where, bytes.status().message()));
     return false;
   }
   ++calls_[static_cast<size_t>(index)].calls;
   const absl::Time deadline =
       std::min(absl::Now() + absl::FromChrono(call.timeout), request_.deadline);
-  launches.push_back({.call = index, .item = item, .bytes = *std::move(bytes), .deadline = deadline});
+  launches.push_back(
+      {.call = index, .item = item, .bytes = *std::move(bytes), .deadline = deadline});
   return true;
 }
 
@@ -392,9 +393,10 @@ CompositeResponse Execution::ComposeLocked() {
   Json errors = Json::array();
   for (size_t i = 0; i < calls_.size(); ++i) {
     if (calls_[i].phase != Phase::kFailed && calls_[i].phase != Phase::kNotRun) continue;
+    const std::string prefix = calls_[i].phase == Phase::kNotRun ? "not run: " : "";
     errors.push_back({{"call", plan_->calls()[i].name},
                       {"code", calls_[i].code},
-                      {"message", calls_[i].message}});
+                      {"message", prefix + calls_[i].message}});
   }
   if (!errors.empty()) {
     body["errors"] = std::move(errors);
@@ -423,7 +425,8 @@ CompositeResponse Execution::FailureLocked(int index) {
   response.code = state.code;
   response.http_status = transcode::HttpStatusFromGrpcCode(state.code);
   response.body = transcode::ErrorBody(
-      state.code, message, transcode::DetailsJsonFromStatusBytes(state.details, &plan_->registry()));
+      state.code, message,
+      transcode::DetailsJsonFromStatusBytes(state.details, &plan_->registry()));
   response.timings = TimingsLocked();
   return response;
 }
@@ -468,12 +471,12 @@ absl::StatusOr<Json> Execution::ResponseJson(const PlanCall& call, const std::st
   print.always_print_primitive_fields = options.emit_default_values;
   print.always_print_enums_as_ints = options.enums_as_ints;
   std::string text;
-  auto status = gpb::util::BinaryToJsonString(plan_->registry().resolver(),
-                                              call.response_type_url, bytes, &text, print);
+  auto status = gpb::util::BinaryToJsonString(plan_->registry().resolver(), call.response_type_url,
+                                              bytes, &text, print);
   if (!status.ok()) {
-    return absl::InternalError(absl::StrCat(
-        "the response does not parse as ", call.response_type_url, ": ",
-        std::string(status.message().data(), status.message().size())));
+    return absl::InternalError(
+        absl::StrCat("the response does not parse as ", call.response_type_url, ": ",
+                     std::string(status.message().data(), status.message().size())));
   }
   Json json = Json::parse(text, nullptr, false);
   if (json.is_discarded()) return absl::InternalError("the response printed as invalid JSON");
@@ -499,8 +502,8 @@ std::string CompositeResponse::TimingsForLog() const {
 
 void ExecuteComposite(std::shared_ptr<const CompositePlan> plan, CompositeRequest request,
                       std::function<void(CompositeResponse)> done, CallStarter starter) {
-  auto execution = std::make_shared<Execution>(std::move(plan), std::move(request),
-                                               std::move(done), std::move(starter));
+  auto execution = std::make_shared<Execution>(std::move(plan), std::move(request), std::move(done),
+                                               std::move(starter));
   execution->Start();
 }
 

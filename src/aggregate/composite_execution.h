@@ -65,9 +65,9 @@ struct CompositeRequest {
 
 struct CallTiming {
   std::string call;
-  int code = 0;         // gRPC code; of the first failure for a for_each call
-  bool ran = false;     // false: never started (a dependency failed, or the composite ended)
-  int calls = 0;        // upstream calls made (for_each: one per item)
+  int code = 0;      // gRPC code; of the first failure for a for_each call
+  bool ran = false;  // false: never started (a dependency failed, or the composite ended)
+  int calls = 0;     // upstream calls made (for_each: one per item)
   absl::Duration duration;
 };
 

@@ -92,10 +92,9 @@ class PlanBuilder {
     return absl::InvalidArgumentError(absl::StrCat(Context(), ": ", problem));
   }
   absl::Status CallError(const CallSpec& call, absl::string_view problem) const {
-    return absl::InvalidArgumentError(absl::StrCat(call.where.empty() ? spec_.where : call.where,
-                                                   ": composite ", spec_.SelectorName(), " (",
-                                                   spec_.http_method, " ", spec_.path_template,
-                                                   "): call \"", call.name, "\": ", problem));
+    return absl::InvalidArgumentError(absl::StrCat(
+        call.where.empty() ? spec_.where : call.where, ": composite ", spec_.SelectorName(), " (",
+        spec_.http_method, " ", spec_.path_template, "): call \"", call.name, "\": ", problem));
   }
 
   absl::Status CompileTemplate() {
@@ -117,8 +116,8 @@ class PlanBuilder {
         return CallError(call, "the name must be an identifier ([A-Za-z_][A-Za-z0-9_]*)");
       }
       if (IsReservedRoot(call.name)) {
-        return CallError(call, absl::StrCat("the name is reserved (", 
-                                            absl::StrJoin(kReservedRoots, ", "), ")"));
+        return CallError(
+            call, absl::StrCat("the name is reserved (", absl::StrJoin(kReservedRoots, ", "), ")"));
       }
       if (!call_index_.emplace(call.name, static_cast<int>(plan_->calls_.size())).second) {
         return CallError(call, "a call with this name is already defined");
@@ -150,8 +149,8 @@ class PlanBuilder {
     const gpb::ServiceDescriptor* service =
         env_.registry->pool().FindServiceByName(std::string(parts[0]));
     if (service == nullptr) {
-      return CallError(call, absl::StrCat("unknown service \"", parts[0],
-                                          "\" (not in the descriptor set)"));
+      return CallError(
+          call, absl::StrCat("unknown service \"", parts[0], "\" (not in the descriptor set)"));
     }
     const gpb::MethodDescriptor* method = service->FindMethodByName(std::string(parts[1]));
     if (method == nullptr) {
@@ -161,7 +160,8 @@ class PlanBuilder {
                                           "\" (methods: ", absl::StrJoin(names, ", "), ")"));
     }
     if (method->client_streaming() || method->server_streaming()) {
-      return CallError(call, absl::StrCat(name, " is a streaming method; only unary calls compose"));
+      return CallError(call,
+                       absl::StrCat(name, " is a streaming method; only unary calls compose"));
     }
     return method;
   }
@@ -184,8 +184,8 @@ class PlanBuilder {
     const std::string& service = method->service()->full_name();
     auto upstream = env_.upstreams.find(service);
     if (upstream == env_.upstreams.end()) {
-      return CallError(call, absl::StrCat("service ", service,
-                                          " has no upstream (add it under `upstreams:`)"));
+      return CallError(
+          call, absl::StrCat("service ", service, " has no upstream (add it under `upstreams:`)"));
     }
     compiled.stub = upstream->second.stub;
     auto method_timeout = upstream->second.method_timeouts.find(method->name());
@@ -210,7 +210,8 @@ class PlanBuilder {
     }
     compiled.batch_response = steps->steps;
     auto type = WalkPath(response, compiled.batch_response, env_.output.use_proto_field_names);
-    if (!type.ok()) return CallError(call, absl::StrCat("batch.response: ", type.status().message()));
+    if (!type.ok())
+      return CallError(call, absl::StrCat("batch.response: ", type.status().message()));
     if (!type->list) {
       return CallError(call, absl::StrCat("batch.response: ", call.batch->response, " is ",
                                           type->Describe(), ", not a list"));
@@ -238,7 +239,8 @@ class PlanBuilder {
     }
     const gpb::Descriptor& type = *request_types_[&compiled - plan_->calls_.data()];
     const Json& request = compiled.batched ? call.batch->request : call.request;
-    auto tmpl = CompileRequest(request, type, scope, compiled.batched ? "batch.request" : "request");
+    auto tmpl =
+        CompileRequest(request, type, scope, compiled.batched ? "batch.request" : "request");
     if (!tmpl.ok()) return CallError(call, tmpl.status().message());
     compiled.request = *std::move(tmpl);
     std::sort(dependencies.begin(), dependencies.end());
@@ -266,9 +268,10 @@ class PlanBuilder {
         return Problem(where, absl::StrCat(text, ": expected $", root, ".<name>"));
       }
       if (ref.root == SourceRef::Root::kPath && !path_variables_.contains(ref.key)) {
-        return Problem(where, absl::StrCat("path variable \"", ref.key, "\" is not in the template ",
-                                           spec_.path_template, " (variables: ",
-                                           absl::StrJoin(path_variables_, ", "), ")"));
+        return Problem(where,
+                       absl::StrCat("path variable \"", ref.key, "\" is not in the template ",
+                                    spec_.path_template,
+                                    " (variables: ", absl::StrJoin(path_variables_, ", "), ")"));
       }
       ref.steps.clear();
       ref.type = ValueType::String();
@@ -290,9 +293,9 @@ class PlanBuilder {
     } else {
       auto it = call_index_.find(root);
       if (it == call_index_.end()) {
-        return Problem(where, absl::StrCat(text, ": unknown call \"", root, "\" (calls: ",
-                                           CallNames(), "; other roots: ",
-                                           absl::StrJoin(kReservedRoots, ", "), ")"));
+        return Problem(where,
+                       absl::StrCat(text, ": unknown call \"", root, "\" (calls: ", CallNames(),
+                                    "; other roots: ", absl::StrJoin(kReservedRoots, ", "), ")"));
       }
       if (scope.dependencies == nullptr) {
         return Problem(where, absl::StrCat(text, ": call outputs cannot be used here"));
@@ -303,8 +306,9 @@ class PlanBuilder {
       start = plan_->calls_[static_cast<size_t>(it->second)].output;
     }
     auto type = WalkPath(start, ref.steps, env_.output.use_proto_field_names);
-    if (!type.ok()) return Prefixed(where, absl::Status(type.status().code(), 
-                                                        absl::StrCat(text, ": ", type.status().message())));
+    if (!type.ok())
+      return Prefixed(where, absl::Status(type.status().code(),
+                                          absl::StrCat(text, ": ", type.status().message())));
     ref.type = *type;
     return ref;
   }
@@ -333,13 +337,12 @@ class PlanBuilder {
       const std::string field_where = Join(where, it.key());
       const gpb::FieldDescriptor* field = FindField(type, it.key());
       if (field == nullptr) {
-        return Problem(field_where, absl::StrCat("no field \"", it.key(), "\" in ",
-                                                 type.full_name(), " (fields: ", FieldNames(type),
-                                                 ")"));
+        return Problem(field_where,
+                       absl::StrCat("no field \"", it.key(), "\" in ", type.full_name(),
+                                    " (fields: ", FieldNames(type), ")"));
       }
-      ASSIGN_OR_RETURN(ValueTemplate value,
-                       CompileForField(*it, *field, ValueType::OfField(*field), scope,
-                                       field_where));
+      ASSIGN_OR_RETURN(ValueTemplate value, CompileForField(*it, *field, ValueType::OfField(*field),
+                                                            scope, field_where));
       node.fields.emplace_back(field->name(), std::move(value));
     }
     return node;
@@ -370,9 +373,8 @@ class PlanBuilder {
       }
       node.kind = ValueTemplate::Kind::kList;
       for (size_t i = 0; i < value.size(); ++i) {
-        ASSIGN_OR_RETURN(ValueTemplate item,
-                         CompileForField(value[i], field, want.Element(), scope,
-                                         absl::StrCat(where, "[", i, "]")));
+        ASSIGN_OR_RETURN(ValueTemplate item, CompileForField(value[i], field, want.Element(), scope,
+                                                             absl::StrCat(where, "[", i, "]")));
         node.items.push_back(std::move(item));
       }
       return node;
@@ -389,8 +391,8 @@ class PlanBuilder {
     }
     if (!value.is_null() && (want.list || want.kind == ValueType::Kind::kMessage ||
                              want.kind == ValueType::Kind::kMap)) {
-      return Problem(where, absl::StrCat("the literal ", value.dump(), " cannot fill ",
-                                         want.Describe()));
+      return Problem(where,
+                     absl::StrCat("the literal ", value.dump(), " cannot fill ", want.Describe()));
     }
     node.kind = ValueTemplate::Kind::kLiteral;
     node.literal = UnescapeLiterals(value);
@@ -465,7 +467,8 @@ class PlanBuilder {
     } else {
       for (const CallSpec& call : spec_.calls) shape[call.name] = "$" + call.name;
     }
-    if (!shape.is_object()) return Error("response: expected a mapping (the top level is an object)");
+    if (!shape.is_object())
+      return Error("response: expected a mapping (the top level is an object)");
     auto compiled = CompileShape(shape, "response", /*top=*/true);
     if (!compiled.ok()) return Error(compiled.status().message());
     plan_->response_ = *std::move(compiled);
@@ -488,16 +491,15 @@ class PlanBuilder {
       }
       auto [it, inserted] = keys.emplace(key, from);
       if (inserted) return absl::OkStatus();
-      return Problem(where, absl::StrCat("key \"", key, "\" can come from both ", it->second,
-                                         " and ", from));
+      return Problem(
+          where, absl::StrCat("key \"", key, "\" can come from both ", it->second, " and ", from));
     };
     if (auto merge = shape.find("$merge"); merge != shape.end()) {
       ASSIGN_OR_RETURN(node.merges, CompileMerges(*merge, scope, Join(where, "$merge")));
       for (const SourceRef& ref : node.merges) {
         for (int i = 0; i < ref.type.message->field_count(); ++i) {
-          RETURN_IF_ERROR(claim(JsonKey(*ref.type.message->field(i),
-                                        env_.output.use_proto_field_names),
-                                ref.text));
+          RETURN_IF_ERROR(claim(
+              JsonKey(*ref.type.message->field(i), env_.output.use_proto_field_names), ref.text));
         }
       }
     }
@@ -523,8 +525,8 @@ class PlanBuilder {
     std::vector<SourceRef> merges;
     for (const Json& item : list) {
       if (!IsReference(item)) {
-        return Problem(where, absl::StrCat("expected references, e.g. [\"$user\"], got ",
-                                           item.dump()));
+        return Problem(where,
+                       absl::StrCat("expected references, e.g. [\"$user\"], got ", item.dump()));
       }
       ASSIGN_OR_RETURN(SourceRef ref, CompileReference(item, scope, where));
       if (ref.type.kind != ValueType::Kind::kMessage || ref.type.list) {
@@ -537,8 +539,7 @@ class PlanBuilder {
   }
 
   static absl::StatusOr<std::vector<std::vector<PathStep>>> CompileDrops(
-      const Json& value, const std::map<std::string, std::string>& keys,
-      const std::string& where) {
+      const Json& value, const std::map<std::string, std::string>& keys, const std::string& where) {
     const Json list = value.is_array() ? value : Json::array({value});
     std::vector<std::vector<PathStep>> drops;
     for (const Json& item : list) {
@@ -550,9 +551,9 @@ class PlanBuilder {
       std::string key = parsed->root;
       if (!keys.contains(key)) key = LowerCamel(key);
       if (!keys.contains(key)) {
-        return Problem(where, absl::StrCat("\"", item.get<std::string>(),
-                                           "\" drops nothing: no key \"", parsed->root,
-                                           "\" at this level"));
+        return Problem(where,
+                       absl::StrCat("\"", item.get<std::string>(), "\" drops nothing: no key \"",
+                                    parsed->root, "\" at this level"));
       }
       std::vector<PathStep> steps;
       steps.push_back({.kind = PathStep::Kind::kField, .name = key});

@@ -73,9 +73,9 @@ struct PlanEnvironment {
 struct SourceRef {
   enum class Root { kPath, kQuery, kBody, kAuth, kItem, kItems, kCall };
   Root root = Root::kPath;
-  int call = -1;               // kCall: index into CompositePlan::calls()
-  std::string key;             // kPath / kQuery: the variable or parameter name
-  bool all_values = false;     // kQuery: every value (a repeated field), not the first
+  int call = -1;                // kCall: index into CompositePlan::calls()
+  std::string key;              // kPath / kQuery: the variable or parameter name
+  bool all_values = false;      // kQuery: every value (a repeated field), not the first
   std::vector<PathStep> steps;  // JSON keys, for the other roots
   ValueType type;
   std::string text;  // as written

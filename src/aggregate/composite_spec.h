@@ -27,14 +27,14 @@ using Json = nlohmann::ordered_json;
 
 // One call made with the whole for_each list instead of one call per item.
 struct BatchSpec {
-  std::string method;            // "pkg.Service/Method"
+  std::string method;             // "pkg.Service/Method"
   Json request = Json::object();  // "$items" is the for_each list
   std::string response;           // field path of the batch response holding the results
 };
 
 struct CallSpec {
-  std::string name;   // an identifier, unique in the composite
-  std::string where;  // "gateway.yaml:12:7", for error messages
+  std::string name;    // an identifier, unique in the composite
+  std::string where;   // "gateway.yaml:12:7", for error messages
   std::string method;  // "pkg.Service/Method"; may be empty when `batch` is set
   Json request = Json::object();
   std::optional<std::chrono::milliseconds> timeout;  // default: the upstream's for the method
@@ -47,18 +47,16 @@ struct CallSpec {
 };
 
 struct CompositeSpec {
-  std::string name;   // route selector for policies; default "composite:<path>"
-  std::string where;  // "gateway.yaml:40:5"
+  std::string name;         // route selector for policies; default "composite:<path>"
+  std::string where;        // "gateway.yaml:40:5"
   std::string http_method;  // upper case: "GET", or a custom kind
   std::string path_template;
   std::chrono::milliseconds timeout{5000};  // the whole composite's deadline
-  std::vector<CallSpec> calls;             // config order
-  std::optional<Json> response;            // shape; absent: every call under its name
+  std::vector<CallSpec> calls;              // config order
+  std::optional<Json> response;             // shape; absent: every call under its name
 
   // "composite:/v1/dashboard/{user_id}" unless a name was configured.
-  std::string SelectorName() const {
-    return name.empty() ? "composite:" + path_template : name;
-  }
+  std::string SelectorName() const { return name.empty() ? "composite:" + path_template : name; }
 };
 
 }  // namespace protogate::aggregate

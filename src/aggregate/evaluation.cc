@@ -76,7 +76,8 @@ std::optional<Json> Lookup(const SourceRef& ref, const Sources& sources) {
     case SourceRef::Root::kBody:
       if (sources.body.is_null()) return std::nullopt;
       return Resolve(sources.body, ref.steps);
-    case SourceRef::Root::kAuth: return Resolve(sources.auth, ref.steps);
+    case SourceRef::Root::kAuth:
+      return Resolve(sources.auth, ref.steps);
     case SourceRef::Root::kItem:
       if (sources.item == nullptr) return std::nullopt;
       return Resolve(*sources.item, ref.steps);
@@ -94,13 +95,15 @@ std::optional<Json> Lookup(const SourceRef& ref, const Sources& sources) {
 
 std::optional<Json> Evaluate(const ValueTemplate& tmpl, const Sources& sources) {
   switch (tmpl.kind) {
-    case ValueTemplate::Kind::kLiteral: return Convert(tmpl.literal, tmpl.target);
+    case ValueTemplate::Kind::kLiteral:
+      return Convert(tmpl.literal, tmpl.target);
     case ValueTemplate::Kind::kReference: {
       std::optional<Json> value = Lookup(tmpl.ref, sources);
       if (!value) return std::nullopt;
       return Convert(*std::move(value), tmpl.target);
     }
-    case ValueTemplate::Kind::kObject: return EvaluateObject(tmpl, sources);
+    case ValueTemplate::Kind::kObject:
+      return EvaluateObject(tmpl, sources);
     case ValueTemplate::Kind::kList: {
       Json out = Json::array();
       for (const ValueTemplate& item : tmpl.items) {

@@ -26,13 +26,13 @@
 namespace protogate::aggregate {
 
 struct Sources {
-  Json path = Json::object();   // variable ("user.id" for nested) -> string
-  Json query = Json::object();  // parameter -> list of strings, in request order
-  Json body;                    // the parsed JSON body; null when absent
-  Json auth = Json::object();   // the authenticated caller, when auth provides one
+  Json path = Json::object();              // variable ("user.id" for nested) -> string
+  Json query = Json::object();             // parameter -> list of strings, in request order
+  Json body;                               // the parsed JSON body; null when absent
+  Json auth = Json::object();              // the authenticated caller, when auth provides one
   std::vector<std::optional<Json>> calls;  // by call index; nullopt: no output
-  const Json* item = nullptr;   // inside one for_each call
-  const Json* items = nullptr;  // inside a batch call
+  const Json* item = nullptr;              // inside one for_each call
+  const Json* items = nullptr;             // inside a batch call
 };
 
 // Path variables and query parameters of an HTTP request, as Sources keep them.

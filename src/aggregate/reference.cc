@@ -198,8 +198,12 @@ std::string StepsToString(absl::Span<const PathStep> steps) {
         if (!out.empty()) out += '.';
         out += step.name;
         break;
-      case PathStep::Kind::kEach: out += "[*]"; break;
-      case PathStep::Kind::kIndex: absl::StrAppend(&out, "[", step.index, "]"); break;
+      case PathStep::Kind::kEach:
+        out += "[*]";
+        break;
+      case PathStep::Kind::kIndex:
+        absl::StrAppend(&out, "[", step.index, "]");
+        break;
     }
   }
   return out;

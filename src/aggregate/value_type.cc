@@ -58,23 +58,25 @@ ValueType OfSingleField(const gpb::FieldDescriptor& field) {
 
 absl::StatusOr<ValueType> StepField(const ValueType& current, PathStep& step, bool proto_names) {
   if (current.list) {
-    return absl::InvalidArgumentError(absl::StrCat("\"", step.name, "\" is applied to ",
-                                                   current.Describe(),
-                                                   ": use [*] or [<index>] first"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", step.name, "\" is applied to ", current.Describe(), ": use [*] or [<index>] first"));
   }
   switch (current.kind) {
-    case ValueType::Kind::kDynamic: return current;
-    case ValueType::Kind::kMap: return ValueType::OfField(*current.map_value);
+    case ValueType::Kind::kDynamic:
+      return current;
+    case ValueType::Kind::kMap:
+      return ValueType::OfField(*current.map_value);
     case ValueType::Kind::kScalar:
       return absl::InvalidArgumentError(
           absl::StrCat("\"", step.name, "\" is applied to ", current.Describe()));
-    case ValueType::Kind::kMessage: break;
+    case ValueType::Kind::kMessage:
+      break;
   }
   const gpb::FieldDescriptor* field = FindField(*current.message, step.name);
   if (field == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("no field \"", step.name, "\" in ",
-                                                   current.message->full_name(), " (fields: ",
-                                                   FieldNames(*current.message), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("no field \"", step.name, "\" in ", current.message->full_name(),
+                     " (fields: ", FieldNames(*current.message), ")"));
   }
   step.name = JsonKey(*field, proto_names);
   return ValueType::OfField(*field);
@@ -128,10 +130,18 @@ ValueType ValueType::AsList() const {
 std::string ValueType::Describe() const {
   std::string single;
   switch (kind) {
-    case Kind::kDynamic: single = "dynamic value"; break;
-    case Kind::kScalar: single = gpb::FieldDescriptor::CppTypeName(scalar); break;
-    case Kind::kMessage: single = absl::StrCat(message->full_name(), " message"); break;
-    case Kind::kMap: single = "map"; break;
+    case Kind::kDynamic:
+      single = "dynamic value";
+      break;
+    case Kind::kScalar:
+      single = gpb::FieldDescriptor::CppTypeName(scalar);
+      break;
+    case Kind::kMessage:
+      single = absl::StrCat(message->full_name(), " message");
+      break;
+    case Kind::kMap:
+      single = "map";
+      break;
   }
   if (list) return absl::StrCat("a list of ", single, "s");
   const bool vowel = absl::string_view("aeiou").find(single[0]) != absl::string_view::npos;
@@ -154,9 +164,9 @@ absl::StatusOr<ValueType> WalkPath(const ValueType& start, std::vector<PathStep>
       continue;
     }
     if (!current.list && current.kind != ValueType::Kind::kDynamic) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          step.kind == PathStep::Kind::kEach ? "[*]" : "[<index>]", " is applied to ",
-          current.Describe(), ", which is not a list"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(step.kind == PathStep::Kind::kEach ? "[*]" : "[<index>]", " is applied to ",
+                       current.Describe(), ", which is not a list"));
     }
     current = current.Element();
     if (step.kind == PathStep::Kind::kEach) projected = true;

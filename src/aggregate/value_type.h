@@ -32,8 +32,9 @@ struct ValueType {
   bool list = false;
   // kScalar: the field's C++ type; well-known types printed as JSON scalars
   // (Timestamp, Duration, FieldMask, wrappers) count as strings.
-  google::protobuf::FieldDescriptor::CppType scalar = google::protobuf::FieldDescriptor::CPPTYPE_STRING;
-  const google::protobuf::Descriptor* message = nullptr;  // kMessage
+  google::protobuf::FieldDescriptor::CppType scalar =
+      google::protobuf::FieldDescriptor::CPPTYPE_STRING;
+  const google::protobuf::Descriptor* message = nullptr;         // kMessage
   const google::protobuf::FieldDescriptor* map_value = nullptr;  // kMap
 
   static ValueType Dynamic() { return {}; }

@@ -32,7 +32,8 @@ absl::string_view BearerToken(const http::Request& request) {
 
 absl::string_view QueryParameter(absl::string_view query, absl::string_view name) {
   for (absl::string_view pair : absl::StrSplit(query, '&')) {
-    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    std::pair<absl::string_view, absl::string_view> kv =
+        absl::StrSplit(pair, absl::MaxSplits('=', 1));
     if (kv.first == name) return kv.second;
   }
   return {};
@@ -72,10 +73,10 @@ absl::StatusOr<std::shared_ptr<const AuthEngine>> AuthEngine::Create(
     configured.emplace_back(authenticator->name());
   }
   engine->policies_ = PolicySet::FromConfig(config, configured);
-  ASSIGN_OR_RETURN(engine->stamper_,
-                   TokenStamper::Create(config.stamping,
-                                        previous ? previous->stamper_.get() : nullptr,
-                                        options.clock));
+  ASSIGN_OR_RETURN(
+      engine->stamper_,
+      TokenStamper::Create(config.stamping, previous ? previous->stamper_.get() : nullptr,
+                           options.clock));
   engine->jwks_json_ = engine->stamper_->jwks_json();
   if (!config.stamping.jwks_out.empty()) {
     RETURN_IF_ERROR(WriteFileAtomically(config.stamping.jwks_out, engine->jwks_json_));
@@ -85,11 +86,11 @@ absl::StatusOr<std::shared_ptr<const AuthEngine>> AuthEngine::Create(
 
 absl::Status AuthEngine::MakeAuthenticators(const Options& options) {
   if (config_.has_jwt) {
-    ASSIGN_OR_RETURN(auto jwt, JwtAuthenticator::Create(
-                                   config_.jwt, {.clock = options.clock,
-                                                 .fetcher = options.jwks_fetcher,
-                                                 .min_refetch_interval =
-                                                     options.min_jwks_refetch_interval}));
+    ASSIGN_OR_RETURN(auto jwt,
+                     JwtAuthenticator::Create(
+                         config_.jwt, {.clock = options.clock,
+                                       .fetcher = options.jwks_fetcher,
+                                       .min_refetch_interval = options.min_jwks_refetch_interval}));
     authenticators_.push_back(std::move(jwt));
   }
   if (config_.has_api_keys) {
@@ -129,8 +130,7 @@ std::optional<AuthEngine::Choice> AuthEngine::Choose(const http::Request& reques
     const Authenticator* authenticator = Find(name);
     if (authenticator == nullptr) continue;
     if (name == "api_key" && !api_key.empty()) return Choice{authenticator, api_key};
-    if (name == "external" && !bearer.empty() &&
-        !(LooksLikeJwt(bearer) && Allows(policy, "jwt"))) {
+    if (name == "external" && !bearer.empty() && !(LooksLikeJwt(bearer) && Allows(policy, "jwt"))) {
       return Choice{authenticator, bearer};
     }
     if (name == "jwt" && !bearer.empty() && (LooksLikeJwt(bearer) || !Allows(policy, "external"))) {

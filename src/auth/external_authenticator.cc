@@ -68,8 +68,7 @@ void ExternalAuthenticator::Authenticate(AuthInput input, AuthCallback done) con
   check->done = std::move(done);
   PendingCheck* raw = check.release();
   state_->stub->async()->Check(
-      &raw->context, &raw->request, &raw->response,
-      [state = state_, raw](grpc::Status status) {
+      &raw->context, &raw->request, &raw->response, [state = state_, raw](grpc::Status status) {
         std::unique_ptr<PendingCheck> owned(raw);
         if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
             status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
@@ -78,8 +77,8 @@ void ExternalAuthenticator::Authenticate(AuthInput input, AuthCallback done) con
         }
         if (!status.ok()) {
           return owned->done(absl::UnavailableError(
-              absl::StrCat("auth service ", state->config.address, ": ", status.error_code(),
-                           " ", status.error_message())));
+              absl::StrCat("auth service ", state->config.address, ": ", status.error_code(), " ",
+                           status.error_message())));
         }
         absl::StatusOr<Identity> identity = IdentityFrom(owned->response, state->config.address);
         const absl::Duration ttl = TtlOf(owned->response);

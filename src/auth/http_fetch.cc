@@ -118,7 +118,8 @@ absl::StatusOr<std::string> HttpGet(const std::string& url, absl::Duration timeo
   io.run_for(absl::ToChronoMilliseconds(timeout));
   if (!get.result()) return absl::UnavailableError(absl::StrCat("GET ", url, ": timed out"));
   if (!get.result()->ok()) {
-    return absl::UnavailableError(absl::StrCat("GET ", url, ": ", get.result()->status().message()));
+    return absl::UnavailableError(
+        absl::StrCat("GET ", url, ": ", get.result()->status().message()));
   }
   return *get.result();
 }

@@ -20,7 +20,7 @@ struct Identity {
   std::string client_id{};  // the application acting (API key owner, "client_id"/"azp")
   std::vector<std::string> scopes{};
   std::string authenticator{};  // "jwt", "api_key", "external"
-  std::string issuer{};         // the JWT issuer; "protogate" for API keys; the auth service's address
+  std::string issuer{};  // the JWT issuer; "protogate" for API keys; the auth service's address
   nlohmann::json claims = nlohmann::json::object();
 };
 

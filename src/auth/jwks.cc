@@ -85,8 +85,7 @@ absl::StatusOr<PkeyPtr> EcKey(const json& key, const char* group, size_t coordin
   // Uncompressed point: 0x04 || x || y; OpenSSL rejects points off the curve.
   std::string point = absl::StrCat("\x04", x, y);
   std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
-  if (!bld ||
-      !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) ||
+  if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) ||
       !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
                                         point.size())) {
     return absl::InternalError("out of memory");
@@ -208,8 +207,8 @@ const Jwk* KeySet::Find(absl::string_view kid) const {
 
 absl::StatusOr<std::string> PublicJwkOfEcKey(EVP_PKEY* key, absl::string_view kid) {
   ASSIGN_OR_RETURN(auto xy, EcCoordinates(key));
-  json jwk = {{"kty", "EC"},     {"crv", "P-256"}, {"x", xy.first}, {"y", xy.second},
-              {"use", "sig"},    {"alg", "ES256"}, {"kid", std::string(kid)}};
+  json jwk = {{"kty", "EC"},  {"crv", "P-256"}, {"x", xy.first},          {"y", xy.second},
+              {"use", "sig"}, {"alg", "ES256"}, {"kid", std::string(kid)}};
   return jwk.dump();
 }
 
@@ -220,8 +219,7 @@ absl::StatusOr<std::string> EcKeyThumbprint(EVP_PKEY* key) {
                                              R"(","y":")", xy.second, R"("})");
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size(), digest);
-  return Base64UrlEncode(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+  return Base64UrlEncode(absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
 
 }  // namespace protogate::auth

@@ -61,8 +61,7 @@ const EVP_MD* DigestOf(JwsAlgorithm alg) {
 }
 
 bool IsPss(JwsAlgorithm alg) {
-  return alg == JwsAlgorithm::kPs256 || alg == JwsAlgorithm::kPs384 ||
-         alg == JwsAlgorithm::kPs512;
+  return alg == JwsAlgorithm::kPs256 || alg == JwsAlgorithm::kPs384 || alg == JwsAlgorithm::kPs512;
 }
 
 bool IsEcdsa(JwsAlgorithm alg) {
@@ -179,8 +178,7 @@ absl::StatusOr<std::string> HmacOf(JwsAlgorithm alg, absl::string_view secret,
   return std::string(reinterpret_cast<char*>(mac), length);
 }
 
-absl::StatusOr<std::string> SignWithKey(absl::string_view input, JwsAlgorithm alg,
-                                        EVP_PKEY* key) {
+absl::StatusOr<std::string> SignWithKey(absl::string_view input, JwsAlgorithm alg, EVP_PKEY* key) {
   MdCtxPtr md(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
   if (!md || EVP_DigestSignInit(md.get(), &pctx, DigestOf(alg), nullptr, key) <= 0) {
@@ -263,15 +261,14 @@ absl::string_view JwsAlgorithmName(JwsAlgorithm alg) {
 }
 
 bool IsHmac(JwsAlgorithm alg) {
-  return alg == JwsAlgorithm::kHs256 || alg == JwsAlgorithm::kHs384 ||
-         alg == JwsAlgorithm::kHs512;
+  return alg == JwsAlgorithm::kHs256 || alg == JwsAlgorithm::kHs384 || alg == JwsAlgorithm::kHs512;
 }
 
 absl::StatusOr<Jwt> ParseJwt(absl::string_view token, size_t max_bytes) {
   if (token.empty()) return absl::InvalidArgumentError("empty token");
   if (token.size() > max_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat("token of ", token.size(), " bytes (limit ",
-                                                   max_bytes, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("token of ", token.size(), " bytes (limit ", max_bytes, ")"));
   }
   std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
   if (parts.size() != 3) {
@@ -326,7 +323,8 @@ absl::Status VerifySignature(const Jwt& jwt, const Jwk& key) {
   }
   MdCtxPtr md(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
-  if (!md || EVP_DigestVerifyInit(md.get(), &pctx, DigestOf(jwt.alg), nullptr, key.key.get()) <= 0) {
+  if (!md ||
+      EVP_DigestVerifyInit(md.get(), &pctx, DigestOf(jwt.alg), nullptr, key.key.get()) <= 0) {
     return absl::InternalError(absl::StrCat("cannot verify: ", DrainOpenSslErrors()));
   }
   RETURN_IF_ERROR(SetPssPadding(pctx, jwt.alg));

@@ -34,7 +34,18 @@
 namespace protogate::auth {
 
 enum class JwsAlgorithm {
-  kRs256, kRs384, kRs512, kPs256, kPs384, kPs512, kEs256, kEs384, kEdDsa, kHs256, kHs384, kHs512
+  kRs256,
+  kRs384,
+  kRs512,
+  kPs256,
+  kPs384,
+  kPs512,
+  kEs256,
+  kEs384,
+  kEdDsa,
+  kHs256,
+  kHs384,
+  kHs512
 };
 
 // "RS256" → kRs256, …; nullopt for anything else ("none" included).
@@ -46,9 +57,9 @@ struct Jwt {
   nlohmann::json header{};   // a JSON object
   nlohmann::json payload{};  // a JSON object
   JwsAlgorithm alg = JwsAlgorithm::kRs256;
-  std::string kid{};             // empty when the header has none
-  std::string signing_input{};   // "<header b64>.<payload b64>"
-  std::string signature{};       // raw bytes
+  std::string kid{};            // empty when the header has none
+  std::string signing_input{};  // "<header b64>.<payload b64>"
+  std::string signature{};      // raw bytes
 };
 
 absl::StatusOr<Jwt> ParseJwt(absl::string_view token, size_t max_bytes);

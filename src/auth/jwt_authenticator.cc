@@ -59,8 +59,7 @@ absl::StatusOr<std::string> ReadHmacSecret(const std::string& path) {
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   if (secret.size() < kMinHmacSecretBytes) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": HMAC secret of ", secret.size(),
-                                                   " bytes (at least ", kMinHmacSecretBytes,
-                                                   ")"));
+                                                   " bytes (at least ", kMinHmacSecretBytes, ")"));
   }
   return secret;
 }
@@ -90,12 +89,12 @@ absl::StatusOr<std::unique_ptr<JwtAuthenticator::Issuer>> JwtAuthenticator::Make
     issuer->static_keys = std::make_shared<const KeySet>(*std::move(keys));
   }
   if (!config.jwks_url.empty()) {
-    issuer->remote_keys = RemoteKeySet::Start(
-        {.url = config.jwks_url,
-         .refresh_interval = absl::FromChrono(config.refresh_interval),
-         .min_refetch_interval = options.min_refetch_interval,
-         .clock = options.clock,
-         .fetcher = options.fetcher});
+    issuer->remote_keys =
+        RemoteKeySet::Start({.url = config.jwks_url,
+                             .refresh_interval = absl::FromChrono(config.refresh_interval),
+                             .min_refetch_interval = options.min_refetch_interval,
+                             .clock = options.clock,
+                             .fetcher = options.fetcher});
   }
   if (!config.hmac_secret_file.empty()) {
     ASSIGN_OR_RETURN(issuer->hmac_secret, ReadHmacSecret(config.hmac_secret_file));

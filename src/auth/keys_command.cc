@@ -45,8 +45,7 @@ bool TakeFlag(const std::vector<std::string>& args, size_t& i, absl::string_view
   return false;
 }
 
-bool ParseCreateFlags(const std::vector<std::string>& args, CreateFlags& flags,
-                      std::ostream& err) {
+bool ParseCreateFlags(const std::vector<std::string>& args, CreateFlags& flags, std::ostream& err) {
   for (size_t i = 1; i < args.size(); ++i) {
     std::string scopes;
     if (TakeFlag(args, i, "id", &flags.id) || TakeFlag(args, i, "client-id", &flags.client_id)) {

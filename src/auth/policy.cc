@@ -77,8 +77,7 @@ absl::Status Authorize(const Policy& policy, const Identity& identity) {
     return absl::PermissionDeniedError("no policy allows this method (default_policy: deny)");
   }
   for (const std::string& scope : policy.scopes) {
-    if (std::find(identity.scopes.begin(), identity.scopes.end(), scope) ==
-        identity.scopes.end()) {
+    if (std::find(identity.scopes.begin(), identity.scopes.end(), scope) == identity.scopes.end()) {
       return absl::PermissionDeniedError(absl::StrCat("missing scope ", scope));
     }
   }

@@ -30,9 +30,10 @@ absl::StatusOr<PkeyPtr> LoadOrReuseKey(const config::StampingConfig& config,
     return key;
   }
   if (previous != nullptr && previous->generated_key()) return PkeyPtr();  // reuse it
-  PG_LOG(kWarn, "auth.stamping.signing_key_file is not set: signing internal tokens with a key "
-                "generated in memory (services must fetch the gateway's JWKS again after a "
-                "restart)");
+  PG_LOG(kWarn,
+         "auth.stamping.signing_key_file is not set: signing internal tokens with a key "
+         "generated in memory (services must fetch the gateway's JWKS again after a "
+         "restart)");
   return GenerateEcP256Key();
 }
 
@@ -73,8 +74,7 @@ absl::StatusOr<std::unique_ptr<TokenStamper>> TokenStamper::Create(
   return stamper;
 }
 
-absl::StatusOr<std::string> TokenStamper::Mint(const Identity& identity,
-                                               absl::string_view audience,
+absl::StatusOr<std::string> TokenStamper::Mint(const Identity& identity, absl::string_view audience,
                                                absl::string_view request_id) const {
   const int64_t now = absl::ToUnixSeconds(clock_());
   const int64_t ttl = std::chrono::duration_cast<std::chrono::seconds>(config_.ttl).count();

@@ -8,8 +8,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "common/status_macros.h"
 #include "config/value_parsers.h"
 #include "config/yaml_reader.h"
@@ -22,8 +22,8 @@ using std::chrono::milliseconds;
 constexpr absl::string_view kAuthKeys[] = {"default_policy", "jwt",      "api_keys",
                                            "external",       "stamping", "policies"};
 constexpr absl::string_view kJwtKeys[] = {"issuers", "clock_skew", "max_token_bytes"};
-constexpr absl::string_view kIssuerKeys[] = {"issuer",   "audiences",        "algorithms",
-                                             "jwks_file", "jwks_url",        "refresh_interval",
+constexpr absl::string_view kIssuerKeys[] = {"issuer",          "audiences", "algorithms",
+                                             "jwks_file",       "jwks_url",  "refresh_interval",
                                              "hmac_secret_file"};
 constexpr absl::string_view kApiKeysKeys[] = {"header", "query_parameter", "keys"};
 constexpr absl::string_view kApiKeyKeys[] = {"id", "hash", "client_id", "scopes"};
@@ -33,9 +33,8 @@ constexpr absl::string_view kStampingKeys[] = {"header", "signing_key_file", "tt
 constexpr absl::string_view kPolicyKeys[] = {"selector", "public", "authenticators", "scopes",
                                              "claims"};
 constexpr absl::string_view kDefaultPolicies[] = {"public", "deny", "authenticated"};
-constexpr absl::string_view kAlgorithms[] = {"RS256", "RS384", "RS512", "PS256", "PS384",
-                                             "PS512", "ES256", "ES384", "EdDSA", "HS256",
-                                             "HS384", "HS512"};
+constexpr absl::string_view kAlgorithms[] = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+                                             "ES256", "ES384", "EdDSA", "HS256", "HS384", "HS512"};
 constexpr absl::string_view kAuthenticators[] = {"jwt", "api_key", "external"};
 constexpr milliseconds kMinRefresh{1000};
 constexpr size_t kMinTokenBytes = 64;
@@ -106,9 +105,9 @@ absl::Status CheckAlgorithms(const YamlReader& reader, const YamlField& field,
   for (size_t i = 0; i < algorithms.size(); ++i) {
     if (std::find(std::begin(kAlgorithms), std::end(kAlgorithms), algorithms[i]) ==
         std::end(kAlgorithms)) {
-      return reader.Error(items[i], absl::StrCat("unsupported algorithm ",
-                                                 QuoteForMessage(algorithms[i]), " (expected ",
-                                                 absl::StrJoin(kAlgorithms, ", "), ")"));
+      return reader.Error(items[i],
+                          absl::StrCat("unsupported algorithm ", QuoteForMessage(algorithms[i]),
+                                       " (expected ", absl::StrJoin(kAlgorithms, ", "), ")"));
     }
   }
   if (algorithms.empty()) return reader.Error(field, "at least one algorithm is required");
@@ -130,8 +129,7 @@ absl::Status CheckIssuerKeys(const YamlReader& reader, const YamlField& field, c
   if (!issuer.jwks_file.empty() && !issuer.jwks_url.empty()) {
     return reader.Error(*map.Find("jwks_url"), "jwks_file and jwks_url are exclusive");
   }
-  if (HasPublicKeyAlg(issuer.algorithms) && issuer.jwks_file.empty() &&
-      issuer.jwks_url.empty()) {
+  if (HasPublicKeyAlg(issuer.algorithms) && issuer.jwks_file.empty() && issuer.jwks_url.empty()) {
     return reader.Missing(field, "jwks_file",
                           "or jwks_url: the issuer's public keys for its RS/PS/ES/EdDSA tokens");
   }

@@ -50,7 +50,7 @@ struct JwtConfig {
 };
 
 struct ApiKeyEntry {
-  std::string id{};  // also the key's visible prefix: "<id>.<secret>"
+  std::string id{};    // also the key's visible prefix: "<id>.<secret>"
   std::string hash{};  // "sha256:<salt-hex>:<hash-hex>" (shape checked here, value by auth)
   std::string client_id{};
   std::vector<std::string> scopes{};
@@ -74,19 +74,19 @@ struct StampingConfig {
   std::string signing_key_file{};  // PEM EC P-256 private key; empty: generated in memory
   std::chrono::milliseconds ttl{60000};
   bool identity_headers = false;  // also x-protogate-subject, -client-id, -scopes
-  std::string jwks_out{};           // where to also write the public JWKS; empty: nowhere
+  std::string jwks_out{};         // where to also write the public JWKS; empty: nowhere
 };
 
 struct AuthPolicyConfig {
   std::string selector{};  // "demo.users.v1.UserService.*"; '*' matches any run of characters
   bool is_public = false;
-  std::vector<std::string> authenticators{};  // jwt | api_key | external; empty: all configured
-  std::vector<std::string> scopes{};          // all required
+  std::vector<std::string> authenticators{};    // jwt | api_key | external; empty: all configured
+  std::vector<std::string> scopes{};            // all required
   std::map<std::string, std::string> claims{};  // claim == value, or array claim contains value
 };
 
 struct AuthConfig {
-  bool enabled = false;       // the `auth:` section is present
+  bool enabled = false;  // the `auth:` section is present
   // For routes no policy selects: "public", "deny" (refused with 403 whoever
   // calls) or "authenticated" (any configured authenticator, no scopes).
   std::string default_policy = "public";

@@ -14,13 +14,13 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr absl::string_view kRouteKeys[] = {"name",   "get",   "put",    "post",    "delete",
-                                            "patch",  "custom", "timeout", "calls", "response"};
+constexpr absl::string_view kRouteKeys[] = {"name",  "get",    "put",     "post",  "delete",
+                                            "patch", "custom", "timeout", "calls", "response"};
 constexpr absl::string_view kMethodKeys[] = {"get", "put", "post", "delete", "patch", "custom"};
 constexpr absl::string_view kCustomKeys[] = {"kind", "path"};
-constexpr absl::string_view kCallKeys[] = {"method",   "request",  "timeout",     "required",
-                                           "fallback", "for_each", "concurrency", "distinct",
-                                           "batch"};
+constexpr absl::string_view kCallKeys[] = {"method",      "request",  "timeout",
+                                           "required",    "fallback", "for_each",
+                                           "concurrency", "distinct", "batch"};
 constexpr absl::string_view kBatchKeys[] = {"method", "request", "response"};
 constexpr milliseconds kMinTimeout{1};
 constexpr int kMaxConcurrency = 64;
@@ -121,7 +121,8 @@ absl::StatusOr<CompositeBatchConfig> ReadBatch(const YamlReader& reader, const Y
   }
   const YamlField* response = map.Find("response");
   if (response == nullptr) {
-    return reader.Missing(field, "response", "the response field holding the results, e.g. products");
+    return reader.Missing(field, "response",
+                          "the response field holding the results, e.g. products");
   }
   ASSIGN_OR_RETURN(batch.response, ReadNonEmpty(reader, *response, "products"));
   return batch;
@@ -203,14 +204,15 @@ absl::Status ReadHttpRule(const YamlReader& reader, const YamlField& item, const
     const YamlField* f = map.Find(key);
     if (f == nullptr) continue;
     if (rule != nullptr) {
-      return reader.Error(*f, absl::StrCat("a composite has one HTTP method; \"", kind,
-                                           "\" is already set"));
+      return reader.Error(
+          *f, absl::StrCat("a composite has one HTTP method; \"", kind, "\" is already set"));
     }
     rule = f;
     kind = key;
   }
   if (rule == nullptr) {
-    return reader.Missing(item, "get", "one of get, put, post, delete, patch or custom: {kind, path}");
+    return reader.Missing(item, "get",
+                          "one of get, put, post, delete, patch or custom: {kind, path}");
   }
   if (kind != "custom") {
     route.http_method = absl::AsciiStrToUpper(kind);

@@ -46,7 +46,7 @@ struct ConfigValue {
   int64_t int_value = 0;
   double double_value = 0;
   std::string string_value;
-  std::vector<ConfigValue> items;                           // kList
+  std::vector<ConfigValue> items;                            // kList
   std::vector<std::pair<std::string, ConfigValue>> entries;  // kMap, in file order
 
   static ConfigValue EmptyMap() {
@@ -57,7 +57,7 @@ struct ConfigValue {
 };
 
 struct CompositeBatchConfig {
-  std::string method;  // "pkg.Service/Method"
+  std::string method;                             // "pkg.Service/Method"
   ConfigValue request = ConfigValue::EmptyMap();  // "$items" is the for_each list
   std::string response;  // field path of the list of results in the batch response
 };

@@ -26,7 +26,7 @@ using std::chrono::milliseconds;
 constexpr absl::string_view kTopLevelKeys[] = {
     "listen", "threads",       "descriptors", "log_level",       "access_log",
     "limits", "drain_timeout", "transcoding", "forward_headers", "upstreams",
-    "auth",   "composites"};
+    "auth",   "composites",    "reload",      "admin_listen"};
 constexpr absl::string_view kLimitsKeys[] = {"max_header_bytes", "max_body_bytes", "read_timeout",
                                              "idle_timeout"};
 constexpr absl::string_view kTranscodingKeys[] = {"unknown_query_parameters", "unknown_json_fields",
@@ -269,6 +269,12 @@ absl::StatusOr<GatewayConfig> ReadTopLevel(const YamlReader& reader, const YamlM
   }
   if (const YamlField* f = map.Find("composites")) {
     ASSIGN_OR_RETURN(config.composites, ReadCompositesConfig(reader, *f, source_name));
+  }
+  if (const YamlField* f = map.Find("reload")) {
+    ASSIGN_OR_RETURN(config.reload, ReadReloadConfig(reader, *f));
+  }
+  if (const YamlField* f = map.Find("admin_listen")) {
+    ASSIGN_OR_RETURN(config.admin, ReadAdminListen(reader, *f));
   }
   return config;
 }

@@ -26,6 +26,7 @@
 #include "absl/strings/string_view.h"
 #include "config/auth_config.h"
 #include "config/composite_config.h"
+#include "config/reload_config.h"
 
 namespace protogate::config {
 
@@ -69,6 +70,8 @@ struct GatewayConfig {
   bool access_log = true;
   AuthConfig auth;  // `auth:`; absent means every route is public
   std::vector<CompositeRouteConfig> composites;  // `composites:`, in file order
+  ReloadConfig reload;  // `reload:` (watching the files)
+  AdminConfig admin;    // `admin_listen:`
 };
 
 // Parses YAML text; `source_name` is used in error messages and to resolve

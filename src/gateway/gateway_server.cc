@@ -2,6 +2,7 @@
 
 #include <csignal>
 
+#include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "gateway/error_response.h"
 #include "observability/logger.h"
@@ -33,8 +34,33 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(
   return std::unique_ptr<GatewayServer>(new GatewayServer(std::move(snapshot)));
 }
 
-GatewayServer::GatewayServer(std::shared_ptr<const Snapshot> first) : handler_(&snapshots_) {
+GatewayServer::GatewayServer(std::shared_ptr<const Snapshot> first)
+    : handler_(&snapshots_), admin_handler_(&snapshots_, &status_) {
   snapshots_.Set(std::move(first));
+  status_.RecordLoaded(absl::Now(), /*is_reload=*/false);
+}
+
+std::vector<std::string> GatewayServer::WatchedFiles(const config::GatewayConfig& config) {
+  std::vector<std::string> files = {config.source_path, config.descriptors};
+  const config::AuthConfig& auth = config.auth;
+  for (const auto& issuer : auth.jwt.issuers) {
+    if (!issuer.jwks_file.empty()) files.push_back(issuer.jwks_file);
+    if (!issuer.hmac_secret_file.empty()) files.push_back(issuer.hmac_secret_file);
+  }
+  if (!auth.stamping.signing_key_file.empty()) files.push_back(auth.stamping.signing_key_file);
+  return files;
+}
+
+absl::Status GatewayServer::StartAdmin(const config::GatewayConfig& config) {
+  if (!config.admin.enabled) return absl::OkStatus();
+  http::ServerOptions options = ServerOptionsFrom(config);
+  options.host = config.admin.host;
+  options.port = config.admin.port;
+  options.threads = 1;
+  admin_server_ = std::make_unique<http::Server>(options, &admin_handler_);
+  ASSIGN_OR_RETURN(admin_port_, admin_server_->Start());
+  PG_LOG(kInfo, "admin pages on ", config.admin.host, ":", admin_port_);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int> GatewayServer::Start() {
@@ -44,33 +70,57 @@ absl::StatusOr<int> GatewayServer::Start() {
   ASSIGN_OR_RETURN(int port, server_->Start());
   PG_LOG(kInfo, "listening on ", config.listen_host, ":", port, " with ",
          snapshots_.Get()->route_list.size(), " routes");
+  RETURN_IF_ERROR(StartAdmin(config));
+  if (config.reload.watch && !config.source_path.empty()) {
+    // The watcher asks for the current snapshot's files, so a reload that
+    // names another descriptor set is followed.
+    watcher_ = std::make_unique<FileWatcher>(
+        config.reload.poll_interval, [this] { return WatchedFiles(snapshots_.Get()->config); },
+        [this] {
+          PG_LOG(kInfo, "watched files changed: reloading");
+          (void)Reload();
+        });
+    watcher_->Start();
+  }
   return port;
 }
 
 absl::Status GatewayServer::Reload() {
+  absl::MutexLock lock(&reload_mu_);
   auto config = config::LoadGatewayConfig(snapshots_.Get()->config.source_path);
   if (!config.ok()) {
     PG_LOG(kError, "reload refused, still serving the previous snapshot: ",
            config.status().message());
+    status_.RecordRefused(absl::Now(), std::string(config.status().message()));
     return config.status();
   }
-  return Reload(*config);
+  return Install(*config);
 }
 
 absl::Status GatewayServer::Reload(const config::GatewayConfig& config) {
+  absl::MutexLock lock(&reload_mu_);
+  return Install(config);
+}
+
+absl::Status GatewayServer::Install(const config::GatewayConfig& config) {
   auto current = snapshots_.Get();
   auto next = BuildSnapshot(config, current.get());
   if (!next.ok()) {
     PG_LOG(kError, "reload refused, still serving the previous snapshot: ",
            next.status().message());
+    status_.RecordRefused(absl::Now(), std::string(next.status().message()));
     return next.status();
   }
   snapshots_.Set(*std::move(next));
+  status_.RecordLoaded(absl::Now(), /*is_reload=*/true);
   PG_LOG(kInfo, "reloaded: ", snapshots_.Get()->route_list.size(), " routes");
   return absl::OkStatus();
 }
 
 void GatewayServer::Shutdown() {
+  // The watcher first: a reload must not race the drain.
+  if (watcher_) watcher_->Stop();
+  if (admin_server_) admin_server_->Shutdown();
   if (server_) server_->Shutdown();
   observability::Logger::Get().Flush();
 }

@@ -1,7 +1,9 @@
 #pragma once
 
 // Wires the gateway together: config → snapshot → request handler → HTTP
-// server; reloads the snapshot on demand; stops gracefully.
+// server; reloads the snapshot on demand (SIGHUP, or by itself when a watched
+// file changes: `reload.watch`); serves the admin pages (`admin_listen`);
+// stops gracefully.
 //
 // Example:
 //   ASSIGN_OR_RETURN(auto gateway, GatewayServer::Create(config));
@@ -9,14 +11,22 @@
 //   gateway->Reload();      // re-reads the config file and descriptor set
 //   gateway->Shutdown();    // drains in-flight requests
 //
-// Thread-safety: Start, Reload and Shutdown from one controlling thread
-// (main, or a test); requests run on the server's event loops.
+// Watched files: the config file, its descriptor set and the auth key files
+// it names. The watcher polls on its own thread and calls Reload() there.
+//
+// Thread-safety: Start and Shutdown from one controlling thread (main, or a
+// test); Reload from any thread (reloads are serialized); requests run on the
+// server's event loops.
 
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "config/gateway_config.h"
+#include "gateway/admin_handler.h"
+#include "gateway/file_watcher.h"
+#include "gateway/reload_status.h"
 #include "gateway/request_handler.h"
 #include "gateway/snapshot_holder.h"
 #include "http/server.h"
@@ -28,7 +38,9 @@ class GatewayServer {
   // Builds the first snapshot; fails with the reason (file, route, …).
   static absl::StatusOr<std::unique_ptr<GatewayServer>> Create(const config::GatewayConfig& config);
 
-  // Listens on the configured address; returns the bound port.
+  // Listens on the configured address (and the admin address, when set) and
+  // starts watching the files when `reload.watch` is on and the config came
+  // from a file. Returns the bound port.
   absl::StatusOr<int> Start();
 
   // Re-reads the config file (config.source_path) and its descriptor set and
@@ -43,13 +55,26 @@ class GatewayServer {
   void Shutdown();
 
   std::shared_ptr<const Snapshot> snapshot() const { return snapshots_.Get(); }
+  const ReloadStatus& reload_status() const { return status_; }
+  int admin_port() const { return admin_port_; }  // 0 when there is no admin listener
+
+  // The files whose change triggers a reload when watching.
+  static std::vector<std::string> WatchedFiles(const config::GatewayConfig& config);
 
  private:
   explicit GatewayServer(std::shared_ptr<const Snapshot> first);
+  absl::Status Install(const config::GatewayConfig& config) ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
+  absl::Status StartAdmin(const config::GatewayConfig& config);
 
   SnapshotHolder snapshots_;
   RequestHandler handler_;
   std::unique_ptr<http::Server> server_;
+  absl::Mutex reload_mu_;  // one reload at a time (signal, watcher, tests)
+  ReloadStatus status_;
+  AdminHandler admin_handler_;
+  std::unique_ptr<http::Server> admin_server_;
+  int admin_port_ = 0;
+  std::unique_ptr<FileWatcher> watcher_;
 };
 
 // Runs until SIGTERM or SIGINT (graceful shutdown, returns 0); SIGHUP reloads.

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "aggregate/composite_execution.h"
 #include "gateway/error_response.h"
 #include "gateway/metadata.h"
 #include "nlohmann/json.hpp"
@@ -28,6 +29,7 @@ struct RequestContext {
   int upstream_code = -1;  // -1: no upstream call was made
   std::optional<auth::Identity> identity;  // set by phase 4 unless the route is public
   auth::StampedMetadata stamped;           // the gateway's word on the caller, for phase 6
+  std::string call_timings;                // composite routes: "user:0:1.2ms,..." for the log
 };
 using ContextPtr = std::shared_ptr<RequestContext>;
 
@@ -38,7 +40,8 @@ void WriteAccessLog(const RequestContext& ctx, const http::Response& response) {
       " status=", response.status, " upstream_code=", ctx.upstream_code,
       " duration_us=", absl::ToInt64Microseconds(absl::Now() - ctx.start),
       " request_id=", ctx.request_id, " route=\"",
-      ctx.route ? ctx.route->method_path : "", "\" remote=", ctx.request.remote_address));
+      ctx.route ? ctx.route->method_path : "", "\" remote=", ctx.request.remote_address,
+      ctx.call_timings.empty() ? "" : absl::StrCat(" calls=\"", ctx.call_timings, "\"")));
 }
 
 // Phase 8 and the single exit of every request.
@@ -103,7 +106,7 @@ absl::StatusOr<std::string> TranscodeRequest(const RequestContext& ctx,
                                              routing::RouteMatch match) {
   auto query = transcode::ParseQueryString(ctx.request.Query());
   if (!query.ok()) return query.status();
-  return ctx.route->request.Transcode({.body = ctx.request.body,
+  return ctx.route->request->Transcode({.body = ctx.request.body,
                                        .bindings = std::move(match.bindings),
                                        .query = *std::move(query)});
 }
@@ -150,7 +153,7 @@ http::Response Respond(const RequestContext& ctx, const upstream::UnaryCallResul
     response = ErrorResponse(absl::Status(static_cast<absl::StatusCode>(result.code), message),
                              details);
   } else {
-    auto json = ctx.route->response.Transcode(result.response);
+    auto json = ctx.route->response->Transcode(result.response);
     response = json.ok() ? JsonResponse(200, *std::move(json)) : ErrorResponse(json.status());
   }
   AppendResponseMetadata(result.initial_metadata, response.headers);
@@ -170,8 +173,56 @@ void CallUpstream(const ContextPtr& ctx, std::string request_bytes, absl::Time d
                            });
 }
 
+// What `$auth.<claim>` reads in a composite.
+aggregate::Json IdentityJson(const auth::Identity& identity) {
+  return {{"subject", identity.subject},
+          {"client_id", identity.client_id},
+          {"scopes", identity.scopes},
+          {"claims", aggregate::Json::parse(identity.claims.dump())}};
+}
+
+http::Response CompositeHttpResponse(const aggregate::CompositeResponse& result) {
+  http::Response response = JsonResponse(result.http_status, result.body);
+  if (result.partial) response.headers.emplace_back(aggregate::kPartialHeader, "true");
+  return response;
+}
+
+// Phases 5-7 of a composite route: its plan builds each call's request from
+// the HTTP request, makes the calls and composes one answer.
+void RunComposite(const ContextPtr& ctx, routing::RouteMatch match) {
+  auto query = transcode::ParseQueryString(ctx->request.Query());
+  if (!query.ok()) return Finish(ctx, ErrorResponse(query.status()));
+  auto deadline = DeadlineOf(*ctx);
+  if (!deadline.ok()) return Finish(ctx, ErrorResponse(deadline.status()));
+  aggregate::CompositeRequest request{.bindings = std::move(match.bindings),
+                                      .query = *std::move(query),
+                                      .body = ctx->request.body,
+                                      .metadata = UpstreamMetadata(*ctx),
+                                      .request_id = ctx->request_id,
+                                      .start = ctx->start,
+                                      .deadline = *deadline};
+  if (ctx->identity) {
+    // One stamp per service: each token's audience is the service it goes to.
+    request.auth = IdentityJson(*ctx->identity);
+    for (const std::string& service : ctx->route->composite->services()) {
+      auto stamped = ctx->snapshot->auth->Stamp(*ctx->identity, service, ctx->request_id);
+      if (!stamped.ok()) {
+        return Finish(ctx, ErrorResponse(absl::InternalError("cannot stamp identity")));
+      }
+      request.service_metadata[service] = *std::move(stamped);
+    }
+  }
+  aggregate::ExecuteComposite(ctx->route->composite, std::move(request),
+                              [ctx](aggregate::CompositeResponse result) {
+                                ctx->upstream_code = result.code;
+                                ctx->call_timings = result.TimingsForLog();
+                                Finish(ctx, CompositeHttpResponse(result));
+                              });
+}
+
 // Phases 5 and 6, once the caller is known (or the route is public).
 void TranscodeAndCall(const ContextPtr& ctx, routing::RouteMatch match) {
+  if (ctx->route->composite) return RunComposite(ctx, std::move(match));
   auto request_bytes = TranscodeRequest(*ctx, std::move(match));
   if (!request_bytes.ok()) return Finish(ctx, ErrorResponse(request_bytes.status()));
 
@@ -179,8 +230,11 @@ void TranscodeAndCall(const ContextPtr& ctx, routing::RouteMatch match) {
   if (!deadline.ok()) return Finish(ctx, ErrorResponse(deadline.status()));
 
   if (ctx->identity) {
-    auto stamped = ctx->snapshot->auth->Stamp(*ctx->identity, ctx->route->service, ctx->request_id);
-    if (!stamped.ok()) return Finish(ctx, ErrorResponse(absl::InternalError("cannot stamp identity")));
+    auto stamped =
+        ctx->snapshot->auth->Stamp(*ctx->identity, ctx->route->service, ctx->request_id);
+    if (!stamped.ok()) {
+      return Finish(ctx, ErrorResponse(absl::InternalError("cannot stamp identity")));
+    }
     ctx->stamped = *std::move(stamped);
   }
   CallUpstream(ctx, *std::move(request_bytes), *deadline);

@@ -9,7 +9,8 @@
 //   4. authenticate – the route's policy: credential → identity (401, 403, 503)
 //   5. transcode  – path variables, query and JSON body → protobuf request (400)
 //   6. call       – unary gRPC call with forwarded metadata, the stamped
-//                   identity and the deadline
+//                   identity and the deadline; a composite route runs its
+//                   plan instead (aggregate/: many calls, one composed answer)
 //   7. respond    – protobuf → JSON, or the upstream status → HTTP error
 //   8. log        – access log, always, whatever happened
 //

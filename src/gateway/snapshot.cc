@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "gateway/composite_routes.h"
 #include "gateway/route_loader.h"
 #include "google/protobuf/descriptor.pb.h"
 
@@ -95,7 +96,9 @@ absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot)
                .request = *std::move(request),
                .response = *std::move(response),
                .stub = snapshot.channels->StubFor(service),
-               .policy = &snapshot.auth->PolicyFor(method.full_name())};
+               .policy = &snapshot.auth->PolicyFor(method.full_name()),
+               .selector = method.full_name(),
+               .composite = nullptr};
 }
 
 absl::Status AddRoutes(const std::vector<RouteSpec>& specs, Snapshot& snapshot) {
@@ -111,6 +114,7 @@ absl::Status AddRoutes(const std::vector<RouteSpec>& specs, Snapshot& snapshot) 
     RETURN_IF_ERROR(builder.Add(spec.http_method, *tmpl, id, spec.Describe()));
     snapshot.route_list.push_back(std::move(route));
   }
+  RETURN_IF_ERROR(AddCompositeRoutes(snapshot, builder));
   ASSIGN_OR_RETURN(snapshot.routes, std::move(builder).Build());
   return absl::OkStatus();
 }

@@ -15,10 +15,12 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "aggregate/composite_plan.h"
 #include "auth/auth_engine.h"
 #include "config/gateway_config.h"
 #include "routing/route_table.h"
@@ -34,10 +36,15 @@ struct Route {
   std::string service;       // "demo.users.v1.UserService"
   std::string method_path;   // "/demo.users.v1.UserService/GetUser"
   std::chrono::milliseconds timeout{0};
-  transcode::RequestTranscoder request;
-  transcode::ResponseTranscoder response;
+  std::optional<transcode::RequestTranscoder> request;    // set unless composite
+  std::optional<transcode::ResponseTranscoder> response;  // set unless composite
   std::shared_ptr<grpc::GenericStub> stub;
   const auth::Policy* policy = nullptr;  // owned by Snapshot::auth; never null once built
+  // What auth policies select the route by: the method's full name, or the
+  // composite's name ("composite:/v1/dashboard/{user_id}" unless configured).
+  std::string selector;
+  // Set for a composite route: phase 6 runs this plan instead of one call.
+  std::shared_ptr<const aggregate::CompositePlan> composite;
 };
 
 struct Snapshot {

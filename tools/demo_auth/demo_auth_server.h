@@ -3,9 +3,9 @@
 // The demo external auth service (protogate.auth.v1.AuthService): a fixed
 // table of opaque tokens, for the demo and for end-to-end tests.
 //
-//   demo-token-alice  → principal alice, client demo-web, scopes users:read orders:read orders:write
-//   demo-token-bob    → principal bob,   client demo-web, scopes users:read
-//   anything else     → UNAUTHENTICATED
+//   demo-token-alice  → principal alice, client demo-web, scopes users:read orders:read
+//   orders:write demo-token-bob    → principal bob,   client demo-web, scopes users:read anything
+//   else     → UNAUTHENTICATED
 //
 // Answers carry a ttl (default 60s, settable) so that the gateway's cache
 // can be observed through check_calls().

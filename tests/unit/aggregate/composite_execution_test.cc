@@ -283,7 +283,8 @@ TEST(CompositeExecutionTest, ARequiredFailureFailsTheRouteAndNamesTheCall) {
   ASSERT_TRUE(run.response);
   EXPECT_EQ(run.response->http_status, 404);
   EXPECT_EQ(run.response->code, 5);
-  EXPECT_EQ(run.Body()["message"], "call \"user\" failed: NOT_FOUND: user 1 not found (not run: recs)");
+  EXPECT_EQ(run.Body()["message"],
+            "call \"user\" failed: NOT_FOUND: user 1 not found (not run: recs)");
   EXPECT_EQ(run.Body()["code"], 5);
   EXPECT_EQ(run.response->TimingsForLog().find("recs:-") != std::string::npos, true)
       << run.response->TimingsForLog();
@@ -324,8 +325,7 @@ TEST(CompositeExecutionTest, DependentsOfAFailedOptionalCallDoNotRun) {
                  "request": {"product_id": "$item"}}})");
   run.upstream.Answer("orders", Error(14, "down"));
   ASSERT_TRUE(run.response);
-  EXPECT_EQ(run.Body()["errors"][1],
-            Json::parse(R"json({"call": "products", "code": 14,
+  EXPECT_EQ(run.Body()["errors"][1], Json::parse(R"json({"call": "products", "code": 14,
                 "message": "not run: call \"orders\" it needs has no output (UNAVAILABLE: down)"})json"));
   EXPECT_EQ(run.response->TimingsForLog().substr(0, 8), "orders:1");
   EXPECT_TRUE(absl::EndsWith(run.response->TimingsForLog(), "products:-"));
@@ -343,7 +343,7 @@ TEST(CompositeExecutionTest, ARequiredCallWhoseInputFailedEndsTheRoute) {
   ASSERT_TRUE(run.response);
   EXPECT_EQ(run.response->http_status, 503);
   EXPECT_EQ(run.Body()["message"],
-            "call \"products\" did not run: not run: call \"orders\" it needs has no output "
+            "call \"products\" did not run: call \"orders\" it needs has no output "
             "(UNAVAILABLE: down)");
 }
 
@@ -475,12 +475,10 @@ TEST(CompositeExecutionTest, AnInvalidJsonBodyIsRefusedBeforeAnyCall) {
 
 TEST(CompositeExecutionTest, TimingsForTheAccessLog) {
   CompositeResponse response;
-  response.timings = {{.call = "user", .code = 0, .ran = true, .calls = 1,
-                       .duration = absl::Microseconds(1200)},
-                      {.call = "products", .code = 0, .ran = true, .calls = 3,
-                       .duration = absl::Milliseconds(3)},
-                      {.call = "recs", .code = 0, .ran = false, .calls = 0,
-                       .duration = absl::ZeroDuration()}};
+  response.timings = {
+      {.call = "user", .code = 0, .ran = true, .calls = 1, .duration = absl::Microseconds(1200)},
+      {.call = "products", .code = 0, .ran = true, .calls = 3, .duration = absl::Milliseconds(3)},
+      {.call = "recs", .code = 0, .ran = false, .calls = 0, .duration = absl::ZeroDuration()}};
   EXPECT_EQ(response.TimingsForLog(), "user:0:1.2ms,products:0:3ms:x3,recs:-");
 }
 

@@ -74,21 +74,21 @@ TEST(CompositePlanTest, TimeoutComesFromTheCallThenTheMethodThenTheService) {
 }
 
 TEST(CompositePlanTest, UnknownService) {
-  EXPECT_TRUE(FailsWith(SpecFromJson("/v1/x", R"({"a": {"method": "demo.nope.v1.Nope/Get"}})"),
-                        {"test.yaml:4:7", "composite:/v1/x", "call \"a\"",
-                         "unknown service \"demo.nope.v1.Nope\""}));
+  EXPECT_TRUE(FailsWith(
+      SpecFromJson("/v1/x", R"({"a": {"method": "demo.nope.v1.Nope/Get"}})"),
+      {"test.yaml:4:7", "composite:/v1/x", "call \"a\"", "unknown service \"demo.nope.v1.Nope\""}));
 }
 
 TEST(CompositePlanTest, UnknownMethodListsTheServicesMethods) {
-  EXPECT_TRUE(FailsWith(
-      SpecFromJson("/v1/x", R"({"a": {"method": "demo.users.v1.UserService/GetUsr"}})"),
-      {"call \"a\"", "has no method \"GetUsr\"", "GetUser"}));
+  EXPECT_TRUE(
+      FailsWith(SpecFromJson("/v1/x", R"({"a": {"method": "demo.users.v1.UserService/GetUsr"}})"),
+                {"call \"a\"", "has no method \"GetUsr\"", "GetUser"}));
 }
 
 TEST(CompositePlanTest, MalformedMethodName) {
-  EXPECT_TRUE(FailsWith(
-      SpecFromJson("/v1/x", R"({"a": {"method": "demo.users.v1.UserService.GetUser"}})"),
-      {"must be \"<package.Service>/<Method>\""}));
+  EXPECT_TRUE(
+      FailsWith(SpecFromJson("/v1/x", R"({"a": {"method": "demo.users.v1.UserService.GetUser"}})"),
+                {"must be \"<package.Service>/<Method>\""}));
 }
 
 TEST(CompositePlanTest, ServiceWithoutUpstream) {
@@ -100,19 +100,20 @@ TEST(CompositePlanTest, ServiceWithoutUpstream) {
 }
 
 TEST(CompositePlanTest, UnknownRequestField) {
-  EXPECT_TRUE(FailsWith(SpecFromJson("/v1/x/{id}", R"({"o": {
+  EXPECT_TRUE(
+      FailsWith(SpecFromJson("/v1/x/{id}", R"({"o": {
       "method": "demo.orders.v1.OrderService/ListOrders",
       "request": {"user_id": "$path.id", "page_sise": 3}}})"),
-                        {"call \"o\"", "request.page_sise",
-                         "no field \"page_sise\" in demo.orders.v1.ListOrdersRequest",
-                         "page_size"}));
+                {"call \"o\"", "request.page_sise",
+                 "no field \"page_sise\" in demo.orders.v1.ListOrdersRequest", "page_size"}));
 }
 
 TEST(CompositePlanTest, UnknownNestedRequestField) {
-  EXPECT_TRUE(FailsWith(SpecFromJson("/v1/x", R"({"u": {
+  EXPECT_TRUE(
+      FailsWith(SpecFromJson("/v1/x", R"({"u": {
       "method": "demo.users.v1.UserService/CreateUser",
       "request": {"user": {"profile": {"regoin": "EU"}}}}})"),
-                        {"request.user.profile.regoin", "no field \"regoin\" in demo.users.v1.Profile"}));
+                {"request.user.profile.regoin", "no field \"regoin\" in demo.users.v1.Profile"}));
 }
 
 TEST(CompositePlanTest, MessageIntoStringIsATypeMismatch) {
@@ -179,8 +180,9 @@ TEST(CompositePlanTest, ACallNeedingItselfIsACycle) {
 TEST(CompositePlanTest, PathVariableNotInTheTemplate) {
   EXPECT_TRUE(FailsWith(SpecFromJson("/v1/dashboard/{user_id}", R"({"u": {
       "method": "demo.users.v1.UserService/GetUser", "request": {"user_id": "$path.id"}}})"),
-                        {"call \"u\"", "path variable \"id\" is not in the template "
-                                       "/v1/dashboard/{user_id} (variables: user_id)"}));
+                        {"call \"u\"",
+                         "path variable \"id\" is not in the template "
+                         "/v1/dashboard/{user_id} (variables: user_id)"}));
 }
 
 TEST(CompositePlanTest, InvalidPathTemplate) {

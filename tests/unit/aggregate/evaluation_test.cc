@@ -54,12 +54,13 @@ TEST(EvaluationTest, PlacePickAndRename) {
                           "orders": "$orders.orders"})",
                       WithOutputs(User(), Orders()));
   EXPECT_EQ(body, Json::parse(R"({"who": )" + User().dump() + R"(, "name": "Ada",
-                                  "orders": )" + Orders()["orders"].dump() + "}"));
+                                  "orders": )" +
+                              Orders()["orders"].dump() + "}"));
 }
 
 TEST(EvaluationTest, KeysKeepTheConfiguredOrder) {
-  Json body = Compose(R"({"z": "$user.email", "a": "$user.user_id"})",
-                      WithOutputs(User(), Orders()));
+  Json body =
+      Compose(R"({"z": "$user.email", "a": "$user.user_id"})", WithOutputs(User(), Orders()));
   EXPECT_EQ(body.dump(), R"({"z":"ada@example.com","a":"1"})");
 }
 

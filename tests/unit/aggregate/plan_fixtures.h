@@ -20,8 +20,7 @@ inline std::shared_ptr<const transcode::TypeRegistry> DemoRegistry() {
     std::stringstream bytes;
     bytes << in.rdbuf();
     auto registry = transcode::TypeRegistry::FromDescriptorSet(bytes.str());
-    return new std::shared_ptr<const transcode::TypeRegistry>(
-        registry.ok() ? *registry : nullptr);
+    return new std::shared_ptr<const transcode::TypeRegistry>(registry.ok() ? *registry : nullptr);
   }();
   return *kRegistry;
 }
@@ -31,9 +30,8 @@ inline PlanEnvironment DemoEnvironment() {
   env.registry = DemoRegistry();
   for (const char* service : {"demo.users.v1.UserService", "demo.orders.v1.OrderService",
                               "demo.catalog.v1.CatalogService"}) {
-    env.upstreams[service] = UpstreamInfo{.stub = nullptr,
-                                          .timeout = std::chrono::milliseconds(5000),
-                                          .method_timeouts = {}};
+    env.upstreams[service] = UpstreamInfo{
+        .stub = nullptr, .timeout = std::chrono::milliseconds(5000), .method_timeouts = {}};
   }
   return env;
 }

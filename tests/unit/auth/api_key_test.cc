@@ -76,8 +76,8 @@ TEST(ApiKeyAuthenticatorTest, KnownKeyGivesTheConfiguredIdentity) {
 
 TEST(KeysCommandTest, CreatePrintsTheKeyOnceAndAMatchingConfigEntry) {
   std::ostringstream out, err;
-  ASSERT_EQ(RunKeysCommand({"create", "--id", "partner-acme", "--client-id=acme",
-                            "--scopes", "orders:read,orders:write"},
+  ASSERT_EQ(RunKeysCommand({"create", "--id", "partner-acme", "--client-id=acme", "--scopes",
+                            "orders:read,orders:write"},
                            out, err),
             0)
       << err.str();

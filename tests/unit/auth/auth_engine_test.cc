@@ -44,15 +44,17 @@ class AuthEngineTest : public ::testing::Test {
   }
 
   std::shared_ptr<const AuthEngine> Make() {
-    auto engine = AuthEngine::Create(
-        config_, nullptr, {.clock = [] { return absl::FromUnixSeconds(kNow); }});
+    auto engine =
+        AuthEngine::Create(config_, nullptr, {.clock = [] { return absl::FromUnixSeconds(kNow); }});
     EXPECT_TRUE(engine.ok()) << engine.status();
     return engine.ok() ? *engine : nullptr;
   }
 
   std::string Jwt(const std::string& scope = "read") {
-    nlohmann::json claims = {{"iss", "https://issuer.example"}, {"aud", "protogate"},
-                             {"sub", "alice"},                  {"scope", scope},
+    nlohmann::json claims = {{"iss", "https://issuer.example"},
+                             {"aud", "protogate"},
+                             {"sub", "alice"},
+                             {"scope", scope},
                              {"exp", kNow + 60}};
     return *SignJwt({{"alg", "ES256"}, {"kid", "ec"}}, claims, JwsAlgorithm::kEs256, ec_.get());
   }
@@ -65,10 +67,9 @@ class AuthEngineTest : public ::testing::Test {
     request.target = target;
     request.headers = std::move(headers);
     std::promise<absl::StatusOr<Identity>> answer;
-    engine.Authenticate(request, engine.PolicyFor(method),
-                        [&answer](absl::StatusOr<Identity> identity) {
-                          answer.set_value(std::move(identity));
-                        });
+    engine.Authenticate(
+        request, engine.PolicyFor(method),
+        [&answer](absl::StatusOr<Identity> identity) { answer.set_value(std::move(identity)); });
     return answer.get_future().get();
   }
 
@@ -106,7 +107,8 @@ TEST_F(AuthEngineTest, FailuresAreGenericForClientsWithTheRightChallenge) {
   absl::Status scope = Run(*engine, "svc.Orders.Create", {{"x-api-key", key_}}).status();
   EXPECT_EQ(scope.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(scope.message(), "permission denied");
-  EXPECT_TRUE(Run(*engine, "svc.Orders.Create", {{"authorization", "Bearer " + Jwt("write")}}).ok());
+  EXPECT_TRUE(
+      Run(*engine, "svc.Orders.Create", {{"authorization", "Bearer " + Jwt("write")}}).ok());
 
   absl::Status deny =
       Run(*engine, "svc.Other.Get", {{"authorization", "Bearer " + Jwt("write")}}).status();

@@ -63,8 +63,9 @@ class JwksServer {
             std::lock_guard<std::mutex> lock(mu_);
             body = body_;
           }
-          connection->out = absl::StrCat("HTTP/1.1 ", status_.load(), " X\r\nContent-Length: ",
-                                         body.size(), "\r\nConnection: close\r\n\r\n", body);
+          connection->out =
+              absl::StrCat("HTTP/1.1 ", status_.load(), " X\r\nContent-Length: ", body.size(),
+                           "\r\nConnection: close\r\n\r\n", body);
           boost::asio::async_write(connection->socket, boost::asio::buffer(connection->out),
                                    [connection](boost::system::error_code, size_t) {
                                      boost::system::error_code ignored;

@@ -14,9 +14,9 @@ TEST(KeySetTest, ParsesRsaEcAndEd25519Keys) {
   PkeyPtr p256 = testing::NewEcKey("P-256");
   PkeyPtr p384 = testing::NewEcKey("P-384");
   PkeyPtr ed = testing::NewEd25519Key();
-  auto set = KeySet::Parse(JwksOf({PublicJwk(testing::SharedRsaKey(), "rsa"),
-                                   PublicJwk(p256.get(), "p256"), PublicJwk(p384.get(), "p384"),
-                                   PublicJwk(ed.get(), "ed")}));
+  auto set = KeySet::Parse(
+      JwksOf({PublicJwk(testing::SharedRsaKey(), "rsa"), PublicJwk(p256.get(), "p256"),
+              PublicJwk(p384.get(), "p384"), PublicJwk(ed.get(), "ed")}));
   ASSERT_TRUE(set.ok()) << set.status();
   ASSERT_EQ(set->keys().size(), 4u);
   EXPECT_EQ(set->Find("rsa")->type, KeyType::kRsa);

@@ -26,26 +26,30 @@ class JwtAuthenticatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ec_ = testing::NewEcKey("P-256");
-    config_.issuers = {{.issuer = "https://issuer.example",
-                        .audiences = {"protogate"},
-                        .algorithms = {"RS256", "ES256", "HS256"},
-                        .jwks_file = WriteTemp("jwks.json",
-                                               testing::JwksOf({testing::PublicJwk(ec_.get(), "ec"),
-                                                                testing::PublicJwk(
-                                                                    testing::SharedRsaKey(), "rsa")})),
-                        .hmac_secret_file = WriteTemp("secret", std::string(kSecret) + "\n")}};
+    config_.issuers = {
+        {.issuer = "https://issuer.example",
+         .audiences = {"protogate"},
+         .algorithms = {"RS256", "ES256", "HS256"},
+         .jwks_file = WriteTemp(
+             "jwks.json", testing::JwksOf({testing::PublicJwk(ec_.get(), "ec"),
+                                           testing::PublicJwk(testing::SharedRsaKey(), "rsa")})),
+         .hmac_secret_file = WriteTemp("secret", std::string(kSecret) + "\n")}};
   }
 
   std::unique_ptr<JwtAuthenticator> Make() {
-    auto made = JwtAuthenticator::Create(
-        config_, {.clock = [] { return absl::FromUnixSeconds(kNow); }});
+    auto made =
+        JwtAuthenticator::Create(config_, {.clock = [] { return absl::FromUnixSeconds(kNow); }});
     EXPECT_TRUE(made.ok()) << made.status();
     return made.ok() ? *std::move(made) : nullptr;
   }
 
   static json Claims() {
-    return {{"iss", "https://issuer.example"}, {"aud", "protogate"}, {"sub", "alice"},
-            {"azp", "web"},                    {"scope", "a b"},     {"exp", kNow + 60}};
+    return {{"iss", "https://issuer.example"},
+            {"aud", "protogate"},
+            {"sub", "alice"},
+            {"azp", "web"},
+            {"scope", "a b"},
+            {"exp", kNow + 60}};
   }
 
   std::string Token(JwsAlgorithm alg, EVP_PKEY* key, const std::string& kid,
@@ -86,9 +90,9 @@ TEST_F(JwtAuthenticatorTest, RefusesWhatTheIssuerDoesNotAllow) {
   expired["exp"] = kNow - 3600;
   PkeyPtr ed = testing::NewEd25519Key();
   const std::vector<std::string> refused = {
-      Token(JwsAlgorithm::kEs256, stranger.get(), "ec"),     // wrong key
-      Token(JwsAlgorithm::kEs256, ec_.get(), "unknown"),     // unknown kid
-      Token(JwsAlgorithm::kEs256, ec_.get(), "rsa"),         // kid of another family
+      Token(JwsAlgorithm::kEs256, stranger.get(), "ec"),  // wrong key
+      Token(JwsAlgorithm::kEs256, ec_.get(), "unknown"),  // unknown kid
+      Token(JwsAlgorithm::kEs256, ec_.get(), "rsa"),      // kid of another family
       Token(JwsAlgorithm::kEs256, ec_.get(), "ec", other_iss),
       Token(JwsAlgorithm::kEs256, ec_.get(), "ec", expired),
       Token(JwsAlgorithm::kPs256, testing::SharedRsaKey(), "rsa"),  // alg not allowed

@@ -134,8 +134,8 @@ TEST(JwtTest, EcdsaSignatureIsJoseRawNotDer) {
 }
 
 TEST(JwtTest, AlgNoneIsRefused) {
-  const std::string token =
-      absl::StrCat(Base64UrlEncode(R"({"alg":"none"})"), ".", Base64UrlEncode(Claims().dump()), ".");
+  const std::string token = absl::StrCat(Base64UrlEncode(R"({"alg":"none"})"), ".",
+                                         Base64UrlEncode(Claims().dump()), ".");
   EXPECT_FALSE(ParseJwt(token, 8192).ok());
   EXPECT_FALSE(ParseJwt(Compact(R"({"alg":"none"})", Claims().dump(), "x"), 8192).ok());
   EXPECT_FALSE(ParseJwt(Compact(R"({"alg":"None"})", Claims().dump(), "x"), 8192).ok());
@@ -197,8 +197,8 @@ TEST(JwtTest, MalformedTokensAreRefused) {
       Compact(R"({"alg":"ES256"})", R"({"sub":"a","sub":"root"})", "sig"),
       Compact(R"({"alg":"ES256","crit":["b64"]})", Claims().dump(), "sig"),
       Compact(R"({"alg":"ES256","kid":7})", Claims().dump(), "sig"),
-      Compact(R"({"alg":"ES256"})", Claims().dump(), ""),                  // empty signature
-      Compact(R"({"kid":"k1"})", Claims().dump(), "sig"),                  // no alg
+      Compact(R"({"alg":"ES256"})", Claims().dump(), ""),  // empty signature
+      Compact(R"({"kid":"k1"})", Claims().dump(), "sig"),  // no alg
       Compact(R"({"alg":"RS1"})", Claims().dump(), "sig"),
       absl::StrCat(Base64UrlEncode(R"({"alg":"ES256"})"), "=.", Base64UrlEncode("{}"), ".AA"),
       absl::StrCat("e+J.", Base64UrlEncode("{}"), ".AA"),

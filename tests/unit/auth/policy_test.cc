@@ -78,8 +78,9 @@ TEST(AuthorizeTest, ScopesMustAllBePresent) {
 }
 
 TEST(AuthorizeTest, ClaimsMatchStringsArraysAndScalars) {
-  Policy policy{.kind = Policy::Kind::kAuthenticated,
-                .claims = {{"aud", "protogate"}, {"tier", "gold"}, {"admin", "true"}, {"level", "3"}}};
+  Policy policy{
+      .kind = Policy::Kind::kAuthenticated,
+      .claims = {{"aud", "protogate"}, {"tier", "gold"}, {"admin", "true"}, {"level", "3"}}};
   EXPECT_TRUE(Authorize(policy, Alice()).ok());
   policy.claims["tier"] = "silver";
   EXPECT_FALSE(Authorize(policy, Alice()).ok());

@@ -39,15 +39,16 @@ TEST(RemoteKeySetTest, UnknownKidRefetchIsRateLimitedPerInterval) {
   std::atomic<int> fetches{0};
   std::string kid = "k1";
   std::mutex mu;
-  auto keys = RemoteKeySet::Start({.url = "http://jwks.invalid/",
-                                   .refresh_interval = absl::Hours(1),
-                                   .min_refetch_interval = absl::Seconds(30),
-                                   .clock = time.clock(),
-                                   .fetcher = [&](const std::string&) -> absl::StatusOr<std::string> {
-                                     ++fetches;
-                                     std::lock_guard<std::mutex> lock(mu);
-                                     return OneKeyJwks(kid);
-                                   }});
+  auto keys =
+      RemoteKeySet::Start({.url = "http://jwks.invalid/",
+                           .refresh_interval = absl::Hours(1),
+                           .min_refetch_interval = absl::Seconds(30),
+                           .clock = time.clock(),
+                           .fetcher = [&](const std::string&) -> absl::StatusOr<std::string> {
+                             ++fetches;
+                             std::lock_guard<std::mutex> lock(mu);
+                             return OneKeyJwks(kid);
+                           }});
   EXPECT_EQ(fetches.load(), 1);  // the initial fetch, before Start returned
   EXPECT_NE(keys->Current()->Find("k1"), nullptr);
   {
@@ -68,14 +69,14 @@ TEST(RemoteKeySetTest, UnknownKidRefetchIsRateLimitedPerInterval) {
 TEST(RemoteKeySetTest, FailedFetchKeepsThePreviousKeys) {
   std::atomic<bool> fail{false};
   FakeClock time;
-  auto keys = RemoteKeySet::Start(
-      {.url = "http://jwks.invalid/",
-       .refresh_interval = absl::Hours(1),
-       .clock = time.clock(),
-       .fetcher = [&](const std::string&) -> absl::StatusOr<std::string> {
-         if (fail) return absl::UnavailableError("down");
-         return OneKeyJwks("k1");
-       }});
+  auto keys =
+      RemoteKeySet::Start({.url = "http://jwks.invalid/",
+                           .refresh_interval = absl::Hours(1),
+                           .clock = time.clock(),
+                           .fetcher = [&](const std::string&) -> absl::StatusOr<std::string> {
+                             if (fail) return absl::UnavailableError("down");
+                             return OneKeyJwks("k1");
+                           }});
   ASSERT_NE(keys->Current()->Find("k1"), nullptr);
   fail = true;
   ASSERT_TRUE(keys->RequestRefetch());
@@ -85,12 +86,13 @@ TEST(RemoteKeySetTest, FailedFetchKeepsThePreviousKeys) {
 
 TEST(RemoteKeySetTest, RefreshesPeriodically) {
   std::atomic<int> fetches{0};
-  auto keys = RemoteKeySet::Start({.url = "http://jwks.invalid/",
-                                   .refresh_interval = absl::Milliseconds(20),
-                                   .fetcher = [&](const std::string&) -> absl::StatusOr<std::string> {
-                                     ++fetches;
-                                     return OneKeyJwks("k1");
-                                   }});
+  auto keys =
+      RemoteKeySet::Start({.url = "http://jwks.invalid/",
+                           .refresh_interval = absl::Milliseconds(20),
+                           .fetcher = [&](const std::string&) -> absl::StatusOr<std::string> {
+                             ++fetches;
+                             return OneKeyJwks("k1");
+                           }});
   EXPECT_TRUE(Eventually([&] { return fetches.load() >= 3; }));
 }
 

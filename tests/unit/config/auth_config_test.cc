@@ -61,7 +61,8 @@ TEST(AuthConfigTest, FullSectionParses) {
     query_parameter: api_key
     keys:
       - id: partner-acme
-        hash: ")", kHash, R"("
+        hash: ")",
+                                   kHash, R"("
         client_id: acme
         scopes: [orders:read]
   external:
@@ -110,36 +111,39 @@ TEST(AuthConfigTest, FullSectionParses) {
 }
 
 TEST(AuthConfigTest, ErrorsNameFileLineColumnAndField) {
-  EXPECT_TRUE(FailsWith("auth:\n  default_policy: maybe\n", "conf/gw.yaml:6:19: auth.default_policy"));
+  EXPECT_TRUE(
+      FailsWith("auth:\n  default_policy: maybe\n", "conf/gw.yaml:6:19: auth.default_policy"));
   EXPECT_TRUE(FailsWith("auth:\n  jwt_issuers: []\n", "conf/gw.yaml:6:3: auth: unknown key"));
 }
 
 TEST(AuthConfigTest, RefusesInconsistentSettings) {
-  const std::string issuer = "auth:\n  jwt:\n    issuers:\n      - issuer: i\n        audiences: [a]\n";
+  const std::string issuer =
+      "auth:\n  jwt:\n    issuers:\n      - issuer: i\n        audiences: [a]\n";
   EXPECT_TRUE(FailsWith(issuer, "jwks_file"));
   EXPECT_TRUE(FailsWith(issuer + "        algorithms: [none]\n        jwks_file: k\n",
                         "unsupported algorithm"));
   EXPECT_TRUE(FailsWith(issuer + "        algorithms: [HS256]\n", "hmac_secret_file"));
-  EXPECT_TRUE(FailsWith(issuer + "        jwks_file: k\n        hmac_secret_file: s\n",
-                        "no HS256"));
-  EXPECT_TRUE(FailsWith(issuer + "        jwks_file: k\n        jwks_url: http://h/k\n",
-                        "exclusive"));
+  EXPECT_TRUE(
+      FailsWith(issuer + "        jwks_file: k\n        hmac_secret_file: s\n", "no HS256"));
+  EXPECT_TRUE(
+      FailsWith(issuer + "        jwks_file: k\n        jwks_url: http://h/k\n", "exclusive"));
   EXPECT_TRUE(FailsWith(issuer + "        jwks_url: https://h/k\n", "only http://"));
-  EXPECT_TRUE(FailsWith(issuer + "        jwks_file: k\n        refresh_interval: 1m\n",
-                        "needs jwks_url"));
+  EXPECT_TRUE(
+      FailsWith(issuer + "        jwks_file: k\n        refresh_interval: 1m\n", "needs jwks_url"));
   EXPECT_TRUE(FailsWith("auth:\n  api_keys:\n    keys:\n      - id: a\n        hash: nope\n",
                         "invalid hash"));
-  EXPECT_TRUE(FailsWith(absl::StrCat("auth:\n  api_keys:\n    keys:\n      - {id: a, hash: \"", kHash,
-                                     "\"}\n      - {id: a, hash: \"", kHash, "\"}\n"),
+  EXPECT_TRUE(FailsWith(absl::StrCat("auth:\n  api_keys:\n    keys:\n      - {id: a, hash: \"",
+                                     kHash, "\"}\n      - {id: a, hash: \"", kHash, "\"}\n"),
                         "duplicate key id"));
-  EXPECT_TRUE(FailsWith("auth:\n  api_keys:\n    header: authorization\n    keys: []\n",
-                        "bearer tokens"));
+  EXPECT_TRUE(
+      FailsWith("auth:\n  api_keys:\n    header: authorization\n    keys: []\n", "bearer tokens"));
   EXPECT_TRUE(FailsWith("auth:\n  policies:\n    - selector: a.B.*\n      authenticators: [jwt]\n",
                         "authenticator jwt is not configured"));
   EXPECT_TRUE(FailsWith("auth:\n  policies:\n    - selector: a/b\n", "invalid selector"));
-  EXPECT_TRUE(FailsWith("auth:\n  policies:\n    - selector: a.B\n      public: true\n"
-                        "      scopes: [x]\n",
-                        "a public policy takes no"));
+  EXPECT_TRUE(
+      FailsWith("auth:\n  policies:\n    - selector: a.B\n      public: true\n"
+                "      scopes: [x]\n",
+                "a public policy takes no"));
   EXPECT_TRUE(FailsWith("auth:\n  external:\n    timeout: 1s\n", "address"));
   EXPECT_TRUE(FailsWith("auth:\n  stamping:\n    header: grpc-identity\n", "reserved by gRPC"));
 }

@@ -133,8 +133,9 @@ TEST(CompositeConfigTest, Errors) {
                         "unknown key \"retries\""));
   EXPECT_TRUE(FailsWith("composites:\n  - get: /a\n    calls: {a: {method: a.B/C, timeout: 5}}\n",
                         "composites[0].calls.a.timeout"));
-  EXPECT_TRUE(FailsWith("composites:\n  - get: /a\n    calls: {a: {method: a.B/C, required: maybe}}\n",
-                        "composites[0].calls.a.required"));
+  EXPECT_TRUE(
+      FailsWith("composites:\n  - get: /a\n    calls: {a: {method: a.B/C, required: maybe}}\n",
+                "composites[0].calls.a.required"));
   EXPECT_TRUE(
       FailsWith("composites:\n  - get: /a\n    calls: {a: {method: a.B/C, concurrency: 0}}\n",
                 "composites[0].calls.a.concurrency"));
@@ -142,11 +143,13 @@ TEST(CompositeConfigTest, Errors) {
                         "composites[0].calls.a.request: expected a mapping"));
   EXPECT_TRUE(FailsWith("composites:\n  - get: /a\n    calls: {a-b: {method: a.B/C}}\n",
                         "invalid call name \"a-b\""));
-  EXPECT_TRUE(FailsWith("composites:\n  - get: /a\n    calls: {a: {method: a.B/C, batch: {method: a.B/D}}}\n",
-                        "composites[0].calls.a.batch.response: missing required key"));
-  EXPECT_TRUE(FailsWith("composites:\n  - name: x\n    get: /a\n    calls: {a: {method: a.B/C}}\n"
-                        "  - name: x\n    get: /b\n    calls: {a: {method: a.B/C}}\n",
-                        "duplicate composite name \"x\""));
+  EXPECT_TRUE(FailsWith(
+      "composites:\n  - get: /a\n    calls: {a: {method: a.B/C, batch: {method: a.B/D}}}\n",
+      "composites[0].calls.a.batch.response: missing required key"));
+  EXPECT_TRUE(
+      FailsWith("composites:\n  - name: x\n    get: /a\n    calls: {a: {method: a.B/C}}\n"
+                "  - name: x\n    get: /b\n    calls: {a: {method: a.B/C}}\n",
+                "duplicate composite name \"x\""));
   EXPECT_TRUE(FailsWith("composites: {get: /a}\n", "composites: expected a list"));
 }
 

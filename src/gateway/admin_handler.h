@@ -1,0 +1,42 @@
+#pragma once
+
+// The admin listener's handler (config `admin_listen`, off by default; bind
+// it to loopback — it has no authentication):
+//
+//   GET /healthz        {"status":"ok"}
+//   GET /readyz         {"status":"ready","routes":N,"upstreams":{service: state}}
+//   GET /admin/status   {"generation":3,"loaded_at":"…","config_path":"…",
+//                        "descriptor_path":"…","route_count":21,"reload_attempts":4,
+//                        "last_reload_attempt":"…"|null,"last_reload_error":"…"|null}
+//   GET /admin/routes   {"routes":[{"route":"…","grpc_method":"/pkg.Svc/M",
+//                                   "service":"…","timeout_ms":5000,"auth":"public"}]}
+//
+// Anything else is 404 (405 for another method than GET/HEAD), in the
+// gateway's error model. Times are RFC 3339 UTC.
+//
+// Thread-safety: Handle runs on the admin listener's event loop; it only
+// reads the snapshot holder and the reload status, both thread-safe, which
+// must outlive the handler.
+
+#include "gateway/reload_status.h"
+#include "gateway/snapshot_holder.h"
+#include "http/message.h"
+
+namespace protogate::gateway {
+
+class AdminHandler : public http::Handler {
+ public:
+  AdminHandler(const SnapshotHolder* snapshots, const ReloadStatus* status)
+      : snapshots_(snapshots), status_(status) {}
+
+  void Handle(http::Request request, http::Responder respond) override;
+
+  // The answer to one request (Handle without the I/O), for tests.
+  http::Response Answer(const http::Request& request) const;
+
+ private:
+  const SnapshotHolder* snapshots_;
+  const ReloadStatus* status_;
+};
+
+}  // namespace protogate::gateway

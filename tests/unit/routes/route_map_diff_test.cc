@@ -1,0 +1,105 @@
+// `protogate-routes diff`: what reviewers see, and which changes break clients.
+
+#include <fstream>
+#include <sstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "routes/cli.h"
+#include "routes/route_map_diff.h"
+#include "unit/routes/proto_tree.h"
+
+namespace protogate::routes {
+namespace {
+
+using ::testing::HasSubstr;
+
+RouteMapEntry Entry(std::string method, std::string path, std::string grpc,
+                    std::string body = "") {
+  RouteMapEntry e;
+  e.http_method = std::move(method);
+  e.path = std::move(path);
+  e.grpc_service = "pkg.Svc";
+  e.grpc_method = std::move(grpc);
+  e.body = std::move(body);
+  e.source = "a.proto:1:1";
+  return e;
+}
+
+TEST(RouteMapDiffTest, IdenticalMapsHaveNoChanges) {
+  std::vector<RouteMapEntry> map = {Entry("GET", "/v1/a", "A")};
+  RouteMapDiff diff = DiffRouteMaps(map, map);
+  EXPECT_TRUE(diff.empty());
+  EXPECT_FALSE(diff.breaking());
+  EXPECT_EQ(diff.ToString(), "0 added, 0 removed, 0 changed\n");
+}
+
+TEST(RouteMapDiffTest, AddedRouteIsNotBreaking) {
+  RouteMapDiff diff = DiffRouteMaps({Entry("GET", "/v1/a", "A")},
+                                    {Entry("GET", "/v1/a", "A"), Entry("GET", "/v1/b", "B")});
+  EXPECT_FALSE(diff.breaking());
+  EXPECT_THAT(diff.ToString(), HasSubstr("+ GET /v1/b (pkg.Svc.B)"));
+}
+
+TEST(RouteMapDiffTest, RemovedRouteIsBreaking) {
+  RouteMapDiff diff = DiffRouteMaps({Entry("GET", "/v1/a", "A"), Entry("GET", "/v1/b", "B")},
+                                    {Entry("GET", "/v1/a", "A")});
+  EXPECT_TRUE(diff.breaking());
+  EXPECT_THAT(diff.ToString(), HasSubstr("- GET /v1/b (pkg.Svc.B)  BREAKING: removed"));
+}
+
+TEST(RouteMapDiffTest, MovedRouteIsOneBreakingChange) {
+  RouteMapDiff diff = DiffRouteMaps({Entry("GET", "/v1/a", "A")}, {Entry("POST", "/v2/a", "A")});
+  ASSERT_EQ(diff.changes.size(), 1u);
+  EXPECT_TRUE(diff.breaking());
+  EXPECT_THAT(diff.ToString(), HasSubstr("http method \"GET\" -> \"POST\""));
+  EXPECT_THAT(diff.ToString(), HasSubstr("path \"/v1/a\" -> \"/v2/a\""));
+}
+
+TEST(RouteMapDiffTest, BodyAndGrpcMethodChangesAreBreaking) {
+  EXPECT_TRUE(DiffRouteMaps({Entry("POST", "/v1/a", "A", "x")}, {Entry("POST", "/v1/a", "A", "*")})
+                  .breaking());
+  RouteMapDiff diff = DiffRouteMaps({Entry("GET", "/v1/a", "A")}, {Entry("GET", "/v1/a", "Other")});
+  EXPECT_TRUE(diff.breaking());
+  EXPECT_THAT(diff.ToString(), HasSubstr("grpc method \"pkg.Svc.A\" -> \"pkg.Svc.Other\""));
+}
+
+TEST(RouteMapDiffTest, UpstreamAuthAndSourceChangesAreReportedButNotBreaking) {
+  RouteMapEntry before = Entry("GET", "/v1/a", "A");
+  RouteMapEntry after = before;
+  after.upstream = {"10.0.0.1:50051"};
+  after.auth = {{"policy", "default"}, {"kind", "public"}};
+  after.source = "a.proto:9:5";
+  RouteMapDiff diff = DiffRouteMaps({before}, {after});
+  ASSERT_EQ(diff.changes.size(), 1u);
+  EXPECT_FALSE(diff.breaking());
+  EXPECT_EQ(diff.changes[0].details.size(), 3u);
+}
+
+TEST(RouteMapDiffTest, RenderedMapsRoundTrip) {
+  std::vector<RouteMapEntry> map = {Entry("GET", "/v1/a", "A", "*")};
+  map[0].upstream = {"h:1"};
+  auto parsed = ParseRouteMap(RenderRouteMap(map), "m");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_TRUE(DiffRouteMaps(map, *parsed).empty());
+  EXPECT_FALSE(ParseRouteMap("{\"routes\": 3}", "m").ok());
+  EXPECT_FALSE(ParseRouteMap("not json", "m").ok());
+}
+
+TEST(RouteMapDiffTest, CliExitCodeIsOneOnlyWhenBreaking) {
+  test::ProtoTree tree;
+  const std::string a = tree.Write("a.json", RenderRouteMap({Entry("GET", "/v1/a", "A")}));
+  const std::string b = tree.Write(
+      "b.json", RenderRouteMap({Entry("GET", "/v1/a", "A"), Entry("GET", "/v1/b", "B")}));
+  std::ostringstream out, err;
+  EXPECT_EQ(RunRoutesCli({"diff", a, b}, out, err), kExitOk);
+  EXPECT_THAT(out.str(), HasSubstr("1 added, 0 removed, 0 changed"));
+  std::ostringstream out2;
+  EXPECT_EQ(RunRoutesCli({"diff", b, a}, out2, err), kExitProblems);
+  EXPECT_THAT(out2.str(), HasSubstr("(breaking)"));
+  EXPECT_EQ(RunRoutesCli({"diff", a}, out, err), kExitUsage);
+  EXPECT_EQ(RunRoutesCli({"diff", a, tree.Path("missing.json")}, out, err), kExitUsage);
+}
+
+}  // namespace
+}  // namespace protogate::routes

@@ -1,0 +1,142 @@
+#include "routes/route_map.h"
+
+#include <algorithm>
+#include <optional>
+#include <tuple>
+
+#include "absl/strings/str_cat.h"
+#include "auth/policy.h"
+
+namespace protogate::routes {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+const config::UpstreamConfig* FindUpstream(const config::GatewayConfig& config,
+                                           const std::string& service) {
+  for (const auto& upstream : config.upstreams) {
+    if (upstream.service == service) return &upstream;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> ConfiguredAuthenticators(const config::AuthConfig& auth) {
+  std::vector<std::string> names;
+  if (auth.has_jwt) names.push_back("jwt");
+  if (auth.has_api_keys) names.push_back("api_key");
+  if (auth.has_external) names.push_back("external");
+  return names;
+}
+
+Json PolicyJson(const auth::Policy& policy) {
+  Json out;
+  out["policy"] = policy.selector.empty() ? "default" : policy.selector;
+  switch (policy.kind) {
+    case auth::Policy::Kind::kPublic: out["kind"] = "public"; break;
+    case auth::Policy::Kind::kDeny: out["kind"] = "deny"; break;
+    case auth::Policy::Kind::kAuthenticated: out["kind"] = "authenticated"; break;
+  }
+  if (!policy.is_public()) out["authenticators"] = policy.authenticators;
+  if (!policy.scopes.empty()) out["scopes"] = policy.scopes;
+  if (!policy.claims.empty()) out["claims"] = policy.claims;
+  return out;
+}
+
+absl::StatusOr<std::string> StringField(const nlohmann::json& item, const char* key,
+                                        absl::string_view where) {
+  auto it = item.find(key);
+  if (it == item.end() || !it->is_string()) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ": \"", key, "\" is missing or not a string"));
+  }
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+std::vector<RouteMapEntry> ToRouteMap(const std::vector<RouteEntry>& routes,
+                                      const config::GatewayConfig* config) {
+  std::optional<auth::PolicySet> policies;
+  if (config != nullptr && config->auth.enabled) {
+    policies = auth::PolicySet::FromConfig(config->auth, ConfiguredAuthenticators(config->auth));
+  }
+  std::vector<RouteMapEntry> entries;
+  for (const RouteEntry& route : routes) {
+    RouteMapEntry entry{.http_method = route.http_method,
+                        .path = route.path_template,
+                        .grpc_service = route.method->service()->full_name(),
+                        .grpc_method = route.method->name(),
+                        .body = route.body,
+                        .response_body = route.response_body,
+                        .source = route.source};
+    if (config != nullptr) {
+      if (const auto* upstream = FindUpstream(*config, entry.grpc_service)) {
+        entry.upstream = upstream->addresses;
+      }
+    }
+    if (policies) entry.auth = PolicyJson(policies->Resolve(route.method->full_name()));
+    entries.push_back(std::move(entry));
+  }
+  std::sort(entries.begin(), entries.end(), [](const RouteMapEntry& a, const RouteMapEntry& b) {
+    return std::tie(a.path, a.http_method, a.grpc_service, a.grpc_method) <
+           std::tie(b.path, b.http_method, b.grpc_service, b.grpc_method);
+  });
+  return entries;
+}
+
+std::string RenderRouteMap(const std::vector<RouteMapEntry>& entries) {
+  Json list = Json::array();
+  for (const RouteMapEntry& entry : entries) {
+    Json item;
+    item["http_method"] = entry.http_method;
+    item["path"] = entry.path;
+    item["grpc_service"] = entry.grpc_service;
+    item["grpc_method"] = entry.grpc_method;
+    item["body"] = entry.body;
+    item["response_body"] = entry.response_body;
+    if (!entry.upstream.empty()) item["upstream"] = entry.upstream;
+    if (!entry.auth.is_null()) item["auth"] = entry.auth;
+    item["source"] = entry.source;
+    list.push_back(std::move(item));
+  }
+  Json root;
+  root["routes"] = std::move(list);
+  return root.dump(2) + "\n";
+}
+
+absl::StatusOr<std::vector<RouteMapEntry>> ParseRouteMap(absl::string_view json_text,
+                                                         absl::string_view source_name) {
+  const Json root = Json::parse(json_text.begin(), json_text.end(), nullptr, false);
+  if (root.is_discarded() || !root.is_object() || !root.contains("routes") ||
+      !root["routes"].is_array()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source_name, ": not a route map (expected {\"routes\": [...]})"));
+  }
+  std::vector<RouteMapEntry> entries;
+  int index = 0;
+  for (const auto& item : root["routes"]) {
+    const std::string where = absl::StrCat(source_name, ": routes[", index++, "]");
+    if (!item.is_object()) return absl::InvalidArgumentError(where + ": not an object");
+    RouteMapEntry entry;
+    for (auto [key, field] : {std::pair{"http_method", &entry.http_method},
+                              std::pair{"path", &entry.path},
+                              std::pair{"grpc_service", &entry.grpc_service},
+                              std::pair{"grpc_method", &entry.grpc_method},
+                              std::pair{"body", &entry.body},
+                              std::pair{"response_body", &entry.response_body}}) {
+      auto value = StringField(item, key, where);
+      if (!value.ok()) return value.status();
+      *field = *std::move(value);
+    }
+    if (item.contains("source") && item["source"].is_string()) entry.source = item["source"];
+    if (item.contains("upstream") && item["upstream"].is_array()) {
+      for (const auto& address : item["upstream"]) {
+        if (address.is_string()) entry.upstream.push_back(address.get<std::string>());
+      }
+    }
+    if (item.contains("auth")) entry.auth = item["auth"];
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+}  // namespace protogate::routes

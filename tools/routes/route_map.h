@@ -1,0 +1,59 @@
+#pragma once
+
+// route_map.json: the reviewable list of every public route, one entry per
+// binding, sorted by path, then HTTP method, then gRPC method — so a change
+// to the protos shows up in a pull request as a small, readable diff.
+//
+// Example entry:
+//   {
+//     "http_method": "GET",
+//     "path": "/v1/users/{user_id}",
+//     "grpc_service": "demo.users.v1.UserService",
+//     "grpc_method": "GetUser",
+//     "body": "",
+//     "response_body": "",
+//     "upstream": ["127.0.0.1:50051"],          // only with a gateway config
+//     "auth": {"policy": "default", "kind": "public"},  // only when the config has `auth:`
+//     "source": "demo/users/v1/users.proto:15:5"
+//   }
+//
+// Pure; thread-safe.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "config/gateway_config.h"
+#include "nlohmann/json.hpp"
+#include "routes/route_collector.h"
+
+namespace protogate::routes {
+
+struct RouteMapEntry {
+  std::string http_method;
+  std::string path;
+  std::string grpc_service;
+  std::string grpc_method;  // simple name
+  std::string body;
+  std::string response_body;
+  std::vector<std::string> upstream{};  // empty: unknown
+  nlohmann::ordered_json auth{};      // null: unknown
+  std::string source{};
+
+  std::string Key() const { return http_method + " " + path; }
+  std::string GrpcFullName() const { return grpc_service + "." + grpc_method; }
+};
+
+// `config` may be null: upstream and auth are then left out.
+std::vector<RouteMapEntry> ToRouteMap(const std::vector<RouteEntry>& routes,
+                                      const config::GatewayConfig* config);
+
+// Pretty-printed (2 spaces), keys in the order above, ending with a newline.
+std::string RenderRouteMap(const std::vector<RouteMapEntry>& entries);
+
+// Reads what RenderRouteMap wrote; InvalidArgument "<source>: ..." otherwise.
+absl::StatusOr<std::vector<RouteMapEntry>> ParseRouteMap(absl::string_view json_text,
+                                                         absl::string_view source_name);
+
+}  // namespace protogate::routes

@@ -1,0 +1,116 @@
+#include "routes/route_map_diff.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace protogate::routes {
+namespace {
+
+std::string Name(const RouteMapEntry& entry) {
+  return absl::StrCat(entry.Key(), " (", entry.GrpcFullName(), ")");
+}
+
+void Compare(absl::string_view what, const std::string& before, const std::string& after,
+             bool breaking, RouteChange& change) {
+  if (before == after) return;
+  change.details.push_back(absl::StrCat(what, " \"", before, "\" -> \"", after, "\""));
+  change.breaking = change.breaking || breaking;
+}
+
+RouteChange ComparePair(const RouteMapEntry& before, const RouteMapEntry& after) {
+  RouteChange change{.kind = RouteChange::Kind::kChanged, .route = Name(after)};
+  Compare("http method", before.http_method, after.http_method, true, change);
+  Compare("path", before.path, after.path, true, change);
+  Compare("grpc method", before.GrpcFullName(), after.GrpcFullName(), true, change);
+  Compare("body", before.body, after.body, true, change);
+  Compare("response_body", before.response_body, after.response_body, true, change);
+  Compare("upstream", absl::StrJoin(before.upstream, ","), absl::StrJoin(after.upstream, ","),
+          false, change);
+  Compare("auth", before.auth.is_null() ? "" : before.auth.dump(),
+          after.auth.is_null() ? "" : after.auth.dump(), false, change);
+  Compare("source", before.source, after.source, false, change);
+  return change;
+}
+
+const char* Marker(RouteChange::Kind kind) {
+  switch (kind) {
+    case RouteChange::Kind::kAdded: return "+";
+    case RouteChange::Kind::kRemoved: return "-";
+    case RouteChange::Kind::kChanged: return "~";
+  }
+  return "?";
+}
+
+}  // namespace
+
+bool RouteMapDiff::breaking() const {
+  return std::any_of(changes.begin(), changes.end(),
+                     [](const RouteChange& c) { return c.breaking; });
+}
+
+std::string RouteMapDiff::ToString() const {
+  std::string out;
+  int counts[3] = {0, 0, 0};
+  for (const RouteChange& change : changes) {
+    ++counts[static_cast<int>(change.kind)];
+    absl::StrAppend(&out, Marker(change.kind), " ", change.route);
+    if (change.kind == RouteChange::Kind::kRemoved) absl::StrAppend(&out, "  BREAKING: removed");
+    if (change.kind == RouteChange::Kind::kChanged && change.breaking) {
+      absl::StrAppend(&out, "  BREAKING");
+    }
+    absl::StrAppend(&out, "\n");
+    for (const std::string& detail : change.details) absl::StrAppend(&out, "    ", detail, "\n");
+  }
+  absl::StrAppend(&out, counts[0], " added, ", counts[1], " removed, ", counts[2], " changed",
+                  breaking() ? " (breaking)" : "", "\n");
+  return out;
+}
+
+RouteMapDiff DiffRouteMaps(const std::vector<RouteMapEntry>& old_map,
+                           const std::vector<RouteMapEntry>& new_map) {
+  std::map<std::string, const RouteMapEntry*> old_by_key;
+  std::map<std::string, const RouteMapEntry*> new_by_key;
+  for (const auto& e : old_map) old_by_key[e.Key()] = &e;
+  for (const auto& e : new_map) new_by_key[e.Key()] = &e;
+
+  std::vector<RouteChange> removed, changed, added;
+  std::vector<const RouteMapEntry*> old_left, new_left;
+  for (const auto& [key, before] : old_by_key) {
+    auto it = new_by_key.find(key);
+    if (it == new_by_key.end()) {
+      old_left.push_back(before);
+      continue;
+    }
+    RouteChange change = ComparePair(*before, *it->second);
+    if (!change.details.empty()) changed.push_back(std::move(change));
+  }
+  for (const auto& [key, after] : new_by_key) {
+    if (old_by_key.count(key) == 0) new_left.push_back(after);
+  }
+  // A route that moved (same gRPC method, new method or path) is one change.
+  for (const RouteMapEntry* before : old_left) {
+    auto moved = std::find_if(new_left.begin(), new_left.end(), [&](const RouteMapEntry* e) {
+      return e != nullptr && e->GrpcFullName() == before->GrpcFullName();
+    });
+    if (moved == new_left.end()) {
+      removed.push_back({.kind = RouteChange::Kind::kRemoved, .route = Name(*before),
+                         .details = {}, .breaking = true});
+      continue;
+    }
+    changed.push_back(ComparePair(*before, **moved));
+    *moved = nullptr;
+  }
+  for (const RouteMapEntry* after : new_left) {
+    if (after != nullptr) added.push_back({.kind = RouteChange::Kind::kAdded, .route = Name(*after)});
+  }
+  RouteMapDiff diff;
+  for (auto* group : {&removed, &changed, &added}) {
+    for (RouteChange& change : *group) diff.changes.push_back(std::move(change));
+  }
+  return diff;
+}
+
+}  // namespace protogate::routes
