@@ -24,9 +24,12 @@ Json TimeOrNull(absl::Time time) {
 const char* PolicyName(const auth::Policy* policy) {
   if (policy == nullptr) return "unknown";
   switch (policy->kind) {
-    case auth::Policy::Kind::kPublic: return "public";
-    case auth::Policy::Kind::kDeny: return "deny";
-    case auth::Policy::Kind::kAuthenticated: return "authenticated";
+    case auth::Policy::Kind::kPublic:
+      return "public";
+    case auth::Policy::Kind::kDeny:
+      return "deny";
+    case auth::Policy::Kind::kAuthenticated:
+      return "authenticated";
   }
   return "unknown";
 }

@@ -42,8 +42,8 @@ std::string FileWatcher::Fingerprint(const std::vector<std::string>& paths) {
     // ctime and the inode catch same-size rewrites within one mtime tick and
     // files replaced by rename.
     absl::StrAppend(&out, path, " ", info.st_size, " ", info.st_mtim.tv_sec, ".",
-                    info.st_mtim.tv_nsec, " ", info.st_ctim.tv_sec, ".", info.st_ctim.tv_nsec,
-                    " ", info.st_ino, "\n");
+                    info.st_mtim.tv_nsec, " ", info.st_ctim.tv_sec, ".", info.st_ctim.tv_nsec, " ",
+                    info.st_ino, "\n");
   }
   return out;
 }

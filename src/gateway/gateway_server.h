@@ -63,7 +63,8 @@ class GatewayServer {
 
  private:
   explicit GatewayServer(std::shared_ptr<const Snapshot> first);
-  absl::Status Install(const config::GatewayConfig& config) ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
+  absl::Status Install(const config::GatewayConfig& config)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
   absl::Status StartAdmin(const config::GatewayConfig& config);
 
   SnapshotHolder snapshots_;

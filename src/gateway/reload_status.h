@@ -25,7 +25,7 @@ class ReloadStatus {
   struct View {
     int64_t generation = 0;  // 1 for the snapshot built at start
     absl::Time loaded_at = absl::InfinitePast();
-    int64_t attempts = 0;  // reloads tried since start, good or bad
+    int64_t attempts = 0;                            // reloads tried since start, good or bad
     absl::Time last_attempt = absl::InfinitePast();  // InfinitePast: none yet
     std::optional<std::string> last_error;           // of the last attempt; nullopt if it worked
   };

@@ -34,8 +34,7 @@ const absl::Duration kWatchBound = absl::Seconds(60);  // a hang bound, not a ti
 class ReloadUnderLoadTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           absl::StrCat("protogate_reload_", ::getpid());
+    dir_ = std::filesystem::temp_directory_path() / absl::StrCat("protogate_reload_", ::getpid());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     good_descriptors_ = test::ReadWholeFile(PROTOGATE_DEMO_DESCRIPTORS);
@@ -91,8 +90,8 @@ class ReloadUnderLoadTest : public ::testing::Test {
 };
 
 // Keeps one keep-alive connection; reconnects only after the server closed it.
-void Client(int port, const std::atomic<bool>& stop, std::atomic<int>& ok,
-            std::atomic<int>& failed, std::string& first_failure) {
+void Client(int port, const std::atomic<bool>& stop, std::atomic<int>& ok, std::atomic<int>& failed,
+            std::string& first_failure) {
   std::unique_ptr<test::HttpClient> client;
   for (int i = 0; i < kMaxRequestsPerClient && !stop.load(); ++i) {
     if (!client) {
@@ -143,6 +142,17 @@ TEST_F(ReloadUnderLoadTest, FiftyReloadsSomeInvalidAndNoRequestFails) {
     clients[c] = std::thread(Client, *port, std::cref(stop), std::ref(ok), std::ref(failed),
                              std::ref(failures[c]));
   }
+  // Joins the clients however the test body ends (a failed ASSERT returns early).
+  struct Joiner {
+    std::atomic<bool>& stop;
+    std::thread* threads;
+    ~Joiner() {
+      stop = true;
+      for (int c = 0; c < 2; ++c) {
+        if (threads[c].joinable()) threads[c].join();
+      }
+    }
+  } joiner{stop, clients};
 
   int64_t generation = gateway.reload_status().Get().generation;
   for (int i = 0; i < kReloads; ++i) {

@@ -20,7 +20,8 @@ constexpr char kUsage[] =
     "  -I DIR, --proto_path=DIR   include path, repeatable (/usr/include is always searched last)\n"
     "  --protos=DIR               compile every .proto under DIR (repeatable; required)\n"
     "  --rules=FILE               HTTP-rule YAML for methods without annotations (repeatable)\n"
-    "  --default-routes           POST /<package>.<Service>/<Method> (body *) for methods with no rule\n"
+    "  --default-routes           POST /<package>.<Service>/<Method> (body *) for methods with no "
+    "rule\n"
     "  --config=FILE              gateway config: upstreams and auth policies in the route map,\n"
     "                             and every routed service must have an upstream\n"
     "  --out=DIR                  output folder (default gen)\n"
@@ -133,8 +134,8 @@ int RunGenerate(const Flags& flags, std::ostream& out, std::ostream& err) {
   auto generated = Generate(flags.generate, diagnostics);
   if (!generated.ok()) {
     for (const Diagnostic& d : diagnostics) err << d.ToString() << "\n";
-    err << "protogate-routes: " << diagnostics.size() << " problem(s); " << generated.status().message()
-        << "\n";
+    err << "protogate-routes: " << diagnostics.size() << " problem(s); "
+        << generated.status().message() << "\n";
     return kExitProblems;
   }
   if (flags.check) {

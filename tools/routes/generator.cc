@@ -99,17 +99,18 @@ absl::StatusOr<Generated> Generate(const GenerateOptions& options, Diagnostics& 
   // The gateway must be able to load what we write; check it the same way.
   auto registry = transcode::TypeRegistry::FromDescriptorSet(descriptor_bytes);
   if (!registry.ok()) {
-    diagnostics.push_back({options.descriptor_set_path,
-                           absl::StrCat("the generated set does not load: ",
-                                        registry.status().message()),
-                           "this is a bug in protogate-routes; please report it"});
+    diagnostics.push_back(
+        {options.descriptor_set_path,
+         absl::StrCat("the generated set does not load: ", registry.status().message()),
+         "this is a bug in protogate-routes; please report it"});
     return absl::InternalError("nothing generated");
   }
   Generated generated;
   generated.route_count = routes.routes.size();
   generated.files.push_back({options.descriptor_set_path, std::move(descriptor_bytes)});
-  generated.files.push_back({options.route_map_path,
-                             RenderRouteMap(ToRouteMap(routes.routes, config ? &*config : nullptr))});
+  generated.files.push_back(
+      {options.route_map_path,
+       RenderRouteMap(ToRouteMap(routes.routes, config ? &*config : nullptr))});
   generated.files.push_back({options.openapi_path, RenderOpenApi(routes.routes, options.openapi)});
   return generated;
 }

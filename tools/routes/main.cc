@@ -7,6 +7,6 @@
 #include "routes/cli.h"
 
 int main(int argc, char** argv) {
-  return protogate::routes::RunRoutesCli(std::vector<std::string>(argv + 1, argv + argc),
-                                         std::cout, std::cerr);
+  return protogate::routes::RunRoutesCli(std::vector<std::string>(argv + 1, argv + argc), std::cout,
+                                         std::cerr);
 }

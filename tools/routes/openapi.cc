@@ -51,32 +51,49 @@ Json Nullable(const char* type, const char* format = nullptr) {
 Json WellKnownSchema(const Descriptor& message) {
   using W = Descriptor::WellKnownType;
   switch (message.well_known_type()) {
-    case W::WELLKNOWNTYPE_TIMESTAMP: return {{"type", "string"}, {"format", "date-time"}};
+    case W::WELLKNOWNTYPE_TIMESTAMP:
+      return {{"type", "string"}, {"format", "date-time"}};
     case W::WELLKNOWNTYPE_DURATION:
-      return {{"type", "string"}, {"pattern", "^-?[0-9]+(\\.[0-9]+)?s$"},
+      return {{"type", "string"},
+              {"pattern", "^-?[0-9]+(\\.[0-9]+)?s$"},
               {"description", "seconds with an \"s\" suffix, e.g. \"1.5s\""}};
     case W::WELLKNOWNTYPE_FIELDMASK:
       return {{"type", "string"},
-              {"description", "comma-separated field paths in lowerCamel, e.g. \"email,profile.displayName\""}};
-    case W::WELLKNOWNTYPE_STRUCT: return {{"type", "object"}, {"additionalProperties", true}};
-    case W::WELLKNOWNTYPE_VALUE: return Json::object();
-    case W::WELLKNOWNTYPE_LISTVALUE: return {{"type", "array"}, {"items", Json::object()}};
+              {"description",
+               "comma-separated field paths in lowerCamel, e.g. \"email,profile.displayName\""}};
+    case W::WELLKNOWNTYPE_STRUCT:
+      return {{"type", "object"}, {"additionalProperties", true}};
+    case W::WELLKNOWNTYPE_VALUE:
+      return Json::object();
+    case W::WELLKNOWNTYPE_LISTVALUE:
+      return {{"type", "array"}, {"items", Json::object()}};
     case W::WELLKNOWNTYPE_ANY:
-      return {{"type", "object"},
-              {"properties",
-               {{"@type", {{"type", "string"}, {"description", "type URL of the packed message"}}}}},
-              {"required", {"@type"}},
-              {"additionalProperties", true}};
-    case W::WELLKNOWNTYPE_DOUBLEVALUE: return Nullable("number", "double");
-    case W::WELLKNOWNTYPE_FLOATVALUE: return Nullable("number", "float");
-    case W::WELLKNOWNTYPE_INT64VALUE: return Nullable("string", "int64");
-    case W::WELLKNOWNTYPE_UINT64VALUE: return Nullable("string", "uint64");
-    case W::WELLKNOWNTYPE_INT32VALUE: return Nullable("integer", "int32");
-    case W::WELLKNOWNTYPE_UINT32VALUE: return Nullable("integer", "uint32");
-    case W::WELLKNOWNTYPE_BOOLVALUE: return Nullable("boolean");
-    case W::WELLKNOWNTYPE_STRINGVALUE: return Nullable("string");
-    case W::WELLKNOWNTYPE_BYTESVALUE: return Nullable("string", "byte");
-    default: break;
+      return {
+          {"type", "object"},
+          {"properties",
+           {{"@type", {{"type", "string"}, {"description", "type URL of the packed message"}}}}},
+          {"required", {"@type"}},
+          {"additionalProperties", true}};
+    case W::WELLKNOWNTYPE_DOUBLEVALUE:
+      return Nullable("number", "double");
+    case W::WELLKNOWNTYPE_FLOATVALUE:
+      return Nullable("number", "float");
+    case W::WELLKNOWNTYPE_INT64VALUE:
+      return Nullable("string", "int64");
+    case W::WELLKNOWNTYPE_UINT64VALUE:
+      return Nullable("string", "uint64");
+    case W::WELLKNOWNTYPE_INT32VALUE:
+      return Nullable("integer", "int32");
+    case W::WELLKNOWNTYPE_UINT32VALUE:
+      return Nullable("integer", "uint32");
+    case W::WELLKNOWNTYPE_BOOLVALUE:
+      return Nullable("boolean");
+    case W::WELLKNOWNTYPE_STRINGVALUE:
+      return Nullable("string");
+    case W::WELLKNOWNTYPE_BYTESVALUE:
+      return Nullable("string", "byte");
+    default:
+      break;
   }
   if (message.full_name() == "google.protobuf.Empty") {
     return {{"type", "object"}, {"additionalProperties", false}};
@@ -85,17 +102,19 @@ Json WellKnownSchema(const Descriptor& message) {
 }
 
 Json ErrorSchema() {
-  return {{"type", "object"},
-          {"description", "The gateway's error model, for its own errors and the services'."},
-          {"properties",
-           {{"code", {{"type", "integer"}, {"format", "int32"}, {"description", "gRPC status code"}}},
-            {"message", {{"type", "string"}}},
-            {"details",
-             {{"type", "array"},
-              {"items", {{"type", "object"},
-                         {"properties", {{"@type", {{"type", "string"}}}}},
-                         {"additionalProperties", true}}}}}}},
-          {"required", {"code", "message", "details"}}};
+  return {
+      {"type", "object"},
+      {"description", "The gateway's error model, for its own errors and the services'."},
+      {"properties",
+       {{"code", {{"type", "integer"}, {"format", "int32"}, {"description", "gRPC status code"}}},
+        {"message", {{"type", "string"}}},
+        {"details",
+         {{"type", "array"},
+          {"items",
+           {{"type", "object"},
+            {"properties", {{"@type", {{"type", "string"}}}}},
+            {"additionalProperties", true}}}}}}},
+      {"required", {"code", "message", "details"}}};
 }
 
 std::string RegexEscape(absl::string_view literal) {
@@ -160,25 +179,35 @@ Json Builder::MessageSchema(const Descriptor& message) {
 
 Json Builder::SingularSchema(const FieldDescriptor& field) {
   switch (field.type()) {
-    case FieldDescriptor::TYPE_DOUBLE: return {{"type", "number"}, {"format", "double"}};
-    case FieldDescriptor::TYPE_FLOAT: return {{"type", "number"}, {"format", "float"}};
+    case FieldDescriptor::TYPE_DOUBLE:
+      return {{"type", "number"}, {"format", "double"}};
+    case FieldDescriptor::TYPE_FLOAT:
+      return {{"type", "number"}, {"format", "float"}};
     case FieldDescriptor::TYPE_INT32:
     case FieldDescriptor::TYPE_SINT32:
-    case FieldDescriptor::TYPE_SFIXED32: return {{"type", "integer"}, {"format", "int32"}};
+    case FieldDescriptor::TYPE_SFIXED32:
+      return {{"type", "integer"}, {"format", "int32"}};
     case FieldDescriptor::TYPE_UINT32:
     case FieldDescriptor::TYPE_FIXED32:
       return {{"type", "integer"}, {"format", "uint32"}, {"minimum", 0}};
     case FieldDescriptor::TYPE_INT64:
     case FieldDescriptor::TYPE_SINT64:
-    case FieldDescriptor::TYPE_SFIXED64: return {{"type", "string"}, {"format", "int64"}};
+    case FieldDescriptor::TYPE_SFIXED64:
+      return {{"type", "string"}, {"format", "int64"}};
     case FieldDescriptor::TYPE_UINT64:
-    case FieldDescriptor::TYPE_FIXED64: return {{"type", "string"}, {"format", "uint64"}};
-    case FieldDescriptor::TYPE_BOOL: return {{"type", "boolean"}};
-    case FieldDescriptor::TYPE_STRING: return {{"type", "string"}};
-    case FieldDescriptor::TYPE_BYTES: return {{"type", "string"}, {"format", "byte"}};
-    case FieldDescriptor::TYPE_ENUM: return EnumSchema(*field.enum_type());
+    case FieldDescriptor::TYPE_FIXED64:
+      return {{"type", "string"}, {"format", "uint64"}};
+    case FieldDescriptor::TYPE_BOOL:
+      return {{"type", "boolean"}};
+    case FieldDescriptor::TYPE_STRING:
+      return {{"type", "string"}};
+    case FieldDescriptor::TYPE_BYTES:
+      return {{"type", "string"}, {"format", "byte"}};
+    case FieldDescriptor::TYPE_ENUM:
+      return EnumSchema(*field.enum_type());
     case FieldDescriptor::TYPE_MESSAGE:
-    case FieldDescriptor::TYPE_GROUP: return MessageSchema(*field.message_type());
+    case FieldDescriptor::TYPE_GROUP:
+      return MessageSchema(*field.message_type());
   }
   return Json::object();
 }
@@ -213,15 +242,18 @@ Json Builder::PathParams(const routing::HttpTemplate& tmpl, const Descriptor& in
   const auto& segments = tmpl.segments();
   int unnamed = 0;
   for (size_t i = 0; i < segments.size();) {
-    auto variable = std::find_if(tmpl.variables().begin(), tmpl.variables().end(),
-                                 [&](const auto& v) { return v.start_segment == static_cast<int>(i); });
+    auto variable =
+        std::find_if(tmpl.variables().begin(), tmpl.variables().end(),
+                     [&](const auto& v) { return v.start_segment == static_cast<int>(i); });
     if (variable == tmpl.variables().end()) {
       if (segments[i].kind == Kind::kLiteral) {
         parts.push_back(segments[i].literal);
       } else {
         const std::string name = absl::StrCat("_segment", ++unnamed);
         parts.push_back(absl::StrCat("{", name, "}"));
-        params.push_back({{"name", name}, {"in", "path"}, {"required", true},
+        params.push_back({{"name", name},
+                          {"in", "path"},
+                          {"required", true},
                           {"description", "any value (not passed to the service)"},
                           {"schema", {{"type", "string"}}}});
       }
@@ -243,7 +275,8 @@ Json Builder::PathParams(const routing::HttpTemplate& tmpl, const Descriptor& in
                           : segment.kind == Kind::kSingleWildcard ? "[^/]+"
                                                                   : ".*");
       }
-      schema = {{"type", "string"}, {"pattern", absl::StrCat("^", absl::StrJoin(pattern, "/"), "$")}};
+      schema = {{"type", "string"},
+                {"pattern", absl::StrCat("^", absl::StrJoin(pattern, "/"), "$")}};
     }
     if (variable->multi_segment) {
       absl::StrAppend(&description, description.empty() ? "" : "\n\n",
@@ -278,7 +311,8 @@ void Builder::AddQueryParams(const Descriptor& message, const std::string& proto
       param["explode"] = true;
     } else if (field.type() == FieldDescriptor::TYPE_MESSAGE && !transcode::IsTextValued(field)) {
       const Descriptor* nested = field.message_type();
-      if (field.is_repeated() || nested->well_known_type() != Descriptor::WELLKNOWNTYPE_UNSPECIFIED ||
+      if (field.is_repeated() ||
+          nested->well_known_type() != Descriptor::WELLKNOWNTYPE_UNSPECIFIED ||
           stack.size() >= kMaxQueryDepth ||
           std::find(stack.begin(), stack.end(), nested) != stack.end()) {
         continue;
@@ -326,17 +360,19 @@ Json Builder::Operation(const RouteEntry& route, const routing::HttpTemplate& tm
   Json response = response_field != nullptr ? FieldSchema(*response_field)
                                             : MessageSchema(*method.output_type());
   op["responses"] = {
-      {"200", {{"description", "OK"},
-               {"content", {{"application/json", {{"schema", std::move(response)}}}}}}},
-      {"default", {{"description", "An error: the gRPC status in the gateway's error model"},
-                   {"content", {{"application/json", {{"schema", {{"$ref", Ref(kErrorSchema)}}}}}}}}}};
+      {"200",
+       {{"description", "OK"},
+        {"content", {{"application/json", {{"schema", std::move(response)}}}}}}},
+      {"default",
+       {{"description", "An error: the gRPC status in the gateway's error model"},
+        {"content", {{"application/json", {{"schema", {{"$ref", Ref(kErrorSchema)}}}}}}}}}};
   op["x-grpc-method"] = absl::StrCat("/", method.service()->full_name(), "/", method.name());
   return op;
 }
 
 std::string OperationKey(const std::string& http_method) {
-  static const std::set<std::string> kStandard = {"GET", "PUT", "POST", "DELETE", "PATCH",
-                                                  "HEAD", "OPTIONS", "TRACE"};
+  static const std::set<std::string> kStandard = {"GET",   "PUT",  "POST",    "DELETE",
+                                                  "PATCH", "HEAD", "OPTIONS", "TRACE"};
   const std::string lower = absl::AsciiStrToLower(http_method);
   return kStandard.count(http_method) > 0 ? lower : absl::StrCat("x-", lower);
 }

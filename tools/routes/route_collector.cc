@@ -37,17 +37,15 @@ std::optional<google::api::HttpRule> AnnotationOf(const MethodDescriptor& method
 }
 
 std::string LocationOf(const MethodDescriptor& method, bool option) {
-  std::vector<int> path = {google::protobuf::FileDescriptorProto::kServiceFieldNumber,
-                           method.service()->index(),
-                           google::protobuf::ServiceDescriptorProto::kMethodFieldNumber,
-                           method.index()};
+  std::vector<int> path = {
+      google::protobuf::FileDescriptorProto::kServiceFieldNumber, method.service()->index(),
+      google::protobuf::ServiceDescriptorProto::kMethodFieldNumber, method.index()};
   if (option) {
     path.push_back(google::protobuf::MethodDescriptorProto::kOptionsFieldNumber);
     path.push_back(kHttpOptionNumber);
   }
   google::protobuf::SourceLocation location;
-  if (!method.file()->GetSourceLocation(path, &location) &&
-      !method.GetSourceLocation(&location)) {
+  if (!method.file()->GetSourceLocation(path, &location) && !method.GetSourceLocation(&location)) {
     return method.file()->name();
   }
   return absl::StrCat(method.file()->name(), ":", location.start_line + 1, ":",
@@ -61,8 +59,8 @@ std::string FieldNames(const Descriptor& message) {
 }
 
 std::string Describe(const RouteEntry& route) {
-  return absl::StrCat(route.http_method, " ", route.path_template, " (",
-                      route.method->full_name(), ")");
+  return absl::StrCat(route.http_method, " ", route.path_template, " (", route.method->full_name(),
+                      ")");
 }
 
 std::string SuggestMethod(const google::protobuf::DescriptorPool& pool,
@@ -96,8 +94,8 @@ std::map<const MethodDescriptor*, const RuleFileEntry*> IndexRules(
     if (targets.count(method->file()) == 0) {
       diagnostics.push_back(
           {entry.location,
-           absl::StrCat("selector ", entry.selector, " names a method of ",
-                        method->file()->name(), ", which is only imported"),
+           absl::StrCat("selector ", entry.selector, " names a method of ", method->file()->name(),
+                        ", which is only imported"),
            "routes come from the published protos: add its folder with --protos"});
       continue;
     }
@@ -123,8 +121,7 @@ void AddBindings(const google::api::HttpRule& rule, const MethodDescriptor& meth
   out.routes.push_back(primary);
   for (const google::api::HttpRule& extra : rule.additional_bindings()) {
     if (!extra.additional_bindings().empty()) {
-      diagnostics.push_back({source,
-                             absl::StrCat(method.full_name(), ": additional_bindings nest"),
+      diagnostics.push_back({source, absl::StrCat(method.full_name(), ": additional_bindings nest"),
                              "list every extra binding directly under the rule's "
                              "additional_bindings"});
     }
@@ -141,8 +138,10 @@ void CollectMethod(const MethodDescriptor& method, const RuleFileEntry* from_fil
   std::optional<google::api::HttpRule> annotation = AnnotationOf(method);
   if (annotation && from_file != nullptr) {
     diagnostics.push_back({from_file->location,
-                           absl::StrCat(method.full_name(), " already has a google.api.http "
-                                        "annotation at ", LocationOf(method, true)),
+                           absl::StrCat(method.full_name(),
+                                        " already has a google.api.http "
+                                        "annotation at ",
+                                        LocationOf(method, true)),
                            "keep one source of routes per method: drop this rule, or the "
                            "annotation"});
     return;
@@ -158,15 +157,15 @@ void CollectMethod(const MethodDescriptor& method, const RuleFileEntry* from_fil
     google::api::HttpRule rule;
     rule.set_post(absl::StrCat("/", method.service()->full_name(), "/", method.name()));
     rule.set_body("*");
-    AddBindings(rule, method, RouteOrigin::kDefault, LocationOf(method, false), out,
-                diagnostics);
+    AddBindings(rule, method, RouteOrigin::kDefault, LocationOf(method, false), out, diagnostics);
     out.injected[method.full_name()] = rule;
   }
 }
 
 // Walks `path` from `input`; every step but the last must be a singular
 // message, and the last must be convertible from path text.
-std::optional<Problem> CheckVariable(const Descriptor& input, const std::vector<std::string>& path) {
+std::optional<Problem> CheckVariable(const Descriptor& input,
+                                     const std::vector<std::string>& path) {
   const Descriptor* message = &input;
   const std::string joined = absl::StrJoin(path, ".");
   for (size_t i = 0; i < path.size(); ++i) {
@@ -263,8 +262,14 @@ RouteEntry EntryFromRule(const google::api::HttpRule& rule) {
   entry.body = rule.body();
   entry.response_body = rule.response_body();
   switch (rule.pattern_case()) {
-    case google::api::HttpRule::kGet: entry.http_method = "GET"; entry.path_template = rule.get(); break;
-    case google::api::HttpRule::kPut: entry.http_method = "PUT"; entry.path_template = rule.put(); break;
+    case google::api::HttpRule::kGet:
+      entry.http_method = "GET";
+      entry.path_template = rule.get();
+      break;
+    case google::api::HttpRule::kPut:
+      entry.http_method = "PUT";
+      entry.path_template = rule.put();
+      break;
     case google::api::HttpRule::kPost:
       entry.http_method = "POST";
       entry.path_template = rule.post();
@@ -296,8 +301,8 @@ RouteSet CollectRoutes(const CompiledProtos& protos, const CollectOptions& optio
       for (int m = 0; m < file->service(s)->method_count(); ++m) {
         const MethodDescriptor* method = file->service(s)->method(m);
         auto rule = rules.find(method);
-        CollectMethod(*method, rule == rules.end() ? nullptr : rule->second,
-                      options.default_routes, out, diagnostics);
+        CollectMethod(*method, rule == rules.end() ? nullptr : rule->second, options.default_routes,
+                      out, diagnostics);
       }
     }
   }
@@ -317,20 +322,21 @@ void ValidateRoutes(const std::vector<RouteEntry>& routes, const config::Gateway
     }
     if (route.method->client_streaming() || route.method->server_streaming()) {
       diagnostics.push_back({route.source,
-                             absl::StrCat(Describe(route), ": streaming methods cannot be routed "
+                             absl::StrCat(Describe(route),
+                                          ": streaming methods cannot be routed "
                                           "over HTTP/JSON"),
                              "route a unary method, or drop the rule"});
       continue;
     }
     auto tmpl = routing::HttpTemplate::Parse(route.path_template);
     if (!tmpl.ok()) {
-      diagnostics.push_back({route.source,
-                             absl::StrCat(Describe(route), ": bad path template: ",
-                                          tmpl.status().message()),
-                             tmpl.status().message().find("bound twice") != absl::string_view::npos
-                                 ? "bind each field once; rename one of the variables"
-                                 : "templates look like /v1/users/{user_id} or "
-                                   "/v1/{name=shelves/*}:publish (google/api/http.proto)"});
+      diagnostics.push_back(
+          {route.source,
+           absl::StrCat(Describe(route), ": bad path template: ", tmpl.status().message()),
+           tmpl.status().message().find("bound twice") != absl::string_view::npos
+               ? "bind each field once; rename one of the variables"
+               : "templates look like /v1/users/{user_id} or "
+                 "/v1/{name=shelves/*}:publish (google/api/http.proto)"});
       continue;
     }
     CheckRoute(route, *tmpl, diagnostics);

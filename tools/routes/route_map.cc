@@ -32,9 +32,15 @@ Json PolicyJson(const auth::Policy& policy) {
   Json out;
   out["policy"] = policy.selector.empty() ? "default" : policy.selector;
   switch (policy.kind) {
-    case auth::Policy::Kind::kPublic: out["kind"] = "public"; break;
-    case auth::Policy::Kind::kDeny: out["kind"] = "deny"; break;
-    case auth::Policy::Kind::kAuthenticated: out["kind"] = "authenticated"; break;
+    case auth::Policy::Kind::kPublic:
+      out["kind"] = "public";
+      break;
+    case auth::Policy::Kind::kDeny:
+      out["kind"] = "deny";
+      break;
+    case auth::Policy::Kind::kAuthenticated:
+      out["kind"] = "authenticated";
+      break;
   }
   if (!policy.is_public()) out["authenticators"] = policy.authenticators;
   if (!policy.scopes.empty()) out["scopes"] = policy.scopes;
@@ -46,7 +52,8 @@ absl::StatusOr<std::string> StringField(const nlohmann::json& item, const char* 
                                         absl::string_view where) {
   auto it = item.find(key);
   if (it == item.end() || !it->is_string()) {
-    return absl::InvalidArgumentError(absl::StrCat(where, ": \"", key, "\" is missing or not a string"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": \"", key, "\" is missing or not a string"));
   }
   return it->get<std::string>();
 }
@@ -117,12 +124,11 @@ absl::StatusOr<std::vector<RouteMapEntry>> ParseRouteMap(absl::string_view json_
     const std::string where = absl::StrCat(source_name, ": routes[", index++, "]");
     if (!item.is_object()) return absl::InvalidArgumentError(where + ": not an object");
     RouteMapEntry entry;
-    for (auto [key, field] : {std::pair{"http_method", &entry.http_method},
-                              std::pair{"path", &entry.path},
-                              std::pair{"grpc_service", &entry.grpc_service},
-                              std::pair{"grpc_method", &entry.grpc_method},
-                              std::pair{"body", &entry.body},
-                              std::pair{"response_body", &entry.response_body}}) {
+    for (auto [key, field] :
+         {std::pair{"http_method", &entry.http_method}, std::pair{"path", &entry.path},
+          std::pair{"grpc_service", &entry.grpc_service},
+          std::pair{"grpc_method", &entry.grpc_method}, std::pair{"body", &entry.body},
+          std::pair{"response_body", &entry.response_body}}) {
       auto value = StringField(item, key, where);
       if (!value.ok()) return value.status();
       *field = *std::move(value);

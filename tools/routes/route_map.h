@@ -38,7 +38,7 @@ struct RouteMapEntry {
   std::string body;
   std::string response_body;
   std::vector<std::string> upstream{};  // empty: unknown
-  nlohmann::ordered_json auth{};      // null: unknown
+  nlohmann::ordered_json auth{};        // null: unknown
   std::string source{};
 
   std::string Key() const { return http_method + " " + path; }

@@ -37,9 +37,12 @@ RouteChange ComparePair(const RouteMapEntry& before, const RouteMapEntry& after)
 
 const char* Marker(RouteChange::Kind kind) {
   switch (kind) {
-    case RouteChange::Kind::kAdded: return "+";
-    case RouteChange::Kind::kRemoved: return "-";
-    case RouteChange::Kind::kChanged: return "~";
+    case RouteChange::Kind::kAdded:
+      return "+";
+    case RouteChange::Kind::kRemoved:
+      return "-";
+    case RouteChange::Kind::kChanged:
+      return "~";
   }
   return "?";
 }
@@ -96,15 +99,18 @@ RouteMapDiff DiffRouteMaps(const std::vector<RouteMapEntry>& old_map,
       return e != nullptr && e->GrpcFullName() == before->GrpcFullName();
     });
     if (moved == new_left.end()) {
-      removed.push_back({.kind = RouteChange::Kind::kRemoved, .route = Name(*before),
-                         .details = {}, .breaking = true});
+      removed.push_back({.kind = RouteChange::Kind::kRemoved,
+                         .route = Name(*before),
+                         .details = {},
+                         .breaking = true});
       continue;
     }
     changed.push_back(ComparePair(*before, **moved));
     *moved = nullptr;
   }
   for (const RouteMapEntry* after : new_left) {
-    if (after != nullptr) added.push_back({.kind = RouteChange::Kind::kAdded, .route = Name(*after)});
+    if (after != nullptr)
+      added.push_back({.kind = RouteChange::Kind::kAdded, .route = Name(*after)});
   }
   RouteMapDiff diff;
   for (auto* group : {&removed, &changed, &added}) {

@@ -26,7 +26,7 @@ namespace protogate::routes {
 struct RouteChange {
   enum class Kind { kAdded, kRemoved, kChanged };
   Kind kind = Kind::kChanged;
-  std::string route{};               // "GET /v1/users/{user_id} (pkg.Svc.Method)", the new one if any
+  std::string route{};  // "GET /v1/users/{user_id} (pkg.Svc.Method)", the new one if any
   std::vector<std::string> details{};  // "body \"user\" -> \"*\""
   bool breaking = false;
 };

@@ -18,10 +18,10 @@ using config::YamlReader;
 
 constexpr absl::string_view kTopKeys[] = {"type", "config_version", "name", "title", "http"};
 constexpr absl::string_view kHttpKeys[] = {"rules", "fully_decode_reserved_expansion"};
-constexpr absl::string_view kRuleKeys[] = {"selector", "get",  "put",           "post",
-                                           "delete",   "patch", "custom",       "body",
-                                           "response_body", "additional_bindings"};
-constexpr absl::string_view kBindingKeys[] = {"get",  "put",  "post",          "delete",
+constexpr absl::string_view kRuleKeys[] = {
+    "selector", "get",    "put",  "post",          "delete",
+    "patch",    "custom", "body", "response_body", "additional_bindings"};
+constexpr absl::string_view kBindingKeys[] = {"get",   "put",    "post", "delete",
                                               "patch", "custom", "body", "response_body"};
 constexpr absl::string_view kCustomKeys[] = {"kind", "path"};
 constexpr absl::string_view kPatternKeys[] = {"get", "put", "post", "delete", "patch", "custom"};
@@ -39,8 +39,8 @@ absl::Status ReadPattern(const YamlReader& reader, const YamlField& field, const
     const YamlField* f = map.Find(key);
     if (f == nullptr) continue;
     if (pattern != nullptr) {
-      return reader.Error(*f, absl::StrCat("a rule has one pattern, but it also sets ",
-                                           pattern_key, " (move one to additional_bindings)"));
+      return reader.Error(*f, absl::StrCat("a rule has one pattern, but it also sets ", pattern_key,
+                                           " (move one to additional_bindings)"));
     }
     pattern = f;
     pattern_key = key;

@@ -31,9 +31,9 @@
 namespace protogate::routes {
 
 struct RuleFileEntry {
-  std::string selector;  // "pkg.Service.Method"
+  std::string selector;        // "pkg.Service.Method"
   google::api::HttpRule rule;  // selector unset; additional_bindings included
-  std::string location;  // "rules.yaml:4:9", the rule's position
+  std::string location;        // "rules.yaml:4:9", the rule's position
 };
 
 absl::StatusOr<std::vector<RuleFileEntry>> ParseRuleFile(absl::string_view yaml_text,

@@ -38,8 +38,7 @@ class Counter {
 };
 
 std::string TempPath(const std::string& name) {
-  return (std::filesystem::temp_directory_path() /
-          (name + "_" + std::to_string(::getpid())))
+  return (std::filesystem::temp_directory_path() / (name + "_" + std::to_string(::getpid())))
       .string();
 }
 
@@ -65,8 +64,9 @@ TEST(FileWatcherTest, ReportsEachChangeOnceAndStops) {
   const std::string path = TempPath("fw_changes");
   Replace(path, "first");
   Counter changes;
-  FileWatcher watcher(std::chrono::milliseconds(10), [&] { return std::vector<std::string>{path}; },
-                      [&] { changes.Add(); });
+  FileWatcher watcher(
+      std::chrono::milliseconds(10), [&] { return std::vector<std::string>{path}; },
+      [&] { changes.Add(); });
   watcher.Start();
   Replace(path, "second");
   EXPECT_EQ(changes.WaitAbove(0), 1);

@@ -4,6 +4,8 @@
 // Goldens are the checked-in gen/ files. After an intended change, refresh
 // them with `tools/gen`, or run this test with PROTOGATE_UPDATE_GOLDENS=1.
 
+#include "routes/generator.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -13,7 +15,6 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "routes/cli.h"
-#include "routes/generator.h"
 #include "routes/route_map.h"
 #include "transcode/type_registry.h"
 #include "unit/routes/proto_tree.h"
@@ -21,10 +22,10 @@
 namespace protogate::routes {
 namespace {
 
-using ::testing::HasSubstr;
 using test::Joined;
 using test::ProtoTree;
 using test::ThingsProto;
+using ::testing::HasSubstr;
 
 const std::string kSource = PROTOGATE_SOURCE_DIR;
 
@@ -104,8 +105,8 @@ TEST(GoldenTest, DemoRouteMapNamesSourcesUpstreamsAndPolicies) {
 }
 
 TEST(GoldenTest, DemoOpenApiMapsTypesAsTheGatewayTranscodes) {
-  const nlohmann::json api = nlohmann::json::parse(
-      FileEndingWith(GenerateOrFail(DemoOptions()), "openapi.json").contents);
+  const nlohmann::json api =
+      nlohmann::json::parse(FileEndingWith(GenerateOrFail(DemoOptions()), "openapi.json").contents);
   EXPECT_EQ(api["openapi"], "3.1.0");
   const auto& schemas = api["components"]["schemas"];
   const auto& user = schemas["demo.users.v1.User"]["properties"];
@@ -115,8 +116,7 @@ TEST(GoldenTest, DemoOpenApiMapsTypesAsTheGatewayTranscodes) {
   EXPECT_EQ(user["totalSpentCents"]["description"], "Lifetime spend in cents.");
   EXPECT_EQ(user["roles"]["items"]["$ref"], "#/components/schemas/demo.users.v1.Role");
   EXPECT_EQ(schemas["demo.users.v1.Role"]["enum"][2], "ROLE_ADMIN");
-  EXPECT_EQ(schemas["protogate.Error"]["required"],
-            nlohmann::json({"code", "message", "details"}));
+  EXPECT_EQ(schemas["protogate.Error"]["required"], nlohmann::json({"code", "message", "details"}));
 
   const auto& profile = api["paths"]["/v1/{name}/profile"]["get"];
   EXPECT_EQ(profile["summary"], "Returns only the profile part of a user, by resource name.");
@@ -129,7 +129,8 @@ TEST(GoldenTest, DemoOpenApiMapsTypesAsTheGatewayTranscodes) {
   const auto& list = api["paths"]["/v1/users"]["get"]["parameters"];
   std::vector<std::string> names;
   for (const auto& p : list) names.push_back(p["name"]);
-  EXPECT_THAT(names, ::testing::ElementsAre("pageSize", "pageToken", "roles", "createdAfter", "region"));
+  EXPECT_THAT(names,
+              ::testing::ElementsAre("pageSize", "pageToken", "roles", "createdAfter", "region"));
   EXPECT_EQ(list[2]["schema"]["type"], "array");
 
   const auto& create = api["paths"]["/v1/users"]["post"];
@@ -141,9 +142,10 @@ TEST(GoldenTest, DemoOpenApiMapsTypesAsTheGatewayTranscodes) {
 
 TEST(RuleFileTest, RulesAndTheDefaultMappingAreInjectedIntoTheDescriptorSet) {
   ProtoTree tree;
-  tree.Write("protos/a.proto", ThingsProto("  // Reads one thing.\n  rpc Get(Thing) returns (Thing);\n"
-                                           "  rpc Make(Thing) returns (Thing);\n"
-                                           "  rpc Ping(Thing) returns (Thing);\n"));
+  tree.Write("protos/a.proto",
+             ThingsProto("  // Reads one thing.\n  rpc Get(Thing) returns (Thing);\n"
+                         "  rpc Make(Thing) returns (Thing);\n"
+                         "  rpc Ping(Thing) returns (Thing);\n"));
   GenerateOptions options = tree.Options();
   options.default_routes = true;
   options.rule_files = {tree.Write("rules.yaml",
@@ -161,7 +163,8 @@ TEST(RuleFileTest, RulesAndTheDefaultMappingAreInjectedIntoTheDescriptorSet) {
   auto map = ParseRouteMap(FileEndingWith(generated, "route_map.json").contents, "map");
   ASSERT_TRUE(map.ok());
   std::vector<std::string> keys;
-  for (const auto& e : *map) keys.push_back(e.Key() + " @" + e.source.substr(e.source.rfind('/') + 1));
+  for (const auto& e : *map)
+    keys.push_back(e.Key() + " @" + e.source.substr(e.source.rfind('/') + 1));
   EXPECT_THAT(keys, ::testing::ElementsAre("POST /things.v1.Things/Ping @a.proto:13:3",
                                            "GET /v1/named/{name} @rules.yaml:5:7",
                                            "POST /v1/things @rules.yaml:9:7",
@@ -177,8 +180,10 @@ TEST(RuleFileTest, RulesAndTheDefaultMappingAreInjectedIntoTheDescriptorSet) {
   EXPECT_EQ(rule.get(), "/v1/things/{id}");
   ASSERT_EQ(rule.additional_bindings_size(), 1);
   EXPECT_EQ(rule.additional_bindings(0).get(), "/v1/named/{name}");
-  const auto& ping = registry->get()->FindMethod("things.v1.Things.Ping")->options().GetExtension(
-      google::api::http);
+  const auto& ping = registry->get()
+                         ->FindMethod("things.v1.Things.Ping")
+                         ->options()
+                         .GetExtension(google::api::http);
   EXPECT_EQ(ping.post(), "/things.v1.Things/Ping");
   EXPECT_EQ(ping.body(), "*");
 }
@@ -191,10 +196,12 @@ TEST(RuleFileTest, WithoutDefaultRoutesUnruledMethodsHaveNoRoute) {
 
 TEST(RuleFileTest, CustomPatternsAndTwoPatternsInOneRule) {
   auto rules = ParseRuleFile(
-      "http:\n  rules:\n    - selector: a.B.C\n      custom: {kind: purge, path: /v1/x}\n", "r.yaml");
+      "http:\n  rules:\n    - selector: a.B.C\n      custom: {kind: purge, path: /v1/x}\n",
+      "r.yaml");
   ASSERT_TRUE(rules.ok()) << rules.status();
   EXPECT_EQ((*rules)[0].rule.custom().kind(), "purge");
-  auto both = ParseRuleFile("http:\n  rules:\n    - {selector: a.B.C, get: /a, post: /b}\n", "r.yaml");
+  auto both =
+      ParseRuleFile("http:\n  rules:\n    - {selector: a.B.C, get: /a, post: /b}\n", "r.yaml");
   ASSERT_FALSE(both.ok());
   EXPECT_THAT(both.status().message(), HasSubstr("r.yaml:3:"));
   EXPECT_THAT(both.status().message(), HasSubstr("move one to additional_bindings"));
@@ -203,17 +210,19 @@ TEST(RuleFileTest, CustomPatternsAndTwoPatternsInOneRule) {
 
 TEST(CheckTest, StaleOutputsAreNamedWithARouteDiff) {
   ProtoTree tree;
-  tree.Write("protos/a.proto", ThingsProto(
-      "  rpc Get(Thing) returns (Thing) { option (google.api.http) = { get: \"/v1/things/{id}\" }; }\n"));
-  std::vector<std::string> flags = {"-I", tree.Path("protos"), "-I", kSource + "/proto",
+  tree.Write("protos/a.proto",
+             ThingsProto("  rpc Get(Thing) returns (Thing) { option (google.api.http) = { get: "
+                         "\"/v1/things/{id}\" }; }\n"));
+  std::vector<std::string> flags = {"-I",       tree.Path("protos"), "-I",    kSource + "/proto",
                                     "--protos", tree.Path("protos"), "--out", tree.Path("out")};
   std::ostringstream out, err;
   EXPECT_EQ(RunRoutesCli(flags, out, err), kExitOk) << err.str();
   flags.push_back("--check");
   EXPECT_EQ(RunRoutesCli(flags, out, err), kExitOk) << err.str();
 
-  tree.Write("protos/a.proto", ThingsProto(
-      "  rpc Get(Thing) returns (Thing) { option (google.api.http) = { get: \"/v2/things/{id}\" }; }\n"));
+  tree.Write("protos/a.proto",
+             ThingsProto("  rpc Get(Thing) returns (Thing) { option (google.api.http) = { get: "
+                         "\"/v2/things/{id}\" }; }\n"));
   std::ostringstream out2, err2;
   EXPECT_EQ(RunRoutesCli(flags, out2, err2), kExitProblems);
   EXPECT_THAT(err2.str(), HasSubstr("route_map.json: stale"));
@@ -230,8 +239,9 @@ TEST(CliTest, UsageErrorsExitTwoAndProblemsExitOne) {
   EXPECT_THAT(err.str(), HasSubstr("--protos=DIR is required"));
   ProtoTree tree;
   tree.Write("protos/a.proto", "syntax = \"proto3\";\nmessage {\n");
-  EXPECT_EQ(RunRoutesCli({"--protos", tree.Path("protos"), "-I", tree.Path("protos"),
-                          "--out", tree.Path("out")}, out, err),
+  EXPECT_EQ(RunRoutesCli({"--protos", tree.Path("protos"), "-I", tree.Path("protos"), "--out",
+                          tree.Path("out")},
+                         out, err),
             kExitProblems);
   EXPECT_THAT(err.str(), HasSubstr("1 problem(s)"));
 }

@@ -1,12 +1,13 @@
 // `protogate-routes diff`: what reviewers see, and which changes break clients.
 
+#include "routes/route_map_diff.h"
+
 #include <fstream>
 #include <sstream>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "routes/cli.h"
-#include "routes/route_map_diff.h"
 #include "unit/routes/proto_tree.h"
 
 namespace protogate::routes {
@@ -14,8 +15,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-RouteMapEntry Entry(std::string method, std::string path, std::string grpc,
-                    std::string body = "") {
+RouteMapEntry Entry(std::string method, std::string path, std::string grpc, std::string body = "") {
   RouteMapEntry e;
   e.http_method = std::move(method);
   e.path = std::move(path);

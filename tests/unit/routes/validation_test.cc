@@ -9,10 +9,10 @@
 namespace protogate::routes {
 namespace {
 
-using ::testing::HasSubstr;
 using test::Joined;
 using test::ProtoTree;
 using test::ThingsProto;
+using ::testing::HasSubstr;
 
 std::string Rpc(const std::string& name, const std::string& rule,
                 const std::string& types = "(Thing) returns (Thing)") {
@@ -34,7 +34,8 @@ TEST(RouteValidationTest, VariableNamingNoFieldSaysWhereAndWhichFieldsExist) {
   ProtoTree tree;
   tree.Write("protos/a.proto", ThingsProto(Rpc("Get", "get: \"/v1/things/{nope}\"")));
   std::string problems = Problems(tree);
-  EXPECT_THAT(problems, HasSubstr("a.proto:11:5: error: GET /v1/things/{nope} (things.v1.Things.Get)"));
+  EXPECT_THAT(problems,
+              HasSubstr("a.proto:11:5: error: GET /v1/things/{nope} (things.v1.Things.Get)"));
   EXPECT_THAT(problems, HasSubstr("things.v1.Thing has no field \"nope\""));
   EXPECT_THAT(problems, HasSubstr("hint: name one of its fields: id, name, tags"));
 }
@@ -67,8 +68,7 @@ TEST(RouteValidationTest, VariableThroughAScalarIsRefused) {
 
 TEST(RouteValidationTest, ScalarLikeWellKnownTypesAndNestedFieldsMayBeBound) {
   ProtoTree tree;
-  tree.Write("protos/a.proto",
-             ThingsProto(Rpc("Get", "get: \"/v1/things/{at}/{inner.code}\"")));
+  tree.Write("protos/a.proto", ThingsProto(Rpc("Get", "get: \"/v1/things/{at}/{inner.code}\"")));
   Diagnostics diagnostics;
   EXPECT_TRUE(Generate(tree.Options(), diagnostics).ok()) << Joined(diagnostics);
 }
@@ -93,7 +93,8 @@ TEST(RouteValidationTest, ResponseBodyNamingNoFieldIsRefused) {
   ProtoTree tree;
   tree.Write("protos/a.proto",
              ThingsProto(Rpc("Get", "get: \"/v1/things/{id}\" response_body: \"nothing\"")));
-  EXPECT_THAT(Problems(tree), HasSubstr("response_body \"nothing\": things.v1.Thing has no such field"));
+  EXPECT_THAT(Problems(tree),
+              HasSubstr("response_body \"nothing\": things.v1.Thing has no such field"));
 }
 
 TEST(RouteValidationTest, BadTemplateIsRefused) {
@@ -107,11 +108,12 @@ TEST(RouteValidationTest, BadTemplateIsRefused) {
 TEST(RouteValidationTest, ConflictingRoutesAcrossFilesNameBoth) {
   ProtoTree tree;
   tree.Write("protos/a.proto", ThingsProto(Rpc("Get", "get: \"/v1/things/{id}\"")));
-  tree.Write("protos/b.proto",
-             "syntax = \"proto3\";\npackage other.v1;\nimport \"google/api/annotations.proto\";\n"
-             "message M { string name = 1; }\nservice Other {\n"
-             "  rpc Find(M) returns (M) { option (google.api.http) = { get: \"/v1/things/{name}\" }; }\n"
-             "}\n");
+  tree.Write(
+      "protos/b.proto",
+      "syntax = \"proto3\";\npackage other.v1;\nimport \"google/api/annotations.proto\";\n"
+      "message M { string name = 1; }\nservice Other {\n"
+      "  rpc Find(M) returns (M) { option (google.api.http) = { get: \"/v1/things/{name}\" }; }\n"
+      "}\n");
   std::string problems = Problems(tree);
   EXPECT_THAT(problems, HasSubstr("things.v1.Things.Get"));
   EXPECT_THAT(problems, HasSubstr("other.v1.Other.Find"));
@@ -129,14 +131,14 @@ TEST(RouteValidationTest, StreamingMethodsCannotBeRouted) {
 
 TEST(RouteValidationTest, RuleSelectorNamingNoMethodSuggestsOne) {
   ProtoTree tree;
-  tree.Write("protos/a.proto",
-             ThingsProto("  rpc Get(Thing) returns (Thing);\n"));
+  tree.Write("protos/a.proto", ThingsProto("  rpc Get(Thing) returns (Thing);\n"));
   GenerateOptions options = tree.Options();
   options.rule_files = {tree.Write("rules.yaml",
                                    "http:\n  rules:\n    - selector: things.v1.Thing.Get\n"
                                    "      get: /v1/things/{id}\n")};
   std::string problems = Problems(tree, options);
-  EXPECT_THAT(problems, HasSubstr("rules.yaml:3:7: error: selector things.v1.Thing.Get names no method"));
+  EXPECT_THAT(problems,
+              HasSubstr("rules.yaml:3:7: error: selector things.v1.Thing.Get names no method"));
   EXPECT_THAT(problems, HasSubstr("did you mean things.v1.Things.Get?"));
 }
 
@@ -165,10 +167,9 @@ TEST(RouteValidationTest, RoutedServiceWithoutUpstreamIsRefusedWithConfig) {
   ProtoTree tree;
   tree.Write("protos/a.proto", ThingsProto(Rpc("Get", "get: \"/v1/things/{id}\"")));
   GenerateOptions options = tree.Options();
-  options.config_path = tree.Write(
-      "gateway.yaml",
-      "descriptors: out/descriptor_set.pb\nupstreams:\n"
-      "  - {service: other.v1.Other, addresses: [127.0.0.1:1]}\n");
+  options.config_path = tree.Write("gateway.yaml",
+                                   "descriptors: out/descriptor_set.pb\nupstreams:\n"
+                                   "  - {service: other.v1.Other, addresses: [127.0.0.1:1]}\n");
   std::string problems = Problems(tree, options);
   EXPECT_THAT(problems, HasSubstr("service things.v1.Things has routes but no upstream"));
   EXPECT_THAT(problems, HasSubstr("add under `upstreams:`"));
