@@ -343,7 +343,7 @@ class PlanBuilder {
       }
       ASSIGN_OR_RETURN(ValueTemplate value, CompileForField(*it, *field, ValueType::OfField(*field),
                                                             scope, field_where));
-      node.fields.emplace_back(field->name(), std::move(value));
+      node.fields.push_back({field->name(), std::move(value)});
     }
     return node;
   }
@@ -413,7 +413,7 @@ class PlanBuilder {
       node.kind = ValueTemplate::Kind::kObject;
       for (auto it = value.begin(); it != value.end(); ++it) {
         ASSIGN_OR_RETURN(ValueTemplate field, CompileFree(*it, scope, Join(where, it.key())));
-        node.fields.emplace_back(it.key(), std::move(field));
+        node.fields.push_back({it.key(), std::move(field)});
       }
       return node;
     }
@@ -511,7 +511,7 @@ class PlanBuilder {
       }
       RETURN_IF_ERROR(claim(it.key(), absl::StrCat("key \"", it.key(), "\"")));
       ASSIGN_OR_RETURN(ValueTemplate value, CompileShape(*it, Join(where, it.key()), false));
-      node.fields.emplace_back(it.key(), std::move(value));
+      node.fields.push_back({it.key(), std::move(value)});
     }
     if (auto drop = shape.find("$drop"); drop != shape.end()) {
       ASSIGN_OR_RETURN(node.drops, CompileDrops(*drop, keys, Join(where, "$drop")));

@@ -81,19 +81,29 @@ struct SourceRef {
   std::string text;  // as written
 };
 
+struct TemplateField;
+
 // A request template or a response shape, compiled.
 struct ValueTemplate {
   enum class Kind { kLiteral, kReference, kObject, kList };
   Kind kind = Kind::kLiteral;
   Json literal;
   SourceRef ref;
-  std::vector<std::pair<std::string, ValueTemplate>> fields;  // kObject, in order
+  std::vector<TemplateField> fields;                          // kObject, in order
   std::vector<SourceRef> merges;                              // kObject
   std::vector<std::vector<PathStep>> drops;                   // kObject
   std::vector<ValueTemplate> items;                           // kList
   // Request templates: the field filled, so a value can be converted to its
   // JSON form (42 into a string field becomes "42").
   const google::protobuf::FieldDescriptor* target = nullptr;
+};
+
+// A named struct rather than std::pair: libstdc++'s completeness checks on
+// pair<string, ValueTemplate> fail under clang while ValueTemplate is being
+// defined.
+struct TemplateField {
+  std::string first;
+  ValueTemplate second;
 };
 
 struct PlanCall {

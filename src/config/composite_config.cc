@@ -76,7 +76,7 @@ absl::StatusOr<ConfigValue> ReadValue(const YamlReader& reader, const YamlField&
   ASSIGN_OR_RETURN(const YamlMap map, reader.ReadAnyMap(field));
   for (const YamlMap::Entry& entry : map.entries()) {
     ASSIGN_OR_RETURN(ConfigValue element, ReadValue(reader, entry.field));
-    value.entries.emplace_back(entry.key, std::move(element));
+    value.entries.push_back({entry.key, std::move(element)});
   }
   return value;
 }

@@ -39,6 +39,8 @@ struct YamlField;
 // A YAML value kept as written: request templates, fallbacks and the
 // response shape. Quoted scalars are strings; plain ones are null, true /
 // false, integers, numbers or strings, as YAML 1.2 reads them.
+struct ConfigEntry;
+
 struct ConfigValue {
   enum class Kind { kNull, kBool, kInt, kDouble, kString, kList, kMap };
   Kind kind = Kind::kNull;
@@ -47,14 +49,24 @@ struct ConfigValue {
   double double_value = 0;
   std::string string_value;
   std::vector<ConfigValue> items;                            // kList
-  std::vector<std::pair<std::string, ConfigValue>> entries;  // kMap, in file order
+  std::vector<ConfigEntry> entries;  // kMap, in file order
 
-  static ConfigValue EmptyMap() {
-    ConfigValue value;
-    value.kind = Kind::kMap;
-    return value;
-  }
+  static ConfigValue EmptyMap();
 };
+
+// One key of a map value. A named struct rather than std::pair: libstdc++'s
+// completeness checks on pair<string, ConfigValue> fail under clang while
+// ConfigValue is being defined.
+struct ConfigEntry {
+  std::string first;
+  ConfigValue second;
+};
+
+inline ConfigValue ConfigValue::EmptyMap() {
+  ConfigValue value;
+  value.kind = Kind::kMap;
+  return value;
+}
 
 struct CompositeBatchConfig {
   std::string method;                             // "pkg.Service/Method"
