@@ -23,8 +23,10 @@ Json Convert(Json value, const gpb::FieldDescriptor* target) {
     return value.dump();
   }
   if (target->cpp_type() == gpb::FieldDescriptor::CPPTYPE_BOOL && value.is_string()) {
-    if (value == "true") return true;
-    if (value == "false") return false;
+    // Compared as a std::string: json == "literal" trips gcc 12's -Warray-bounds at -O3.
+    const std::string& text = value.get_ref<const std::string&>();
+    if (text == "true") return true;
+    if (text == "false") return false;
   }
   return value;
 }

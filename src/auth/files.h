@@ -15,6 +15,8 @@ namespace protogate::auth {
 absl::StatusOr<std::string> ReadKeyFile(const std::string& path, absl::string_view what);
 
 // Writes to "<path>.tmp" then renames, so that readers never see half a file.
+// Missing parent folders are created (an output path such as build/demo/… may
+// name a folder nothing has made yet).
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents);
 
 }  // namespace protogate::auth

@@ -34,11 +34,16 @@ struct ResponseTranscoder::Impl {
   std::string key_prefix;      // kOtherField: `{"<key>":`
   std::string default_json;    // kOtherField: the field's JSON when it is not on the wire
   gpb::util::JsonPrintOptions print_options;
+  // The fast printers of `type` and, for kMessageField, of the field's type;
+  // nullptr where they do not apply, and protobuf prints.
+  std::unique_ptr<const JsonPrinter> printer;
+  std::unique_ptr<const JsonPrinter> field_printer;
 
   absl::StatusOr<std::string> DefaultJson(const std::string& key) const;
   absl::StatusOr<std::string> Normalize(absl::string_view binary) const;
   absl::Status NotAValidResponse() const;
-  absl::StatusOr<std::string> Print(const std::string& url, absl::string_view binary) const;
+  absl::StatusOr<std::string> Print(const JsonPrinter* fast, const std::string& url,
+                                    absl::string_view binary) const;
   absl::StatusOr<std::string> TranscodeMessageField(absl::string_view binary) const;
   absl::StatusOr<std::string> TranscodeOtherField(absl::string_view binary) const;
 };
@@ -88,6 +93,7 @@ absl::StatusOr<ResponseTranscoder> ResponseTranscoder::Create(
   impl->print_options.always_print_primitive_fields = options.emit_default_values;
   impl->print_options.always_print_enums_as_ints = options.enums_as_ints;
   impl->print_options.preserve_proto_field_names = options.use_proto_field_names;
+  impl->printer = JsonPrinter::Create(response_type, options);
   if (!response_body_field.empty()) {
     const gpb::FieldDescriptor* field = FindTopLevelField(response_type, response_body_field);
     if (field == nullptr) {
@@ -99,6 +105,7 @@ absl::StatusOr<ResponseTranscoder> ResponseTranscoder::Create(
     if (field->type() == gpb::FieldDescriptor::TYPE_MESSAGE && !field->is_repeated()) {
       impl->body_kind = BodyKind::kMessageField;
       impl->field_type_url = TypeRegistry::TypeUrl(*field->message_type());
+      impl->field_printer = JsonPrinter::Create(*field->message_type(), options);
     } else {
       impl->body_kind = BodyKind::kOtherField;
       const std::string& key = options.use_proto_field_names ? field->name() : field->json_name();
@@ -131,7 +138,7 @@ absl::StatusOr<std::string> ResponseTranscoder::Transcode(absl::string_view bina
   }
   switch (impl.body_kind) {
     case BodyKind::kWhole:
-      return impl.Print(impl.type_url, binary);
+      return impl.Print(impl.printer.get(), impl.type_url, binary);
     case BodyKind::kMessageField:
       return impl.TranscodeMessageField(binary);
     case BodyKind::kOtherField:
@@ -157,9 +164,14 @@ absl::StatusOr<std::string> ResponseTranscoder::Impl::Normalize(absl::string_vie
   return message->SerializeAsString();
 }
 
-absl::StatusOr<std::string> ResponseTranscoder::Impl::Print(const std::string& url,
+absl::StatusOr<std::string> ResponseTranscoder::Impl::Print(const JsonPrinter* fast,
+                                                            const std::string& url,
                                                             absl::string_view binary) const {
   std::string json;
+  if (fast != nullptr) {
+    json.reserve(binary.size() + binary.size() / 2 + 16);
+    if (fast->Print(binary, &json)) return json;
+  }
   // The stream form reads the caller's bytes in place (the string form
   // would copy them).
   gpb::util::Status status;
@@ -182,7 +194,7 @@ absl::StatusOr<std::string> ResponseTranscoder::Impl::TranscodeMessageField(
   wire::ForEachField(binary, [&](const wire::Field& field) {
     if (field.number == body_field->number()) payload = field.payload;
   });
-  return Print(field_type_url, payload);
+  return Print(field_printer.get(), field_type_url, payload);
 }
 
 absl::StatusOr<std::string> ResponseTranscoder::Impl::TranscodeOtherField(
@@ -191,7 +203,7 @@ absl::StatusOr<std::string> ResponseTranscoder::Impl::TranscodeOtherField(
   wire::ForEachField(binary, [&](const wire::Field& field) {
     if (field.number == body_field->number()) only_field.append(field.raw.data(), field.raw.size());
   });
-  auto json = Print(type_url, only_field);
+  auto json = Print(printer.get(), type_url, only_field);
   if (!json.ok()) return json.status();
   // A message holding one field prints as exactly {"<key>":<value>}, or as
   // {} when the field is at its default.

@@ -15,15 +15,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "transcode/json_printer.h"  // JsonOutputOptions
 #include "transcode/type_registry.h"
 
 namespace protogate::transcode {
-
-struct JsonOutputOptions {
-  bool use_proto_field_names = false;  // "user_id" instead of "userId"
-  bool emit_default_values = false;    // print fields holding their default
-  bool enums_as_ints = false;          // 2 instead of "ROLE_ADMIN"
-};
 
 class ResponseTranscoder {
  public:

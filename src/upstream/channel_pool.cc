@@ -29,6 +29,10 @@ std::shared_ptr<grpc::Channel> NewChannel(const std::string& target) {
   // reload would inherit a dead subchannel's backoff; keep them per channel.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+  // The gateway never retries (a retried non-idempotent call is the
+  // client's decision); without retries gRPC also skips the retry filter's
+  // per-call bookkeeping and buffering of the sent message.
+  args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
 }
 

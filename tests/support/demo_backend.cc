@@ -49,4 +49,12 @@ absl::Status DemoBackend::RestartService(DemoService service) {
   return server_.RestartService(service);
 }
 
+absl::Status DemoBackend::SetGatewayJwks(const std::string& jwks_json) {
+  return server_.identity_verifier().SetJwks(jwks_json);
+}
+
+void DemoBackend::SetGatewayJwksFile(const std::string& path) {
+  server_.identity_verifier().SetJwksFile(path);
+}
+
 }  // namespace protogate::test

@@ -57,6 +57,15 @@ class DemoBackend {
   absl::Status StopService(DemoService service);
   absl::Status RestartService(DemoService service);
 
+  // Where the services get the gateway's public keys to verify its identity tokens
+  // (x-protogate-identity; the users service's WhoAmI): a JWKS text, e.g. the body
+  // of the gateway's /.well-known/protogate/jwks.json (InvalidArgument when it is
+  // not a usable JWKS), or a JWKS file such as the gateway's auth.stamping.jwks_out
+  // (read when a token arrives, re-read when it changes; it may not exist yet).
+  // Until one is set, WhoAmI refuses every caller.
+  absl::Status SetGatewayJwks(const std::string& jwks_json);
+  void SetGatewayJwksFile(const std::string& path);
+
   // Everything else: the services themselves (their state), bound ports, ….
   demo_services::DemoServer& server() { return server_; }
 

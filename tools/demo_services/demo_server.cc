@@ -37,7 +37,11 @@ std::optional<DemoService> ParseDemoService(absl::string_view name) {
   return std::nullopt;
 }
 
-DemoServer::DemoServer(DemoServerOptions options) : options_(std::move(options)) {
+DemoServer::DemoServer(DemoServerOptions options)
+    : options_(std::move(options)), users_(&identity_verifier_) {
+  if (!options_.gateway_jwks_file.empty()) {
+    identity_verifier_.SetJwksFile(options_.gateway_jwks_file);
+  }
   absl::MutexLock lock(&mu_);
   hosts_[IndexOf(DemoService::kUsers)].service = &users_;
   hosts_[IndexOf(DemoService::kUsers)].requested_address = options_.users_address;

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "demo_services/call_recorder.h"
 #include "demo_services/catalog_service.h"
+#include "demo_services/identity_verifier.h"
 #include "demo_services/orders_service.h"
 #include "demo_services/service_controls.h"
 #include "demo_services/users_service.h"
@@ -36,6 +37,9 @@ struct DemoServerOptions {
   std::string catalog_address = "127.0.0.1:0";
   // How long a stopping server lets in-flight calls finish before cancelling them.
   absl::Duration shutdown_grace = absl::Milliseconds(500);
+  // The gateway's JWKS file (auth.stamping.jwks_out) that identity tokens are
+  // verified with; it may appear after Start(). Empty: none (see identity_verifier()).
+  std::string gateway_jwks_file;
 };
 
 // Runs the demo services, each on its own grpc::Server (plaintext, callback API),
@@ -82,6 +86,9 @@ class DemoServer {
   UserService& users() { return users_; }
   OrderService& orders() { return orders_; }
   CatalogService& catalog() { return catalog_; }
+  // Verifies the gateway's identity tokens for every service of this server (the
+  // users service's WhoAmI uses it); its key source can be changed at any time.
+  IdentityVerifier& identity_verifier() { return identity_verifier_; }
   ServiceControls& controls(DemoService service);
   const ServiceControls& controls(DemoService service) const;
   CallStats stats(DemoService service) const { return controls(service).stats(); }
@@ -100,6 +107,7 @@ class DemoServer {
   void StopLocked(Host& host) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const DemoServerOptions options_;
+  IdentityVerifier identity_verifier_;  // before the services that point at it
   UserService users_;
   OrderService orders_;
   CatalogService catalog_;

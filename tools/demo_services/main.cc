@@ -3,7 +3,11 @@
 // until SIGINT or SIGTERM.
 //
 //   protogate-demo-services [--users=127.0.0.1:50051] [--orders=127.0.0.1:50052]
-//                           [--catalog=127.0.0.1:50053]
+//                           [--catalog=127.0.0.1:50053] [--gateway-jwks=FILE]
+//
+// --gateway-jwks names the gateway's public JWKS file (auth.stamping.jwks_out);
+// the users service's WhoAmI verifies the gateway's identity token with it. The
+// file may appear after startup and is re-read when it changes.
 //
 // Prints "<service> listening on <host:port>" per service once all are serving.
 
@@ -28,8 +32,10 @@ using protogate::demo_services::kAllDemoServices;
 
 constexpr char kUsage[] =
     "usage: protogate-demo-services [--users=HOST:PORT] [--orders=HOST:PORT] "
-    "[--catalog=HOST:PORT]\n"
-    "defaults: --users=127.0.0.1:50051 --orders=127.0.0.1:50052 --catalog=127.0.0.1:50053\n";
+    "[--catalog=HOST:PORT] [--gateway-jwks=FILE]\n"
+    "defaults: --users=127.0.0.1:50051 --orders=127.0.0.1:50052 --catalog=127.0.0.1:50053\n"
+    "--gateway-jwks: the gateway's JWKS file (auth.stamping.jwks_out) for verifying its\n"
+    "identity tokens (GET /v1/me); without it WhoAmI refuses every caller\n";
 
 // Fills `options` from argv; false (after printing why) on a bad argument.
 bool ParseFlags(int argc, char** argv, DemoServerOptions& options) {
@@ -46,6 +52,8 @@ bool ParseFlags(int argc, char** argv, DemoServerOptions& options) {
       target = &options.orders_address;
     } else if (absl::ConsumePrefix(&arg, "--catalog=")) {
       target = &options.catalog_address;
+    } else if (absl::ConsumePrefix(&arg, "--gateway-jwks=")) {
+      target = &options.gateway_jwks_file;
     }
     if (target == nullptr || arg.empty()) {
       std::fprintf(stderr, "protogate-demo-services: bad argument \"%s\"\n%s", argv[i], kUsage);
@@ -81,6 +89,9 @@ int main(int argc, char** argv) {
   for (DemoService service : kAllDemoServices) {
     std::printf("%s listening on %s\n", std::string(DemoServiceName(service)).c_str(),
                 server.address(service).c_str());
+  }
+  if (!options.gateway_jwks_file.empty()) {
+    std::printf("identity tokens verified with %s\n", options.gateway_jwks_file.c_str());
   }
   std::fflush(stdout);
 

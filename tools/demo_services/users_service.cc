@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "demo_services/status_details.h"
 #include "google/protobuf/util/field_mask_util.h"
+#include "google/rpc/status.pb.h"
 
 namespace protogate::demo_services {
 namespace {
@@ -24,6 +25,8 @@ using demo::users::v1::ListUsersResponse;
 using demo::users::v1::Role;
 using demo::users::v1::UpdateUserRequest;
 using demo::users::v1::User;
+using demo::users::v1::WhoAmIRequest;
+using demo::users::v1::WhoAmIResponse;
 using google::protobuf::util::FieldMaskUtil;
 
 constexpr int kDefaultPageSize = 10;
@@ -126,9 +129,24 @@ grpc::Status ApplyUpdate(const UpdateUserRequest& request, User* user) {
   return grpc::Status::OK;
 }
 
+// UNAUTHENTICATED with the reason in the message and, as a detail the gateway renders
+// in its JSON error body, the WhoAmIResponse of an unverified caller.
+grpc::Status Unverified(absl::string_view reason) {
+  WhoAmIResponse unverified;
+  unverified.set_audience(demo::users::v1::UserService::service_full_name());
+  unverified.set_verified(false);
+  unverified.set_reason(std::string(reason));
+  google::rpc::Status status;
+  status.set_code(grpc::StatusCode::UNAUTHENTICATED);
+  status.set_message(absl::StrCat("identity not verified: ", reason));
+  status.add_details()->PackFrom(unverified);
+  return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, status.message(),
+                      status.SerializeAsString());
+}
+
 }  // namespace
 
-UserService::UserService() {
+UserService::UserService(IdentityVerifier* verifier) : verifier_(verifier) {
   const std::vector<Seed> seeds = {
       {"ada@example.com", "Ada Lovelace", "eu", {demo::users::v1::ROLE_ADMIN}, true, 123456},
       {"hopper@example.com",
@@ -196,6 +214,28 @@ grpc::ServerUnaryReactor* UserService::GetUserProfile(grpc::CallbackServerContex
         "name", absl::StrCat("name \"", request->name(), "\" is not of the form users/{user_id}")));
   }
   return Answer(DoGetUser(*request, response));
+}
+
+grpc::ServerUnaryReactor* UserService::WhoAmI(grpc::CallbackServerContext* context,
+                                              const WhoAmIRequest* request,
+                                              WhoAmIResponse* response) {
+  return Answer(DoWhoAmI(*context, response));
+}
+
+grpc::Status UserService::DoWhoAmI(const grpc::CallbackServerContext& context,
+                                   WhoAmIResponse* response) {
+  if (verifier_ == nullptr) return Unverified("this service verifies no identity tokens");
+  absl::StatusOr<VerifiedIdentity> identity =
+      verifier_->Verify(context, demo::users::v1::UserService::service_full_name());
+  if (!identity.ok()) return Unverified(identity.status().message());
+  response->set_subject(identity->subject);
+  response->set_client_id(identity->client_id);
+  for (const std::string& scope : identity->scopes) response->add_scopes(scope);
+  response->set_audience(identity->audience);
+  response->set_issuer(identity->issuer);
+  response->set_request_id(identity->request_id);
+  response->set_verified(true);
+  return grpc::Status::OK;
 }
 
 grpc::Status UserService::DoGetUser(const GetUserRequest& request, User* response) const {

@@ -9,6 +9,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "demo/users/v1/users.grpc.pb.h"
+#include "demo_services/identity_verifier.h"
 #include "demo_services/service_controls.h"
 
 namespace protogate::demo_services {
@@ -29,11 +30,19 @@ namespace protogate::demo_services {
 // combine with AND. UpdateUser applies update_mask paths (e.g. "email",
 // "profile.region", "roles"); an empty mask applies the fields set in `user`.
 //
+// WhoAmI answers with the caller the gateway vouched for: the x-protogate-identity
+// token, checked by `verifier` (signature by the gateway's key, iss "protogate",
+// aud "demo.users.v1.UserService", exp). A missing or failing token → UNAUTHENTICATED
+// "identity not verified: <reason>", carrying a WhoAmIResponse detail {verified:
+// false, reason}. No other method looks at the token.
+//
 // Thread-safe: the callback methods run on gRPC's threads, the store is guarded by a
 // mutex, and no method blocks. Must outlive the grpc::Server it is registered with.
 class UserService final : public demo::users::v1::UserService::CallbackService {
  public:
-  UserService();
+  // `verifier` (not owned, may be null: WhoAmI then refuses every call) must outlive
+  // the service.
+  explicit UserService(IdentityVerifier* verifier = nullptr);
 
   ServiceControls& controls() { return controls_; }
   const ServiceControls& controls() const { return controls_; }
@@ -56,6 +65,9 @@ class UserService final : public demo::users::v1::UserService::CallbackService {
   grpc::ServerUnaryReactor* GetUserProfile(grpc::CallbackServerContext* context,
                                            const demo::users::v1::GetUserRequest* request,
                                            demo::users::v1::User* response) override;
+  grpc::ServerUnaryReactor* WhoAmI(grpc::CallbackServerContext* context,
+                                   const demo::users::v1::WhoAmIRequest* request,
+                                   demo::users::v1::WhoAmIResponse* response) override;
 
  private:
   grpc::ServerUnaryReactor* Answer(const grpc::Status& status);
@@ -69,11 +81,14 @@ class UserService final : public demo::users::v1::UserService::CallbackService {
   grpc::Status DoUpdateUser(const demo::users::v1::UpdateUserRequest& request,
                             demo::users::v1::User* response);
   grpc::Status DoDeleteUser(const demo::users::v1::DeleteUserRequest& request);
+  grpc::Status DoWhoAmI(const grpc::CallbackServerContext& context,
+                        demo::users::v1::WhoAmIResponse* response);
 
   // Whether `email` belongs to a user other than `except_id`.
   bool EmailTaken(const std::string& email, int64_t except_id) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
+  IdentityVerifier* const verifier_;
   ServiceControls controls_;
   mutable absl::Mutex mu_;
   std::map<int64_t, demo::users::v1::User> users_ ABSL_GUARDED_BY(mu_);

@@ -165,6 +165,17 @@ TEST_F(AuthEngineTest, PublishesItsJwksAndStampsVerifiableTokens) {
   EXPECT_EQ((*stamped)[3], (std::pair<std::string, std::string>{"x-protogate-scopes", "a b"}));
 }
 
+TEST_F(AuthEngineTest, JwksOutCreatesItsFolder) {
+  const std::filesystem::path folder = std::filesystem::path(TempPath("jwks-out")) / "not" / "yet";
+  std::filesystem::remove_all(folder.parent_path());
+  config_.stamping.jwks_out = (folder / "gateway-jwks.json").string();
+  auto engine = Make();
+  ASSERT_NE(engine, nullptr);
+  std::ifstream written(config_.stamping.jwks_out);
+  std::string file((std::istreambuf_iterator<char>(written)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(file, engine->jwks_json());
+}
+
 TEST_F(AuthEngineTest, ReservedKeys) {
   config_.stamping.header = "x-internal-identity";
   auto engine = Make();

@@ -1,0 +1,123 @@
+// libFuzzer target: the fast JSON printer against protobuf's own printer
+// (util::BinaryToJsonStream) over every message type of the demo protos.
+// Input: one selector byte (type and options), then wire bytes. The bytes are
+// printed as they are and, when they parse, re-serialized canonically.
+// The invariant: whenever the fast printer accepts bytes, protobuf succeeds
+// on them too and prints exactly the same text. (Declining is allowed: the
+// gateway then uses protobuf.)
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "google/protobuf/descriptor.pb.h"
+#include "google/protobuf/dynamic_message.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/json_util.h"
+#include "transcode/json_printer.h"
+#include "transcode/type_registry.h"
+
+namespace protogate::transcode {
+namespace {
+
+namespace gpb = google::protobuf;
+
+struct Case {
+  const gpb::Descriptor* type;
+  std::string url;
+  JsonOutputOptions options;
+  std::unique_ptr<const JsonPrinter> printer;
+};
+
+void AddTypes(const gpb::Descriptor& type, std::vector<const gpb::Descriptor*>* out) {
+  if (type.options().map_entry()) return;
+  out->push_back(&type);
+  for (int i = 0; i < type.nested_type_count(); ++i) AddTypes(*type.nested_type(i), out);
+}
+
+struct State {
+  std::shared_ptr<const TypeRegistry> registry;
+  gpb::DynamicMessageFactory factory;
+  std::vector<Case> cases;
+};
+
+const State& Load() {
+  static State* const state = [] {
+    std::ifstream in(PROTOGATE_DEMO_DESCRIPTORS, std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    auto registry = TypeRegistry::FromDescriptorSet(buffer.str());
+    if (!registry.ok()) std::abort();
+    auto* s = new State();
+    s->registry = *registry;
+    gpb::FileDescriptorSet set;
+    if (!set.ParseFromString(buffer.str())) std::abort();
+    std::vector<const gpb::Descriptor*> types;
+    for (const auto& file_proto : set.file()) {
+      const gpb::FileDescriptor* file = s->registry->pool().FindFileByName(file_proto.name());
+      if (file == nullptr) std::abort();
+      for (int i = 0; i < file->message_type_count(); ++i) AddTypes(*file->message_type(i), &types);
+    }
+    for (const gpb::Descriptor* type : types) {
+      for (int o = 0; o < 4; ++o) {
+        JsonOutputOptions options{.use_proto_field_names = (o & 1) != 0,
+                                  .emit_default_values = false,
+                                  .enums_as_ints = (o & 2) != 0};
+        auto printer = JsonPrinter::Create(*type, options);
+        if (printer == nullptr) continue;
+        s->cases.push_back(
+            Case{type, TypeRegistry::TypeUrl(*type), options, std::move(printer)});
+      }
+    }
+    if (s->cases.empty()) std::abort();
+    return s;
+  }();
+  return *state;
+}
+
+void Compare(const State& state, const Case& c, const std::string& bytes) {
+  std::string fast;
+  if (!c.printer->Print(bytes, &fast)) return;
+  gpb::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = c.options.use_proto_field_names;
+  options.always_print_enums_as_ints = c.options.enums_as_ints;
+  std::string reference;
+  gpb::util::Status status;
+  {
+    gpb::io::ArrayInputStream in(bytes.data(), static_cast<int>(bytes.size()));
+    gpb::io::StringOutputStream out(&reference);
+    status = gpb::util::BinaryToJsonStream(state.registry->resolver(), c.url, &in, &out, options);
+  }
+  if (!status.ok() || reference != fast) {
+    std::fprintf(stderr, "type %s options %d%d\nprotobuf (%s): %s\nfast:     %s\n",
+                 c.type->full_name().c_str(), c.options.use_proto_field_names,
+                 c.options.enums_as_ints, status.ToString().c_str(), reference.c_str(),
+                 fast.c_str());
+    std::abort();
+  }
+}
+
+}  // namespace
+}  // namespace protogate::transcode
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace protogate::transcode;
+  if (size < 1) return 0;
+  const State& state = Load();
+  const Case& c = state.cases[data[0] % state.cases.size()];
+  const std::string bytes(reinterpret_cast<const char*>(data + 1), size - 1);
+  Compare(state, c, bytes);
+  std::unique_ptr<google::protobuf::Message> message(
+      const_cast<State&>(state).factory.GetPrototype(c.type)->New());
+  if (message->ParseFromString(bytes)) {
+    message->DiscardUnknownFields();
+    Compare(state, c, message->SerializeAsString());
+  }
+  return 0;
+}
