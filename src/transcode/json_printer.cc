@@ -1,5 +1,6 @@
 #include "transcode/json_printer.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -375,19 +376,26 @@ void AppendFloat(float value, std::string* out) {
   }
   char buf[40];
   int n = std::snprintf(buf, sizeof(buf), "%.6g", static_cast<double>(value));
-  if (std::strtof(buf, nullptr) != value) {
+  // Like protobuf's safe_strtof, a subnormal read back (ERANGE) counts as a
+  // miss.
+  errno = 0;
+  const float back = std::strtof(buf, nullptr);
+  if (back != value || errno != 0) {
     n = std::snprintf(buf, sizeof(buf), "%.9g", static_cast<double>(value));
   }
   out->append(buf, n);
 }
 
-void AppendTwo(int value, std::string* out) {
-  out->push_back(static_cast<char>('0' + value / 10));
-  out->push_back(static_cast<char>('0' + value % 10));
+// Writes `value` as exactly `width` decimal digits at `p` (value fits).
+void PutDigits(uint32_t value, int width, char* p) {
+  for (int i = width - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
 }
 
 // RFC 3339 in UTC with 0, 3, 6 or 9 fractional digits, as protobuf prints
-// google.protobuf.Timestamp. The seconds are in range.
+// google.protobuf.Timestamp. The seconds are in range (years 1 to 9999).
 void AppendTimestamp(int64_t seconds, int32_t nanos, std::string* out) {
   int64_t days = seconds / 86400;
   int64_t rest = seconds % 86400;
@@ -402,28 +410,33 @@ void AppendTimestamp(int64_t seconds, int32_t nanos, std::string* out) {
   const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
   const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
   const int64_t mp = (5 * doy + 2) / 153;
-  const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  const int year = static_cast<int>(yoe + era * 400 + (month <= 2 ? 1 : 0));
-  char buf[48];
-  int n = std::snprintf(buf, sizeof(buf), "\"%04d-%02d-%02dT", year, month, day);
-  out->append(buf, n);
-  AppendTwo(static_cast<int>(rest / 3600), out);
-  out->push_back(':');
-  AppendTwo(static_cast<int>(rest / 60 % 60), out);
-  out->push_back(':');
-  AppendTwo(static_cast<int>(rest % 60), out);
+  const auto day = static_cast<uint32_t>(doy - (153 * mp + 2) / 5 + 1);
+  const auto month = static_cast<uint32_t>(mp < 10 ? mp + 3 : mp - 9);
+  const auto year = static_cast<uint32_t>(yoe + era * 400 + (month <= 2 ? 1 : 0));
+  char buf[40] = "\"0000-00-00T00:00:00";
+  PutDigits(year, 4, buf + 1);
+  PutDigits(month, 2, buf + 6);
+  PutDigits(day, 2, buf + 9);
+  PutDigits(static_cast<uint32_t>(rest / 3600), 2, buf + 12);
+  PutDigits(static_cast<uint32_t>(rest / 60 % 60), 2, buf + 15);
+  PutDigits(static_cast<uint32_t>(rest % 60), 2, buf + 18);
+  size_t n = 20;
   if (nanos != 0) {
+    buf[n++] = '.';
     if (nanos % 1000000 == 0) {
-      n = std::snprintf(buf, sizeof(buf), ".%03d", nanos / 1000000);
+      PutDigits(static_cast<uint32_t>(nanos / 1000000), 3, buf + n);
+      n += 3;
     } else if (nanos % 1000 == 0) {
-      n = std::snprintf(buf, sizeof(buf), ".%06d", nanos / 1000);
+      PutDigits(static_cast<uint32_t>(nanos / 1000), 6, buf + n);
+      n += 6;
     } else {
-      n = std::snprintf(buf, sizeof(buf), ".%09d", nanos);
+      PutDigits(static_cast<uint32_t>(nanos), 9, buf + n);
+      n += 9;
     }
-    out->append(buf, n);
   }
-  out->append("Z\"");
+  buf[n++] = 'Z';
+  buf[n++] = '"';
+  out->append(buf, n);
 }
 
 class Printer {

@@ -63,9 +63,8 @@ std::string ForgedToken(const std::string& kid, const std::string& subject,
                         const std::string& audience = kUsers) {
   auth::PkeyPtr key = auth::AdoptPkey(EVP_EC_gen("P-256"));
   const int64_t now = absl::ToUnixSeconds(absl::Now());
-  json claims = {{"iss", "protogate"}, {"sub", subject},  {"client_id", "evil"},
-                 {"scope", "admin"},   {"aud", audience}, {"jti", "forged"},
-                 {"iat", now},         {"exp", now + 60}};
+  json claims = {{"iss", "protogate"}, {"sub", subject},  {"client_id", "evil"}, {"scope", "admin"},
+                 {"aud", audience},    {"jti", "forged"}, {"iat", now},          {"exp", now + 60}};
   return *auth::SignJwt({{"alg", "ES256"}, {"typ", "JWT"}, {"kid", kid}}, claims,
                         auth::JwsAlgorithm::kEs256, key.get());
 }
@@ -120,7 +119,8 @@ TEST_F(WhoAmITest, ServiceVerifiesTheStampAndReturnsTheCaller) {
   json body = GatewayUnderTest::Json(response);
   EXPECT_EQ(body["subject"], "alice") << body;
   EXPECT_EQ(body["clientId"], "demo-web");
-  EXPECT_EQ(body["scopes"], json::array({"users:read", "users:write", "orders:read", "orders:write"}));
+  EXPECT_EQ(body["scopes"],
+            json::array({"users:read", "users:write", "orders:read", "orders:write"}));
   EXPECT_EQ(body["audience"], kUsers);
   EXPECT_EQ(body["issuer"], "protogate");
   EXPECT_EQ(body["verified"], true);
@@ -153,8 +153,8 @@ TEST_F(WhoAmITest, ClientsIdentityHeadersNeverReachTheService) {
 
   // Without a credential the forgery gets no further than the gateway.
   gw_.backend().ResetStats();
-  HttpResponse anonymous = Me({{"X-Protogate-Identity", forged},
-                               {"Grpc-Metadata-X-Protogate-Identity", forged}});
+  HttpResponse anonymous =
+      Me({{"X-Protogate-Identity", forged}, {"Grpc-Metadata-X-Protogate-Identity", forged}});
   EXPECT_EQ(anonymous.status, 401) << anonymous.body;
   EXPECT_EQ(gw_.backend().stats(DemoService::kUsers).total_calls, 0);
 }
@@ -212,7 +212,8 @@ TEST_F(WhoAmITest, DirectCallsWithoutTheGatewaysTokenAreUnauthenticated) {
 
   grpc::Status other_kid = call.WhoAmI(ForgedToken("my-own-key", "root"), &response);
   EXPECT_EQ(other_kid.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_TRUE(absl::StrContains(other_kid.error_message(), "not the gateway's (kid \"my-own-key\")"))
+  EXPECT_TRUE(
+      absl::StrContains(other_kid.error_message(), "not the gateway's (kid \"my-own-key\")"))
       << other_kid.error_message();
 
   grpc::Status garbage = call.WhoAmI("not-a-jwt", &response);
@@ -242,9 +243,9 @@ TEST(WhoAmIWithoutAuthTest, ServiceItselfRefusesAnUnstampedCall) {
   // Auth off: every route is public and the gateway vouches for no one, so the
   // service has nothing to verify and says so; the gateway renders its answer.
   GatewayUnderTest gw;
-  HttpResponse response = gw.Call({.target = "/v1/me",
-                                   .headers = {{"Grpc-Metadata-X-Protogate-Identity",
-                                                ForgedToken("k", "root")}}});
+  HttpResponse response =
+      gw.Call({.target = "/v1/me",
+               .headers = {{"Grpc-Metadata-X-Protogate-Identity", ForgedToken("k", "root")}}});
   EXPECT_EQ(response.status, 401) << response.body;
   json body = GatewayUnderTest::Json(response);
   EXPECT_EQ(body["code"], 16);
@@ -253,7 +254,8 @@ TEST(WhoAmIWithoutAuthTest, ServiceItselfRefusesAnUnstampedCall) {
       << body;
   ASSERT_EQ(body["details"].size(), 1u) << body;
   EXPECT_EQ(body["details"][0]["@type"], "type.googleapis.com/demo.users.v1.WhoAmIResponse");
-  EXPECT_EQ(body["details"][0]["verified"], false);
+  EXPECT_FALSE(body["details"][0].value("verified", false));  // false is a default: absent
+  EXPECT_TRUE(absl::StartsWith(body["details"][0].value("reason", ""), "no identity token"));
   EXPECT_EQ(body["details"][0]["audience"], kUsers);
 }
 

@@ -76,8 +76,8 @@ absl::StatusOr<VerifiedIdentity> IdentityVerifier::VerifyToken(absl::string_view
   if (!jwt.ok()) return Refused(absl::StrCat("malformed: ", jwt.status().message()));
   // The gateway only signs ES256; accepting another alg would only widen what a forger can try.
   if (jwt->alg != auth::JwsAlgorithm::kEs256) {
-    return Refused(absl::StrCat("alg ", auth::JwsAlgorithmName(jwt->alg),
-                                " is not the gateway's (ES256)"));
+    return Refused(
+        absl::StrCat("alg ", auth::JwsAlgorithmName(jwt->alg), " is not the gateway's (ES256)"));
   }
 
   absl::StatusOr<std::shared_ptr<const auth::KeySet>> keys = Keys(/*kid_miss=*/false);
@@ -92,8 +92,8 @@ absl::StatusOr<VerifiedIdentity> IdentityVerifier::VerifyToken(absl::string_view
   }
   if (key == nullptr) {
     if (jwt->kid.empty()) return Refused("no kid: the gateway always names its key");
-    return Refused(absl::StrCat("signed by a key that is not the gateway's (kid \"", jwt->kid,
-                                "\")"));
+    return Refused(
+        absl::StrCat("signed by a key that is not the gateway's (kid \"", jwt->kid, "\")"));
   }
   if (absl::Status status = auth::VerifySignature(*jwt, *key); !status.ok()) {
     return Refused(status.message());
@@ -130,11 +130,11 @@ absl::StatusOr<std::shared_ptr<const auth::KeySet>> IdentityVerifier::Keys(bool 
   FileVersion version;
   struct stat info {};
   if (::stat(jwks_file_.c_str(), &info) == 0) {
-    version = {.exists = true,
-               .inode = info.st_ino,
-               .size = info.st_size,
-               .mtime_ns = static_cast<int64_t>(info.st_mtim.tv_sec) * 1000000000 +
-                           info.st_mtim.tv_nsec};
+    version = {
+        .exists = true,
+        .inode = info.st_ino,
+        .size = info.st_size,
+        .mtime_ns = static_cast<int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec};
   }
   if (!version.exists) {
     // A file that went away keeps its last keys; one that never came is an error.

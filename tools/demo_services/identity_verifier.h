@@ -23,12 +23,12 @@ inline constexpr absl::string_view kIdentityMetadataKey = "x-protogate-identity"
 
 // The claims of an identity token that verified.
 struct VerifiedIdentity {
-  std::string subject;             // "sub"
-  std::string client_id;           // "client_id"
+  std::string subject;              // "sub"
+  std::string client_id;            // "client_id"
   std::vector<std::string> scopes;  // "scope", split on spaces
-  std::string audience;            // "aud": the service that verified it
-  std::string issuer;              // "iss": always "protogate"
-  std::string request_id;          // "jti": the gateway's request id
+  std::string audience;             // "aud": the service that verified it
+  std::string issuer;               // "iss": always "protogate"
+  std::string request_id;           // "jti": the gateway's request id
 };
 
 // What an internal service does with the gateway's identity token: checks it
