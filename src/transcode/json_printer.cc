@@ -19,11 +19,11 @@ namespace gpb = google::protobuf;
 enum class Kind : uint8_t {
   kDouble,
   kFloat,
-  kInt64,    // varint, printed quoted
-  kUint64,   // varint, quoted
-  kSint64,   // zigzag, quoted
-  kFixed64,  // quoted
-  kSfixed64, // quoted
+  kInt64,     // varint, printed quoted
+  kUint64,    // varint, quoted
+  kSint64,    // zigzag, quoted
+  kFixed64,   // quoted
+  kSfixed64,  // quoted
   kInt32,
   kUint32,
   kSint32,
@@ -44,7 +44,7 @@ struct JsonPrinter::FieldPlan {
   bool repeated = false;
   bool packable = false;
   bool map = false;
-  std::string key;  // `"name":`
+  std::string key;   // `"name":`
   int message = -1;  // plan of a message, map entry or Timestamp
   const gpb::EnumDescriptor* enum_type = nullptr;
 };
@@ -77,23 +77,40 @@ bool IsUnsupportedWellKnown(absl::string_view name) {
 
 Kind KindOf(const gpb::FieldDescriptor& field) {
   switch (field.type()) {
-    case gpb::FieldDescriptor::TYPE_DOUBLE: return Kind::kDouble;
-    case gpb::FieldDescriptor::TYPE_FLOAT: return Kind::kFloat;
-    case gpb::FieldDescriptor::TYPE_INT64: return Kind::kInt64;
-    case gpb::FieldDescriptor::TYPE_UINT64: return Kind::kUint64;
-    case gpb::FieldDescriptor::TYPE_SINT64: return Kind::kSint64;
-    case gpb::FieldDescriptor::TYPE_FIXED64: return Kind::kFixed64;
-    case gpb::FieldDescriptor::TYPE_SFIXED64: return Kind::kSfixed64;
-    case gpb::FieldDescriptor::TYPE_INT32: return Kind::kInt32;
-    case gpb::FieldDescriptor::TYPE_UINT32: return Kind::kUint32;
-    case gpb::FieldDescriptor::TYPE_SINT32: return Kind::kSint32;
-    case gpb::FieldDescriptor::TYPE_FIXED32: return Kind::kFixed32;
-    case gpb::FieldDescriptor::TYPE_SFIXED32: return Kind::kSfixed32;
-    case gpb::FieldDescriptor::TYPE_BOOL: return Kind::kBool;
-    case gpb::FieldDescriptor::TYPE_ENUM: return Kind::kEnum;
-    case gpb::FieldDescriptor::TYPE_STRING: return Kind::kString;
-    case gpb::FieldDescriptor::TYPE_BYTES: return Kind::kBytes;
-    default: return Kind::kMessage;  // message; groups are refused earlier
+    case gpb::FieldDescriptor::TYPE_DOUBLE:
+      return Kind::kDouble;
+    case gpb::FieldDescriptor::TYPE_FLOAT:
+      return Kind::kFloat;
+    case gpb::FieldDescriptor::TYPE_INT64:
+      return Kind::kInt64;
+    case gpb::FieldDescriptor::TYPE_UINT64:
+      return Kind::kUint64;
+    case gpb::FieldDescriptor::TYPE_SINT64:
+      return Kind::kSint64;
+    case gpb::FieldDescriptor::TYPE_FIXED64:
+      return Kind::kFixed64;
+    case gpb::FieldDescriptor::TYPE_SFIXED64:
+      return Kind::kSfixed64;
+    case gpb::FieldDescriptor::TYPE_INT32:
+      return Kind::kInt32;
+    case gpb::FieldDescriptor::TYPE_UINT32:
+      return Kind::kUint32;
+    case gpb::FieldDescriptor::TYPE_SINT32:
+      return Kind::kSint32;
+    case gpb::FieldDescriptor::TYPE_FIXED32:
+      return Kind::kFixed32;
+    case gpb::FieldDescriptor::TYPE_SFIXED32:
+      return Kind::kSfixed32;
+    case gpb::FieldDescriptor::TYPE_BOOL:
+      return Kind::kBool;
+    case gpb::FieldDescriptor::TYPE_ENUM:
+      return Kind::kEnum;
+    case gpb::FieldDescriptor::TYPE_STRING:
+      return Kind::kString;
+    case gpb::FieldDescriptor::TYPE_BYTES:
+      return Kind::kBytes;
+    default:
+      return Kind::kMessage;  // message; groups are refused earlier
   }
 }
 
@@ -242,11 +259,16 @@ struct Cursor {
     uint32_t ignored32;
     absl::string_view ignored;
     switch (tag & 7) {
-      case 0: return Varint(&ignored64);
-      case 1: return Fixed64(&ignored64);
-      case 2: return Bytes(&ignored);
-      case 5: return Fixed32(&ignored32);
-      default: return false;  // groups, invalid wire types
+      case 0:
+        return Varint(&ignored64);
+      case 1:
+        return Fixed64(&ignored64);
+      case 2:
+        return Bytes(&ignored);
+      case 5:
+        return Fixed32(&ignored32);
+      default:
+        return false;  // groups, invalid wire types
     }
   }
 };
@@ -261,8 +283,12 @@ Cursor CursorOver(absl::string_view bytes) {
 constexpr char kHex[] = "0123456789abcdef";
 
 void AppendU(uint32_t unit, std::string* out) {
-  char buf[6] = {'\\', 'u', kHex[(unit >> 12) & 0xf], kHex[(unit >> 8) & 0xf],
-                 kHex[(unit >> 4) & 0xf], kHex[unit & 0xf]};
+  char buf[6] = {'\\',
+                 'u',
+                 kHex[(unit >> 12) & 0xf],
+                 kHex[(unit >> 8) & 0xf],
+                 kHex[(unit >> 4) & 0xf],
+                 kHex[unit & 0xf]};
   out->append(buf, 6);
 }
 
@@ -270,13 +296,27 @@ void AppendU(uint32_t unit, std::string* out) {
 bool AppendEscape(uint32_t cp, std::string* out) {
   if (cp < 0xa0) {
     switch (cp) {
-      case '\b': out->append("\\b"); return true;
-      case '\t': out->append("\\t"); return true;
-      case '\n': out->append("\\n"); return true;
-      case '\f': out->append("\\f"); return true;
-      case '\r': out->append("\\r"); return true;
-      case '"': out->append("\\\""); return true;
-      case '\\': out->append("\\\\"); return true;
+      case '\b':
+        out->append("\\b");
+        return true;
+      case '\t':
+        out->append("\\t");
+        return true;
+      case '\n':
+        out->append("\\n");
+        return true;
+      case '\f':
+        out->append("\\f");
+        return true;
+      case '\r':
+        out->append("\\r");
+        return true;
+      case '"':
+        out->append("\\\"");
+        return true;
+      case '\\':
+        out->append("\\\\");
+        return true;
       case '<':
       case '>':
         AppendU(cp, out);
@@ -312,8 +352,7 @@ bool AppendJsonString(absl::string_view text, std::string* out) {
   const uint8_t* run = p;  // start of bytes copied unchanged
   while (p < end) {
     const uint8_t lead = *p;
-    if (lead >= 0x20 && lead < 0x7f && lead != '"' && lead != '\\' && lead != '<' &&
-        lead != '>') {
+    if (lead >= 0x20 && lead < 0x7f && lead != '"' && lead != '\\' && lead != '<' && lead != '>') {
       ++p;
       continue;
     }
@@ -441,8 +480,7 @@ void AppendTimestamp(int64_t seconds, int32_t nanos, std::string* out) {
 
 class Printer {
  public:
-  Printer(const std::vector<JsonPrinter::MessagePlan>& plans, bool enums_as_ints,
-          std::string* out)
+  Printer(const std::vector<JsonPrinter::MessagePlan>& plans, bool enums_as_ints, std::string* out)
       : plans_(plans), enums_as_ints_(enums_as_ints), out_(*out) {}
 
   bool Message(const JsonPrinter::MessagePlan& plan, Cursor in, int depth);

@@ -1,14 +1,16 @@
 #pragma once
 
 // One unary gRPC call over a generic stub with byte buffers, on gRPC's
-// callback API: no thread waits for it.
+// asynchronous API: no thread waits for it. Calls complete on a few
+// process-wide completion queues, each drained by one thread of its own (one
+// per two CPUs the process may use; a single one on a one-CPU gateway).
 //
 // Example:
 //   StartUnaryCall(channels.StubFor("demo.users.v1.UserService"),
 //                  {.method_path = "/demo.users.v1.UserService/GetUser",
 //                   .request = bytes, .metadata = {{"x-request-id", "abc"}},
 //                   .deadline = absl::Now() + absl::Seconds(5)},
-//                  [](UnaryCallResult r) { ... });   // runs on a gRPC thread
+//                  [](UnaryCallResult r) { ... });   // runs on the completion thread
 
 #include <functional>
 #include <memory>
@@ -39,8 +41,9 @@ struct UnaryCallResult {
   Metadata trailing_metadata;
 };
 
-// `done` is called exactly once, on a gRPC thread. `stub` must outlive the call
-// (hold the shared_ptr).
+// `done` is called exactly once, on a completion thread (never inline); it
+// must not block, as other calls complete on the same thread. `stub` is held
+// until the call completes.
 void StartUnaryCall(std::shared_ptr<grpc::GenericStub> stub, UnaryCallRequest request,
                     std::function<void(UnaryCallResult)> done);
 

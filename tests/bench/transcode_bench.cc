@@ -131,7 +131,8 @@ void ProtobufPrint(benchmark::State& state, const gpb::Descriptor& type,
   const std::string url = TypeRegistry::TypeUrl(type);
   for (auto _ : state) {
     std::string json;
-    auto status = gpb::util::BinaryToJsonString(Registry()->resolver(), url, binary, &json, options);
+    auto status =
+        gpb::util::BinaryToJsonString(Registry()->resolver(), url, binary, &json, options);
     benchmark::DoNotOptimize(json);
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * binary.size()));
@@ -139,8 +140,9 @@ void ProtobufPrint(benchmark::State& state, const gpb::Descriptor& type,
 
 void BM_ResponseUserProtobufPrinter(benchmark::State& state) {
   const gpb::Descriptor& type = *Method("demo.users.v1.UserService.GetUser").output_type();
-  ProtobufPrint(state, type,
-                Encode(type, R"({"userId":"12345","email":"ann@example.com","profile":{"displayName":"Ann",
+  ProtobufPrint(
+      state, type,
+      Encode(type, R"({"userId":"12345","email":"ann@example.com","profile":{"displayName":"Ann",
                       "region":"eu"},"roles":["ROLE_CUSTOMER"],"createTime":"2024-01-31T12:00:00Z",
                       "totalSpentCents":"123456","verified":true})"));
 }

@@ -71,8 +71,7 @@ const State& Load() {
                                   .enums_as_ints = (o & 2) != 0};
         auto printer = JsonPrinter::Create(*type, options);
         if (printer == nullptr) continue;
-        s->cases.push_back(
-            Case{type, TypeRegistry::TypeUrl(*type), options, std::move(printer)});
+        s->cases.push_back(Case{type, TypeRegistry::TypeUrl(*type), options, std::move(printer)});
       }
     }
     if (s->cases.empty()) std::abort();

@@ -92,7 +92,13 @@ TEST(JsonPrinterTest, ScalarEdgeValuesMatchProtobuf) {
                             std::numeric_limits<double>::quiet_NaN(),
                             std::numeric_limits<double>::infinity(),
                             -std::numeric_limits<double>::infinity()};
-  const float floats[] = {0.1f, -0.0f, 1.0f / 3, 1e21f, 1e-7f, 3.4e38f, 1e-45f,
+  const float floats[] = {0.1f,
+                          -0.0f,
+                          1.0f / 3,
+                          1e21f,
+                          1e-7f,
+                          3.4e38f,
+                          1e-45f,
                           std::numeric_limits<float>::quiet_NaN(),
                           -std::numeric_limits<float>::infinity()};
   for (double d : doubles) {
@@ -120,11 +126,20 @@ TEST(JsonPrinterTest, ScalarEdgeValuesMatchProtobuf) {
 
 TEST(JsonPrinterTest, StringEscapesMatchProtobuf) {
   const auto& type = Type("demo.catalog.v1.Scalars");
-  const std::string strings[] = {
-      "plain", "quote\" back\\slash", "<script>", std::string("nul\0x", 5), "\x01\x1f\x7f",
-      "tab\tnl\nret\rff\fbs\b", "caf\xc3\xa9", "\xc2\x80\xc2\x9f\xc2\xa0", "\xc2\xad soft",
-      "\xe2\x80\xa8 line sep", "\xef\xbb\xbf bom", "\xf0\x9f\x98\x80 emoji",
-      "\xf3\xa0\x80\x81 tag", "\xc1\x81 overlong"};
+  const std::string strings[] = {"plain",
+                                 "quote\" back\\slash",
+                                 "<script>",
+                                 std::string("nul\0x", 5),
+                                 "\x01\x1f\x7f",
+                                 "tab\tnl\nret\rff\fbs\b",
+                                 "caf\xc3\xa9",
+                                 "\xc2\x80\xc2\x9f\xc2\xa0",
+                                 "\xc2\xad soft",
+                                 "\xe2\x80\xa8 line sep",
+                                 "\xef\xbb\xbf bom",
+                                 "\xf0\x9f\x98\x80 emoji",
+                                 "\xf3\xa0\x80\x81 tag",
+                                 "\xc1\x81 overlong"};
   for (const std::string& s : strings) {
     auto message = New(type);
     message->GetReflection()->SetString(message.get(), type.FindFieldByName("string_value"), s);
@@ -160,8 +175,7 @@ TEST(JsonPrinterTest, TimestampsMatchProtobufAndOutOfRangeDeclines) {
   }
   auto message = New(type);
   gpb::Message* ts = message->GetReflection()->MutableMessage(message.get(), create_time);
-  ts->GetReflection()->SetInt64(ts, ts->GetDescriptor()->FindFieldByName("seconds"),
-                                253402300800);
+  ts->GetReflection()->SetInt64(ts, ts->GetDescriptor()->FindFieldByName("seconds"), 253402300800);
   EXPECT_EQ(Fast(type, message->SerializeAsString()), "<declined>");
 }
 
@@ -194,15 +208,25 @@ class RandomFiller {
 
   uint64_t Bits() {
     switch (Pick(4)) {
-      case 0: return Pick(3);
-      case 1: return rng_() % 1000;
-      case 2: return ~uint64_t{0} - Pick(3);
-      default: return rng_();
+      case 0:
+        return Pick(3);
+      case 1:
+        return rng_() % 1000;
+      case 2:
+        return ~uint64_t{0} - Pick(3);
+      default:
+        return rng_();
     }
   }
 
   double Double() {
-    const double special[] = {0.0, -0.0, 0.1, 1e300, -2.5e-310, 1e21, 1e-5,
+    const double special[] = {0.0,
+                              -0.0,
+                              0.1,
+                              1e300,
+                              -2.5e-310,
+                              1e21,
+                              1e-5,
                               std::numeric_limits<double>::quiet_NaN(),
                               std::numeric_limits<double>::infinity()};
     if (Pick(2) == 0) return special[Pick(9)];
@@ -213,9 +237,25 @@ class RandomFiller {
   }
 
   std::string Text() {
-    const char* pieces[] = {"a", "Z", " ", "\"", "\\", "<", ">", "\n", "\x01", "\x7f",
-                            "\xc3\xa9", "\xc2\x85", "\xe2\x80\xa8", "\xef\xbb\xbf",
-                            "\xf0\x9f\x98\x80", "\xf3\xa0\x80\xa1", "\xd8\x80", "&", "'"};
+    const char* pieces[] = {"a",
+                            "Z",
+                            " ",
+                            "\"",
+                            "\\",
+                            "<",
+                            ">",
+                            "\n",
+                            "\x01",
+                            "\x7f",
+                            "\xc3\xa9",
+                            "\xc2\x85",
+                            "\xe2\x80\xa8",
+                            "\xef\xbb\xbf",
+                            "\xf0\x9f\x98\x80",
+                            "\xf3\xa0\x80\xa1",
+                            "\xd8\x80",
+                            "&",
+                            "'"};
     std::string s;
     const uint32_t n = Pick(8);
     for (uint32_t i = 0; i < n; ++i) s += pieces[Pick(19)];
@@ -283,8 +323,9 @@ class RandomFiller {
           const gpb::Reflection& cr = *child->GetReflection();
           cr.SetInt64(child, f->message_type()->field(0),
                       static_cast<int64_t>(rng_() % 400000000000ULL) - 100000000000LL);
-          cr.SetInt32(child, f->message_type()->field(1),
-                      static_cast<int32_t>(Pick(3) == 0 ? rng_() % 1000 * 1000000 : rng_() % 1000000000));
+          cr.SetInt32(
+              child, f->message_type()->field(1),
+              static_cast<int32_t>(Pick(3) == 0 ? rng_() % 1000 * 1000000 : rng_() % 1000000000));
         } else {
           Fill(child, depth + 1);
         }
