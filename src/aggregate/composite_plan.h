@@ -89,10 +89,10 @@ struct ValueTemplate {
   Kind kind = Kind::kLiteral;
   Json literal;
   SourceRef ref;
-  std::vector<TemplateField> fields;                          // kObject, in order
-  std::vector<SourceRef> merges;                              // kObject
-  std::vector<std::vector<PathStep>> drops;                   // kObject
-  std::vector<ValueTemplate> items;                           // kList
+  std::vector<TemplateField> fields;         // kObject, in order
+  std::vector<SourceRef> merges;             // kObject
+  std::vector<std::vector<PathStep>> drops;  // kObject
+  std::vector<ValueTemplate> items;          // kList
   // Request templates: the field filled, so a value can be converted to its
   // JSON form (42 into a string field becomes "42").
   const google::protobuf::FieldDescriptor* target = nullptr;

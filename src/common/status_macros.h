@@ -13,10 +13,10 @@
 #define PROTOGATE_CONCAT_INNER_(a, b) a##b
 #define PROTOGATE_CONCAT_(a, b) PROTOGATE_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                \
-  do {                                       \
-    ::absl::Status _status = (expr);         \
-    if (!_status.ok()) return _status;       \
+#define RETURN_IF_ERROR(expr)          \
+  do {                                 \
+    ::absl::Status _status = (expr);   \
+    if (!_status.ok()) return _status; \
   } while (0)
 
 #define ASSIGN_OR_RETURN(lhs, expr) \

@@ -48,7 +48,7 @@ struct ConfigValue {
   int64_t int_value = 0;
   double double_value = 0;
   std::string string_value;
-  std::vector<ConfigValue> items;                            // kList
+  std::vector<ConfigValue> items;    // kList
   std::vector<ConfigEntry> entries;  // kMap, in file order
 
   static ConfigValue EmptyMap();

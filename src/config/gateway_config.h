@@ -68,10 +68,10 @@ struct GatewayConfig {
   std::vector<UpstreamConfig> upstreams;
   std::string log_level = "info";  // debug, info, warn, error
   bool access_log = true;
-  AuthConfig auth;  // `auth:`; absent means every route is public
+  AuthConfig auth;                               // `auth:`; absent means every route is public
   std::vector<CompositeRouteConfig> composites;  // `composites:`, in file order
-  ReloadConfig reload;  // `reload:` (watching the files)
-  AdminConfig admin;    // `admin_listen:`
+  ReloadConfig reload;                           // `reload:` (watching the files)
+  AdminConfig admin;                             // `admin_listen:`
 };
 
 // Parses YAML text; `source_name` is used in error messages and to resolve

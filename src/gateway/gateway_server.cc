@@ -89,8 +89,8 @@ absl::Status GatewayServer::Reload() {
   absl::MutexLock lock(&reload_mu_);
   auto config = config::LoadGatewayConfig(snapshots_.Get()->config.source_path);
   if (!config.ok()) {
-    PG_LOG(kError, "reload refused, still serving the previous snapshot: ",
-           config.status().message());
+    PG_LOG(kError,
+           "reload refused, still serving the previous snapshot: ", config.status().message());
     status_.RecordRefused(absl::Now(), std::string(config.status().message()));
     return config.status();
   }
@@ -106,8 +106,8 @@ absl::Status GatewayServer::Install(const config::GatewayConfig& config) {
   auto current = snapshots_.Get();
   auto next = BuildSnapshot(config, current.get());
   if (!next.ok()) {
-    PG_LOG(kError, "reload refused, still serving the previous snapshot: ",
-           next.status().message());
+    PG_LOG(kError,
+           "reload refused, still serving the previous snapshot: ", next.status().message());
     status_.RecordRefused(absl::Now(), std::string(next.status().message()));
     return next.status();
   }

@@ -15,8 +15,8 @@ constexpr absl::string_view kGrpcMetadataPrefix = "grpc-metadata-";
 
 bool IsHopByHop(absl::string_view name) {
   return name == "connection" || name == "keep-alive" || name == "te" ||
-         name == "transfer-encoding" || name == "upgrade" || name == "trailer" ||
-         name == "host" || name == "content-length" || absl::StartsWith(name, "proxy-");
+         name == "transfer-encoding" || name == "upgrade" || name == "trailer" || name == "host" ||
+         name == "content-length" || absl::StartsWith(name, "proxy-");
 }
 
 bool InAllowList(absl::string_view name, const std::vector<std::string>& allow_list) {
@@ -63,13 +63,20 @@ std::optional<absl::Duration> ParseGrpcTimeout(absl::string_view value) {
     if (!absl::ascii_isdigit(c)) return std::nullopt;
   }
   switch (value.back()) {
-    case 'H': return absl::Hours(amount);
-    case 'M': return absl::Minutes(amount);
-    case 'S': return absl::Seconds(amount);
-    case 'm': return absl::Milliseconds(amount);
-    case 'u': return absl::Microseconds(amount);
-    case 'n': return absl::Nanoseconds(amount);
-    default: return std::nullopt;
+    case 'H':
+      return absl::Hours(amount);
+    case 'M':
+      return absl::Minutes(amount);
+    case 'S':
+      return absl::Seconds(amount);
+    case 'm':
+      return absl::Milliseconds(amount);
+    case 'u':
+      return absl::Microseconds(amount);
+    case 'n':
+      return absl::Nanoseconds(amount);
+    default:
+      return std::nullopt;
   }
 }
 

@@ -26,7 +26,7 @@ struct RequestContext {
   std::string request_id;
   absl::Time start;
   const Route* route = nullptr;
-  int upstream_code = -1;  // -1: no upstream call was made
+  int upstream_code = -1;                  // -1: no upstream call was made
   std::optional<auth::Identity> identity;  // set by phase 4 unless the route is public
   auth::StampedMetadata stamped;           // the gateway's word on the caller, for phase 6
   std::string call_timings;                // composite routes: "user:0:1.2ms,..." for the log
@@ -39,8 +39,8 @@ void WriteAccessLog(const RequestContext& ctx, const http::Response& response) {
       "access method=", ctx.request.method, " path=", ctx.request.Path(),
       " status=", response.status, " upstream_code=", ctx.upstream_code,
       " duration_us=", absl::ToInt64Microseconds(absl::Now() - ctx.start),
-      " request_id=", ctx.request_id, " route=\"",
-      ctx.route ? ctx.route->method_path : "", "\" remote=", ctx.request.remote_address,
+      " request_id=", ctx.request_id, " route=\"", ctx.route ? ctx.route->method_path : "",
+      "\" remote=", ctx.request.remote_address,
       ctx.call_timings.empty() ? "" : absl::StrCat(" calls=\"", ctx.call_timings, "\"")));
 }
 
@@ -74,9 +74,8 @@ std::optional<http::Response> ServeHealth(const RequestContext& ctx) {
   if (path != "/readyz") return std::nullopt;
   nlohmann::json upstreams = nlohmann::json::object();
   for (const auto& [service, state] : ctx.snapshot->channels->States()) upstreams[service] = state;
-  nlohmann::json body = {{"status", "ready"},
-                         {"routes", ctx.snapshot->routes.size()},
-                         {"upstreams", upstreams}};
+  nlohmann::json body = {
+      {"status", "ready"}, {"routes", ctx.snapshot->routes.size()}, {"upstreams", upstreams}};
   return JsonResponse(200, body.dump());
 }
 
@@ -102,13 +101,12 @@ http::Response NoRouteResponse(const RequestContext& ctx) {
 }
 
 // Phase 5.
-absl::StatusOr<std::string> TranscodeRequest(const RequestContext& ctx,
-                                             routing::RouteMatch match) {
+absl::StatusOr<std::string> TranscodeRequest(const RequestContext& ctx, routing::RouteMatch match) {
   auto query = transcode::ParseQueryString(ctx.request.Query());
   if (!query.ok()) return query.status();
   return ctx.route->request->Transcode({.body = ctx.request.body,
-                                       .bindings = std::move(match.bindings),
-                                       .query = *std::move(query)});
+                                        .bindings = std::move(match.bindings),
+                                        .query = *std::move(query)});
 }
 
 // Phase 6: the route's timeout, shortened (never lengthened) by grpc-timeout.
@@ -118,8 +116,8 @@ absl::StatusOr<absl::Time> DeadlineOf(const RequestContext& ctx) {
   if (!header.empty()) {
     std::optional<absl::Duration> asked = ParseGrpcTimeout(header);
     if (!asked) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid grpc-timeout header \"", header, "\" (expected e.g. 500m, 2S)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid grpc-timeout header \"", header, "\" (expected e.g. 500m, 2S)"));
     }
     timeout = std::min(timeout, *asked);
   }
@@ -144,14 +142,14 @@ upstream::Metadata UpstreamMetadata(const RequestContext& ctx) {
 http::Response Respond(const RequestContext& ctx, const upstream::UnaryCallResult& result) {
   http::Response response;
   if (result.code != 0) {
-    std::string details = transcode::DetailsJsonFromStatusBytes(result.status_details,
-                                                                ctx.snapshot->registry.get());
+    std::string details =
+        transcode::DetailsJsonFromStatusBytes(result.status_details, ctx.snapshot->registry.get());
     std::string message = result.message;
     if (result.code == static_cast<int>(absl::StatusCode::kDeadlineExceeded) && message.empty()) {
       message = "upstream deadline exceeded";
     }
-    response = ErrorResponse(absl::Status(static_cast<absl::StatusCode>(result.code), message),
-                             details);
+    response =
+        ErrorResponse(absl::Status(static_cast<absl::StatusCode>(result.code), message), details);
   } else {
     auto json = ctx.route->response->Transcode(result.response);
     response = json.ok() ? JsonResponse(200, *std::move(json)) : ErrorResponse(json.status());
@@ -230,8 +228,7 @@ void TranscodeAndCall(const ContextPtr& ctx, routing::RouteMatch match) {
   if (!deadline.ok()) return Finish(ctx, ErrorResponse(deadline.status()));
 
   if (ctx->identity) {
-    auto stamped =
-        ctx->snapshot->auth->Stamp(*ctx->identity, ctx->route->service, ctx->request_id);
+    auto stamped = ctx->snapshot->auth->Stamp(*ctx->identity, ctx->route->service, ctx->request_id);
     if (!stamped.ok()) {
       return Finish(ctx, ErrorResponse(absl::InternalError("cannot stamp identity")));
     }

@@ -24,9 +24,18 @@ absl::StatusOr<RouteSpec> SpecFromRule(const google::api::HttpRule& rule,
   spec.response_body = rule.response_body();
   spec.source = SourceOf(method);
   switch (rule.pattern_case()) {
-    case google::api::HttpRule::kGet: spec.http_method = "GET"; spec.path_template = rule.get(); break;
-    case google::api::HttpRule::kPut: spec.http_method = "PUT"; spec.path_template = rule.put(); break;
-    case google::api::HttpRule::kPost: spec.http_method = "POST"; spec.path_template = rule.post(); break;
+    case google::api::HttpRule::kGet:
+      spec.http_method = "GET";
+      spec.path_template = rule.get();
+      break;
+    case google::api::HttpRule::kPut:
+      spec.http_method = "PUT";
+      spec.path_template = rule.put();
+      break;
+    case google::api::HttpRule::kPost:
+      spec.http_method = "POST";
+      spec.path_template = rule.post();
+      break;
     case google::api::HttpRule::kDelete:
       spec.http_method = "DELETE";
       spec.path_template = rule.delete_();
@@ -59,8 +68,8 @@ absl::Status AddMethodRoutes(const MethodDescriptor& method, std::vector<RouteSp
   out.push_back(*std::move(primary));
   for (const google::api::HttpRule& extra : rule.additional_bindings()) {
     if (!extra.additional_bindings().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          SourceOf(method), ": ", method.full_name(), ": additional_bindings must not nest"));
+      return absl::InvalidArgumentError(absl::StrCat(SourceOf(method), ": ", method.full_name(),
+                                                     ": additional_bindings must not nest"));
     }
     auto spec = SpecFromRule(extra, method);
     if (!spec.ok()) return spec.status();

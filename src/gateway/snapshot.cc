@@ -65,10 +65,9 @@ absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot)
   }
   const config::UpstreamConfig* upstream = FindUpstream(snapshot.config, service);
   if (upstream == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(spec.Describe(), ": service ", service,
-                                                   " has HTTP routes but no upstream in ",
-                                                   snapshot.config.source_path,
-                                                   " (add it under `upstreams:`)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(spec.Describe(), ": service ", service, " has HTTP routes but no upstream in ",
+                     snapshot.config.source_path, " (add it under `upstreams:`)"));
   }
   const config::TranscodingConfig& t = snapshot.config.transcoding;
   transcode::RequestOptions request_options{
@@ -83,8 +82,8 @@ absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot)
     return absl::InvalidArgumentError(
         absl::StrCat(spec.Describe(), ": body: ", request.status().message()));
   }
-  auto response = transcode::ResponseTranscoder::Create(
-      snapshot.registry, *method.output_type(), spec.response_body, output_options);
+  auto response = transcode::ResponseTranscoder::Create(snapshot.registry, *method.output_type(),
+                                                        spec.response_body, output_options);
   if (!response.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(spec.Describe(), ": response_body: ", response.status().message()));
@@ -146,12 +145,10 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(const config::Gate
                                                  previous ? previous->channels.get() : nullptr));
   ASSIGN_OR_RETURN(std::vector<RouteSpec> specs,
                    LoadRouteSpecs(snapshot->registry->pool(), FileNames(descriptor_set)));
-  ASSIGN_OR_RETURN(snapshot->auth,
-                   auth::AuthEngine::Create(config.auth, previous ? previous->auth.get() : nullptr,
-                                            {}));
+  ASSIGN_OR_RETURN(snapshot->auth, auth::AuthEngine::Create(
+                                       config.auth, previous ? previous->auth.get() : nullptr, {}));
   RETURN_IF_ERROR(AddRoutes(specs, *snapshot));
   return std::shared_ptr<const Snapshot>(std::move(snapshot));
 }
 
 }  // namespace protogate::gateway
-

@@ -32,9 +32,10 @@
 namespace protogate::gateway {
 
 struct Route {
-  std::string description;   // for logs: "demo.users.v1.UserService.GetUser (GET /v1/users/{user_id})"
-  std::string service;       // "demo.users.v1.UserService"
-  std::string method_path;   // "/demo.users.v1.UserService/GetUser"
+  std::string
+      description;      // for logs: "demo.users.v1.UserService.GetUser (GET /v1/users/{user_id})"
+  std::string service;  // "demo.users.v1.UserService"
+  std::string method_path;  // "/demo.users.v1.UserService/GetUser"
   std::chrono::milliseconds timeout{0};
   std::optional<transcode::RequestTranscoder> request;    // set unless composite
   std::optional<transcode::ResponseTranscoder> response;  // set unless composite
@@ -52,7 +53,7 @@ struct Snapshot {
   std::shared_ptr<const transcode::TypeRegistry> registry;
   std::shared_ptr<const upstream::ChannelPool> channels;
   routing::RouteTable routes;
-  std::vector<Route> route_list;  // indexed by route id
+  std::vector<Route> route_list;                 // indexed by route id
   std::shared_ptr<const auth::AuthEngine> auth;  // never null
 
   const Route& route(int id) const { return route_list[static_cast<size_t>(id)]; }

@@ -56,7 +56,7 @@ class Logger {
   std::thread flusher_;
 };
 
-#define PG_LOG(level, ...)                                                          \
+#define PG_LOG(level, ...)                                                                   \
   ::protogate::observability::Logger::Get().Log(::protogate::observability::LogLevel::level, \
                                                 __VA_ARGS__)
 

@@ -248,7 +248,8 @@ std::string Shape(const HttpTemplate& tmpl) {
         break;
     }
   }
-  if (!tmpl.verb().empty()) absl::StrAppend(&out, ":", EncodeLiteral(tmpl.verb(), /*encode_colon=*/true));
+  if (!tmpl.verb().empty())
+    absl::StrAppend(&out, ":", EncodeLiteral(tmpl.verb(), /*encode_colon=*/true));
   return out;
 }
 

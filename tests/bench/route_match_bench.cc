@@ -94,8 +94,8 @@ void BM_MatchVerb(benchmark::State& state) {
 BENCHMARK(BM_MatchVerb);
 
 void BM_MatchDeep(benchmark::State& state) {
-  BenchMatch(state, "POST",
-             "/v1/svc57/projects/p1/locations/l1/instances/i1/backups/b1:restore", true);
+  BenchMatch(state, "POST", "/v1/svc57/projects/p1/locations/l1/instances/i1/backups/b1:restore",
+             true);
 }
 BENCHMARK(BM_MatchDeep);
 

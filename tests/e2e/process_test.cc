@@ -28,8 +28,7 @@ class ProcessTest : public ::testing::Test {
     orders_ = FreeLoopbackPort();
     catalog_ = FreeLoopbackPort();
     services_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{PROTOGATE_DEMO_BINARY,
-                                 absl::StrCat("--users=127.0.0.1:", users_),
+        std::vector<std::string>{PROTOGATE_DEMO_BINARY, absl::StrCat("--users=127.0.0.1:", users_),
                                  absl::StrCat("--orders=127.0.0.1:", orders_),
                                  absl::StrCat("--catalog=127.0.0.1:", catalog_)},
         Path("services.log"));
@@ -46,17 +45,24 @@ class ProcessTest : public ::testing::Test {
   std::string ConfigYaml(const std::string& json_names = "lower_camel") const {
     return absl::StrCat("listen: 127.0.0.1:", gateway_port_, "\n",
                         "threads: 1\n"
-                        "descriptors: ", PROTOGATE_DEMO_DESCRIPTORS, "\n",
+                        "descriptors: ",
+                        PROTOGATE_DEMO_DESCRIPTORS, "\n",
                         "drain_timeout: 10s\n"
                         "transcoding:\n"
-                        "  json_names: ", json_names, "\n",
+                        "  json_names: ",
+                        json_names, "\n",
                         "upstreams:\n"
                         "  - service: demo.users.v1.UserService\n"
-                        "    addresses: [127.0.0.1:", users_, "]\n"
+                        "    addresses: [127.0.0.1:",
+                        users_,
+                        "]\n"
                         "  - service: demo.orders.v1.OrderService\n"
-                        "    addresses: [127.0.0.1:", orders_, "]\n"
+                        "    addresses: [127.0.0.1:",
+                        orders_,
+                        "]\n"
                         "  - service: demo.catalog.v1.CatalogService\n"
-                        "    addresses: [127.0.0.1:", catalog_, "]\n");
+                        "    addresses: [127.0.0.1:",
+                        catalog_, "]\n");
   }
 
   void StartGateway(const std::string& yaml) {

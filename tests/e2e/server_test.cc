@@ -75,12 +75,12 @@ TEST(GatewayHttpTest, MalformedRequestIs400AndCloses) {
 }
 
 TEST(GatewayHttpTest, SlowRequestIs408) {
-  GatewayUnderTest gw([](config::GatewayConfig& c) {
-    c.limits.read_timeout = std::chrono::milliseconds(200);
-  });
+  GatewayUnderTest gw(
+      [](config::GatewayConfig& c) { c.limits.read_timeout = std::chrono::milliseconds(200); });
   auto client = HttpClient::Connect(gw.port());
   ASSERT_TRUE(client.ok());
-  ASSERT_TRUE((*client)->SendRaw("POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{").ok());
+  ASSERT_TRUE(
+      (*client)->SendRaw("POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{").ok());
   auto response = (*client)->ReadResponse();
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 408);

@@ -19,8 +19,8 @@ HttpRequest Fail(int code, const std::string& bad_field = "") {
 TEST(StatusMappingTest, EveryGrpcCodeMapsToTheStandardHttpStatus) {
   GatewayUnderTest gw;
   const std::vector<std::pair<int, int>> table = {
-      {1, 499},  {2, 500},  {3, 400},  {4, 504},  {5, 404},  {6, 409},  {7, 403},  {8, 429},
-      {9, 400},  {10, 409}, {11, 400}, {12, 501}, {13, 500}, {14, 503}, {15, 500}, {16, 401}};
+      {1, 499}, {2, 500},  {3, 400},  {4, 504},  {5, 404},  {6, 409},  {7, 403},  {8, 429},
+      {9, 400}, {10, 409}, {11, 400}, {12, 501}, {13, 500}, {14, 503}, {15, 500}, {16, 401}};
   for (const auto& [code, http_status] : table) {
     HttpResponse response = gw.Call(Fail(code));
     EXPECT_EQ(response.status, http_status) << "grpc code " << code;
@@ -70,8 +70,10 @@ TEST(MetadataTest, RequestIdIsGeneratedForwardedAndReturned) {
   EXPECT_EQ(id.size(), 32u);
   EXPECT_EQ(GatewayUnderTest::Json(generated)["metadata"]["x-request-id"], id);
 
-  HttpResponse kept = gw.Call(
-      {.method = "POST", .target = "/v1/echo", .headers = {{"X-Request-Id", "req-42"}}, .body = "{}"});
+  HttpResponse kept = gw.Call({.method = "POST",
+                               .target = "/v1/echo",
+                               .headers = {{"X-Request-Id", "req-42"}},
+                               .body = "{}"});
   EXPECT_EQ(kept.Header("X-Request-Id"), "req-42");
   EXPECT_EQ(GatewayUnderTest::Json(kept)["metadata"]["x-request-id"], "req-42");
 }
@@ -94,7 +96,8 @@ TEST(DeadlineTest, ConfiguredTimeoutExpiryIs504) {
 
 TEST(DeadlineTest, GrpcTimeoutHeaderShortensTheDeadline) {
   GatewayUnderTest gw;  // the configured timeout (5 s) would let a 3 s sleep finish
-  HttpResponse response = gw.Call({.target = "/v1/sleep/3000", .headers = {{"grpc-timeout", "50m"}}});
+  HttpResponse response =
+      gw.Call({.target = "/v1/sleep/3000", .headers = {{"grpc-timeout", "50m"}}});
   EXPECT_EQ(response.status, 504) << response.body;
 }
 
@@ -102,7 +105,8 @@ TEST(DeadlineTest, GrpcTimeoutHeaderNeverLengthensTheDeadline) {
   GatewayUnderTest gw([](config::GatewayConfig& c) {
     c.upstreams[2].method_timeouts["Sleep"] = std::chrono::milliseconds(100);
   });
-  HttpResponse response = gw.Call({.target = "/v1/sleep/5000", .headers = {{"grpc-timeout", "60S"}}});
+  HttpResponse response =
+      gw.Call({.target = "/v1/sleep/5000", .headers = {{"grpc-timeout", "60S"}}});
   EXPECT_EQ(response.status, 504) << response.body;
 }
 

@@ -14,9 +14,15 @@ config::GatewayConfig DemoGatewayConfig(const DemoBackend& backend) {
   config.access_log = false;
   config.log_level = "warn";
   config.upstreams = {
-      {.service = "demo.users.v1.UserService", .addresses = {backend.users_address()}, .method_timeouts = {}},
-      {.service = "demo.orders.v1.OrderService", .addresses = {backend.orders_address()}, .method_timeouts = {}},
-      {.service = "demo.catalog.v1.CatalogService", .addresses = {backend.catalog_address()}, .method_timeouts = {}},
+      {.service = "demo.users.v1.UserService",
+       .addresses = {backend.users_address()},
+       .method_timeouts = {}},
+      {.service = "demo.orders.v1.OrderService",
+       .addresses = {backend.orders_address()},
+       .method_timeouts = {}},
+      {.service = "demo.catalog.v1.CatalogService",
+       .addresses = {backend.catalog_address()},
+       .method_timeouts = {}},
   };
   return config;
 }

@@ -56,7 +56,6 @@ class GatewayUnderTest {
 // True when every key of `expected` is in `actual` with an equal value,
 // recursively for objects (arrays and scalars compare exactly); `where`
 // receives the first difference.
-bool JsonContains(const nlohmann::json& actual, const nlohmann::json& expected,
-                  std::string* where);
+bool JsonContains(const nlohmann::json& actual, const nlohmann::json& expected, std::string* where);
 
 }  // namespace protogate::test

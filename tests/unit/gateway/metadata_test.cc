@@ -11,8 +11,10 @@ const std::vector<std::string> kAllowList = {"authorization", "x-request-id", "t
                                              "tracestate"};
 
 TEST(ForwardedMetadataTest, AllowListedHeadersPassUnderTheirOwnName) {
-  http::HeaderList headers = {{"authorization", "Bearer t"}, {"traceparent", "00-ab-cd-01"},
-                              {"accept", "application/json"}, {"cookie", "secret=1"}};
+  http::HeaderList headers = {{"authorization", "Bearer t"},
+                              {"traceparent", "00-ab-cd-01"},
+                              {"accept", "application/json"},
+                              {"cookie", "secret=1"}};
   upstream::Metadata metadata = ForwardedMetadata(headers, kAllowList);
   upstream::Metadata expected = {{"authorization", "Bearer t"}, {"traceparent", "00-ab-cd-01"}};
   EXPECT_EQ(metadata, expected);
@@ -26,9 +28,10 @@ TEST(ForwardedMetadataTest, GrpcMetadataPrefixIsStripped) {
 }
 
 TEST(ForwardedMetadataTest, HopByHopHeadersAreNeverForwarded) {
-  std::vector<std::string> allow = {"connection", "te", "transfer-encoding", "upgrade", "host",
-                                    "keep-alive", "proxy-authorization", "content-length",
-                                    "trailer", "x-ok"};
+  std::vector<std::string> allow = {
+      "connection", "te",         "transfer-encoding",   "upgrade",
+      "host",       "keep-alive", "proxy-authorization", "content-length",
+      "trailer",    "x-ok"};
   http::HeaderList headers;
   for (const auto& name : allow) headers.emplace_back(name, "v");
   headers.emplace_back("grpc-metadata-connection", "close");
@@ -46,8 +49,7 @@ TEST(ForwardedMetadataTest, EmptyGrpcMetadataNameIsDropped) {
 TEST(ResponseMetadataTest, BecomesGrpcMetadataHeadersWithBinaryValuesInBase64) {
   http::HeaderList headers;
   AppendResponseMetadata({{"x-echo", "yes"}, {"blob-bin", std::string("\x00\xff", 2)}}, headers);
-  http::HeaderList expected = {{"Grpc-Metadata-x-echo", "yes"},
-                               {"Grpc-Metadata-blob-bin", "AP8="}};
+  http::HeaderList expected = {{"Grpc-Metadata-x-echo", "yes"}, {"Grpc-Metadata-blob-bin", "AP8="}};
   EXPECT_EQ(headers, expected);
 }
 

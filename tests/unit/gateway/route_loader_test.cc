@@ -64,8 +64,9 @@ TEST_F(RouteLoaderTest, NamesTheSourceLineOfEachRule) {
   const RouteSpec* get_user = Find(specs, "GET", "/v1/users/{user_id}");
   ASSERT_NE(get_user, nullptr);
   EXPECT_EQ(get_user->source.rfind("demo/users/v1/users.proto:", 0), 0u) << get_user->source;
-  EXPECT_NE(get_user->Describe().find("demo.users.v1.UserService.GetUser (GET /v1/users/{user_id})"),
-            std::string::npos);
+  EXPECT_NE(
+      get_user->Describe().find("demo.users.v1.UserService.GetUser (GET /v1/users/{user_id})"),
+      std::string::npos);
 }
 
 TEST_F(RouteLoaderTest, IgnoresFilesNotInThePoolAndMethodsWithoutRules) {
