@@ -40,16 +40,6 @@ constexpr milliseconds kMinRefresh{1000};
 constexpr size_t kMinTokenBytes = 64;
 constexpr size_t kMaxTokenBytes = 1024 * 1024;
 
-// Same rule as `descriptors` (gateway_config.cc): relative to the config
-// file's folder, joined but not normalized.
-std::string ResolveNextTo(absl::string_view source_name, const std::string& path) {
-  const std::filesystem::path relative(path);
-  const std::filesystem::path folder =
-      std::filesystem::path(std::string(source_name)).parent_path();
-  if (relative.is_absolute() || folder.empty()) return path;
-  return (folder / relative).string();
-}
-
 absl::StatusOr<std::string> ReadNonEmpty(const YamlReader& reader, const YamlField& field,
                                          absl::string_view hint) {
   ASSIGN_OR_RETURN(std::string text, reader.ReadString(field));

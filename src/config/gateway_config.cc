@@ -44,17 +44,6 @@ absl::StatusOr<HostPort> ReadHostPort(const YamlReader& reader, const YamlField&
   return host_port;
 }
 
-// Relative to the config file's folder, so the gateway finds its descriptors
-// whatever its working directory. Joined, not normalized: "a/../b" must mean
-// what the file system says when "a" is a symlink.
-std::string ResolveNextTo(absl::string_view source_name, const std::string& path) {
-  const std::filesystem::path relative(path);
-  const std::filesystem::path folder =
-      std::filesystem::path(std::string(source_name)).parent_path();
-  if (relative.is_absolute() || folder.empty()) return path;
-  return (folder / relative).string();
-}
-
 absl::StatusOr<std::string> ReadDescriptors(const YamlReader& reader, const YamlField& field,
                                             absl::string_view source_name) {
   ASSIGN_OR_RETURN(std::string path, reader.ReadString(field));

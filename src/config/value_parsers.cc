@@ -1,6 +1,7 @@
 #include "config/value_parsers.h"
 
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 
 #include "absl/strings/ascii.h"
@@ -248,6 +249,14 @@ std::string QuoteForMessage(absl::string_view text) {
   const bool cut = text.size() > kMaxQuotedLength;
   if (cut) text = text.substr(0, kMaxQuotedLength);
   return absl::StrCat("\"", absl::CHexEscape(text), cut ? "...\"" : "\"");
+}
+
+std::string ResolveNextTo(absl::string_view source_name, const std::string& path) {
+  const std::filesystem::path relative(path);
+  const std::filesystem::path folder =
+      std::filesystem::path(std::string(source_name)).parent_path();
+  if (relative.is_absolute() || folder.empty()) return path;
+  return (folder / relative).string();
 }
 
 }  // namespace protogate::config

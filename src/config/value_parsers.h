@@ -60,4 +60,10 @@ absl::StatusOr<std::string> NormalizeForwardHeader(absl::string_view name);
 // echoing user input in error messages.
 std::string QuoteForMessage(absl::string_view text);
 
+// A path named in a config file, relative to that file's folder, so the
+// gateway finds its files whatever its working directory. Joined, not
+// normalized: "a/../b" must mean what the file system says when "a" is a
+// symlink. Absolute paths, and names without a folder, are returned as given.
+std::string ResolveNextTo(absl::string_view source_name, const std::string& path);
+
 }  // namespace protogate::config
