@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "auth/keys_command.h"
 #include "absl/synchronization/mutex.h"
+#include "auth/keys_command.h"
 #include "config/gateway_config.h"
 #include "gateway/gateway_server.h"
 

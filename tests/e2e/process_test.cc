@@ -2,6 +2,8 @@
 // as child processes — startup errors, graceful shutdown on SIGTERM, reload
 // on SIGHUP.
 
+#include "support/process.h"
+
 #include <signal.h>
 
 #include <chrono>
@@ -12,7 +14,6 @@
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "support/gateway_under_test.h"
-#include "support/process.h"
 
 namespace protogate::test {
 namespace {

@@ -10,8 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "support/demo_registry.h"
 #include "nlohmann/json.hpp"
+#include "support/demo_registry.h"
 
 namespace protogate::transcode {
 namespace {

@@ -12,8 +12,8 @@
 #include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "support/demo_registry.h"
 #include "nlohmann/json.hpp"
+#include "support/demo_registry.h"
 
 namespace protogate::transcode {
 namespace {

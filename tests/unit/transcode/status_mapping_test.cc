@@ -11,8 +11,8 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
-#include "support/demo_registry.h"
 #include "nlohmann/json.hpp"
+#include "support/demo_registry.h"
 
 namespace protogate::transcode {
 namespace {
