@@ -20,6 +20,7 @@
 #include "demo_auth/demo_auth_server.h"
 #include "gtest/gtest.h"
 #include "support/gateway_under_test.h"
+#include "support/temp_dir.h"
 
 namespace protogate::test {
 namespace {
@@ -29,8 +30,7 @@ using nlohmann::json;
 constexpr char kIssuer[] = "https://issuer.example";
 
 std::string TempFile(const std::string& name, const std::string& contents) {
-  const auto dir = std::filesystem::path(::testing::TempDir()) / "auth_e2e";
-  std::filesystem::create_directories(dir);
+  const auto dir = ProcessTempDir("auth_e2e");
   const std::string path = (dir / name).string();
   std::ofstream(path, std::ios::binary) << contents;
   return path;

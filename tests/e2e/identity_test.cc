@@ -25,6 +25,7 @@
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "support/gateway_under_test.h"
+#include "support/temp_dir.h"
 
 namespace protogate::test {
 namespace {
@@ -38,9 +39,7 @@ using nlohmann::json;
 constexpr char kUsers[] = "demo.users.v1.UserService";
 
 std::filesystem::path TempDir() {
-  const auto dir = std::filesystem::path(::testing::TempDir()) / "identity_e2e";
-  std::filesystem::create_directories(dir);
-  return dir;
+  return ProcessTempDir("identity_e2e");
 }
 
 // A path no earlier test run left a file at.

@@ -7,6 +7,7 @@
 #include "auth/api_key.h"
 #include "auth/jwt.h"
 #include "gtest/gtest.h"
+#include "support/temp_dir.h"
 #include "test_keys.h"
 
 namespace protogate::auth {
@@ -15,8 +16,7 @@ namespace {
 constexpr int64_t kNow = 1'800'000'000;
 
 std::string TempPath(const std::string& name) {
-  const auto dir = std::filesystem::path(::testing::TempDir()) / "auth_engine_test";
-  std::filesystem::create_directories(dir);
+  const auto dir = test::ProcessTempDir("auth_engine_test");
   return (dir / name).string();
 }
 

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "gtest/gtest.h"
+#include "support/temp_dir.h"
 #include "test_keys.h"
 
 namespace protogate::auth {
@@ -15,8 +16,7 @@ constexpr int64_t kNow = 1'800'000'000;
 constexpr char kSecret[] = "an-hmac-secret-of-at-least-32-bytes!";
 
 std::string WriteTemp(const std::string& name, const std::string& text) {
-  const auto dir = std::filesystem::path(::testing::TempDir()) / "jwt_authenticator_test";
-  std::filesystem::create_directories(dir);
+  const auto dir = test::ProcessTempDir("jwt_authenticator_test");
   const std::string path = (dir / name).string();
   std::ofstream(path, std::ios::binary) << text;
   return path;

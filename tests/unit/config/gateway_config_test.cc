@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "support/temp_dir.h"
 
 namespace protogate::config {
 namespace {
@@ -39,8 +40,7 @@ GatewayConfig ParseOk(absl::string_view yaml, absl::string_view source = kSource
 }
 
 std::string WriteFile(const std::string& name, absl::string_view text) {
-  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "config_test";
-  std::filesystem::create_directories(dir);
+  const std::filesystem::path dir = test::ProcessTempDir("config_test");
   const std::string path = (dir / name).string();
   std::ofstream(path, std::ios::binary) << text;
   return path;
