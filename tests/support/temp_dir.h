@@ -29,8 +29,8 @@ inline std::filesystem::path ProcessTempDir(const std::string& name) {
     }
   };
   static Removal removal;
-  const auto dir = std::filesystem::path(::testing::TempDir()) /
-                   (name + "_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::path(::testing::TempDir()) / (name + "_" + std::to_string(::getpid()));
   if (std::filesystem::create_directories(dir)) removal.dirs.push_back(dir);
   return dir;
 }
