@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "common/header_names.h"
 
 namespace protogate::http {
@@ -12,6 +13,19 @@ namespace {
 namespace bhttp = boost::beast::http;
 
 absl::string_view ToAbsl(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+// The origin-form ("/p?q") of an absolute-form target ("http://h:1/p?q"),
+// which a server must accept (RFC 9112, 3.2.2); other targets as they are.
+absl::string_view OriginForm(absl::string_view target) {
+  for (absl::string_view scheme : {"http://", "https://"}) {
+    if (!absl::StartsWithIgnoreCase(target, scheme)) continue;
+    const absl::string_view rest = target.substr(scheme.size());
+    const size_t path = rest.find_first_of("/?");
+    if (path == absl::string_view::npos) return "/";
+    return rest.substr(path);
+  }
+  return target;
+}
 
 }  // namespace
 
@@ -23,7 +37,12 @@ RequestParser::RequestParser(std::uint32_t header_limit, std::uint64_t body_limi
 void RequestParser::on_request_impl(bhttp::verb method, string_view method_str, string_view target,
                                     int version, error_code&) {
   request_.method.assign(method_str.data(), method_str.size());
-  request_.target.assign(target.data(), target.size());
+  const absl::string_view origin_form = OriginForm(ToAbsl(target));
+  if (origin_form.empty() || origin_form.front() == '?') {
+    request_.target = absl::StrCat("/", origin_form);
+  } else {
+    request_.target.assign(origin_form.data(), origin_form.size());
+  }
   version_ = static_cast<unsigned>(version);
   is_head_ = method == bhttp::verb::head;
 }
@@ -40,6 +59,11 @@ void RequestParser::on_field_impl(bhttp::field name, string_view name_string, st
     ec = bhttp::error::bad_transfer_encoding;
     return;
   }
+  if (name == bhttp::field::host && ++host_fields_ > 1) {
+    problem_ = "more than one Host header";
+    ec = bhttp::error::bad_field;
+    return;
+  }
   request_.headers.emplace_back(common::LowercaseHeaderName(ToAbsl(name_string)),
                                 std::string(value.data(), value.size()));
   if (name == bhttp::field::expect) {
@@ -47,7 +71,13 @@ void RequestParser::on_field_impl(bhttp::field name, string_view name_string, st
   }
 }
 
-void RequestParser::on_header_impl(error_code&) {}
+void RequestParser::on_header_impl(error_code& ec) {
+  // RFC 9112, 3.2: an HTTP/1.1 request without Host is refused with 400.
+  if (version_ >= 11 && host_fields_ == 0) {
+    problem_ = "missing Host header";
+    ec = bhttp::error::bad_field;
+  }
+}
 
 void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
                                       error_code&) {

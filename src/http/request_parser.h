@@ -10,6 +10,7 @@
 
 #include <boost/beast/http/basic_parser.hpp>
 #include <cstdint>
+#include <string>
 
 #include "http/message.h"
 
@@ -23,6 +24,9 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   unsigned version() const { return version_; }
   bool is_head() const { return is_head_; }
   bool expects_continue() const { return expects_continue_; }
+  // What was wrong when the parser refused a request for a reason of its own
+  // (Beast's error code then only says "bad field"); empty otherwise.
+  const std::string& problem() const { return problem_; }
 
   // The parsed request (remote_address unset); call once, after is_done().
   Request Release() { return std::move(request_); }
@@ -48,6 +52,8 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   unsigned version_ = 11;
   bool is_head_ = false;
   bool expects_continue_ = false;
+  int host_fields_ = 0;
+  std::string problem_;
 };
 
 }  // namespace protogate::http

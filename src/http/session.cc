@@ -266,7 +266,9 @@ void Session::OnReadError(const error_code& ec) {
     WriteError(413, absl::StrCat("request body exceeds ", options.max_body_bytes, " bytes"));
   } else if (IsHttpError(ec) && ec != bhttp::error::end_of_stream &&
              ec != bhttp::error::partial_message) {
-    WriteError(400, absl::StrCat("malformed HTTP request: ", ec.message()));
+    const std::string& problem = parser_->problem();
+    WriteError(400,
+               absl::StrCat("malformed HTTP request: ", problem.empty() ? ec.message() : problem));
   } else {
     Close();  // the peer went away mid-request; nobody to answer
   }

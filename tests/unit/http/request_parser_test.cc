@@ -64,15 +64,15 @@ TEST(RequestParserTest, ParsesRequestLineAndHeadersInWireOrder) {
 TEST(RequestParserTest, LowercasesNamesButKeepsValuesAndTrimsWhitespace) {
   RequestParser parser(kHeaderLimit, kBodyLimit);
 
-  ASSERT_FALSE(Feed(parser, "GET / HTTP/1.1\r\nX-Mixed-Case:  Some Value\t \r\n\r\n"));
+  ASSERT_FALSE(Feed(parser, "GET / HTTP/1.1\r\nHost: h\r\nX-Mixed-Case:  Some Value\t \r\n\r\n"));
 
-  EXPECT_EQ(parser.Release().headers, Headers({{"x-mixed-case", "Some Value"}}));
+  EXPECT_EQ(parser.Release().headers, Headers({{"host", "h"}, {"x-mixed-case", "Some Value"}}));
 }
 
 TEST(RequestParserTest, ContentLengthBody) {
   RequestParser parser(kHeaderLimit, kBodyLimit);
 
-  ASSERT_FALSE(Feed(parser, "POST /p HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"));
+  ASSERT_FALSE(Feed(parser, "POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello"));
 
   EXPECT_EQ(parser.Release().body, "hello");
 }
@@ -81,7 +81,7 @@ TEST(RequestParserTest, ChunkedBodyArrivingByteByByte) {
   RequestParser parser(kHeaderLimit, kBodyLimit);
 
   ASSERT_FALSE(Feed(parser,
-                    "POST /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    "POST /p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
                     "3\r\nabc\r\n4;name=value\r\ndefg\r\n0\r\nTrailer: t\r\n\r\n",
                     /*piece=*/1));
 
@@ -90,8 +90,8 @@ TEST(RequestParserTest, ChunkedBodyArrivingByteByByte) {
 
 TEST(RequestParserTest, StopsAtTheEndOfTheMessage) {
   RequestParser parser(kHeaderLimit, kBodyLimit);
-  const std::string first = "POST /1 HTTP/1.1\r\nContent-Length: 2\r\n\r\nab";
-  const std::string bytes = first + "GET /2 HTTP/1.1\r\n\r\n";
+  const std::string first = "POST /1 HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nab";
+  const std::string bytes = first + "GET /2 HTTP/1.1\r\nHost: h\r\n\r\n";
 
   error_code ec;
   const size_t header = parser.put(boost::asio::buffer(bytes), ec);
@@ -107,8 +107,8 @@ TEST(RequestParserTest, StopsAtTheEndOfTheMessage) {
 TEST(RequestParserTest, RecognisesExpectContinue) {
   RequestParser parser(kHeaderLimit, kBodyLimit);
 
-  const error_code ec =
-      Feed(parser, "POST / HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\n");
+  const error_code ec = Feed(
+      parser, "POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\n");
 
   EXPECT_EQ(ec, bhttp::error::need_more);  // the body is not sent before the 100
 
@@ -119,7 +119,7 @@ TEST(RequestParserTest, RecognisesExpectContinue) {
 TEST(RequestParserTest, NoExpectContinueByDefault) {
   RequestParser parser(kHeaderLimit, kBodyLimit);
 
-  ASSERT_FALSE(Feed(parser, "GET / HTTP/1.1\r\nExpect: something-else\r\n\r\n"));
+  ASSERT_FALSE(Feed(parser, "GET / HTTP/1.1\r\nHost: h\r\nExpect: something-else\r\n\r\n"));
 
   EXPECT_FALSE(parser.expects_continue());
 }
@@ -132,8 +132,8 @@ TEST(RequestParserTest, HeadAndVersionAndKeepAlive) {
     bool keep_alive;
   };
   const std::vector<Case> cases = {
-      {"HEAD / HTTP/1.1\r\n\r\n", true, 11, true},
-      {"GET / HTTP/1.1\r\nConnection: close\r\n\r\n", false, 11, false},
+      {"HEAD / HTTP/1.1\r\nHost: h\r\n\r\n", true, 11, true},
+      {"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", false, 11, false},
       {"GET / HTTP/1.0\r\n\r\n", false, 10, false},
       {"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", false, 10, true},
   };
@@ -151,7 +151,8 @@ TEST(RequestParserTest, HeaderLimit) {
   RequestParser parser(kHeaderLimit, kBodyLimit);
 
   const error_code ec =
-      Feed(parser, "GET / HTTP/1.1\r\nX-Big: " + std::string(2 * kHeaderLimit, 'a') + "\r\n\r\n");
+      Feed(parser, "GET / HTTP/1.1\r\nHost: h\r\nX-Big: " + std::string(2 * kHeaderLimit, 'a') +
+                       "\r\n\r\n");
 
   EXPECT_EQ(ec, bhttp::error::header_limit);
 }
@@ -159,7 +160,7 @@ TEST(RequestParserTest, HeaderLimit) {
 TEST(RequestParserTest, BodyLimitFromContentLengthBeforeAnyBody) {
   RequestParser parser(kHeaderLimit, kBodyLimit);
 
-  const error_code ec = Feed(parser, "POST / HTTP/1.1\r\nContent-Length: 65\r\n\r\n");
+  const error_code ec = Feed(parser, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 65\r\n\r\n");
 
   EXPECT_EQ(ec, bhttp::error::body_limit);
 }
@@ -168,7 +169,7 @@ TEST(RequestParserTest, BodyLimitWhileReadingChunks) {
   RequestParser parser(kHeaderLimit, kBodyLimit);
 
   const error_code ec = Feed(parser,
-                             "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
                              "40\r\n" +
                                  std::string(64, 'a') + "\r\n1\r\nb\r\n0\r\n\r\n");
 
@@ -180,24 +181,57 @@ TEST(RequestParserTest, OnlyPlainChunkedTransferEncodingIsAccepted) {
        {"gzip", "chunked, chunked", "gzip, chunked", "chunked, gzip", "identity", ""}) {
     SCOPED_TRACE(coding);
     RequestParser parser(kHeaderLimit, kBodyLimit);
-    const error_code ec = Feed(parser, std::string("POST / HTTP/1.1\r\nTransfer-Encoding: ") +
-                                           coding + "\r\n\r\n0\r\n\r\n");
+    const error_code ec =
+        Feed(parser, std::string("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: ") + coding +
+                         "\r\n\r\n0\r\n\r\n");
     EXPECT_EQ(ec, bhttp::error::bad_transfer_encoding);
   }
   RequestParser parser(kHeaderLimit, kBodyLimit);
-  EXPECT_FALSE(Feed(parser, "POST / HTTP/1.1\r\nTransfer-Encoding: CHUNKED\r\n\r\n0\r\n\r\n"));
+  EXPECT_FALSE(
+      Feed(parser, "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: CHUNKED\r\n\r\n0\r\n\r\n"));
 }
 
 TEST(RequestParserTest, MalformedInputIsAnHttpError) {
-  for (const char* bytes :
-       {"G E T / HTTP/1.1\r\n\r\n", "GET / HTTP/2\r\n\r\n", "GET / HTTP/1.1\r\nBad Name: v\r\n\r\n",
-        "POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n"}) {
+  for (const char* bytes : {"G E T / HTTP/1.1\r\nHost: h\r\n\r\n", "GET / HTTP/2\r\n\r\n",
+                            "GET / HTTP/1.1\r\nHost: h\r\nBad Name: v\r\n\r\n",
+                            "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1x\r\n\r\n"}) {
     SCOPED_TRACE(bytes);
     RequestParser parser(kHeaderLimit, kBodyLimit);
     const error_code ec = Feed(parser, bytes);
     EXPECT_TRUE(ec);
     EXPECT_NE(ec, bhttp::error::need_more);
     EXPECT_EQ(ec.category(), bhttp::make_error_code(bhttp::error::bad_method).category());
+  }
+}
+
+TEST(RequestParserTest, Http11NeedsExactlyOneHost) {
+  for (const char* bytes :
+       {"GET / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n",
+        "GET / HTTP/1.0\r\nHost: a\r\nHOST: b\r\n\r\n"}) {
+    SCOPED_TRACE(bytes);
+    RequestParser parser(kHeaderLimit, kBodyLimit);
+    EXPECT_EQ(Feed(parser, bytes), bhttp::error::bad_field);
+    EXPECT_NE(parser.problem(), "");
+  }
+  RequestParser http10(kHeaderLimit, kBodyLimit);
+  EXPECT_FALSE(Feed(http10, "GET / HTTP/1.0\r\n\r\n"));
+  EXPECT_EQ(http10.problem(), "");
+}
+
+TEST(RequestParserTest, AbsoluteFormTargetBecomesOriginForm) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"http://h/v1/a?b=c", "/v1/a?b=c"},
+      {"https://h:443/x", "/x"},
+      {"http://h", "/"},
+      {"http://h?q=1", "/?q=1"},
+      {"/already/origin", "/already/origin"},
+      {"httpx://h/p", "httpx://h/p"},
+  };
+  for (const auto& [target, origin] : cases) {
+    SCOPED_TRACE(target);
+    RequestParser parser(kHeaderLimit, kBodyLimit);
+    ASSERT_FALSE(Feed(parser, "GET " + target + " HTTP/1.1\r\nHost: h\r\n\r\n"));
+    EXPECT_EQ(parser.Release().target, origin);
   }
 }
 

@@ -498,6 +498,9 @@ TEST(HttpServerTest, MalformedRequestsGet400AndClose) {
       {"space before colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n"},
       {"control character in value", "GET / HTTP/1.1\r\nHost: x\x01y\r\n\r\n"},
       {"missing colon", "GET / HTTP/1.1\r\nHost x\r\n\r\n"},
+      {"HTTP/1.1 without Host", "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n"},
+      {"two Host headers", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"},
+      {"two Host headers in HTTP/1.0", "GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n"},
       {"TLS on the plain port",
        std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + "\r\n\r\n"},
   };
@@ -509,6 +512,46 @@ TEST(HttpServerTest, MalformedRequestsGet400AndClose) {
     ASSERT_NE(client, nullptr);
     ASSERT_TRUE(client->SendRaw(bytes).ok());
     ExpectRenderedErrorAndClose(*client, 400);
+  }
+}
+
+TEST(HttpServerTest, HostProblemsAreNamedInTheError) {
+  EchoHandler handler;
+  Running running = StartServer(&handler);
+  for (const auto& [bytes, message] : std::vector<std::pair<std::string, std::string>>{
+           {"GET / HTTP/1.1\r\n\r\n", "missing Host header"},
+           {"GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n", "more than one Host header"}}) {
+    SCOPED_TRACE(bytes);
+    auto client = Dial(running.port);
+    ASSERT_NE(client, nullptr);
+    ASSERT_TRUE(client->SendRaw(bytes).ok());
+    absl::StatusOr<HttpResponse> response = client->ReadResponse();
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_EQ(response->status, 400);
+    EXPECT_TRUE(absl::StrContains(response->body, message)) << response->body;
+  }
+}
+
+// HTTP/1.0 has no Host requirement; HTTP/1.1 servers must accept a target in
+// absolute form and route on its path (RFC 9112 §3.2.2).
+TEST(HttpServerTest, HostlessHttp10AndAbsoluteFormTargetsAreServed) {
+  EchoHandler handler;
+  Running running = StartServer(&handler);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"GET /v1/a?b=c HTTP/1.0\r\n\r\n", "/v1/a?b=c"},
+      {"GET http://example.com:8080/v1/a?b=c HTTP/1.1\r\nHost: x\r\n\r\n", "/v1/a?b=c"},
+      {"GET HTTPS://example.com HTTP/1.1\r\nHost: x\r\n\r\n", "/"},
+      {"GET http://example.com?b=c HTTP/1.1\r\nHost: x\r\n\r\n", "/?b=c"},
+  };
+  for (const auto& [bytes, target] : cases) {
+    SCOPED_TRACE(bytes);
+    auto client = Dial(running.port);
+    ASSERT_NE(client, nullptr);
+    ASSERT_TRUE(client->SendRaw(bytes).ok());
+    absl::StatusOr<HttpResponse> response = client->ReadResponse();
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->Header("x-echo-target"), target);
   }
 }
 
