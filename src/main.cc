@@ -1,5 +1,7 @@
 // protogate: flags → load config → run the server; nothing else.
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -32,6 +34,17 @@ void BlockSignals() {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
+// Every client connection and upstream channel is a descriptor; the default
+// soft limit (often 1024) is far below limits.max_connections. Raise it to
+// the hard limit, as servers usually do; best effort.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,6 +68,7 @@ int main(int argc, char** argv) {
     }
   }
   BlockSignals();
+  RaiseOpenFileLimit();
   // Debian's Abseil is built with deadlock detection on; gRPC takes absl
   // mutexes on every call, and the cycle bookkeeping showed in profiles.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);

@@ -6,6 +6,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <system_error>
@@ -28,7 +29,7 @@ constexpr absl::string_view kTopLevelKeys[] = {
     "limits", "drain_timeout", "transcoding", "forward_headers", "upstreams",
     "auth",   "composites",    "reload",      "admin_listen"};
 constexpr absl::string_view kLimitsKeys[] = {"max_header_bytes", "max_body_bytes", "read_timeout",
-                                             "idle_timeout"};
+                                             "idle_timeout", "max_connections"};
 constexpr absl::string_view kTranscodingKeys[] = {"unknown_query_parameters", "unknown_json_fields",
                                                   "json_names", "emit_default_values", "enums"};
 constexpr absl::string_view kUpstreamKeys[] = {"service", "addresses", "timeout",
@@ -69,6 +70,10 @@ absl::StatusOr<LimitsConfig> ReadLimits(const YamlReader& reader, const YamlFiel
   }
   if (const YamlField* f = map.Find("idle_timeout")) {
     ASSIGN_OR_RETURN(limits.idle_timeout, reader.ReadDuration(*f, kMinTimeout));
+  }
+  if (const YamlField* f = map.Find("max_connections")) {
+    ASSIGN_OR_RETURN(limits.max_connections,
+                     reader.ReadInt(*f, 1, std::numeric_limits<int>::max()));
   }
   return limits;
 }

@@ -43,6 +43,7 @@ struct LimitsConfig {
   size_t max_body_bytes = 4 * 1024 * 1024;
   std::chrono::milliseconds read_timeout{15000};
   std::chrono::milliseconds idle_timeout{60000};
+  int max_connections = 10000;  // open client connections; more are refused with 503
 };
 
 struct TranscodingConfig {

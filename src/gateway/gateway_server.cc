@@ -19,6 +19,7 @@ http::ServerOptions ServerOptionsFrom(const config::GatewayConfig& config) {
   options.max_body_bytes = config.limits.max_body_bytes;
   options.read_timeout = config.limits.read_timeout;
   options.idle_timeout = config.limits.idle_timeout;
+  options.max_connections = config.limits.max_connections;
   options.drain_timeout = config.drain_timeout;
   options.error_renderer = [](int status, absl::string_view message) {
     return HttpErrorResponse(status, message);

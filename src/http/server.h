@@ -40,6 +40,9 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{15000};
   std::chrono::milliseconds idle_timeout{60000};
   std::chrono::milliseconds drain_timeout{10000};
+  // Client connections open at once; one more is answered 503 and closed
+  // (a flood of idle connections must not exhaust the process's descriptors).
+  int max_connections = 10000;
   ErrorRenderer error_renderer;  // required
 };
 

@@ -58,6 +58,7 @@ limits:
   max_body_bytes: 8MiB
   read_timeout: 1.5s
   idle_timeout: 2m
+  max_connections: 500
 drain_timeout: 250ms
 transcoding:
   unknown_query_parameters: reject
@@ -87,6 +88,7 @@ upstreams:
   EXPECT_EQ(config.limits.max_body_bytes, 8u * 1024 * 1024);
   EXPECT_EQ(config.limits.read_timeout, milliseconds(1500));
   EXPECT_EQ(config.limits.idle_timeout, minutes(2));
+  EXPECT_EQ(config.limits.max_connections, 500);
   EXPECT_EQ(config.drain_timeout, milliseconds(250));
   EXPECT_TRUE(config.transcoding.reject_unknown_query_parameters);
   EXPECT_TRUE(config.transcoding.ignore_unknown_json_fields);
@@ -121,6 +123,7 @@ TEST(GatewayConfigTest, AbsentKeysKeepDefaults) {
   EXPECT_EQ(config.limits.max_body_bytes, 4u * 1024 * 1024);
   EXPECT_EQ(config.limits.read_timeout, seconds(15));
   EXPECT_EQ(config.limits.idle_timeout, seconds(60));
+  EXPECT_EQ(config.limits.max_connections, 10000);
   EXPECT_EQ(config.drain_timeout, seconds(10));
   EXPECT_FALSE(config.transcoding.reject_unknown_query_parameters);
   EXPECT_FALSE(config.transcoding.ignore_unknown_json_fields);
@@ -270,7 +273,7 @@ std::vector<ErrorCase> ErrorCases() {
        "unknown key \"color\" (valid keys: listen,"},
       {"unknown_nested_key", WithMinimal("limits:\n  max_body: 1\n"), "6:3", "limits",
        "unknown key \"max_body\", did you mean \"max_body_bytes\"? (valid keys: max_header_bytes, "
-       "max_body_bytes, read_timeout, idle_timeout)"},
+       "max_body_bytes, read_timeout, idle_timeout, max_connections)"},
       {"unknown_upstream_key",
        "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [h:1]\n    timout: 1s\n",
        "5:5", "upstreams[0]", "unknown key \"timout\", did you mean \"timeout\"?"},
@@ -339,6 +342,8 @@ std::vector<ErrorCase> ErrorCases() {
        "limits.read_timeout", "invalid duration \"15\": missing unit (e.g. 250ms, 5s, 1m, 1.5s)"},
       {"duration_space", WithMinimal("limits:\n  read_timeout: 5 s\n"), "6:17",
        "limits.read_timeout", "invalid duration \"5 s\""},
+      {"zero_connections", WithMinimal("limits:\n  max_connections: 0\n"), "6:20",
+       "limits.max_connections", "\"0\" is out of range (expected an integer in 1..2147483647)"},
       {"duration_zero_timeout", WithMinimal("limits:\n  idle_timeout: 0s\n"), "6:17",
        "limits.idle_timeout", "too short (at least 1ms)"},
       {"duration_too_long", WithMinimal("limits:\n  idle_timeout: 48h\n"), "6:17",

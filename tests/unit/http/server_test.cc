@@ -555,6 +555,44 @@ TEST(HttpServerTest, HostlessHttp10AndAbsoluteFormTargetsAreServed) {
   }
 }
 
+TEST(HttpServerTest, ConnectionsBeyondTheLimitGet503AndTheLimitFreesUp) {
+  EchoHandler handler;
+  ServerOptions options = TestOptions();
+  options.max_connections = 2;
+  Running running = StartServer(&handler, options);
+  // Two connections, each proven open by a full round trip.
+  auto first = Dial(running.port);
+  auto second = Dial(running.port);
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  ASSERT_EQ(first->RoundTrip(Get("/a"))->status, 200);
+  ASSERT_EQ(second->RoundTrip(Get("/b"))->status, 200);
+
+  auto third = Dial(running.port);
+  ASSERT_NE(third, nullptr);
+  absl::StatusOr<HttpResponse> refused = third->ReadResponse();
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(refused->Header("retry-after"), "1");
+  EXPECT_TRUE(absl::StrContains(refused->body, "too many open connections")) << refused->body;
+  EXPECT_TRUE(third->WaitForClose().ok());
+  // The open connections keep being served.
+  EXPECT_EQ(first->RoundTrip(Get("/c"))->status, 200);
+
+  // Once one closes, a new connection is served again (bounded polling: the
+  // server notices the close asynchronously).
+  first.reset();
+  int status = 0;
+  for (int attempt = 0; attempt < 200 && status != 200; ++attempt) {
+    auto next = Dial(running.port);
+    ASSERT_NE(next, nullptr);
+    absl::StatusOr<HttpResponse> response = next->RoundTrip(Get("/d"));
+    status = response.ok() ? response->status : 0;
+    if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(status, 200);
+}
+
 // RFC 9112 §5.2 lets a server replace obs-fold with spaces instead of
 // rejecting it; Beast does that, so the handler sees one joined value.
 TEST(HttpServerTest, ObsoleteLineFoldingIsUnfolded) {
