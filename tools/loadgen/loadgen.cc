@@ -8,10 +8,14 @@
 //                     [--concurrency=64] [--seconds=10] [--warmup_seconds=1]
 //                     [--page_size=25] [--channels=1]
 //   protogate-loadgen --method=CreateOrder --print_request_json
+//   protogate-loadgen --method=Composite --target=USERS,ORDERS,CATALOG
 //
 // `concurrency` calls are in flight at all times (like wrk's connections):
-// each completion starts the next call. Calls completing in the measured
-// window (after the warm-up) count; the result is one line on stdout:
+// each completion starts the next call. --method=Composite is the direct
+// equivalent of a composite route of three independent calls: one request is
+// GetUser, ListOrders (5 orders) and GetProduct issued together, complete when
+// all three have answered; --target then names the three services' addresses. Calls completing in
+// the measured window (after the warm-up) count; the result is one line on stdout:
 //
 //   loadgen method=GetUser concurrency=64 seconds=10.000 requests=181234 errors=0
 //           rps=18123.4 p50_us=3390 p90_us=4100 p99_us=5120 max_us=9800 cpu_us_per_req=41.2
@@ -43,8 +47,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "demo/catalog/v1/catalog.pb.h"
 #include "demo/orders/v1/orders.pb.h"
 #include "demo/users/v1/users.pb.h"
 
@@ -53,15 +59,17 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr char kUsage[] =
-    "usage: protogate-loadgen --method=GetUser|CreateOrder|ListOrders [--target=HOST:PORT]\n"
+    "usage: protogate-loadgen --method=GetUser|CreateOrder|ListOrders|Composite\n"
+    "                         [--target=HOST:PORT[,HOST:PORT...]]\n"
     "                         [--concurrency=64] [--seconds=10] [--warmup_seconds=1]\n"
     "                         [--page_size=25] [--channels=1] [--print_request_json]\n"
     "default target: the demo service of the method (users 127.0.0.1:50051,\n"
-    "orders 127.0.0.1:50052)\n";
+    "orders 127.0.0.1:50052, catalog 127.0.0.1:50053); Composite takes three,\n"
+    "users,orders,catalog\n";
 
 struct Options {
   std::string method = "GetUser";
-  std::string target;  // empty: the method's default demo address
+  std::vector<std::string> targets;  // one per call of the workload; empty: the demo defaults
   int concurrency = 64;
   double seconds = 10;
   double warmup_seconds = 1;
@@ -70,11 +78,36 @@ struct Options {
   bool print_request_json = false;
 };
 
-struct Workload {
+// One call of a workload's request.
+struct Part {
   std::string rpc;  // "/package.Service/Method"
   std::string default_target;
   std::unique_ptr<google::protobuf::Message> request;
 };
+
+// What one request does: its calls, issued together.
+struct Workload {
+  std::vector<Part> parts;
+};
+
+Part GetUserPart() {
+  auto request = std::make_unique<demo::users::v1::GetUserRequest>();
+  request->set_user_id("1");
+  return {"/demo.users.v1.UserService/GetUser", "127.0.0.1:50051", std::move(request)};
+}
+
+Part ListOrdersPart(int page_size) {
+  auto request = std::make_unique<demo::orders::v1::ListOrdersRequest>();
+  request->set_user_id("1");
+  request->set_page_size(page_size);
+  return {"/demo.orders.v1.OrderService/ListOrders", "127.0.0.1:50052", std::move(request)};
+}
+
+Part GetProductPart() {
+  auto request = std::make_unique<demo::catalog::v1::GetProductRequest>();
+  request->set_product_id("p-1");
+  return {"/demo.catalog.v1.CatalogService/GetProduct", "127.0.0.1:50053", std::move(request)};
+}
 
 // The order the HTTP benchmark posts as ~1 KB of JSON. A fixed request_id
 // makes the demo service answer repeats from its idempotency table, so a long
@@ -115,28 +148,32 @@ std::unique_ptr<google::protobuf::Message> BenchCreateOrder() {
 absl::StatusOr<Workload> MakeWorkload(const Options& options) {
   Workload w;
   if (options.method == "GetUser") {
-    auto request = std::make_unique<demo::users::v1::GetUserRequest>();
-    request->set_user_id("1");
-    w = {"/demo.users.v1.UserService/GetUser", "127.0.0.1:50051", std::move(request)};
+    w.parts.push_back(GetUserPart());
   } else if (options.method == "ListOrders") {
-    auto request = std::make_unique<demo::orders::v1::ListOrdersRequest>();
-    request->set_user_id("1");
-    request->set_page_size(options.page_size);
-    w = {"/demo.orders.v1.OrderService/ListOrders", "127.0.0.1:50052", std::move(request)};
+    w.parts.push_back(ListOrdersPart(options.page_size));
   } else if (options.method == "CreateOrder") {
-    w = {"/demo.orders.v1.OrderService/CreateOrder", "127.0.0.1:50052", BenchCreateOrder()};
+    w.parts.push_back(
+        {"/demo.orders.v1.OrderService/CreateOrder", "127.0.0.1:50052", BenchCreateOrder()});
+  } else if (options.method == "Composite") {
+    w.parts.push_back(GetUserPart());
+    w.parts.push_back(ListOrdersPart(5));
+    w.parts.push_back(GetProductPart());
   } else {
     return absl::InvalidArgumentError(absl::StrCat("unknown method \"", options.method, "\""));
+  }
+  if (!options.targets.empty() && options.targets.size() != w.parts.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(options.method, " takes ", w.parts.size(),
+                                                   " target(s), got ", options.targets.size()));
   }
   return w;
 }
 
-// A single in-flight call at a time per slot; completions arrive on gRPC's
-// callback threads, so only the slot's own chain touches its latencies.
+// One request in flight at a time per slot; completions arrive on gRPC's
+// callback threads, and only the slot's own chain touches its latencies.
 struct Slot {
-  grpc::GenericStub* stub = nullptr;
-  grpc::ByteBuffer request;
-  std::vector<int64_t> latencies_ns;  // completed inside the window, OK only
+  std::vector<grpc::GenericStub*> stubs;   // per part
+  std::vector<grpc::ByteBuffer> requests;  // per part, serialized once
+  std::vector<int64_t> latencies_ns;       // completed inside the window, all parts OK
   int64_t errors = 0;
 };
 
@@ -145,23 +182,27 @@ class LoadRun {
   LoadRun(const Workload& workload, const Options& options)
       : workload_(workload), options_(options) {}
 
+  // stubs[part][channel]; bytes[part] is the part's serialized request.
   void Start(Clock::time_point window_start, Clock::time_point window_end,
-             std::vector<std::unique_ptr<grpc::GenericStub>>& stubs, const std::string& bytes) {
+             const std::vector<std::vector<std::unique_ptr<grpc::GenericStub>>>& stubs,
+             const std::vector<std::string>& bytes) {
     window_start_ = window_start;
     window_end_ = window_end;
     slots_.resize(options_.concurrency);
     active_ = options_.concurrency;
     for (int i = 0; i < options_.concurrency; ++i) {
       Slot& slot = slots_[i];
-      slot.stub = stubs[i % stubs.size()].get();
-      grpc::Slice slice(bytes);
-      slot.request = grpc::ByteBuffer(&slice, 1);
+      for (size_t part = 0; part < stubs.size(); ++part) {
+        slot.stubs.push_back(stubs[part][i % stubs[part].size()].get());
+        grpc::Slice slice(bytes[part]);
+        slot.requests.emplace_back(&slice, 1);
+      }
       slot.latencies_ns.reserve(1 << 16);
     }
     for (Slot& slot : slots_) Issue(slot);
   }
 
-  // Stops issuing calls and waits (bounded) until every slot is idle.
+  // Stops issuing requests and waits (bounded) until every slot is idle.
   bool StopAndWait(std::chrono::seconds limit) {
     stopping_.store(true);
     std::unique_lock<std::mutex> lock(mu_);
@@ -175,7 +216,14 @@ class LoadRun {
   struct Call {
     grpc::ClientContext context;
     grpc::ByteBuffer response;
+  };
+  // One request: its calls, all issued at `start`.
+  struct Round {
+    explicit Round(size_t parts) : calls(parts), remaining(static_cast<int>(parts)) {}
     Clock::time_point start;
+    std::vector<Call> calls;
+    std::atomic<int> remaining;
+    std::atomic<bool> failed{false};
   };
 
   void Issue(Slot& slot) {
@@ -184,32 +232,38 @@ class LoadRun {
       if (--active_ == 0) idle_.notify_all();
       return;
     }
-    auto* call = new Call;
-    call->start = Clock::now();
-    call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    slot.stub->UnaryCall(&call->context, workload_.rpc, grpc::StubOptions(), &slot.request,
-                         &call->response,
-                         [this, &slot, call](grpc::Status status) { Done(slot, call, status); });
+    auto* round = new Round(slot.stubs.size());
+    round->start = Clock::now();
+    const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(10);
+    for (size_t part = 0; part < slot.stubs.size(); ++part) {
+      Call& call = round->calls[part];
+      call.context.set_deadline(deadline);
+      slot.stubs[part]->UnaryCall(
+          &call.context, workload_.parts[part].rpc, grpc::StubOptions(), &slot.requests[part],
+          &call.response, [this, &slot, round](grpc::Status status) { Done(slot, round, status); });
+    }
   }
 
-  void Done(Slot& slot, Call* call, const grpc::Status& status) {
-    const Clock::time_point end = Clock::now();
-    if (end >= window_start_ && end <= window_end_) {
-      if (status.ok()) {
-        slot.latencies_ns.push_back(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(end - call->start).count());
-      } else {
-        ++slot.errors;
-      }
-    }
+  void Done(Slot& slot, Round* round, const grpc::Status& status) {
     if (!status.ok()) {
+      round->failed.store(true);
       std::lock_guard<std::mutex> lock(mu_);
       if (first_error_.empty()) {
         first_error_ = absl::StrCat("code ", status.error_code(), ": ", status.error_message());
       }
     }
-    // The completion holds its own reference to the call, so the context may go now.
-    delete call;
+    if (round->remaining.fetch_sub(1) != 1) return;  // the last answer completes the request
+    const Clock::time_point end = Clock::now();
+    if (end >= window_start_ && end <= window_end_) {
+      if (!round->failed.load()) {
+        slot.latencies_ns.push_back(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(end - round->start).count());
+      } else {
+        ++slot.errors;
+      }
+    }
+    // Each completion holds its own reference to its call, so the round may go now.
+    delete round;
     Issue(slot);
   }
 
@@ -244,7 +298,7 @@ bool ParseFlags(int argc, char** argv, Options& options) {
     } else if (absl::ConsumePrefix(&arg, "--method=")) {
       options.method = std::string(arg);
     } else if (absl::ConsumePrefix(&arg, "--target=")) {
-      options.target = std::string(arg);
+      options.targets = absl::StrSplit(arg, ',');
     } else if (absl::ConsumePrefix(&arg, "--concurrency=")) {
       ok = absl::SimpleAtoi(arg, &options.concurrency) && options.concurrency > 0;
     } else if (absl::ConsumePrefix(&arg, "--seconds=")) {
@@ -285,26 +339,33 @@ int main(int argc, char** argv) {
   if (options.print_request_json) {
     std::string json;
     google::protobuf::util::JsonPrintOptions print;
-    if (!google::protobuf::util::MessageToJsonString(*workload->request, &json, print).ok()) {
+    if (workload->parts.size() != 1 ||
+        !google::protobuf::util::MessageToJsonString(*workload->parts[0].request, &json, print)
+             .ok()) {
       return 1;
     }
     std::printf("%s\n", json.c_str());
     return 0;
   }
-  const std::string target = options.target.empty() ? workload->default_target : options.target;
-  const std::string bytes = workload->request->SerializeAsString();
-
   // Distinct channel args keep gRPC from sharing one connection between channels.
-  std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
-  for (int i = 0; i < options.channels; ++i) {
-    grpc::ChannelArguments args;
-    args.SetInt("protogate.loadgen.channel", i);
-    auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
-    if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5))) {
-      std::fprintf(stderr, "protogate-loadgen: cannot connect to %s\n", target.c_str());
-      return 2;
+  std::vector<std::vector<std::unique_ptr<grpc::GenericStub>>> stubs(workload->parts.size());
+  std::vector<std::string> bytes;
+  size_t request_bytes = 0;
+  for (size_t part = 0; part < workload->parts.size(); ++part) {
+    const Part& p = workload->parts[part];
+    const std::string target = options.targets.empty() ? p.default_target : options.targets[part];
+    bytes.push_back(p.request->SerializeAsString());
+    request_bytes += bytes.back().size();
+    for (int i = 0; i < options.channels; ++i) {
+      grpc::ChannelArguments args;
+      args.SetInt("protogate.loadgen.channel", i);
+      auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+      if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5))) {
+        std::fprintf(stderr, "protogate-loadgen: cannot connect to %s\n", target.c_str());
+        return 2;
+      }
+      stubs[part].push_back(std::make_unique<grpc::GenericStub>(channel));
     }
-    stubs.push_back(std::make_unique<grpc::GenericStub>(channel));
   }
 
   const auto warmup = std::chrono::duration_cast<Clock::duration>(
@@ -344,7 +405,7 @@ int main(int argc, char** argv) {
       us(Percentile(all, 0.50)), us(Percentile(all, 0.90)), us(Percentile(all, 0.99)),
       us(all.empty() ? 0 : all.back()),
       completed > 0 ? (cpu_end - cpu_start) * 1e6 / static_cast<double>(completed) : 0.0,
-      bytes.size());
+      request_bytes);
   if (errors > 0) {
     std::fprintf(stderr, "protogate-loadgen: %lld calls failed, first: %s\n",
                  static_cast<long long>(errors), run.first_error().c_str());
