@@ -112,8 +112,26 @@ absl::StatusOr<std::unique_ptr<JwtAuthenticator>> JwtAuthenticator::Create(
   return authenticator;
 }
 
+JwtAuthenticator::~JwtAuthenticator() {
+  for (auto& issuer : issuers_) issuer->remote_keys.reset();
+}
+
 void JwtAuthenticator::Authenticate(AuthInput input, AuthCallback done) const {
-  done(Verify(input.credential));
+  RemoteKeySet* refetch_from = nullptr;
+  absl::StatusOr<Identity> identity = Verify(input.credential, &refetch_from);
+  if (identity.ok() || refetch_from == nullptr) {
+    done(std::move(identity));
+    return;
+  }
+  // The issuer may have rotated its keys: verify again once the refetch has
+  // run. `this` outlives the waiter (the destructor stops the key sets).
+  RefetchWaiter waiter = [this, token = std::string(input.credential), first = identity.status(),
+                          done = std::move(done)](bool fetched) mutable {
+    done(fetched ? Verify(token) : absl::StatusOr<Identity>(first));
+  };
+  if (!refetch_from->WaitForRefetch(waiter)) {
+    waiter(false);  // no fetch allowed now (rate limit): `waiter` still holds `done`
+  }
 }
 
 const JwtAuthenticator::Issuer* JwtAuthenticator::FindIssuer(const Jwt& jwt) const {
@@ -125,14 +143,17 @@ const JwtAuthenticator::Issuer* JwtAuthenticator::FindIssuer(const Jwt& jwt) con
   return nullptr;
 }
 
-absl::Status JwtAuthenticator::VerifyWithKeys(const Jwt& jwt, const Issuer& issuer) const {
+absl::Status JwtAuthenticator::VerifyWithKeys(const Jwt& jwt, const Issuer& issuer,
+                                              RemoteKeySet** refetch_from) const {
   if (IsHmac(jwt.alg)) return VerifyHmac(jwt, issuer.hmac_secret);
   std::shared_ptr<const KeySet> keys =
       issuer.remote_keys ? issuer.remote_keys->Current() : issuer.static_keys;
   if (!jwt.kid.empty()) {
     const Jwk* key = keys ? keys->Find(jwt.kid) : nullptr;
     if (key == nullptr) {
-      const bool refetching = issuer.remote_keys && issuer.remote_keys->RequestRefetch();
+      if (issuer.remote_keys && refetch_from != nullptr) *refetch_from = issuer.remote_keys.get();
+      const bool refetching =
+          issuer.remote_keys && refetch_from == nullptr && issuer.remote_keys->RequestRefetch();
       return absl::UnauthenticatedError(absl::StrCat("unknown kid \"", jwt.kid, "\"",
                                                      refetching ? " (refetching the JWKS)" : ""));
     }
@@ -148,7 +169,8 @@ absl::Status JwtAuthenticator::VerifyWithKeys(const Jwt& jwt, const Issuer& issu
   return absl::UnauthenticatedError("no key verifies this token (no kid)");
 }
 
-absl::StatusOr<Identity> JwtAuthenticator::Verify(absl::string_view token) const {
+absl::StatusOr<Identity> JwtAuthenticator::Verify(absl::string_view token,
+                                                  RemoteKeySet** refetch_from) const {
   auto jwt = ParseJwt(token, config_.max_token_bytes);
   if (!jwt.ok()) return absl::UnauthenticatedError(jwt.status().message());
   const Issuer* issuer = FindIssuer(*jwt);
@@ -158,7 +180,7 @@ absl::StatusOr<Identity> JwtAuthenticator::Verify(absl::string_view token) const
     return absl::UnauthenticatedError(absl::StrCat("alg ", JwsAlgorithmName(jwt->alg),
                                                    " is not allowed for ", issuer->config.issuer));
   }
-  RETURN_IF_ERROR(VerifyWithKeys(*jwt, *issuer));
+  RETURN_IF_ERROR(VerifyWithKeys(*jwt, *issuer, refetch_from));
   RETURN_IF_ERROR(CheckClaims(*jwt, {.issuer = issuer->config.issuer,
                                      .audiences = issuer->config.audiences,
                                      .now = options_.clock(),

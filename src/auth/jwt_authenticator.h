@@ -6,9 +6,11 @@
 // the issuer allows, the key is looked up by kid (a token without kid is
 // tried against every key of the right family), the signature is verified,
 // and iss/aud/exp/nbf/iat are checked with the configured clock skew. An
-// unknown kid asks the issuer's RemoteKeySet for a (rate-limited) refetch
-// and is refused. HS* tokens are only ever verified with the issuer's
-// configured secret.
+// unknown kid of a jwks_url issuer asks its RemoteKeySet for a (rate-limited)
+// refetch; Authenticate waits for that fetch and verifies again, so the
+// first token after a key rotation is accepted. When the rate limit refuses
+// a fetch, the token is refused at once. HS* tokens are only ever verified
+// with the issuer's configured secret.
 //
 // The Identity: subject = "sub"; client_id = "client_id", else "azp", else
 // "cid"; scopes = "scope" (space-separated) or "scp" (array or string);
@@ -19,7 +21,10 @@
 //   absl::StatusOr<Identity> who = jwt->Verify(token);
 //
 // Immutable after Create (key sets refresh behind their own locks);
-// thread-safe. Authenticate calls `done` before returning.
+// thread-safe. Authenticate calls `done` before returning, except while it
+// waits for a refetch: then on the key set's thread, within its
+// fetch_timeout. The destructor stops the key sets first (a waiting request
+// is then refused), so no waiter runs against a half-destroyed issuer list.
 
 #include <memory>
 #include <string>
@@ -52,7 +57,13 @@ class JwtAuthenticator : public Authenticator {
   absl::string_view name() const override { return "jwt"; }
   void Authenticate(AuthInput input, AuthCallback done) const override;
 
-  absl::StatusOr<Identity> Verify(absl::string_view token) const;
+  ~JwtAuthenticator() override;
+
+  // Verifies with the keys at hand. When the token names a kid that a
+  // jwks_url issuer does not know and `refetch_from` is given, sets it to
+  // that issuer's key set instead of asking for the refetch itself.
+  absl::StatusOr<Identity> Verify(absl::string_view token,
+                                  RemoteKeySet** refetch_from = nullptr) const;
 
  private:
   struct Issuer {
@@ -68,7 +79,8 @@ class JwtAuthenticator : public Authenticator {
   static absl::StatusOr<std::unique_ptr<Issuer>> MakeIssuer(const config::JwtIssuerConfig& config,
                                                             const Options& options);
   const Issuer* FindIssuer(const Jwt& jwt) const;
-  absl::Status VerifyWithKeys(const Jwt& jwt, const Issuer& issuer) const;
+  absl::Status VerifyWithKeys(const Jwt& jwt, const Issuer& issuer,
+                              RemoteKeySet** refetch_from) const;
 
   const config::JwtConfig config_;
   const Options options_;

@@ -22,6 +22,7 @@ RemoteKeySet::~RemoteKeySet() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  RunWaiters(false);
 }
 
 std::shared_ptr<const KeySet> RemoteKeySet::Current() const {
@@ -39,6 +40,31 @@ bool RemoteKeySet::RequestRefetch() {
   }
   wake_.notify_all();
   return true;
+}
+
+bool RemoteKeySet::WaitForRefetch(RefetchWaiter& waiter) {
+  const absl::Time now = options_.clock();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_) return false;
+    if (!refetch_requested_ && !fetching_) {
+      if (now - last_refetch_request_ < options_.min_refetch_interval) return false;
+      last_refetch_request_ = now;
+      refetch_requested_ = true;
+    }
+    waiters_.push_back(std::move(waiter));
+  }
+  wake_.notify_all();
+  return true;
+}
+
+void RemoteKeySet::RunWaiters(bool fetched) {
+  std::vector<RefetchWaiter> waiters;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    waiters.swap(waiters_);
+  }
+  for (RefetchWaiter& waiter : waiters) waiter(fetched);
 }
 
 int RemoteKeySet::fetch_count() const {
@@ -72,8 +98,18 @@ void RemoteKeySet::Loop() {
                    [this] { return stop_ || refetch_requested_; });
     if (stop_) break;
     refetch_requested_ = false;
+    fetching_ = true;
     lock.unlock();
     FetchOnce();
+    lock.lock();
+    // Waiters that joined while the fetch ran are answered by it too; taken
+    // in the same critical section that ends `fetching_`, so none is left
+    // behind for a fetch that may be minutes away.
+    fetching_ = false;
+    std::vector<RefetchWaiter> waiters;
+    waiters.swap(waiters_);
+    lock.unlock();
+    for (RefetchWaiter& waiter : waiters) waiter(true);
     lock.lock();
   }
 }

@@ -10,10 +10,10 @@
 // of tokens with made-up kids cannot turn the gateway into a load generator
 // against the identity provider.
 //
-// Requests never wait for a fetch: the token that revealed the new kid is
-// answered 401 at once, and requests after the fetch completes succeed.
-// (Waiting would tie a request to a network call it did not ask for; a
-// client retrying a fresh token a moment later is the common case anyway.)
+// A request whose token names an unknown kid may wait for that refetch
+// (WaitForRefetch): when the issuer has just rotated its keys, the first
+// token signed with the new key is accepted, not answered 401. The wait is
+// bounded by `fetch_timeout`; while the rate limit holds, nobody waits.
 //
 // Example:
 //   auto keys = RemoteKeySet::Start({.url = "http://127.0.0.1:9000/jwks.json"});
@@ -30,7 +30,9 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "auth/clock.h"
@@ -40,6 +42,10 @@ namespace protogate::auth {
 
 // Fetches a JWKS document; HttpGet by default. Called on the background thread.
 using JwksFetcher = std::function<absl::StatusOr<std::string>(const std::string& url)>;
+
+// Runs once the next fetch has ended (`fetched`: it ran, good or not) or the
+// set is stopping (false). On the background thread, without locks held.
+using RefetchWaiter = absl::AnyInvocable<void(bool fetched)>;
 
 class RemoteKeySet {
  public:
@@ -68,6 +74,11 @@ class RemoteKeySet {
   // than min_refetch_interval ago.
   bool RequestRefetch();
 
+  // Schedules a refetch as RequestRefetch does (or joins one already due)
+  // and runs `waiter` when it has ended. False, with `waiter` untouched,
+  // when the rate limit refuses a new fetch and none is due.
+  bool WaitForRefetch(RefetchWaiter& waiter);
+
   // Fetch attempts so far (good or not).
   int fetch_count() const;
 
@@ -77,6 +88,7 @@ class RemoteKeySet {
   explicit RemoteKeySet(Options options);
   void FetchOnce();
   void Loop();
+  void RunWaiters(bool fetched);
 
   const Options options_;
   mutable std::mutex mu_;
@@ -84,6 +96,8 @@ class RemoteKeySet {
   std::shared_ptr<const KeySet> current_;
   bool stop_ = false;
   bool refetch_requested_ = false;
+  bool fetching_ = false;               // the background thread is fetching
+  std::vector<RefetchWaiter> waiters_;  // for the fetch running or due next
   bool last_fetch_failed_ = false;
   absl::Time last_refetch_request_ = absl::InfinitePast();
   int fetch_count_ = 0;

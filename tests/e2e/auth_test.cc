@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "support/gateway_under_test.h"
 #include "support/temp_dir.h"
+#include "unit/auth/jwks_server.h"
 
 namespace protogate::test {
 namespace {
@@ -41,7 +43,7 @@ struct TestIssuer {
   TestIssuer() : key(auth::AdoptPkey(EVP_EC_gen("P-256"))) {
     auto kid = auth::EcKeyThumbprint(key.get());
     auto jwk = auth::PublicJwkOfEcKey(key.get(), *kid);
-    jwks_file = TempFile("issuer-jwks.json", "{\"keys\":[" + *jwk + "]}");
+    jwks_file = TempFile("issuer-" + *kid + ".json", "{\"keys\":[" + *jwk + "]}");
     this->kid = *kid;
   }
 
@@ -200,6 +202,42 @@ TEST(AuthOffTest, ReservedHeadersAreStrippedEvenWithoutAuth) {
   EXPECT_FALSE(metadata.contains("x-protogate-identity")) << metadata;
   EXPECT_EQ(metadata["tenant"], "acme");
   EXPECT_EQ(gw.Call({.target = "/.well-known/protogate/jwks.json"}).body, R"({"keys":[]})");
+}
+
+// The issuer publishes a new key and signs with it at once: the gateway,
+// which fetches the issuer's JWKS over HTTP, refetches on the unknown kid and
+// lets that very first request through.
+TEST(JwksUrlAuthTest, FirstTokenAfterKeyRotationIsAccepted) {
+  auth::testing::JwksServer jwks;
+  TestIssuer old_issuer;
+  TestIssuer new_issuer;
+  auto jwks_of = [](const TestIssuer& issuer) {
+    std::ifstream in(issuer.jwks_file);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  jwks.set_body(jwks_of(old_issuer));
+  GatewayUnderTest gw([&](config::GatewayConfig& config) {
+    config.auth.enabled = true;
+    config.auth.default_policy = "authenticated";
+    config.auth.has_jwt = true;
+    config::JwtIssuerConfig issuer = IssuerConfig(old_issuer);
+    issuer.jwks_file.clear();
+    issuer.jwks_url = jwks.url();
+    config.auth.jwt.issuers = {issuer};
+  });
+  ASSERT_EQ(gw.Call(Echo({{"Authorization", Bearer(old_issuer.Token("a"))}})).status, 200);
+  const int fetches_before = jwks.requests();
+
+  jwks.set_body(jwks_of(new_issuer));  // rotation: only the new key is published
+  HttpResponse first = gw.Call(Echo({{"Authorization", Bearer(new_issuer.Token("a"))}}));
+  EXPECT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(jwks.requests(), fetches_before + 1);
+
+  // A made-up kid right after gets 401 at once: one refetch per interval.
+  TestIssuer stranger;
+  HttpResponse refused = gw.Call(Echo({{"Authorization", Bearer(stranger.Token("a"))}}));
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(jwks.requests(), fetches_before + 1);
 }
 
 TEST(ApiKeyAuthTest, KeyFlow) {

@@ -1,7 +1,11 @@
 #include "auth/jwt_authenticator.h"
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <thread>
 
 #include "gtest/gtest.h"
 #include "support/temp_dir.h"
@@ -151,6 +155,42 @@ TEST_F(JwtAuthenticatorTest, UnknownKidTriggersOneRateLimitedRefetch) {
   }
   EXPECT_EQ(fetches.load(), 2);
   EXPECT_TRUE((*jwt)->Verify(Token(JwsAlgorithm::kEs256, rotated.get(), "new")).ok());
+}
+
+// The first token signed with a just-published key is accepted: Authenticate
+// waits for the refetch its unknown kid triggered. A made-up kid right after
+// is refused at once (the rate limit allows no new fetch).
+TEST_F(JwtAuthenticatorTest, FirstTokenAfterAKeyRotationWaitsForTheRefetch) {
+  std::atomic<bool> rotated_published{false};
+  PkeyPtr rotated = testing::NewEcKey("P-256");
+  config_.issuers[0].jwks_file.clear();
+  config_.issuers[0].jwks_url = "http://jwks.invalid/";
+  auto jwt = JwtAuthenticator::Create(
+      config_, {.clock = [] { return absl::FromUnixSeconds(kNow); },
+                .fetcher = [&](const std::string&) -> absl::StatusOr<std::string> {
+                  if (!rotated_published)
+                    return testing::JwksOf({testing::PublicJwk(ec_.get(), "ec")});
+                  return testing::JwksOf({testing::PublicJwk(rotated.get(), "new")});
+                }});
+  ASSERT_TRUE(jwt.ok()) << jwt.status();
+  rotated_published = true;  // the issuer rotates; the gateway has not fetched yet
+
+  std::promise<absl::StatusOr<Identity>> answer;
+  (*jwt)->Authenticate({.credential = Token(JwsAlgorithm::kEs256, rotated.get(), "new")},
+                       [&](absl::StatusOr<Identity> who) { answer.set_value(std::move(who)); });
+  std::future<absl::StatusOr<Identity>> future = answer.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  absl::StatusOr<Identity> who = future.get();
+  ASSERT_TRUE(who.ok()) << who.status();
+  EXPECT_EQ(who->subject, "alice");
+
+  bool answered = false;
+  (*jwt)->Authenticate({.credential = Token(JwsAlgorithm::kEs256, rotated.get(), "made-up")},
+                       [&](absl::StatusOr<Identity> refused) {
+                         answered = true;
+                         EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnauthenticated);
+                       });
+  EXPECT_TRUE(answered);  // before Authenticate returned: nobody waited
 }
 
 TEST(LooksLikeJwtTest, ThreeParts) {

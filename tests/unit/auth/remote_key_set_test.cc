@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "auth/http_fetch.h"
@@ -64,6 +66,71 @@ TEST(RemoteKeySetTest, UnknownKidRefetchIsRateLimitedPerInterval) {
   time.seconds += 1;
   EXPECT_TRUE(keys->RequestRefetch());
   ASSERT_TRUE(Eventually([&] { return keys->fetch_count() == 3; }));
+}
+
+// Holds the fetcher until opened, so that a test can line up waiters while a
+// fetch is due or running.
+class Gate {
+ public:
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  void Pass() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return open_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+TEST(RemoteKeySetTest, WaitersRunAfterTheRefetchTheyJoinedWithTheNewKeys) {
+  FakeClock time;
+  Gate gate;
+  std::atomic<int> fetches{0};
+  auto keys =
+      RemoteKeySet::Start({.url = "http://jwks.invalid/",
+                           .refresh_interval = absl::Hours(1),
+                           .clock = time.clock(),
+                           .fetcher = [&](const std::string&) -> absl::StatusOr<std::string> {
+                             if (++fetches == 1) return OneKeyJwks("k1");
+                             gate.Pass();
+                             return OneKeyJwks("k2");
+                           }});
+  std::atomic<int> ran{0};
+  std::atomic<int> saw_new_key{0};
+  auto make_waiter = [&]() -> RefetchWaiter {
+    return [&](bool fetched) {
+      if (fetched && keys->Current()->Find("k2") != nullptr) ++saw_new_key;
+      ++ran;
+    };
+  };
+  RefetchWaiter first = make_waiter();
+  RefetchWaiter second = make_waiter();
+  ASSERT_TRUE(keys->WaitForRefetch(first));
+  // A second waiter joins the fetch that is due or running, despite the rate limit.
+  ASSERT_TRUE(keys->WaitForRefetch(second));
+  EXPECT_EQ(ran.load(), 0);
+  gate.Open();
+  ASSERT_TRUE(Eventually([&] { return ran.load() == 2; }));
+  EXPECT_EQ(saw_new_key.load(), 2);
+  EXPECT_EQ(fetches.load(), 2);
+
+  // Once it has run, the rate limit refuses a new fetch and leaves the waiter alone.
+  bool called = false;
+  RefetchWaiter refused = [&](bool) { called = true; };
+  EXPECT_FALSE(keys->WaitForRefetch(refused));
+  refused(false);
+  EXPECT_TRUE(called);
+  time.seconds += 30;
+  RefetchWaiter later = make_waiter();
+  EXPECT_TRUE(keys->WaitForRefetch(later));
+  ASSERT_TRUE(Eventually([&] { return ran.load() == 3; }));
+  EXPECT_EQ(fetches.load(), 3);
 }
 
 TEST(RemoteKeySetTest, FailedFetchKeepsThePreviousKeys) {
