@@ -185,13 +185,8 @@ void Execution::Dispatch(std::vector<Launch> launches, std::optional<CompositeRe
     };
     if (starter_) {
       starter_(call, std::move(request), std::move(done));
-    } else if (call.stub) {
-      upstream::StartUnaryCall(call.stub, std::move(request), std::move(done));
     } else {
-      upstream::UnaryCallResult unavailable;
-      unavailable.code = kUnavailable;
-      unavailable.message = "no upstream channel";
-      done(std::move(unavailable));
+      StartPlanCall(call, std::move(request), std::move(done));
     }
   }
 }
@@ -498,6 +493,15 @@ std::string CompositeResponse::TimingsForLog() const {
     parts.push_back(std::move(part));
   }
   return absl::StrJoin(parts, ",");
+}
+
+void StartPlanCall(const PlanCall& call, upstream::UnaryCallRequest request,
+                   std::function<void(upstream::UnaryCallResult)> done) {
+  if (call.stub) return upstream::StartUnaryCall(call.stub, std::move(request), std::move(done));
+  upstream::UnaryCallResult unavailable;
+  unavailable.code = kUnavailable;
+  unavailable.message = "no upstream channel";
+  done(std::move(unavailable));
 }
 
 void ExecuteComposite(std::shared_ptr<const CompositePlan> plan, CompositeRequest request,

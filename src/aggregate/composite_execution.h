@@ -86,7 +86,13 @@ struct CompositeResponse {
 using CallStarter = std::function<void(const PlanCall& call, upstream::UnaryCallRequest request,
                                        std::function<void(upstream::UnaryCallResult)> done)>;
 
-// `starter` null: upstream::StartUnaryCall on the call's stub.
+// What a null `starter` does: upstream::StartUnaryCall on the call's stub
+// (UNAVAILABLE at once when it has none). A starter that only observes calls
+// wraps this.
+void StartPlanCall(const PlanCall& call, upstream::UnaryCallRequest request,
+                   std::function<void(upstream::UnaryCallResult)> done);
+
+// `starter` null: StartPlanCall.
 void ExecuteComposite(std::shared_ptr<const CompositePlan> plan, CompositeRequest request,
                       std::function<void(CompositeResponse)> done, CallStarter starter = nullptr);
 

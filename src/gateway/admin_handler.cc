@@ -66,12 +66,19 @@ Json Readiness(const Snapshot& snapshot) {
   return {{"status", "ready"}, {"routes", snapshot.routes.size()}, {"upstreams", upstreams}};
 }
 
+http::Response MetricsAnswer(const GatewayMetrics& metrics) {
+  http::Response response;
+  response.headers.emplace_back("Content-Type", observability::kExpositionContentType);
+  response.body = metrics.Render();
+  return response;
+}
+
 }  // namespace
 
 http::Response AdminHandler::Answer(const http::Request& request) const {
   const absl::string_view path = request.Path();
-  const bool known =
-      path == "/healthz" || path == "/readyz" || path == "/admin/status" || path == "/admin/routes";
+  const bool known = path == "/healthz" || path == "/readyz" || path == "/admin/status" ||
+                     path == "/admin/routes" || path == "/metrics";
   if (!known) return ErrorResponse(absl::NotFoundError(absl::StrCat("no admin page ", path)));
   if (request.method != "GET" && request.method != "HEAD") {
     http::Response response = HttpErrorResponse(405, "admin pages answer GET only");
@@ -79,6 +86,7 @@ http::Response AdminHandler::Answer(const http::Request& request) const {
     return response;
   }
   if (path == "/healthz") return JsonAnswer({{"status", "ok"}});
+  if (path == "/metrics") return MetricsAnswer(*metrics_);
   const std::shared_ptr<const Snapshot> snapshot = snapshots_->Get();
   if (path == "/readyz") return JsonAnswer(Readiness(*snapshot));
   if (path == "/admin/routes") return JsonAnswer(Routes(*snapshot));

@@ -10,14 +10,16 @@
 //                        "last_reload_attempt":"…"|null,"last_reload_error":"…"|null}
 //   GET /admin/routes   {"routes":[{"route":"…","grpc_method":"/pkg.Svc/M",
 //                                   "service":"…","timeout_ms":5000,"auth":"public"}]}
+//   GET /metrics        Prometheus text format 0.0.4 (gateway_metrics.h lists them)
 //
 // Anything else is 404 (405 for another method than GET/HEAD), in the
 // gateway's error model. Times are RFC 3339 UTC.
 //
 // Thread-safety: Handle runs on the admin listener's event loop; it only
-// reads the snapshot holder and the reload status, both thread-safe, which
-// must outlive the handler.
+// reads the snapshot holder, the reload status and the metrics, all
+// thread-safe, which must outlive the handler.
 
+#include "gateway/gateway_metrics.h"
 #include "gateway/reload_status.h"
 #include "gateway/snapshot_holder.h"
 #include "http/message.h"
@@ -26,8 +28,9 @@ namespace protogate::gateway {
 
 class AdminHandler : public http::Handler {
  public:
-  AdminHandler(const SnapshotHolder* snapshots, const ReloadStatus* status)
-      : snapshots_(snapshots), status_(status) {}
+  AdminHandler(const SnapshotHolder* snapshots, const ReloadStatus* status,
+               const GatewayMetrics* metrics)
+      : snapshots_(snapshots), status_(status), metrics_(metrics) {}
 
   void Handle(http::Request request, http::Responder respond) override;
 
@@ -37,6 +40,7 @@ class AdminHandler : public http::Handler {
  private:
   const SnapshotHolder* snapshots_;
   const ReloadStatus* status_;
+  const GatewayMetrics* metrics_;
 };
 
 }  // namespace protogate::gateway

@@ -31,14 +31,18 @@ http::ServerOptions ServerOptionsFrom(const config::GatewayConfig& config) {
 
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(
     const config::GatewayConfig& config) {
-  ASSIGN_OR_RETURN(auto snapshot, BuildSnapshot(config, nullptr));
+  ASSIGN_OR_RETURN(auto snapshot,
+                   BuildSnapshot(config, nullptr, std::make_shared<GatewayMetrics>()));
   return std::unique_ptr<GatewayServer>(new GatewayServer(std::move(snapshot)));
 }
 
 GatewayServer::GatewayServer(std::shared_ptr<const Snapshot> first)
-    : handler_(&snapshots_), admin_handler_(&snapshots_, &status_) {
+    : metrics_(first->metrics),
+      handler_(&snapshots_),
+      admin_handler_(&snapshots_, &status_, metrics_.get()) {
   snapshots_.Set(std::move(first));
   status_.RecordLoaded(absl::Now(), /*is_reload=*/false);
+  metrics_->SetGeneration(status_.Get().generation);
 }
 
 std::vector<std::string> GatewayServer::WatchedFiles(const config::GatewayConfig& config) {
@@ -89,12 +93,7 @@ absl::StatusOr<int> GatewayServer::Start() {
 absl::Status GatewayServer::Reload() {
   absl::MutexLock lock(&reload_mu_);
   auto config = config::LoadGatewayConfig(snapshots_.Get()->config.source_path);
-  if (!config.ok()) {
-    PG_LOG(kError,
-           "reload refused, still serving the previous snapshot: ", config.status().message());
-    status_.RecordRefused(absl::Now(), std::string(config.status().message()));
-    return config.status();
-  }
+  if (!config.ok()) return Refuse(config.status());
   return Install(*config);
 }
 
@@ -105,17 +104,20 @@ absl::Status GatewayServer::Reload(const config::GatewayConfig& config) {
 
 absl::Status GatewayServer::Install(const config::GatewayConfig& config) {
   auto current = snapshots_.Get();
-  auto next = BuildSnapshot(config, current.get());
-  if (!next.ok()) {
-    PG_LOG(kError,
-           "reload refused, still serving the previous snapshot: ", next.status().message());
-    status_.RecordRefused(absl::Now(), std::string(next.status().message()));
-    return next.status();
-  }
+  auto next = BuildSnapshot(config, current.get(), metrics_);
+  if (!next.ok()) return Refuse(next.status());
   snapshots_.Set(*std::move(next));
   status_.RecordLoaded(absl::Now(), /*is_reload=*/true);
+  metrics_->RecordReload(/*ok=*/true, status_.Get().generation);
   PG_LOG(kInfo, "reloaded: ", snapshots_.Get()->route_list.size(), " routes");
   return absl::OkStatus();
+}
+
+absl::Status GatewayServer::Refuse(const absl::Status& error) {
+  PG_LOG(kError, "reload refused, still serving the previous snapshot: ", error.message());
+  status_.RecordRefused(absl::Now(), std::string(error.message()));
+  metrics_->RecordReload(/*ok=*/false, status_.Get().generation);
+  return error;
 }
 
 void GatewayServer::Shutdown() {

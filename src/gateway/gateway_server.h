@@ -2,8 +2,8 @@
 
 // Wires the gateway together: config → snapshot → request handler → HTTP
 // server; reloads the snapshot on demand (SIGHUP, or by itself when a watched
-// file changes: `reload.watch`); serves the admin pages (`admin_listen`);
-// stops gracefully.
+// file changes: `reload.watch`); serves the admin pages and metrics
+// (`admin_listen`); stops gracefully.
 //
 // Example:
 //   ASSIGN_OR_RETURN(auto gateway, GatewayServer::Create(config));
@@ -26,6 +26,7 @@
 #include "config/gateway_config.h"
 #include "gateway/admin_handler.h"
 #include "gateway/file_watcher.h"
+#include "gateway/gateway_metrics.h"
 #include "gateway/reload_status.h"
 #include "gateway/request_handler.h"
 #include "gateway/snapshot_holder.h"
@@ -56,6 +57,7 @@ class GatewayServer {
 
   std::shared_ptr<const Snapshot> snapshot() const { return snapshots_.Get(); }
   const ReloadStatus& reload_status() const { return status_; }
+  const GatewayMetrics& metrics() const { return *metrics_; }
   int admin_port() const { return admin_port_; }  // 0 when there is no admin listener
 
   // The files whose change triggers a reload when watching.
@@ -66,7 +68,10 @@ class GatewayServer {
   absl::Status Install(const config::GatewayConfig& config)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
   absl::Status StartAdmin(const config::GatewayConfig& config);
+  // A reload that failed: logged, kept for the admin status, counted.
+  absl::Status Refuse(const absl::Status& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
 
+  std::shared_ptr<GatewayMetrics> metrics_;  // shared with every snapshot
   SnapshotHolder snapshots_;
   RequestHandler handler_;
   std::unique_ptr<http::Server> server_;

@@ -33,21 +33,32 @@ struct RequestContext {
 };
 using ContextPtr = std::shared_ptr<RequestContext>;
 
-void WriteAccessLog(const RequestContext& ctx, const http::Response& response) {
+void WriteAccessLog(const RequestContext& ctx, const http::Response& response,
+                    absl::Duration elapsed) {
   if (!ctx.snapshot->config.access_log) return;
   observability::Logger::Get().Access(absl::StrCat(
       "access method=", ctx.request.method, " path=", ctx.request.Path(),
-      " status=", response.status, " upstream_code=", ctx.upstream_code,
-      " duration_us=", absl::ToInt64Microseconds(absl::Now() - ctx.start),
-      " request_id=", ctx.request_id, " route=\"", ctx.route ? ctx.route->method_path : "",
-      "\" remote=", ctx.request.remote_address,
+      " status=", response.status, " upstream_code=", ctx.upstream_code, " duration_us=",
+      absl::ToInt64Microseconds(elapsed), " request_id=", ctx.request_id, " route=\"",
+      ctx.route ? ctx.route->method_path : "", "\" remote=", ctx.request.remote_address,
       ctx.call_timings.empty() ? "" : absl::StrCat(" calls=\"", ctx.call_timings, "\"")));
 }
 
-// Phase 8 and the single exit of every request.
+// Requests that matched no route (or were answered before routing) count
+// under route="".
+void RecordRequestMetrics(const RequestContext& ctx, const http::Response& response,
+                          absl::Duration elapsed) {
+  RouteMetrics& metrics = ctx.route ? *ctx.route->metrics : ctx.snapshot->metrics->unrouted();
+  metrics.RecordRequest(ctx.request.method, response.status, elapsed);
+}
+
+// Phase 8 and the single exit of every request. Metrics are recorded before
+// the answer leaves, so a client that has its answer sees it counted.
 void Finish(const ContextPtr& ctx, http::Response response) {
   response.headers.emplace_back("X-Request-Id", ctx->request_id);
-  WriteAccessLog(*ctx, response);
+  const absl::Duration elapsed = absl::Now() - ctx->start;
+  RecordRequestMetrics(*ctx, response, elapsed);
+  WriteAccessLog(*ctx, response, elapsed);
   ctx->respond(std::move(response));
 }
 
@@ -165,7 +176,9 @@ void CallUpstream(const ContextPtr& ctx, std::string request_bytes, absl::Time d
                                   .metadata = UpstreamMetadata(*ctx),
                                   .deadline = deadline};
   upstream::StartUnaryCall(ctx->route->stub, std::move(call),
-                           [ctx](upstream::UnaryCallResult result) {
+                           [ctx, call_start = absl::Now()](upstream::UnaryCallResult result) {
+                             ctx->route->metrics->upstream->Record(result.code,
+                                                                   absl::Now() - call_start);
                              ctx->upstream_code = result.code;
                              Finish(ctx, Respond(*ctx, result));
                            });
@@ -183,6 +196,35 @@ http::Response CompositeHttpResponse(const aggregate::CompositeResponse& result)
   http::Response response = JsonResponse(result.http_status, result.body);
   if (result.partial) response.headers.emplace_back(aggregate::kPartialHeader, "true");
   return response;
+}
+
+// Counts and times each upstream call of a composite (each element of a
+// fan-out is one). The starter holds the snapshot: calls may still answer
+// after the composite has.
+aggregate::CallStarter ObservingStarter(const ContextPtr& ctx) {
+  return [snapshot = ctx->snapshot, route = ctx->route](
+             const aggregate::PlanCall& call, upstream::UnaryCallRequest request,
+             std::function<void(upstream::UnaryCallResult)> done) {
+    const size_t index = static_cast<size_t>(&call - route->composite->calls().data());
+    if (!call.stub || index >= route->metrics->calls.size()) {
+      return aggregate::StartPlanCall(call, std::move(request), std::move(done));
+    }
+    UpstreamMetrics* metrics = route->metrics->calls[index].upstream.get();
+    aggregate::StartPlanCall(
+        call, std::move(request),
+        [metrics, start = absl::Now(), done = std::move(done)](upstream::UnaryCallResult result) {
+          metrics->Record(result.code, absl::Now() - start);
+          done(std::move(result));
+        });
+  };
+}
+
+// The per-call timings the access log shows, as histograms.
+void RecordCallTimings(const Route& route, const std::vector<aggregate::CallTiming>& timings) {
+  const std::vector<CompositeCallMetrics>& calls = route.metrics->calls;
+  for (size_t i = 0; i < timings.size() && i < calls.size(); ++i) {
+    if (timings[i].ran) calls[i].duration->Observe(absl::ToDoubleSeconds(timings[i].duration));
+  }
 }
 
 // Phases 5-7 of a composite route: its plan builds each call's request from
@@ -210,12 +252,15 @@ void RunComposite(const ContextPtr& ctx, routing::RouteMatch match) {
       request.service_metadata[service] = *std::move(stamped);
     }
   }
-  aggregate::ExecuteComposite(ctx->route->composite, std::move(request),
-                              [ctx](aggregate::CompositeResponse result) {
-                                ctx->upstream_code = result.code;
-                                ctx->call_timings = result.TimingsForLog();
-                                Finish(ctx, CompositeHttpResponse(result));
-                              });
+  aggregate::ExecuteComposite(
+      ctx->route->composite, std::move(request),
+      [ctx](aggregate::CompositeResponse result) {
+        ctx->upstream_code = result.code;
+        ctx->call_timings = result.TimingsForLog();
+        RecordCallTimings(*ctx->route, result.timings);
+        Finish(ctx, CompositeHttpResponse(result));
+      },
+      ObservingStarter(ctx));
 }
 
 // Phases 5 and 6, once the caller is known (or the route is public).

@@ -126,11 +126,22 @@ std::vector<upstream::ChannelSpec> ChannelSpecs(const config::GatewayConfig& con
   return specs;
 }
 
+std::shared_ptr<RouteMetrics> MetricsFor(const Route& route, GatewayMetrics& metrics) {
+  if (route.composite == nullptr) return metrics.ForUnaryRoute(route.selector, route.method_path);
+  std::vector<GatewayMetrics::CallName> calls;
+  for (const aggregate::PlanCall& call : route.composite->calls()) {
+    calls.push_back({.call = call.name, .method_path = call.method_path});
+  }
+  return metrics.ForCompositeRoute(route.selector, calls);
+}
+
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(const config::GatewayConfig& config,
-                                                              const Snapshot* previous) {
+absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
+    const config::GatewayConfig& config, const Snapshot* previous,
+    std::shared_ptr<GatewayMetrics> metrics) {
   auto snapshot = std::make_shared<Snapshot>();
+  snapshot->metrics = std::move(metrics);
   snapshot->config = config;
   ASSIGN_OR_RETURN(std::string descriptor_set, ReadFile(config.descriptors));
   auto registry = transcode::TypeRegistry::FromDescriptorSet(descriptor_set);
@@ -148,6 +159,7 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(const config::Gate
   ASSIGN_OR_RETURN(snapshot->auth, auth::AuthEngine::Create(
                                        config.auth, previous ? previous->auth.get() : nullptr, {}));
   RETURN_IF_ERROR(AddRoutes(specs, *snapshot));
+  for (Route& route : snapshot->route_list) route.metrics = MetricsFor(route, *snapshot->metrics);
   return std::shared_ptr<const Snapshot>(std::move(snapshot));
 }
 

@@ -7,7 +7,7 @@
 // shared_ptr).
 //
 // Example:
-//   ASSIGN_OR_RETURN(auto snapshot, BuildSnapshot(config, /*previous=*/nullptr));
+//   ASSIGN_OR_RETURN(auto snapshot, BuildSnapshot(config, /*previous=*/nullptr, metrics));
 //   auto match = snapshot->routes.Match("GET", "/v1/users/1");
 //   const Route& route = snapshot->route(match->route_id);
 //
@@ -23,6 +23,7 @@
 #include "aggregate/composite_plan.h"
 #include "auth/auth_engine.h"
 #include "config/gateway_config.h"
+#include "gateway/gateway_metrics.h"
 #include "routing/route_table.h"
 #include "transcode/request_transcoder.h"
 #include "transcode/response_transcoder.h"
@@ -46,9 +47,14 @@ struct Route {
   std::string selector;
   // Set for a composite route: phase 6 runs this plan instead of one call.
   std::shared_ptr<const aggregate::CompositePlan> composite;
+  // The series this route's requests update; never null once built.
+  std::shared_ptr<RouteMetrics> metrics = nullptr;
 };
 
 struct Snapshot {
+  // Outlives the routes' metrics, which point into it; shared by every
+  // snapshot of one gateway.
+  std::shared_ptr<GatewayMetrics> metrics;
   config::GatewayConfig config;
   std::shared_ptr<const transcode::TypeRegistry> registry;
   std::shared_ptr<const upstream::ChannelPool> channels;
@@ -64,8 +70,10 @@ struct Snapshot {
 // on: an unreadable or invalid descriptor set, a bad template, conflicting
 // routes, a body/response_body naming no field, a routed service without an
 // upstream, an upstream naming an unknown service, a streaming method.
-// `previous` (may be null) lends its unchanged upstream channels.
-absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(const config::GatewayConfig& config,
-                                                              const Snapshot* previous);
+// `previous` (may be null) lends its unchanged upstream channels. Every
+// route gets its series from `metrics` (never null).
+absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
+    const config::GatewayConfig& config, const Snapshot* previous,
+    std::shared_ptr<GatewayMetrics> metrics);
 
 }  // namespace protogate::gateway

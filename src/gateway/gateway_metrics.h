@@ -1,0 +1,130 @@
+#pragma once
+
+// The gateway's metrics, served at GET /metrics on the admin listener:
+//
+//   protogate_http_requests_total{route,method,code}       counter
+//   protogate_http_request_duration_seconds{route}         histogram
+//   protogate_upstream_calls_total{service,method,code}    counter (gRPC code name)
+//   protogate_upstream_call_duration_seconds{service,method} histogram
+//   protogate_composite_call_duration_seconds{route,call}  histogram
+//   protogate_snapshot_generation                          gauge
+//   protogate_reloads_total{result}                        counter ("ok" | "error")
+//
+// `route` is the route's selector (the gRPC method's full name, or the
+// composite's name); requests that matched no route count under route="".
+//
+// Each route of a snapshot gets a RouteMetrics when the snapshot is built:
+// the series it updates, found once so that a request never takes the
+// registry's locks for a code it has seen before. Series are keyed by labels,
+// not by snapshot, so they carry on across reloads.
+//
+// Example:
+//   auto metrics = std::make_shared<GatewayMetrics>();
+//   std::unique_ptr<RouteMetrics> route = metrics->ForUnaryRoute(
+//       "demo.users.v1.UserService.GetUser", "/demo.users.v1.UserService/GetUser");
+//   route->RecordRequest("GET", 200, elapsed);
+//   route->upstream->Record(0, elapsed);
+//
+// Thread-safety: every member may be called from any thread. A RouteMetrics
+// points into its GatewayMetrics' registry: the snapshot that holds one also
+// holds the GatewayMetrics (Snapshot::metrics).
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "observability/metrics.h"
+
+namespace protogate::gateway {
+
+// One upstream method: calls by gRPC code, and their durations.
+struct UpstreamMetrics {
+  observability::CodeCounters calls;
+  observability::Histogram* duration;
+
+  void Record(int grpc_code, absl::Duration elapsed);
+};
+
+// One named call of a composite route.
+struct CompositeCallMetrics {
+  std::unique_ptr<UpstreamMetrics> upstream;
+  observability::Histogram* duration;  // the call as a whole (all its fan-out)
+};
+
+// One route (or the requests that matched none).
+class RouteMetrics {
+ public:
+  RouteMetrics(observability::Family<observability::Counter>* requests,
+               observability::Histogram* duration, std::string route);
+
+  // `method` is the request's HTTP method.
+  void RecordRequest(absl::string_view method, int http_status, absl::Duration elapsed);
+
+  std::unique_ptr<UpstreamMetrics> upstream;  // unary routes
+  std::vector<CompositeCallMetrics> calls;    // composite routes, in the plan's call order
+
+ private:
+  static constexpr int kKnownMethods = 7;  // GET HEAD POST PUT PATCH DELETE OPTIONS; others lock
+
+  observability::Counter& RequestsFor(absl::string_view method, int http_status);
+  observability::CodeCounters& CodesFor(int known_method);
+
+  observability::Family<observability::Counter>* requests_;
+  observability::Histogram* duration_;
+  const std::string route_;
+  absl::Mutex mu_;  // creates a method's table; readers go through by_method_
+  std::unique_ptr<observability::CodeCounters> tables_[kKnownMethods] ABSL_GUARDED_BY(mu_);
+  std::atomic<observability::CodeCounters*> by_method_[kKnownMethods] = {};
+};
+
+class GatewayMetrics {
+ public:
+  GatewayMetrics();
+
+  // A route calling one method ("/demo.users.v1.UserService/GetUser"). The
+  // upstream series are labelled service="demo.users.v1.UserService",
+  // method="GetUser".
+  std::unique_ptr<RouteMetrics> ForUnaryRoute(const std::string& route,
+                                              const std::string& method_path);
+
+  struct CallName {
+    std::string call;         // "user"
+    std::string method_path;  // "/demo.users.v1.UserService/GetUser"
+  };
+  // A composite route and its calls, in the plan's order.
+  std::unique_ptr<RouteMetrics> ForCompositeRoute(const std::string& route,
+                                                  const std::vector<CallName>& calls);
+
+  // Requests that matched no route.
+  RouteMetrics& unrouted() { return *unrouted_; }
+
+  // A reload's outcome; `generation` is the one serving after it.
+  void RecordReload(bool ok, int64_t generation);
+  void SetGeneration(int64_t generation) { generation_.Set(static_cast<double>(generation)); }
+
+  std::string Render() const { return registry_.Render(); }
+
+ private:
+  std::unique_ptr<RouteMetrics> ForRoute(const std::string& route);
+  std::unique_ptr<UpstreamMetrics> ForUpstream(const std::string& service,
+                                               const std::string& method);
+
+  observability::Registry registry_;
+  observability::Family<observability::Counter>& requests_;
+  observability::Family<observability::Histogram>& request_duration_;
+  observability::Family<observability::Counter>& upstream_calls_;
+  observability::Family<observability::Histogram>& upstream_duration_;
+  observability::Family<observability::Histogram>& composite_call_duration_;
+  observability::Gauge& generation_;
+  observability::Family<observability::Counter>& reloads_;
+  observability::Counter& reloads_ok_;
+  observability::Counter& reloads_error_;
+  std::unique_ptr<RouteMetrics> unrouted_;
+};
+
+}  // namespace protogate::gateway
