@@ -460,12 +460,17 @@ absl::StatusOr<std::string> Execution::RequestBytes(const PlanCall& call,
 }
 
 absl::StatusOr<Json> Execution::ResponseJson(const PlanCall& call, const std::string& bytes) const {
+  std::string text;
+  if (call.response_printer != nullptr && call.response_printer->Print(bytes, &text)) {
+    Json json = Json::parse(text, nullptr, false);
+    if (!json.is_discarded()) return json;
+    text.clear();
+  }
   const transcode::JsonOutputOptions& options = plan_->output_options();
   gpb::util::JsonPrintOptions print;
   print.preserve_proto_field_names = options.use_proto_field_names;
   print.always_print_primitive_fields = options.emit_default_values;
   print.always_print_enums_as_ints = options.enums_as_ints;
-  std::string text;
   auto status = gpb::util::BinaryToJsonString(plan_->registry().resolver(), call.response_type_url,
                                               bytes, &text, print);
   if (!status.ok()) {

@@ -197,6 +197,7 @@ class PlanBuilder {
     compiled.method_path = absl::StrCat("/", service, "/", method->name());
     compiled.request_type_url = transcode::TypeRegistry::TypeUrl(*method->input_type());
     compiled.response_type_url = transcode::TypeRegistry::TypeUrl(*method->output_type());
+    compiled.response_printer = transcode::JsonPrinter::Create(*method->output_type(), env_.output);
     request_types_.push_back(method->input_type());
     const ValueType response = ValueType::OfMessage(*method->output_type());
     if (!compiled.batched) {

@@ -47,6 +47,7 @@
 #include "aggregate/value_type.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "routing/http_template.h"
+#include "transcode/json_printer.h"
 #include "transcode/response_transcoder.h"
 #include "transcode/type_registry.h"
 
@@ -115,6 +116,9 @@ struct PlanCall {
   std::chrono::milliseconds timeout{0};
   std::string request_type_url;
   std::string response_type_url;
+  // Prints the response straight from its wire bytes; null when the type or
+  // the output options need protobuf's converter.
+  std::shared_ptr<const transcode::JsonPrinter> response_printer;
   ValueTemplate request;
   bool required = true;
   std::optional<Json> fallback;
