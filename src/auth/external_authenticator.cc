@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include "absl/base/const_init.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 
 namespace protogate::auth {
 namespace {
@@ -35,6 +38,23 @@ absl::StatusOr<Identity> IdentityFrom(const pb::CheckResponse& response,
   return identity;
 }
 
+// gRPC 1.51 cannot release a channel's last reference on one of the threads
+// that run callback-API completions: the callback queue then joins its own
+// thread and frees itself twice. A Check callback may hold the last
+// reference to an authenticator's state (a reload replaced it, or the
+// gateway is stopping), so the channels live in a process-wide table that is
+// never released: one per auth service address, shared by every reload.
+std::shared_ptr<grpc::Channel> ChannelFor(const std::string& address) {
+  static absl::Mutex mu(absl::kConstInit);
+  static auto* channels = new absl::flat_hash_map<std::string, std::shared_ptr<grpc::Channel>>();
+  absl::MutexLock lock(&mu);
+  std::shared_ptr<grpc::Channel>& channel = (*channels)[address];
+  if (channel == nullptr) {
+    channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  }
+  return channel;
+}
+
 absl::Duration TtlOf(const pb::CheckResponse& response) {
   if (!response.has_ttl()) return absl::ZeroDuration();
   absl::Duration ttl =
@@ -49,8 +69,7 @@ absl::StatusOr<std::unique_ptr<ExternalAuthenticator>> ExternalAuthenticator::Cr
   auto state = std::make_shared<State>(config, std::move(clock));
   // Lazy connection: an auth service that starts after the gateway is found
   // on first use; until then checks fail closed.
-  state->stub = pb::AuthService::NewStub(
-      grpc::CreateChannel(config.address, grpc::InsecureChannelCredentials()));
+  state->stub = pb::AuthService::NewStub(ChannelFor(config.address));
   return std::unique_ptr<ExternalAuthenticator>(new ExternalAuthenticator(std::move(state)));
 }
 
