@@ -1,5 +1,10 @@
 #include "auth/remote_key_set.h"
 
+#include <memory>
+#include <thread>
+#include <utility>
+#include <vector>
+
 #include "auth/http_fetch.h"
 #include "observability/logger.h"
 
@@ -21,7 +26,17 @@ RemoteKeySet::~RemoteKeySet() {
     stop_ = true;
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    if (thread_.get_id() == std::this_thread::get_id()) {
+      // A waiter's request let go of the last owner on our own thread: that
+      // thread cannot join itself. It is told, and leaves without touching
+      // this object again.
+      *released_ = true;
+      thread_.detach();
+    } else {
+      thread_.join();
+    }
+  }
   RunWaiters(false);
 }
 
@@ -109,7 +124,12 @@ void RemoteKeySet::Loop() {
     std::vector<RefetchWaiter> waiters;
     waiters.swap(waiters_);
     lock.unlock();
+    // The waiters finish requests; one may release this object (see the
+    // destructor). Nothing of `this` is touched after that.
+    const std::shared_ptr<bool> released = released_;
     for (RefetchWaiter& waiter : waiters) waiter(true);
+    waiters.clear();
+    if (*released) return;
     lock.lock();
   }
 }

@@ -22,7 +22,9 @@
 //
 // Thread-safety: Current, RequestRefetch and fetch_count from any thread.
 // The destructor stops the thread and waits for a fetch in progress
-// (bounded by `fetch_timeout`).
+// (bounded by `fetch_timeout`); called from a waiter on the background
+// thread itself (its request held the last owner), it lets the thread end on
+// its own instead.
 
 #include <condition_variable>
 #include <functional>
@@ -102,6 +104,10 @@ class RemoteKeySet {
   absl::Time last_refetch_request_ = absl::InfinitePast();
   int fetch_count_ = 0;
   std::thread thread_;
+  // Set (by the destructor, on the background thread) when a waiter released
+  // this object from the background thread itself; shared so that the
+  // thread can still read it once the object is gone.
+  std::shared_ptr<bool> released_ = std::make_shared<bool>(false);
 };
 
 }  // namespace protogate::auth
