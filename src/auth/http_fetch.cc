@@ -1,12 +1,19 @@
 #include "auth/http_fetch.h"
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <optional>
+#include <type_traits>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -21,11 +28,13 @@ namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 // One GET as a chain of asynchronous steps, so that a single deadline on the
-// context bounds all of them.
+// context bounds all of them. `Stream` is a tcp_stream (http://) or an
+// ssl_stream over one (https://).
+template <typename Stream>
 class GetOperation {
  public:
-  GetOperation(asio::io_context& io, HttpUrl url, size_t max_body_bytes)
-      : resolver_(io), stream_(io), url_(std::move(url)), max_body_bytes_(max_body_bytes) {
+  GetOperation(Stream& stream, tcp::resolver& resolver, const HttpUrl& url, size_t max_body_bytes)
+      : stream_(stream), resolver_(resolver), url_(url), max_body_bytes_(max_body_bytes) {
     parser_.body_limit(max_body_bytes);
     request_.version(11);
     request_.method(http::verb::get);
@@ -38,25 +47,51 @@ class GetOperation {
   void Start() {
     resolver_.async_resolve(url_.host, url_.port, [this](beast::error_code ec, auto results) {
       if (ec) return Fail("resolve", ec);
-      stream_.async_connect(results, [this](beast::error_code ec, const tcp::endpoint&) {
-        if (ec) return Fail("connect", ec);
-        http::async_write(stream_, request_, [this](beast::error_code ec, size_t) {
-          if (ec) return Fail("write", ec);
-          http::async_read(stream_, buffer_, parser_, [this](beast::error_code ec, size_t) {
-            if (ec) return Fail("read", ec);
-            Done();
+      beast::get_lowest_layer(stream_).async_connect(
+          results, [this](beast::error_code ec, const tcp::endpoint&) {
+            if (ec) return Fail("connect", ec);
+            Handshake();
           });
-        });
-      });
     });
   }
 
   std::optional<absl::StatusOr<std::string>> result() const { return result_; }
 
  private:
-  void Fail(absl::string_view step, const beast::error_code& ec) {
-    result_ = absl::UnavailableError(absl::StrCat(step, ": ", ec.message()));
+  void Handshake() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      Write();
+    } else {
+      stream_.async_handshake(asio::ssl::stream_base::client, [this](beast::error_code ec) {
+        if (ec) return Fail("TLS handshake", ec);
+        Write();
+      });
+    }
   }
+
+  void Write() {
+    http::async_write(stream_, request_, [this](beast::error_code ec, size_t) {
+      if (ec) return Fail("write", ec);
+      http::async_read(stream_, buffer_, parser_, [this](beast::error_code ec, size_t) {
+        if (ec) return Fail("read", ec);
+        Done();
+      });
+    });
+  }
+
+  void Fail(absl::string_view step, const beast::error_code& ec) {
+    std::string why = ec.message();
+    // OpenSSL's reason ("certificate verify failed") says less than the
+    // verifier's ("self-signed certificate", "Hostname mismatch").
+    if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+      const long verify = SSL_get_verify_result(stream_.native_handle());
+      if (verify != X509_V_OK) {
+        absl::StrAppend(&why, " (", X509_verify_cert_error_string(verify), ")");
+      }
+    }
+    result_ = absl::UnavailableError(absl::StrCat(step, ": ", why));
+  }
+
   void Done() {
     const auto& response = parser_.get();
     if (response.result_int() != 200) {
@@ -70,9 +105,9 @@ class GetOperation {
     result_ = response.body();
   }
 
-  tcp::resolver resolver_;
-  beast::tcp_stream stream_;
-  HttpUrl url_;
+  Stream& stream_;
+  tcp::resolver& resolver_;
+  const HttpUrl& url_;
   size_t max_body_bytes_;
   http::request<http::empty_body> request_;
   beast::flat_buffer buffer_;
@@ -80,14 +115,53 @@ class GetOperation {
   std::optional<absl::StatusOr<std::string>> result_;
 };
 
+template <typename Stream>
+std::optional<absl::StatusOr<std::string>> Run(asio::io_context& io, Stream& stream,
+                                               const HttpUrl& url, const HttpGetOptions& options) {
+  tcp::resolver resolver(io);
+  GetOperation<Stream> get(stream, resolver, url, options.max_body_bytes);
+  get.Start();
+  io.run_for(absl::ToChronoMilliseconds(options.timeout));
+  return get.result();
+}
+
+// A client context that verifies the peer's chain and its name.
+absl::StatusOr<std::optional<absl::StatusOr<std::string>>> RunTls(asio::io_context& io,
+                                                                  const HttpUrl& url,
+                                                                  const HttpGetOptions& options) {
+  asio::ssl::context context(asio::ssl::context::tls_client);
+  beast::error_code ec;
+  if (options.ca_file.empty()) {
+    context.set_default_verify_paths(ec);
+  } else {
+    context.load_verify_file(options.ca_file, ec);
+  }
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot load trusted certificates from ",
+        options.ca_file.empty() ? "the system store" : options.ca_file, ": ", ec.message()));
+  }
+  context.set_verify_mode(asio::ssl::verify_peer);
+  context.set_verify_callback(asio::ssl::host_name_verification(url.host));
+  beast::ssl_stream<beast::tcp_stream> stream(io, context);
+  // SNI, so that a server hosting several names picks the right certificate.
+  if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) {
+    return absl::UnavailableError("cannot set the TLS server name");
+  }
+  return Run(io, stream, url, options);
+}
+
 }  // namespace
 
 absl::StatusOr<HttpUrl> ParseHttpUrl(const std::string& url) {
   absl::string_view rest = url;
-  if (!absl::ConsumePrefix(&rest, "http://")) {
-    return absl::InvalidArgumentError(absl::StrCat("not an http:// URL: ", url));
-  }
   HttpUrl out;
+  if (absl::ConsumePrefix(&rest, "https://")) {
+    out.tls = true;
+    out.port = "443";
+  } else if (!absl::ConsumePrefix(&rest, "http://")) {
+    return absl::InvalidArgumentError(absl::StrCat("not an http:// or https:// URL: ", url));
+  }
   const size_t slash = rest.find('/');
   absl::string_view authority = rest.substr(0, slash);
   if (slash != absl::string_view::npos) out.target = std::string(rest.substr(slash));
@@ -108,20 +182,25 @@ absl::StatusOr<HttpUrl> ParseHttpUrl(const std::string& url) {
   return out;
 }
 
-absl::StatusOr<std::string> HttpGet(const std::string& url, absl::Duration timeout,
-                                    size_t max_body_bytes) {
+absl::StatusOr<std::string> HttpGet(const std::string& url, const HttpGetOptions& options) {
   auto parsed = ParseHttpUrl(url);
   if (!parsed.ok()) return parsed.status();
   asio::io_context io;
-  GetOperation get(io, *std::move(parsed), max_body_bytes);
-  get.Start();
-  io.run_for(absl::ToChronoMilliseconds(timeout));
-  if (!get.result()) return absl::UnavailableError(absl::StrCat("GET ", url, ": timed out"));
-  if (!get.result()->ok()) {
-    return absl::UnavailableError(
-        absl::StrCat("GET ", url, ": ", get.result()->status().message()));
+  std::optional<absl::StatusOr<std::string>> result;
+  if (parsed->tls) {
+    auto ran = RunTls(io, *parsed, options);
+    if (!ran.ok())
+      return absl::UnavailableError(absl::StrCat("GET ", url, ": ", ran.status().message()));
+    result = *std::move(ran);
+  } else {
+    beast::tcp_stream stream(io);
+    result = Run(io, stream, *parsed, options);
   }
-  return *get.result();
+  if (!result) return absl::UnavailableError(absl::StrCat("GET ", url, ": timed out"));
+  if (!result->ok()) {
+    return absl::UnavailableError(absl::StrCat("GET ", url, ": ", result->status().message()));
+  }
+  return *std::move(*result);
 }
 
 }  // namespace protogate::auth

@@ -89,11 +89,16 @@ absl::StatusOr<std::unique_ptr<JwtAuthenticator::Issuer>> JwtAuthenticator::Make
     issuer->static_keys = std::make_shared<const KeySet>(*std::move(keys));
   }
   if (!config.jwks_url.empty()) {
+    if (!config.jwks_ca_file.empty()) {
+      // Read now so that a missing or unreadable bundle fails the load by name.
+      RETURN_IF_ERROR(ReadKeyFile(config.jwks_ca_file, "CA bundle").status());
+    }
     issuer->remote_keys =
         RemoteKeySet::Start({.url = config.jwks_url,
                              .refresh_interval = absl::FromChrono(config.refresh_interval),
                              .min_refetch_interval = options.min_refetch_interval,
                              .clock = options.clock,
+                             .ca_file = config.jwks_ca_file,
                              .fetcher = options.fetcher});
   }
   if (!config.hmac_secret_file.empty()) {

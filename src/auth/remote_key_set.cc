@@ -88,9 +88,10 @@ int RemoteKeySet::fetch_count() const {
 }
 
 void RemoteKeySet::FetchOnce() {
-  absl::StatusOr<std::string> body = options_.fetcher
-                                         ? options_.fetcher(options_.url)
-                                         : HttpGet(options_.url, options_.fetch_timeout);
+  absl::StatusOr<std::string> body =
+      options_.fetcher
+          ? options_.fetcher(options_.url)
+          : HttpGet(options_.url, {.timeout = options_.fetch_timeout, .ca_file = options_.ca_file});
   absl::StatusOr<KeySet> keys =
       body.ok() ? KeySet::Parse(*body) : absl::StatusOr<KeySet>(body.status());
   std::lock_guard<std::mutex> lock(mu_);

@@ -58,7 +58,8 @@ class RemoteKeySet {
     absl::Duration retry_after_failure = absl::Seconds(5);
     absl::Duration fetch_timeout = absl::Seconds(2);
     Clock clock = SystemClock();
-    JwksFetcher fetcher{};  // null: HttpGet(url, fetch_timeout)
+    std::string ca_file{};  // trusted for an https:// url; empty: the system's store
+    JwksFetcher fetcher{};  // null: HttpGet(url, {fetch_timeout, ca_file})
     // Fetch once before Start returns, so the first requests find keys.
     bool initial_fetch = true;
   };

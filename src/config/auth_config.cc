@@ -22,9 +22,9 @@ using std::chrono::milliseconds;
 constexpr absl::string_view kAuthKeys[] = {"default_policy", "jwt",      "api_keys",
                                            "external",       "stamping", "policies"};
 constexpr absl::string_view kJwtKeys[] = {"issuers", "clock_skew", "max_token_bytes"};
-constexpr absl::string_view kIssuerKeys[] = {"issuer",          "audiences", "algorithms",
-                                             "jwks_file",       "jwks_url",  "refresh_interval",
-                                             "hmac_secret_file"};
+constexpr absl::string_view kIssuerKeys[] = {"issuer",           "audiences",       "algorithms",
+                                             "jwks_file",        "jwks_url",        "jwks_ca_file",
+                                             "refresh_interval", "hmac_secret_file"};
 constexpr absl::string_view kApiKeysKeys[] = {"header", "query_parameter", "keys"};
 constexpr absl::string_view kApiKeyKeys[] = {"id", "hash", "client_id", "scopes"};
 constexpr absl::string_view kExternalKeys[] = {"address", "timeout", "cache_size"};
@@ -130,6 +130,9 @@ absl::Status CheckIssuerKeys(const YamlReader& reader, const YamlField& field, c
     return reader.Error(*map.Find("hmac_secret_file"),
                         "a secret is set but no HS256/HS384/HS512 algorithm is allowed");
   }
+  if (map.Find("jwks_ca_file") != nullptr && !absl::StartsWith(issuer.jwks_url, "https://")) {
+    return reader.Error(*map.Find("jwks_ca_file"), "jwks_ca_file needs an https:// jwks_url");
+  }
   if (map.Find("refresh_interval") != nullptr && issuer.jwks_url.empty()) {
     return reader.Error(*map.Find("refresh_interval"), "refresh_interval needs jwks_url");
   }
@@ -157,12 +160,16 @@ absl::StatusOr<JwtIssuerConfig> ReadIssuer(const YamlReader& reader, const YamlF
     ASSIGN_OR_RETURN(issuer.jwks_file, ReadPath(reader, *f, source_name));
   }
   if (const YamlField* f = map.Find("jwks_url")) {
-    ASSIGN_OR_RETURN(issuer.jwks_url, ReadNonEmpty(reader, *f, "an http:// URL"));
-    if (!absl::StartsWith(issuer.jwks_url, "http://")) {
+    ASSIGN_OR_RETURN(issuer.jwks_url, ReadNonEmpty(reader, *f, "an https:// or http:// URL"));
+    if (!absl::StartsWith(issuer.jwks_url, "https://") &&
+        !absl::StartsWith(issuer.jwks_url, "http://")) {
       return reader.Error(*f, absl::StrCat("unsupported URL ", QuoteForMessage(issuer.jwks_url),
-                                           " (only http://host:port/path; serve it on loopback"
-                                           " or a trusted network, or use jwks_file)"));
+                                           " (expected https://host[:port]/path, or http:// on"
+                                           " loopback or a trusted network)"));
     }
+  }
+  if (const YamlField* f = map.Find("jwks_ca_file")) {
+    ASSIGN_OR_RETURN(issuer.jwks_ca_file, ReadPath(reader, *f, source_name));
   }
   if (const YamlField* f = map.Find("refresh_interval")) {
     ASSIGN_OR_RETURN(issuer.refresh_interval, reader.ReadDuration(*f, kMinRefresh));

@@ -37,8 +37,9 @@ struct JwtIssuerConfig {
   std::vector<std::string> audiences{};  // the token's "aud" must name one of them
   // Accepted "alg" values: RS256/384/512, PS256/384/512, ES256/384, EdDSA, HS256/384/512.
   std::vector<std::string> algorithms = {"RS256", "ES256"};
-  std::string jwks_file{};  // resolved path; exclusive with jwks_url
-  std::string jwks_url{};   // http://host:port/path
+  std::string jwks_file{};     // resolved path; exclusive with jwks_url
+  std::string jwks_url{};      // http[s]://host[:port]/path
+  std::string jwks_ca_file{};  // resolved path; PEM CAs trusted for an https jwks_url
   std::chrono::milliseconds refresh_interval{300000};
   std::string hmac_secret_file{};  // required for (and only allowed with) HS* algorithms
 };

@@ -6,10 +6,12 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "auth/http_fetch.h"
 #include "gtest/gtest.h"
 #include "jwks_server.h"
 #include "test_keys.h"
+#include "tls_jwks_server.h"
 
 namespace protogate::auth {
 namespace {
@@ -184,17 +186,55 @@ TEST(HttpFetchTest, ParsesUrlsAndReportsFailures) {
   EXPECT_EQ(url->port, "9000");
   EXPECT_EQ(url->target, "/a/b?c");
   EXPECT_EQ(ParseHttpUrl("http://host")->port, "80");
-  EXPECT_FALSE(ParseHttpUrl("https://host/").ok());
+  EXPECT_TRUE(ParseHttpUrl("https://host/")->tls);
+  EXPECT_EQ(ParseHttpUrl("https://host/")->port, "443");
+  EXPECT_FALSE(ParseHttpUrl("http://host")->tls);
+  EXPECT_FALSE(ParseHttpUrl("ftp://host/").ok());
   EXPECT_FALSE(ParseHttpUrl("http://:80/").ok());
 
   testing::JwksServer server;
   server.set_status(404);
-  EXPECT_EQ(HttpGet(server.url(), absl::Seconds(5)).status().code(),
+  EXPECT_EQ(HttpGet(server.url(), {.timeout = absl::Seconds(5)}).status().code(),
             absl::StatusCode::kUnavailable);
   server.set_status(200);
   server.set_body("hello");
-  EXPECT_EQ(*HttpGet(server.url(), absl::Seconds(5)), "hello");
-  EXPECT_FALSE(HttpGet(server.url(), absl::Seconds(5), /*max_body_bytes=*/2).ok());
+  EXPECT_EQ(*HttpGet(server.url(), {.timeout = absl::Seconds(5)}), "hello");
+  EXPECT_FALSE(HttpGet(server.url(), {.timeout = absl::Seconds(5), .max_body_bytes = 2}).ok());
+}
+
+// Real TLS on loopback: the chain must lead to a trusted certificate and the
+// certificate must name the URL's host.
+TEST(HttpFetchTest, HttpsVerifiesTheChainAndTheName) {
+  testing::TlsJwksServer server("hello");
+  const HttpGetOptions trusting{.timeout = absl::Seconds(5), .ca_file = server.ca_file()};
+
+  absl::StatusOr<std::string> body = HttpGet(server.url(), trusting);
+  ASSERT_TRUE(body.ok()) << body.status();
+  EXPECT_EQ(*body, "hello");
+
+  // The system's trust store does not know the test's self-signed certificate.
+  absl::StatusOr<std::string> untrusted = HttpGet(server.url(), {.timeout = absl::Seconds(5)});
+  EXPECT_EQ(untrusted.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(absl::StrContains(untrusted.status().message(), "TLS handshake"))
+      << untrusted.status();
+
+  // Trusted certificate, wrong name: it is for 127.0.0.1, not for localhost.
+  absl::StatusOr<std::string> misnamed = HttpGet(server.url("localhost"), trusting);
+  EXPECT_EQ(misnamed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(absl::StrContains(misnamed.status().message(), "TLS handshake")) << misnamed.status();
+
+  absl::StatusOr<std::string> no_bundle =
+      HttpGet(server.url(), {.timeout = absl::Seconds(5), .ca_file = "/no/such/ca.pem"});
+  EXPECT_TRUE(absl::StrContains(no_bundle.status().message(),
+                                "cannot load trusted certificates from /no/such/ca.pem"))
+      << no_bundle.status();
+}
+
+TEST(RemoteKeySetTest, FetchesOverHttpsWithTheIssuersCaBundle) {
+  testing::TlsJwksServer server(OneKeyJwks("k1"));
+  auto keys = RemoteKeySet::Start(
+      {.url = server.url(), .refresh_interval = absl::Hours(1), .ca_file = server.ca_file()});
+  EXPECT_NE(keys->Current()->Find("k1"), nullptr);
 }
 
 }  // namespace

@@ -116,6 +116,17 @@ TEST(AuthConfigTest, ErrorsNameFileLineColumnAndField) {
   EXPECT_TRUE(FailsWith("auth:\n  jwt_issuers: []\n", "conf/gw.yaml:6:3: auth: unknown key"));
 }
 
+TEST(AuthConfigTest, HttpsJwksUrlWithACaBundleNextToTheConfig) {
+  auto config = Parse(
+      "auth:\n  jwt:\n    issuers:\n      - issuer: i\n        audiences: [a]\n"
+      "        jwks_url: https://idp.example/.well-known/jwks.json\n"
+      "        jwks_ca_file: certs/idp-ca.pem\n");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const auto& issuer = config->auth.jwt.issuers.at(0);
+  EXPECT_EQ(issuer.jwks_url, "https://idp.example/.well-known/jwks.json");
+  EXPECT_EQ(issuer.jwks_ca_file, "conf/certs/idp-ca.pem");
+}
+
 TEST(AuthConfigTest, RefusesInconsistentSettings) {
   const std::string issuer =
       "auth:\n  jwt:\n    issuers:\n      - issuer: i\n        audiences: [a]\n";
@@ -127,7 +138,9 @@ TEST(AuthConfigTest, RefusesInconsistentSettings) {
       FailsWith(issuer + "        jwks_file: k\n        hmac_secret_file: s\n", "no HS256"));
   EXPECT_TRUE(
       FailsWith(issuer + "        jwks_file: k\n        jwks_url: http://h/k\n", "exclusive"));
-  EXPECT_TRUE(FailsWith(issuer + "        jwks_url: https://h/k\n", "only http://"));
+  EXPECT_TRUE(FailsWith(issuer + "        jwks_url: ftp://h/k\n", "expected https://"));
+  EXPECT_TRUE(FailsWith(issuer + "        jwks_url: http://h/k\n        jwks_ca_file: ca.pem\n",
+                        "jwks_ca_file needs an https:// jwks_url"));
   EXPECT_TRUE(
       FailsWith(issuer + "        jwks_file: k\n        refresh_interval: 1m\n", "needs jwks_url"));
   EXPECT_TRUE(FailsWith("auth:\n  api_keys:\n    keys:\n      - id: a\n        hash: nope\n",
