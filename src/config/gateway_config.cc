@@ -25,15 +25,17 @@ namespace {
 using std::chrono::milliseconds;
 
 constexpr absl::string_view kTopLevelKeys[] = {
-    "listen", "threads",       "descriptors", "log_level",       "access_log",
-    "limits", "drain_timeout", "transcoding", "forward_headers", "upstreams",
-    "auth",   "composites",    "reload",      "admin_listen"};
+    "listen",     "threads", "descriptor_source", "descriptors", "log_level",
+    "access_log", "limits",  "drain_timeout",     "transcoding", "forward_headers",
+    "upstreams",  "auth",    "composites",        "reload",      "admin_listen"};
 constexpr absl::string_view kLimitsKeys[] = {"max_header_bytes", "max_body_bytes", "read_timeout",
                                              "idle_timeout", "max_connections"};
 constexpr absl::string_view kTranscodingKeys[] = {"unknown_query_parameters", "unknown_json_fields",
                                                   "json_names", "emit_default_values", "enums"};
 constexpr absl::string_view kUpstreamKeys[] = {"service", "addresses", "timeout",
                                                "method_timeouts"};
+// Indexed by DescriptorSource.
+constexpr absl::string_view kDescriptorSources[] = {"file", "reflection"};
 constexpr absl::string_view kLogLevels[] = {"debug", "info", "warn", "error"};
 constexpr int kMaxThreads = 256;
 constexpr milliseconds kMinTimeout{1};
@@ -233,6 +235,10 @@ absl::StatusOr<GatewayConfig> ReadTopLevel(const YamlReader& reader, const YamlM
   if (const YamlField* f = map.Find("threads")) {
     ASSIGN_OR_RETURN(config.threads, reader.ReadInt(*f, 0, kMaxThreads));
   }
+  if (const YamlField* f = map.Find("descriptor_source")) {
+    ASSIGN_OR_RETURN(const size_t source, reader.ReadChoice(*f, kDescriptorSources));
+    config.descriptor_source = static_cast<DescriptorSource>(source);
+  }
   if (const YamlField* f = map.Find("descriptors")) {
     ASSIGN_OR_RETURN(config.descriptors, ReadDescriptors(reader, *f, source_name));
   }
@@ -278,10 +284,10 @@ absl::StatusOr<GatewayConfig> Parse(absl::string_view yaml_text, absl::string_vi
   ASSIGN_OR_RETURN(const YamlField root, reader.ParseDocument(yaml_text));
   ASSIGN_OR_RETURN(const YamlMap map, reader.ReadMap(root, kTopLevelKeys));
   ASSIGN_OR_RETURN(GatewayConfig config, ReadTopLevel(reader, map, source_name));
-  if (map.Find("descriptors") == nullptr) {
+  if (map.Find("descriptors") == nullptr && config.descriptor_source == DescriptorSource::kFile) {
     return reader.Missing(root, "descriptors",
                           "path of the FileDescriptorSet, relative to this file, e.g. "
-                          "../gen/demo_descriptor_set.pb");
+                          "../gen/demo_descriptor_set.pb (or descriptor_source: reflection)");
   }
   if (map.Find("upstreams") == nullptr) {
     return reader.Missing(

@@ -54,12 +54,21 @@ struct TranscodingConfig {
   bool enums_as_ints = false;
 };
 
+// Where the descriptors (and with them the routes) come from.
+enum class DescriptorSource {
+  kFile,        // the FileDescriptorSet named by `descriptors:`
+  kReflection,  // each upstream's gRPC server reflection, fetched at load and reload
+};
+
 struct GatewayConfig {
   std::string source_path;  // the file this was loaded from (set by LoadGatewayConfig only)
   std::string listen_host = "0.0.0.0";  // IPv6 without brackets: "::1"
   int listen_port = 8080;               // 0..65535; 0 = any free port
   int threads = 0;                      // event loops; 0 = one per core
-  std::string descriptors;  // path of the FileDescriptorSet, resolved against the config's folder
+  DescriptorSource descriptor_source = DescriptorSource::kFile;
+  // Path of the FileDescriptorSet, resolved against the config's folder;
+  // required with kFile, unused (may be empty) with kReflection.
+  std::string descriptors;
   LimitsConfig limits;
   std::chrono::milliseconds drain_timeout{10000};
   TranscodingConfig transcoding;

@@ -240,6 +240,26 @@ TEST(GatewayConfigTest, DescriptorsResolveAgainstTheConfigFolder) {
   }
 }
 
+TEST(GatewayConfigTest, DescriptorSourceDefaultsToFile) {
+  EXPECT_EQ(ParseOk(kMinimal).descriptor_source, DescriptorSource::kFile);
+  EXPECT_EQ(ParseOk(absl::StrCat(kMinimal, "descriptor_source: file\n")).descriptor_source,
+            DescriptorSource::kFile);
+}
+
+TEST(GatewayConfigTest, ReflectionMakesDescriptorsOptional) {
+  const GatewayConfig config =
+      ParseOk("descriptor_source: reflection\nupstreams: [{service: a.B, addresses: [h:1]}]\n");
+  EXPECT_EQ(config.descriptor_source, DescriptorSource::kReflection);
+  EXPECT_EQ(config.descriptors, "");
+}
+
+TEST(GatewayConfigTest, ReflectionStillAcceptsAndResolvesDescriptors) {
+  const GatewayConfig config =
+      ParseOk(absl::StrCat(kMinimal, "descriptor_source: reflection\n"), "config/gateway.yaml");
+  EXPECT_EQ(config.descriptor_source, DescriptorSource::kReflection);
+  EXPECT_EQ(config.descriptors, "config/d.pb");
+}
+
 // One error case: the YAML, then what the message must hold.
 struct ErrorCase {
   const char* name;
@@ -267,8 +287,9 @@ std::vector<ErrorCase> ErrorCases() {
       {"null_key", WithMinimal("~: 1\n"), "5:1", "", "expected a key name"},
       // Keys.
       {"unknown_top_level_key", WithMinimal("lsten: 1.2.3.4:80\n"), "5:1", "",
-       "unknown key \"lsten\", did you mean \"listen\"? (valid keys: listen, threads, descriptors, "
-       "log_level, access_log, limits, drain_timeout, transcoding, forward_headers, upstreams"},
+       "unknown key \"lsten\", did you mean \"listen\"? (valid keys: listen, threads, "
+       "descriptor_source, descriptors, log_level, access_log, limits, drain_timeout, transcoding, "
+       "forward_headers, upstreams"},
       {"unknown_key_far_from_any", WithMinimal("color: blue\n"), "5:1", "",
        "unknown key \"color\" (valid keys: listen,"},
       {"unknown_nested_key", WithMinimal("limits:\n  max_body: 1\n"), "6:3", "limits",
@@ -281,6 +302,11 @@ std::vector<ErrorCase> ErrorCases() {
        "duplicate key \"threads\""},
       {"missing_descriptors", "upstreams: [{service: a.B, addresses: [h:1]}]\n", "1:1",
        "descriptors", "missing required key (path of the FileDescriptorSet"},
+      {"missing_descriptors_with_file_source",
+       "descriptor_source: file\nupstreams: [{service: a.B, addresses: [h:1]}]\n", "1:1",
+       "descriptors", "(or descriptor_source: reflection)"},
+      {"missing_upstreams_with_reflection", "descriptor_source: reflection\n", "1:1", "upstreams",
+       "missing required key"},
       {"missing_upstreams", "descriptors: d.pb\n", "1:1", "upstreams", "missing required key"},
       // listen.
       {"listen_no_port", WithMinimal("listen: 8080\n"), "5:9", "listen",
@@ -311,6 +337,13 @@ std::vector<ErrorCase> ErrorCases() {
        "1:14", "descriptors", "empty path"},
       {"descriptors_list", "descriptors: [a.pb]\nupstreams: [{service: a.B, addresses: [h:1]}]\n",
        "1:14", "descriptors", "expected a string, got a list"},
+      // descriptor_source.
+      {"descriptor_source_unknown", WithMinimal("descriptor_source: grpc\n"), "5:20",
+       "descriptor_source", "expected one of file, reflection, got \"grpc\""},
+      {"descriptor_source_uppercase", WithMinimal("descriptor_source: Reflection\n"), "5:20",
+       "descriptor_source", "expected one of file, reflection"},
+      {"descriptor_source_list", WithMinimal("descriptor_source: [file]\n"), "5:20",
+       "descriptor_source", "expected one of file, reflection, got a list"},
       // log_level, access_log.
       {"log_level_unknown", WithMinimal("log_level: verbose\n"), "5:12", "log_level",
        "expected one of debug, info, warn, error, got \"verbose\""},
