@@ -46,7 +46,8 @@ GatewayServer::GatewayServer(std::shared_ptr<const Snapshot> first)
 }
 
 std::vector<std::string> GatewayServer::WatchedFiles(const config::GatewayConfig& config) {
-  std::vector<std::string> files = {config.source_path, config.descriptors};
+  std::vector<std::string> files = {config.source_path};
+  if (!config.descriptors.empty()) files.push_back(config.descriptors);
   const config::AuthConfig& auth = config.auth;
   for (const auto& issuer : auth.jwt.issuers) {
     if (!issuer.jwks_file.empty()) files.push_back(issuer.jwks_file);

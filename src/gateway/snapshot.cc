@@ -9,6 +9,7 @@
 #include "gateway/composite_routes.h"
 #include "gateway/route_loader.h"
 #include "google/protobuf/descriptor.pb.h"
+#include "upstream/reflection_client.h"
 
 namespace protogate::gateway {
 namespace {
@@ -19,6 +20,40 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::stringstream contents;
   contents << in.rdbuf();
   return contents.str();
+}
+
+// Each upstream's first address stands for all: instances of one service are
+// expected to serve the same protos.
+absl::StatusOr<std::string> FetchByReflection(const config::GatewayConfig& config) {
+  std::vector<upstream::ReflectionTarget> targets;
+  for (const auto& upstream : config.upstreams) {
+    targets.push_back({.service = upstream.service,
+                       .address = upstream.addresses.front(),
+                       .timeout = upstream.timeout});
+  }
+  auto set = upstream::FetchDescriptorSet(targets);
+  if (!set.ok()) {
+    return absl::Status(set.status().code(),
+                        absl::StrCat(config.source_path,
+                                     ": descriptor_source: reflection: ", set.status().message()));
+  }
+  return set;
+}
+
+// The serialized FileDescriptorSet, from wherever the config says.
+absl::StatusOr<std::string> LoadDescriptorSet(const config::GatewayConfig& config) {
+  if (config.descriptor_source == config::DescriptorSource::kReflection) {
+    return FetchByReflection(config);
+  }
+  return ReadFile(config.descriptors);
+}
+
+// How errors about the descriptors name where they came from.
+std::string DescriptorOrigin(const config::GatewayConfig& config) {
+  if (config.descriptor_source == config::DescriptorSource::kReflection) {
+    return "the descriptors fetched by server reflection";
+  }
+  return config.descriptors;
 }
 
 std::vector<std::string> FileNames(const std::string& descriptor_set) {
@@ -49,7 +84,7 @@ absl::Status CheckUpstreamsExist(const config::GatewayConfig& config,
     if (registry.pool().FindServiceByName(upstream.service) == nullptr) {
       return absl::InvalidArgumentError(
           absl::StrCat(config.source_path, ": upstream service ", upstream.service,
-                       " is not in the descriptor set ", config.descriptors,
+                       " is not in the descriptor set ", DescriptorOrigin(config),
                        " (check the name, or regenerate the descriptor set)"));
     }
   }
@@ -143,11 +178,11 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->metrics = std::move(metrics);
   snapshot->config = config;
-  ASSIGN_OR_RETURN(std::string descriptor_set, ReadFile(config.descriptors));
+  ASSIGN_OR_RETURN(std::string descriptor_set, LoadDescriptorSet(config));
   auto registry = transcode::TypeRegistry::FromDescriptorSet(descriptor_set);
   if (!registry.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(config.descriptors, ": ", registry.status().message()));
+        absl::StrCat(DescriptorOrigin(config), ": ", registry.status().message()));
   }
   snapshot->registry = *std::move(registry);
   RETURN_IF_ERROR(CheckUpstreamsExist(config, *snapshot->registry));

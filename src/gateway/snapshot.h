@@ -65,13 +65,13 @@ struct Snapshot {
   const Route& route(int id) const { return route_list[static_cast<size_t>(id)]; }
 };
 
-// Reads the descriptor set named by `config`, loads every google.api.http
-// rule and builds the route table. Fails, naming the file and the route,
-// on: an unreadable or invalid descriptor set, a bad template, conflicting
-// routes, a body/response_body naming no field, a routed service without an
-// upstream, an upstream naming an unknown service, a streaming method.
-// `previous` (may be null) lends its unchanged upstream channels. Every
-// route gets its series from `metrics` (never null).
+// Reads the descriptor set named by `config` (or, with descriptor_source: reflection, fetches it
+// from the upstreams, blocking up to each upstream's timeout), loads every google.api.http rule and
+// builds the route table. Fails, naming the file and the route, on: an unreadable or invalid
+// descriptor set, a failed fetch (naming the upstream and its address), a bad template,
+// conflicting routes, a body/response_body naming no field, a routed service without an upstream,
+// an upstream naming an unknown service, a streaming method. `previous` (may be null) lends its
+// unchanged upstream channels. Every route gets its series from `metrics` (never null).
 absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
     const config::GatewayConfig& config, const Snapshot* previous,
     std::shared_ptr<GatewayMetrics> metrics);

@@ -10,6 +10,9 @@
 // file may appear after startup and is re-read when it changes.
 //
 // Prints "<service> listening on <host:port>" per service once all are serving.
+// Every service also answers gRPC server reflection, so a gateway can take the
+// descriptors (and the google.api.http routes in them) from the services
+// themselves (descriptor_source: reflection).
 
 #include <pthread.h>
 
@@ -21,6 +24,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "demo_services/demo_server.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
 
 namespace {
 
@@ -81,6 +85,8 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Before the servers are built: the plugin applies to builders created later.
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   DemoServer server(options);
   if (absl::Status status = server.Start(); !status.ok()) {
     std::fprintf(stderr, "protogate-demo-services: %s\n", status.ToString().c_str());
