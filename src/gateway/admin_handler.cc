@@ -39,7 +39,10 @@ Json Status(const Snapshot& snapshot, const ReloadStatus::View& reload) {
   body["generation"] = reload.generation;
   body["loaded_at"] = TimeOrNull(reload.loaded_at);
   body["config_path"] = snapshot.config.source_path;
-  body["descriptor_path"] = snapshot.config.descriptors;
+  const bool reflection =
+      snapshot.config.descriptor_source == config::DescriptorSource::kReflection;
+  body["descriptor_source"] = reflection ? "reflection" : "file";
+  body["descriptor_path"] = reflection ? Json(nullptr) : Json(snapshot.config.descriptors);
   body["route_count"] = snapshot.route_list.size();
   body["watching"] = snapshot.config.reload.watch && !snapshot.config.source_path.empty();
   body["reload_attempts"] = reload.attempts;

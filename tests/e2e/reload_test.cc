@@ -207,6 +207,7 @@ TEST_F(ReloadUnderLoadTest, FiftyReloadsSomeInvalidAndNoRequestFails) {
   EXPECT_EQ(status["reload_attempts"], kReloads);
   EXPECT_EQ(status["config_path"], Path("gateway.yaml"));
   EXPECT_EQ(status["descriptor_path"], Path("demo.pb"));
+  EXPECT_EQ(status["descriptor_source"], "file");
   EXPECT_TRUE(status["last_reload_error"].is_null());
   EXPECT_TRUE(status["loaded_at"].is_string());
   const nlohmann::json routes = AdminGet(gateway.admin_port(), "/admin/routes");
