@@ -38,13 +38,9 @@ using nlohmann::json;
 
 constexpr char kUsers[] = "demo.users.v1.UserService";
 
-std::filesystem::path TempDir() {
-  return ProcessTempDir("identity_e2e");
-}
-
 // A path no earlier test run left a file at.
 std::string FreshPath(const std::string& name) {
-  const std::string path = (TempDir() / name).string();
+  const std::string path = (ProcessTempDir("identity_e2e") / name).string();
   std::filesystem::remove(path);
   return path;
 }
