@@ -11,7 +11,6 @@
 #include <boost/asio/post.hpp>
 #include <memory>
 #include <optional>
-#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -65,7 +64,6 @@ struct Server::Impl {
   absl::StatusOr<int> Listen();
   void Accept();
   void OnAccept(const error_code& ec, size_t loop_index, LoopSocket socket);
-  void RefuseConnection(LoopSocket& socket);
   void RunLoops();
   void BeginDrain();
   void WaitForSessions();
@@ -127,35 +125,21 @@ void Server::Impl::OnAccept(const error_code& ec, size_t loop_index, LoopSocket 
     });
     return;
   }
-  if (state->open_connections.load(std::memory_order_relaxed) >= state->options.max_connections) {
-    RefuseConnection(socket);
-    Accept();
-    return;
-  }
+  // Over max_connections the session answers 503 and closes instead of
+  // reading: a flood of idle connections must not take every descriptor.
+  const bool refuse =
+      state->open_connections.load(std::memory_order_relaxed) >= state->options.max_connections;
   const LoopExecutor executor = socket.get_executor();
   boost::asio::post(executor, [server = state, loop = loops[loop_index]->state,
-                               socket = std::move(socket)]() mutable {
-    std::make_shared<Session>(std::move(socket), std::move(server), std::move(loop))->Start();
+                               socket = std::move(socket), refuse]() mutable {
+    auto session = std::make_shared<Session>(std::move(socket), std::move(server), std::move(loop));
+    if (refuse) {
+      session->Refuse();
+    } else {
+      session->Start();
+    }
   });
   Accept();
-}
-
-// Over max_connections: a best-effort 503 written without blocking (a fresh
-// socket's send buffer takes it whole), then the connection is closed
-// without reading the request.
-void Server::Impl::RefuseConnection(LoopSocket& socket) {
-  const Response response = state->options.error_renderer(503, "too many open connections");
-  std::string bytes =
-      absl::StrCat("HTTP/1.1 503 Service Unavailable\r\nContent-Length: ", response.body.size(),
-                   "\r\nConnection: close\r\nRetry-After: 1\r\n");
-  for (const auto& [name, value] : response.headers)
-    absl::StrAppend(&bytes, name, ": ", value, "\r\n");
-  absl::StrAppend(&bytes, "\r\n", response.body);
-  error_code ec;
-  socket.non_blocking(true, ec);
-  if (!ec) socket.write_some(boost::asio::buffer(bytes), ec);
-  socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
-  socket.close(ec);
 }
 
 void Server::Impl::RunLoops() {

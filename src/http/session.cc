@@ -308,7 +308,7 @@ void Session::Respond(uint64_t seq, Response response) {
   boost::asio::post(loop_->ioc, std::move(deliver));
 }
 
-void Session::WriteError(int status, absl::string_view message) {
+Response Session::RenderError(int status, absl::string_view message) const {
   Response response;
   if (server_->options.error_renderer) {
     response = server_->options.error_renderer(status, message);
@@ -317,7 +317,19 @@ void Session::WriteError(int status, absl::string_view message) {
     response.body = absl::StrCat(message, "\n");
   }
   response.status = status;
-  WriteResponse(std::move(response), /*keep_alive=*/false, /*linger=*/true);
+  return response;
+}
+
+void Session::WriteError(int status, absl::string_view message) {
+  WriteResponse(RenderError(status, message), /*keep_alive=*/false, /*linger=*/true);
+}
+
+void Session::Refuse() {
+  Response response = RenderError(503, "too many open connections");
+  response.headers.emplace_back("retry-after", "1");
+  // Closed at once unless the client already sent bytes: only then does the
+  // session linger, so that closing does not reset the answer away.
+  WriteResponse(std::move(response), /*keep_alive=*/false, /*linger=*/false);
 }
 
 void Session::WriteResponse(Response response, bool keep_alive, bool linger) {

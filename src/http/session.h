@@ -78,6 +78,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Starts reading the first request.
   void Start();
+  // Answers 503 with Retry-After at once, without reading a request, then
+  // closes: the server is over its max_connections.
+  void Refuse();
   // Server began draining: close now if waiting for a request.
   void Drain();
   // Destroys the socket and timer. Only after the loop has stopped for good
@@ -86,6 +89,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   enum class Phase { kIdle, kReading, kHandling, kWriting, kLingering, kClosed };
+  Response RenderError(int status, absl::string_view message) const;
   using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
   using Serializer = boost::beast::http::response_serializer<boost::beast::http::string_body>;
   using Clock = std::chrono::steady_clock;

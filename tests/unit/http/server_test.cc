@@ -174,6 +174,14 @@ std::unique_ptr<HttpClient> Dial(int port) {
   return client.ok() ? std::move(*client) : nullptr;
 }
 
+// Raw bytes on a fresh connection; the first response to them.
+absl::StatusOr<HttpResponse> SendOnNewConnection(int port, const std::string& bytes) {
+  absl::StatusOr<std::unique_ptr<HttpClient>> client = HttpClient::Connect(port);
+  if (!client.ok()) return client.status();
+  if (absl::Status sent = (*client)->SendRaw(bytes); !sent.ok()) return sent;
+  return (*client)->ReadResponse();
+}
+
 HttpRequest Get(std::string target) {
   HttpRequest request;
   request.target = std::move(target);
@@ -522,10 +530,7 @@ TEST(HttpServerTest, HostProblemsAreNamedInTheError) {
            {"GET / HTTP/1.1\r\n\r\n", "missing Host header"},
            {"GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n", "more than one Host header"}}) {
     SCOPED_TRACE(bytes);
-    auto client = Dial(running.port);
-    ASSERT_NE(client, nullptr);
-    ASSERT_TRUE(client->SendRaw(bytes).ok());
-    absl::StatusOr<HttpResponse> response = client->ReadResponse();
+    absl::StatusOr<HttpResponse> response = SendOnNewConnection(running.port, bytes);
     ASSERT_TRUE(response.ok()) << response.status();
     EXPECT_EQ(response->status, 400);
     EXPECT_TRUE(absl::StrContains(response->body, message)) << response->body;
@@ -545,10 +550,7 @@ TEST(HttpServerTest, HostlessHttp10AndAbsoluteFormTargetsAreServed) {
   };
   for (const auto& [bytes, target] : cases) {
     SCOPED_TRACE(bytes);
-    auto client = Dial(running.port);
-    ASSERT_NE(client, nullptr);
-    ASSERT_TRUE(client->SendRaw(bytes).ok());
-    absl::StatusOr<HttpResponse> response = client->ReadResponse();
+    absl::StatusOr<HttpResponse> response = SendOnNewConnection(running.port, bytes);
     ASSERT_TRUE(response.ok()) << response.status();
     EXPECT_EQ(response->status, 200);
     EXPECT_EQ(response->Header("x-echo-target"), target);
