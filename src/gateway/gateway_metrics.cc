@@ -22,12 +22,16 @@ std::string GrpcCodeName(int code) {
   return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
-constexpr absl::string_view kMethods[] = {"GET",   "HEAD",   "POST",   "PUT",
-                                          "PATCH", "DELETE", "OPTIONS"};
+// The methods of RFC 9110 (and PATCH), then the label of every other one
+// (observability::kOtherLabelValue).
+constexpr absl::string_view kMethods[] = {"GET",   "HEAD",    "POST",  "PUT",     "DELETE",
+                                          "PATCH", "OPTIONS", "TRACE", "CONNECT", "OTHER"};
+constexpr int kOtherMethod = static_cast<int>(std::size(kMethods)) - 1;
 
-// The index of a common HTTP method in kMethods, or -1.
-int KnownMethod(absl::string_view method) {
-  for (int i = 0; i < static_cast<int>(std::size(kMethods)); ++i) {
+// The index of a standard HTTP method in kMethods (case-sensitive, as HTTP
+// methods are), or -1.
+int StandardMethod(absl::string_view method) {
+  for (int i = 0; i < kOtherMethod; ++i) {
     if (kMethods[i] == method) return i;
   }
   return -1;
@@ -49,8 +53,14 @@ void UpstreamMetrics::Record(int grpc_code, absl::Duration elapsed) {
 }
 
 RouteMetrics::RouteMetrics(observability::Family<observability::Counter>* requests,
-                           observability::Histogram* duration, std::string route)
-    : requests_(requests), duration_(duration), route_(std::move(route)) {}
+                           observability::Histogram* duration, std::string route,
+                           bool keeps_custom_methods)
+    : requests_(requests),
+      duration_(duration),
+      route_(std::move(route)),
+      keeps_custom_methods_(keeps_custom_methods) {
+  static_assert(std::size(kMethods) == kMethodSlots);
+}
 
 void RouteMetrics::RecordRequest(absl::string_view method, int http_status,
                                  absl::Duration elapsed) {
@@ -59,9 +69,11 @@ void RouteMetrics::RecordRequest(absl::string_view method, int http_status,
 }
 
 observability::Counter& RouteMetrics::RequestsFor(absl::string_view method, int http_status) {
-  const int known = KnownMethod(method);
+  const int known = StandardMethod(method);
   if (known >= 0) return CodesFor(known).For(http_status);
-  // Unusual methods (only unrouted requests have them) take the family's lock.
+  // A client picks the method of an unrouted request: any name but the
+  // standard ones would be a new series forever.
+  if (!keeps_custom_methods_) return CodesFor(kOtherMethod).For(http_status);
   return requests_->WithLabels({route_, std::string(method), HttpStatusName(http_status)});
 }
 
@@ -79,8 +91,9 @@ CodeCounters& RouteMetrics::CodesFor(int known_method) {
   return *table;
 }
 
-GatewayMetrics::GatewayMetrics()
-    : requests_(registry_.AddCounter("protogate_http_requests_total",
+GatewayMetrics::GatewayMetrics(size_t max_series_per_family)
+    : registry_(max_series_per_family),
+      requests_(registry_.AddCounter("protogate_http_requests_total",
                                      "HTTP requests answered, by route, HTTP method and status.",
                                      {"route", "method", "code"})),
       request_duration_(registry_.AddHistogram(
@@ -105,10 +118,12 @@ GatewayMetrics::GatewayMetrics()
           registry_.AddCounter("protogate_reloads_total", "Reloads tried, by result.", {"result"})),
       reloads_ok_(reloads_.WithLabels({"ok"})),
       reloads_error_(reloads_.WithLabels({"error"})),
-      unrouted_(ForRoute("")) {}
+      unrouted_(ForRoute("", /*keeps_custom_methods=*/false)) {}
 
-std::unique_ptr<RouteMetrics> GatewayMetrics::ForRoute(const std::string& route) {
-  return std::make_unique<RouteMetrics>(&requests_, &request_duration_.WithLabels({route}), route);
+std::unique_ptr<RouteMetrics> GatewayMetrics::ForRoute(const std::string& route,
+                                                       bool keeps_custom_methods) {
+  return std::make_unique<RouteMetrics>(&requests_, &request_duration_.WithLabels({route}), route,
+                                        keeps_custom_methods);
 }
 
 std::unique_ptr<UpstreamMetrics> GatewayMetrics::ForUpstream(const std::string& service,
@@ -120,7 +135,7 @@ std::unique_ptr<UpstreamMetrics> GatewayMetrics::ForUpstream(const std::string& 
 
 std::unique_ptr<RouteMetrics> GatewayMetrics::ForUnaryRoute(const std::string& route,
                                                             const std::string& method_path) {
-  std::unique_ptr<RouteMetrics> metrics = ForRoute(route);
+  std::unique_ptr<RouteMetrics> metrics = ForRoute(route, /*keeps_custom_methods=*/true);
   auto [service, method] = SplitMethodPath(method_path);
   metrics->upstream = ForUpstream(service, method);
   return metrics;
@@ -128,7 +143,7 @@ std::unique_ptr<RouteMetrics> GatewayMetrics::ForUnaryRoute(const std::string& r
 
 std::unique_ptr<RouteMetrics> GatewayMetrics::ForCompositeRoute(
     const std::string& route, const std::vector<CallName>& calls) {
-  std::unique_ptr<RouteMetrics> metrics = ForRoute(route);
+  std::unique_ptr<RouteMetrics> metrics = ForRoute(route, /*keeps_custom_methods=*/true);
   for (const CallName& call : calls) {
     auto [service, method] = SplitMethodPath(call.method_path);
     metrics->calls.push_back(

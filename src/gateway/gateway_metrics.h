@@ -12,6 +12,11 @@
 //
 // `route` is the route's selector (the gRPC method's full name, or the
 // composite's name); requests that matched no route count under route="".
+// `method` is bounded: GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE
+// and CONNECT keep their name; a route also keeps the custom method it is
+// served under (only the route table's methods reach a route); any other
+// method counts as "OTHER". Every family is capped as observability/metrics.h
+// describes (protogate_metric_series_dropped_total counts the folds).
 //
 // Each route of a snapshot gets a RouteMetrics when the snapshot is built:
 // the series it updates, found once so that a request never takes the
@@ -59,17 +64,21 @@ struct CompositeCallMetrics {
 // One route (or the requests that matched none).
 class RouteMetrics {
  public:
+  // `keeps_custom_methods`: methods other than the standard nine keep their
+  // name (a route: only its own methods reach it); otherwise they count as
+  // "OTHER" (requests that matched no route).
   RouteMetrics(observability::Family<observability::Counter>* requests,
-               observability::Histogram* duration, std::string route);
+               observability::Histogram* duration, std::string route, bool keeps_custom_methods);
 
-  // `method` is the request's HTTP method.
+  // `method` is the request's HTTP method, as received.
   void RecordRequest(absl::string_view method, int http_status, absl::Duration elapsed);
 
   std::unique_ptr<UpstreamMetrics> upstream;  // unary routes
   std::vector<CompositeCallMetrics> calls;    // composite routes, in the plan's call order
 
  private:
-  static constexpr int kKnownMethods = 7;  // GET HEAD POST PUT PATCH DELETE OPTIONS; others lock
+  // The nine standard methods and OTHER; a route's custom method locks.
+  static constexpr int kMethodSlots = 10;
 
   observability::Counter& RequestsFor(absl::string_view method, int http_status);
   observability::CodeCounters& CodesFor(int known_method);
@@ -77,14 +86,16 @@ class RouteMetrics {
   observability::Family<observability::Counter>* requests_;
   observability::Histogram* duration_;
   const std::string route_;
+  const bool keeps_custom_methods_;
   absl::Mutex mu_;  // creates a method's table; readers go through by_method_
-  std::unique_ptr<observability::CodeCounters> tables_[kKnownMethods] ABSL_GUARDED_BY(mu_);
-  std::atomic<observability::CodeCounters*> by_method_[kKnownMethods] = {};
+  std::unique_ptr<observability::CodeCounters> tables_[kMethodSlots] ABSL_GUARDED_BY(mu_);
+  std::atomic<observability::CodeCounters*> by_method_[kMethodSlots] = {};
 };
 
 class GatewayMetrics {
  public:
-  GatewayMetrics();
+  // `max_series_per_family` caps every family (observability/metrics.h).
+  explicit GatewayMetrics(size_t max_series_per_family = observability::kDefaultMaxSeriesPerFamily);
 
   // A route calling one method ("/demo.users.v1.UserService/GetUser"). The
   // upstream series are labelled service="demo.users.v1.UserService",
@@ -110,7 +121,7 @@ class GatewayMetrics {
   std::string Render() const { return registry_.Render(); }
 
  private:
-  std::unique_ptr<RouteMetrics> ForRoute(const std::string& route);
+  std::unique_ptr<RouteMetrics> ForRoute(const std::string& route, bool keeps_custom_methods);
   std::unique_ptr<UpstreamMetrics> ForUpstream(const std::string& service,
                                                const std::string& method);
 

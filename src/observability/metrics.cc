@@ -131,10 +131,24 @@ Family<Series>& Registry::Add(std::string name, std::string help,
   absl::MutexLock lock(&mu_);
   std::unique_ptr<MetricFamily>& family = families_[name];
   if (family == nullptr) {
-    family = std::make_unique<Family<Series>>(std::move(name), std::move(help),
-                                              std::move(label_names), std::move(bounds));
+    // Called without the family's mutex, so the lock order stays registry →
+    // family, as in Render().
+    auto on_fold = [this, family_name = name] { CountFold(family_name); };
+    family =
+        std::make_unique<Family<Series>>(std::move(name), std::move(help), std::move(label_names),
+                                         std::move(bounds), max_series_, std::move(on_fold));
   }
   return dynamic_cast<Family<Series>&>(*family);
+}
+
+void Registry::CountFold(const std::string& family) {
+  if (family == kSeriesDroppedMetric) return;  // its own overflow: no recursion
+  Family<Counter>& dropped = AddCounter(
+      kSeriesDroppedMetric,
+      "Lookups of a new label set folded into the family's overflow series (all labels OTHER) "
+      "because the family was at its series cap.",
+      {"family"});
+  dropped.WithLabels({family}).Increment();
 }
 
 Family<Counter>& Registry::AddCounter(std::string name, std::string help,

@@ -19,10 +19,19 @@
 // Output is deterministic: families sorted by name, series by label values
 // (in the order of the family's label names).
 //
+// Bounded: a family holds at most `max_series` series (the registry's, 10000
+// by default). Past it, a new set of label values folds into one overflow
+// series whose every label value is "OTHER", and the registry counts the
+// fold in protogate_metric_series_dropped_total{family="<name>"} (a family
+// that appears on the first fold). Label values a client can choose must
+// still be bounded by the caller (unknown → "OTHER"): the cap is the last
+// line of defence, not the design.
+//
 // Thread-safety: everything may be called from any thread.
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -42,6 +51,16 @@ inline constexpr char kExpositionContentType[] = "text/plain; version=0.0.4; cha
 
 // Latency buckets in seconds, from 1ms to 10s.
 const std::vector<double>& LatencyBuckets();
+
+// The label value of every label of a family's overflow series, and what a
+// caller writes for a value it does not recognise.
+inline constexpr char kOtherLabelValue[] = "OTHER";
+
+// Series per family unless the Registry is told otherwise.
+inline constexpr size_t kDefaultMaxSeriesPerFamily = 10000;
+
+// The counter of folds into overflow series, labelled by family name.
+inline constexpr char kSeriesDroppedMetric[] = "protogate_metric_series_dropped_total";
 
 class Counter {
  public:
@@ -117,19 +136,39 @@ class MetricFamily {
 template <typename Series>
 class Family final : public MetricFamily {
  public:
+  // `on_fold` (may be empty) is called, without the family's mutex, each
+  // time a lookup folds into the overflow series.
   Family(std::string name, std::string help, std::vector<std::string> label_names,
-         std::vector<double> bounds = {})
+         std::vector<double> bounds = {}, size_t max_series = kDefaultMaxSeriesPerFamily,
+         std::function<void()> on_fold = nullptr)
       : MetricFamily(std::move(name), std::move(help), std::move(label_names)),
-        bounds_(std::move(bounds)) {}
+        bounds_(std::move(bounds)),
+        max_series_(max_series),
+        on_fold_(std::move(on_fold)) {}
 
   // The series for `values` (one per label name, in order), created on first
-  // use. Takes the family's mutex: keep the reference rather than calling
-  // this per event. The series lives as long as the registry.
+  // use; once the family holds max_series series, a new `values` gets the
+  // overflow series instead (see the file comment). Takes the family's
+  // mutex: keep the reference rather than calling this per event. The series
+  // lives as long as the registry.
   Series& WithLabels(const LabelValues& values) {
-    absl::MutexLock lock(&mu_);
-    std::unique_ptr<Series>& series = series_[values];
-    if (series == nullptr) series = MakeSeries();
-    return *series;
+    Series* found = nullptr;
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = series_.find(values);
+      if (it != series_.end()) return *it->second;
+      if (series_.size() < max_series_) {
+        std::unique_ptr<Series>& series = series_[values];
+        series = MakeSeries();
+        return *series;
+      }
+      std::unique_ptr<Series>& overflow =
+          series_[LabelValues(label_names_.size(), kOtherLabelValue)];
+      if (overflow == nullptr) overflow = MakeSeries();
+      found = overflow.get();
+    }
+    if (on_fold_) on_fold_();
+    return *found;
   }
 
   void Render(std::string& out) const override {
@@ -149,6 +188,8 @@ class Family final : public MetricFamily {
   }
 
   const std::vector<double> bounds_;  // histograms only
+  const size_t max_series_;
+  const std::function<void()> on_fold_;
   mutable absl::Mutex mu_;
   std::map<LabelValues, std::unique_ptr<Series>> series_ ABSL_GUARDED_BY(mu_);
 };
@@ -157,6 +198,10 @@ class Family final : public MetricFamily {
 // name returns the family already there; it must be of the same kind).
 class Registry {
  public:
+  // `max_series_per_family` bounds every family added (see the file comment).
+  explicit Registry(size_t max_series_per_family = kDefaultMaxSeriesPerFamily)
+      : max_series_(max_series_per_family) {}
+
   Family<Counter>& AddCounter(std::string name, std::string help,
                               std::vector<std::string> label_names);
   Family<Gauge>& AddGauge(std::string name, std::string help, std::vector<std::string> label_names);
@@ -170,7 +215,10 @@ class Registry {
   template <typename Series>
   Family<Series>& Add(std::string name, std::string help, std::vector<std::string> label_names,
                       std::vector<double> bounds);
+  // One more fold into `family`'s overflow series.
+  void CountFold(const std::string& family);
 
+  const size_t max_series_;
   mutable absl::Mutex mu_;
   std::map<std::string, std::unique_ptr<MetricFamily>> families_ ABSL_GUARDED_BY(mu_);
 };

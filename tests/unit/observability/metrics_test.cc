@@ -169,5 +169,46 @@ TEST(MetricsTest, ConcurrentUpdatesGiveExactTotals) {
   EXPECT_EQ(h.sum(), kThreads / 2 * kPerThread * 1.25);
 }
 
+TEST(MetricsTest, FamilyPastItsCapFoldsNewLabelSetsIntoOneOtherSeries) {
+  Registry registry(/*max_series_per_family=*/3);
+  Family<Counter>& family = registry.AddCounter("c_total", "C.", {"a", "b"});
+  for (int i = 0; i < 3; ++i) family.WithLabels({std::to_string(i), "x"}).Increment();
+  for (int i = 3; i < 50; ++i) family.WithLabels({std::to_string(i), "x"}).Increment();
+  // Label sets seen before the cap keep their own series.
+  family.WithLabels({"0", "x"}).Increment();
+  EXPECT_EQ(family.WithLabels({"0", "x"}).value(), 2u);
+  Counter& overflow = family.WithLabels({"OTHER", "OTHER"});
+  EXPECT_EQ(overflow.value(), 47u);
+  EXPECT_EQ(&family.WithLabels({"new", "y"}), &overflow);
+  const std::string page = registry.Render();
+  EXPECT_NE(page.find("c_total{a=\"OTHER\",b=\"OTHER\"} 47\n"), std::string::npos) << page;
+  EXPECT_EQ(page.find("a=\"3\""), std::string::npos) << page;
+  // 47 folds, plus the lookup of {"new","y"} above.
+  EXPECT_NE(page.find("protogate_metric_series_dropped_total{family=\"c_total\"} 48\n"),
+            std::string::npos)
+      << page;
+}
+
+TEST(MetricsTest, HistogramFamiliesAreCappedToo) {
+  Registry registry(/*max_series_per_family=*/1);
+  Family<Histogram>& family = registry.AddHistogram("h_seconds", "H.", {"route"}, {1});
+  family.WithLabels({"a"}).Observe(0.5);
+  family.WithLabels({"b"}).Observe(0.5);
+  family.WithLabels({"c"}).Observe(0.5);
+  EXPECT_EQ(family.WithLabels({"OTHER"}).count(), 2u);
+  EXPECT_EQ(family.WithLabels({"a"}).count(), 1u);
+}
+
+TEST(MetricsTest, DefaultCapIsTenThousandAndNoFoldsRenderNothingExtra) {
+  Registry registry;
+  Family<Counter>& family = registry.AddCounter("c_total", "C.", {"k"});
+  for (int i = 0; i < 10000; ++i) family.WithLabels({std::to_string(i)});
+  EXPECT_EQ(registry.Render().find("protogate_metric_series_dropped_total"), std::string::npos);
+  family.WithLabels({"one too many"}).Increment();
+  EXPECT_EQ(family.WithLabels({"OTHER"}).value(), 1u);
+  EXPECT_NE(registry.Render().find("protogate_metric_series_dropped_total{family=\"c_total\"} 1"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace protogate::observability
