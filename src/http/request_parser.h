@@ -28,6 +28,10 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   // (Beast's error code then only says "bad field"); empty otherwise.
   const std::string& problem() const { return problem_; }
 
+  // The request as parsed so far: method and target once the request line
+  // is in (for reporting an answer given before the request was whole).
+  const Request& partial() const { return request_; }
+
   // The parsed request (remote_address unset); call once, after is_done().
   Request Release() { return std::move(request_); }
 

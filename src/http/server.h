@@ -12,7 +12,10 @@
 //   idle_timeout; a malformed request → 400 and the connection is closed;
 // - Shutdown(): stop accepting, let in-flight requests finish (each answered
 //   with "Connection: close"), close idle connections, and return once all
-//   connections are gone or drain_timeout has passed.
+//   connections are gone or drain_timeout has passed;
+// - the answers the server gives by itself (400, 408, 413, 431, 503 while
+//   draining or over max_connections) are reported to on_local_answer, so
+//   the host logs and counts them like its handler's answers.
 //
 // Example:
 //   Server server(options, &handler);
@@ -23,6 +26,7 @@
 // Thread-safety: Start/Shutdown from one controlling thread.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,6 +34,23 @@
 #include "http/message.h"
 
 namespace protogate::http {
+
+// An answer the server gave by itself, without the handler.
+struct LocalAnswer {
+  int status = 0;
+  // As far as the request was parsed: empty when the request line never
+  // arrived whole (and always for a connection refused over max_connections).
+  std::string method = {};
+  std::string target = {};
+  std::string remote_address = {};  // "127.0.0.1:53412"; empty if the peer was already gone
+  // From the request's first byte to the answer (zero for a refused connection).
+  std::chrono::steady_clock::duration elapsed = {};
+};
+
+// Called on the connection's event loop once the answer is rendered and
+// before it is written (so a client that has the answer finds it counted).
+// Must not block; must be thread-safe (every loop calls it).
+using LocalAnswerObserver = std::function<void(const LocalAnswer&)>;
 
 struct ServerOptions {
   std::string host = "0.0.0.0";
@@ -43,7 +64,8 @@ struct ServerOptions {
   // Client connections open at once; one more is answered 503 and closed
   // (a flood of idle connections must not exhaust the process's descriptors).
   int max_connections = 10000;
-  ErrorRenderer error_renderer;  // required
+  ErrorRenderer error_renderer;                   // required
+  LocalAnswerObserver on_local_answer = nullptr;  // optional
 };
 
 class Server {

@@ -201,6 +201,7 @@ void Session::OnFirstBytes(const error_code& ec, size_t n) {
 }
 
 void Session::ReadHeader() {
+  request_start_ = Clock::now();
   phase_ = Phase::kReading;
   SetDeadline(server_->options.read_timeout);
   bhttp::async_read_header(
@@ -218,7 +219,7 @@ void Session::OnHeader(const error_code& ec) {
   request_keep_alive_ = parser_->keep_alive();
   request_is_head_ = parser_->is_head();
   if (server_->draining.load(std::memory_order_acquire)) {
-    WriteError(503, "the server is shutting down");
+    AnswerLocally(503, "the server is shutting down");
     return;
   }
   if (parser_->is_done()) {
@@ -258,17 +259,17 @@ void Session::OnBody(const error_code& ec) {
 void Session::OnReadError(const error_code& ec) {
   const ServerOptions& options = server_->options;
   if (read_timed_out_) {
-    WriteError(408,
-               absl::StrCat("request not received within ", options.read_timeout.count(), " ms"));
+    AnswerLocally(
+        408, absl::StrCat("request not received within ", options.read_timeout.count(), " ms"));
   } else if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
-    WriteError(431, absl::StrCat("request header exceeds ", options.max_header_bytes, " bytes"));
+    AnswerLocally(431, absl::StrCat("request header exceeds ", options.max_header_bytes, " bytes"));
   } else if (ec == bhttp::error::body_limit) {
-    WriteError(413, absl::StrCat("request body exceeds ", options.max_body_bytes, " bytes"));
+    AnswerLocally(413, absl::StrCat("request body exceeds ", options.max_body_bytes, " bytes"));
   } else if (IsHttpError(ec) && ec != bhttp::error::end_of_stream &&
              ec != bhttp::error::partial_message) {
     const std::string& problem = parser_->problem();
-    WriteError(400,
-               absl::StrCat("malformed HTTP request: ", problem.empty() ? ec.message() : problem));
+    AnswerLocally(
+        400, absl::StrCat("malformed HTTP request: ", problem.empty() ? ec.message() : problem));
   } else {
     Close();  // the peer went away mid-request; nobody to answer
   }
@@ -324,9 +325,33 @@ void Session::WriteError(int status, absl::string_view message) {
   WriteResponse(RenderError(status, message), /*keep_alive=*/false, /*linger=*/true);
 }
 
+void Session::AnswerLocally(int status, absl::string_view message) {
+  Response response = RenderError(status, message);
+  ReportLocalAnswer(status, Clock::now() - request_start_);
+  WriteResponse(std::move(response), /*keep_alive=*/false, /*linger=*/true);
+}
+
+void Session::ReportLocalAnswer(int status, Clock::duration elapsed) {
+  const LocalAnswerObserver& observer = server_->options.on_local_answer;
+  if (!observer) return;
+  LocalAnswer answer{.status = status, .remote_address = remote_address_, .elapsed = elapsed};
+  if (parser_) {
+    const Request& partial = parser_->partial();
+    answer.method = partial.method;
+    answer.target = partial.target;
+  }
+  observer(answer);
+}
+
 void Session::Refuse() {
   Response response = RenderError(503, "too many open connections");
   response.headers.emplace_back("retry-after", "1");
+  if (remote_address_.empty()) {
+    error_code ec;
+    const auto endpoint = socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = FormatEndpoint(endpoint);
+  }
+  ReportLocalAnswer(503, Clock::duration::zero());
   // Closed at once unless the client already sent bytes: only then does the
   // session linger, so that closing does not reset the answer away.
   WriteResponse(std::move(response), /*keep_alive=*/false, /*linger=*/false);

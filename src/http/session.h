@@ -118,6 +118,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // Writing and closing.
   void WriteResponse(Response response, bool keep_alive, bool linger);
   void WriteError(int status, absl::string_view message);
+  // An answer of the server's own to the request being read: rendered,
+  // reported to on_local_answer, written, then the connection closes.
+  void AnswerLocally(int status, absl::string_view message);
+  void ReportLocalAnswer(int status, Clock::duration elapsed);
   void OnWritten(const boost::system::error_code& ec);
   void CloseGracefully(bool linger);
   void DiscardUntilEof();
@@ -148,6 +152,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_after_write_ = false;
   bool linger_after_write_ = false;
   bool read_timed_out_ = false;
+  Clock::time_point request_start_{};  // the request's first byte
 
   // Sequence number of the request awaiting its Responder, 0 when none; the
   // only member touched from foreign threads.

@@ -523,6 +523,113 @@ TEST(HttpServerTest, MalformedRequestsGet400AndClose) {
   }
 }
 
+// What on_local_answer reported, kept for the test thread.
+class LocalAnswers {
+ public:
+  LocalAnswerObserver Observer() {
+    return [this](const LocalAnswer& answer) {
+      std::lock_guard<std::mutex> lock(mu_);
+      answers_.push_back(answer);
+    };
+  }
+  std::vector<LocalAnswer> Get() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return answers_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<LocalAnswer> answers_;
+};
+
+// The observer runs before the answer is written, so once the client has
+// the answer it has been called: no waiting.
+TEST(HttpServerTest, LocalAnswersAreReportedWithStatusRequestAndRemote) {
+  struct Case {
+    std::string name;
+    std::string bytes;
+    int status;
+    std::string method;
+    std::string target;
+  };
+  const std::vector<Case> cases = {
+      {"431", "GET /big?q=1 HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4000, 'h') + "\r\n\r\n",
+       431, "GET", "/big?q=1"},
+      {"413", "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n", 413, "POST",
+       "/upload"},
+      {"400 after the request line", "GET /a HTTP/1.1\r\nHost x\r\n\r\n", 400, "GET", "/a"},
+      {"400 before it", "G@T / HTTP/1.1\r\nHost: x\r\n\r\n", 400, "", ""},
+  };
+  EchoHandler handler;
+  LocalAnswers answers;
+  ServerOptions options = TestOptions();
+  options.max_header_bytes = 1024;
+  options.max_body_bytes = 1024;
+  options.on_local_answer = answers.Observer();
+  Running running = StartServer(&handler, options);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    SCOPED_TRACE(c.name);
+    auto client = Dial(running.port);
+    ASSERT_NE(client, nullptr);
+    ASSERT_TRUE(client->SendRaw(c.bytes).ok());
+    ExpectRenderedErrorAndClose(*client, c.status);
+    std::vector<LocalAnswer> got = answers.Get();
+    ASSERT_EQ(got.size(), i + 1);
+    EXPECT_EQ(got[i].status, c.status);
+    EXPECT_EQ(got[i].method, c.method);
+    EXPECT_EQ(got[i].target, c.target);
+    EXPECT_TRUE(absl::StartsWith(got[i].remote_address, "127.0.0.1:")) << got[i].remote_address;
+    EXPECT_GE(got[i].elapsed.count(), 0);
+  }
+  // The handler's own answers are not reported.
+  auto client = Dial(running.port);
+  ASSERT_NE(client, nullptr);
+  ASSERT_EQ(client->RoundTrip(Get("/fine"))->status, 200);
+  EXPECT_EQ(answers.Get().size(), cases.size());
+}
+
+TEST(HttpServerTest, A408IsReported) {
+  EchoHandler handler;
+  LocalAnswers answers;
+  ServerOptions options = TestOptions();
+  options.read_timeout = kShort;
+  options.on_local_answer = answers.Observer();
+  Running running = StartServer(&handler, options);
+  auto client = Dial(running.port);
+  ASSERT_NE(client, nullptr);
+  ASSERT_TRUE(
+      client->SendRaw("POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{").ok());
+  ExpectRenderedErrorAndClose(*client, 408);
+  std::vector<LocalAnswer> got = answers.Get();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].status, 408);
+  EXPECT_EQ(got[0].method, "POST");
+  EXPECT_EQ(got[0].target, "/slow");
+}
+
+TEST(HttpServerTest, ARefusedConnectionIsReportedAs503) {
+  EchoHandler handler;
+  LocalAnswers answers;
+  ServerOptions options = TestOptions();
+  options.max_connections = 1;
+  options.on_local_answer = answers.Observer();
+  Running running = StartServer(&handler, options);
+  auto first = Dial(running.port);
+  ASSERT_NE(first, nullptr);
+  ASSERT_EQ(first->RoundTrip(Get("/a"))->status, 200);
+  auto second = Dial(running.port);
+  ASSERT_NE(second, nullptr);
+  absl::StatusOr<HttpResponse> refused = second->ReadResponse();
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->status, 503);
+  std::vector<LocalAnswer> got = answers.Get();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].status, 503);
+  EXPECT_TRUE(got[0].method.empty());
+  EXPECT_TRUE(absl::StartsWith(got[0].remote_address, "127.0.0.1:")) << got[0].remote_address;
+}
+
 TEST(HttpServerTest, HostProblemsAreNamedInTheError) {
   EchoHandler handler;
   Running running = StartServer(&handler);
