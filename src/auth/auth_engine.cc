@@ -12,6 +12,7 @@
 #include "auth/files.h"
 #include "auth/jwt_authenticator.h"
 #include "common/status_macros.h"
+#include "observability/log_rate_limiter.h"
 #include "observability/logger.h"
 
 namespace protogate::auth {
@@ -56,9 +57,12 @@ absl::Status ForClient(const absl::Status& status) {
   }
 }
 
-void LogRefusal(const http::Request& request, absl::string_view who, const absl::Status& status) {
-  PG_LOG(kInfo, "auth: ", request.method, " ", request.Path(), " refused (", who,
-         "): ", status.message());
+// Clients cause refusals at will: the lines are rate-limited (and escaped by
+// the logger: method and path are the client's bytes).
+void LogRefusal(absl::string_view method, absl::string_view path, absl::string_view who,
+                const absl::Status& status) {
+  PG_LOG_LIMITED("auth", kInfo, "auth: ", method, " ", path, " refused (", who,
+                 "): ", status.message());
 }
 
 }  // namespace
@@ -143,12 +147,13 @@ std::optional<AuthEngine::Choice> AuthEngine::Choose(const http::Request& reques
 void AuthEngine::Authenticate(const http::Request& request, const Policy& policy,
                               AuthCallback done) const {
   if (policy.kind == Policy::Kind::kDeny) {
-    LogRefusal(request, "policy", Authorize(policy, Identity{}));
+    LogRefusal(request.method, request.Path(), "policy", Authorize(policy, Identity{}));
     return done(absl::PermissionDeniedError(kPermissionDenied));
   }
   std::optional<Choice> choice = Choose(request, policy);
   if (!choice) {
-    LogRefusal(request, "no credential", absl::UnauthenticatedError("no usable credential"));
+    LogRefusal(request.method, request.Path(), "no credential",
+               absl::UnauthenticatedError("no usable credential"));
     return done(absl::UnauthenticatedError(kMissingCredentials));
   }
   const Authenticator* authenticator = choice->authenticator;
@@ -163,7 +168,7 @@ void AuthEngine::Authenticate(const http::Request& request, const Policy& policy
                          done = std::move(done)](absl::StatusOr<Identity> identity) mutable {
         absl::Status status = identity.ok() ? Authorize(policy, *identity) : identity.status();
         if (status.ok()) return done(std::move(identity));
-        PG_LOG(kInfo, "auth: ", method, " ", path, " refused (", name, "): ", status.message());
+        LogRefusal(method, path, name, status);
         done(ForClient(status));
       });
 }

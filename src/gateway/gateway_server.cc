@@ -5,6 +5,7 @@
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "gateway/error_response.h"
+#include "gateway/local_answers.h"
 #include "observability/logger.h"
 
 namespace protogate::gateway {
@@ -72,7 +73,12 @@ absl::Status GatewayServer::StartAdmin(const config::GatewayConfig& config) {
 absl::StatusOr<int> GatewayServer::Start() {
   const config::GatewayConfig& config = snapshots_.Get()->config;
   observability::Logger::Get().set_level(observability::ParseLogLevel(config.log_level));
-  server_ = std::make_unique<http::Server>(ServerOptionsFrom(config), &handler_);
+  http::ServerOptions options = ServerOptionsFrom(config);
+  // The HTTP layer's own answers are logged and counted like the handler's.
+  options.on_local_answer = [this](const http::LocalAnswer& answer) {
+    RecordLocalAnswer(*snapshots_.Get(), answer);
+  };
+  server_ = std::make_unique<http::Server>(std::move(options), &handler_);
   ASSIGN_OR_RETURN(int port, server_->Start());
   PG_LOG(kInfo, "listening on ", config.listen_host, ":", port, " with ",
          snapshots_.Get()->route_list.size(), " routes");

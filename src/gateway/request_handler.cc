@@ -10,6 +10,7 @@
 #include "gateway/error_response.h"
 #include "gateway/metadata.h"
 #include "nlohmann/json.hpp"
+#include "observability/access_log.h"
 #include "observability/logger.h"
 #include "transcode/status_mapping.h"
 #include "upstream/unary_call.h"
@@ -36,12 +37,17 @@ using ContextPtr = std::shared_ptr<RequestContext>;
 void WriteAccessLog(const RequestContext& ctx, const http::Response& response,
                     absl::Duration elapsed) {
   if (!ctx.snapshot->config.access_log) return;
-  observability::Logger::Get().Access(absl::StrCat(
-      "access method=", ctx.request.method, " path=", ctx.request.Path(),
-      " status=", response.status, " upstream_code=", ctx.upstream_code, " duration_us=",
-      absl::ToInt64Microseconds(elapsed), " request_id=", ctx.request_id, " route=\"",
-      ctx.route ? ctx.route->method_path : "", "\" remote=", ctx.request.remote_address,
-      ctx.call_timings.empty() ? "" : absl::StrCat(" calls=\"", ctx.call_timings, "\"")));
+  observability::Logger::Get().Access(observability::FormatAccessLine({
+      .method = ctx.request.method,
+      .path = ctx.request.Path(),
+      .status = response.status,
+      .upstream_code = ctx.upstream_code,
+      .duration = elapsed,
+      .request_id = ctx.request_id,
+      .route = ctx.route ? absl::string_view(ctx.route->method_path) : absl::string_view(),
+      .remote = ctx.request.remote_address,
+      .calls = ctx.call_timings,
+  }));
 }
 
 // Requests that matched no route (or were answered before routing) count
@@ -83,11 +89,9 @@ std::optional<http::Response> ServeHealth(const RequestContext& ctx) {
   if (path == "/healthz") return JsonResponse(200, R"({"status":"ok"})");
   if (path == auth::kJwksPath) return JsonResponse(200, ctx.snapshot->auth->jwks_json());
   if (path != "/readyz") return std::nullopt;
-  nlohmann::json upstreams = nlohmann::json::object();
-  for (const auto& [service, state] : ctx.snapshot->channels->States()) upstreams[service] = state;
-  nlohmann::json body = {
-      {"status", "ready"}, {"routes", ctx.snapshot->routes.size()}, {"upstreams", upstreams}};
-  return JsonResponse(200, body.dump());
+  // Anyone may ask: the routes, services and channel states are the admin
+  // listener's to tell (admin_handler.h).
+  return JsonResponse(200, R"({"status":"ready"})");
 }
 
 // Phase 3. HEAD falls back to the GET route, as HTTP expects.

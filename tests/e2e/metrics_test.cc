@@ -6,12 +6,16 @@
 #include "observability/metrics.h"
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "config/gateway_config.h"
 #include "gtest/gtest.h"
+#include "observability/logger.h"
 #include "support/gateway_under_test.h"
 
 namespace protogate::test {
@@ -167,6 +171,60 @@ TEST_F(MetricsEndToEndTest, ReloadsAreCountedAndSeriesCarryOn) {
   EXPECT_EQ(
       s["protogate_http_requests_total{" + std::string(kGetUser) + ",method=\"GET\",code=\"200\"}"],
       "2");
+}
+
+TEST_F(MetricsEndToEndTest, DistinctJunkMethodsMakeOneOtherSeries) {
+  for (int i = 0; i < 50; ++i) {
+    const int status =
+        gw_.Call({.method = absl::StrCat("JUNK", i), .target = "/v1/users/1"}).status;
+    EXPECT_EQ(status, 405) << i;
+  }
+  std::map<std::string, std::string> s = Scrape();
+  EXPECT_EQ(s["protogate_http_requests_total{route=\"\",method=\"OTHER\",code=\"405\"}"], "50")
+      << page_;
+  EXPECT_EQ(page_.find("JUNK"), std::string::npos) << page_;
+  int series = 0;
+  for (const auto& [name, value] : s) {
+    series += absl::StartsWith(name, "protogate_http_requests_total{route=\"\"") ? 1 : 0;
+  }
+  EXPECT_EQ(series, 1) << page_;
+}
+
+// The answers the HTTP layer gives by itself are counted and logged too.
+TEST(LocalAnswerMetricsTest, AnOversizedHeaderIsCountedAndLogged) {
+  GatewayUnderTest gw([](config::GatewayConfig& config) {
+    WithAdminAndComposite(config);
+    config.access_log = true;
+    config.limits.max_header_bytes = 2048;
+  });
+  auto captured = std::make_shared<std::string>();
+  observability::Logger& logger = observability::Logger::Get();
+  logger.Flush();
+  logger.set_sink([captured](absl::string_view batch) { absl::StrAppend(captured.get(), batch); });
+  HttpResponse response =
+      gw.Call({.target = "/v1/users/1?q=1", .headers = {{"X-Big", std::string(8192, 'a')}}});
+  logger.Flush();
+  logger.set_sink(nullptr);
+  EXPECT_EQ(response.status, 431);
+
+  auto client = HttpClient::Connect(gw.gateway().admin_port());
+  ASSERT_TRUE(client.ok()) << client.status();
+  auto page = (*client)->RoundTrip({.target = "/metrics"});
+  ASSERT_TRUE(page.ok()) << page.status();
+  std::map<std::string, std::string> s = Samples(page->body);
+  EXPECT_EQ(s["protogate_http_requests_total{route=\"\",method=\"GET\",code=\"431\"}"], "1")
+      << page->body;
+  EXPECT_EQ(s["protogate_http_request_duration_seconds_count{route=\"\"}"], "1");
+
+  bool logged = false;
+  for (absl::string_view line : absl::StrSplit(*captured, '\n', absl::SkipEmpty())) {
+    if (!absl::StartsWith(line, "access ")) continue;
+    EXPECT_TRUE(absl::StartsWith(line, "access method=\"GET\" path=\"/v1/users/1\" status=431 "))
+        << line;
+    EXPECT_TRUE(absl::StrContains(line, " request_id=\"\" route=\"\" remote=\"127.0.0.1:")) << line;
+    logged = true;
+  }
+  EXPECT_TRUE(logged) << *captured;
 }
 
 }  // namespace

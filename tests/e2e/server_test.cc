@@ -106,7 +106,26 @@ TEST(GatewayHttpTest, HealthAndReadiness) {
   EXPECT_EQ(GatewayUnderTest::Json(health)["status"], "ok");
   HttpResponse ready = gw.Call({.target = "/readyz"});
   EXPECT_EQ(ready.status, 200);
-  nlohmann::json body = GatewayUnderTest::Json(ready);
+  EXPECT_EQ(GatewayUnderTest::Json(ready)["status"], "ready");
+}
+
+// The public listener says ready or not and nothing more; the admin
+// listener names the routes, services and channel states.
+TEST(GatewayHttpTest, ReadinessDetailsAreTheAdminListenersOnly) {
+  GatewayUnderTest gw([](config::GatewayConfig& c) {
+    c.admin = {.enabled = true, .host = "127.0.0.1", .port = 0};
+  });
+  HttpResponse ready = gw.Call({.target = "/readyz"});
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(ready.body, R"({"status":"ready"})");
+  EXPECT_EQ(ready.body.find("demo."), std::string::npos);
+
+  auto admin = HttpClient::Connect(gw.gateway().admin_port());
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  auto detailed = (*admin)->RoundTrip({.target = "/readyz"});
+  ASSERT_TRUE(detailed.ok()) << detailed.status();
+  EXPECT_EQ(detailed->status, 200);
+  nlohmann::json body = GatewayUnderTest::Json(*detailed);
   EXPECT_EQ(body["status"], "ready");
   EXPECT_TRUE(body["upstreams"].contains("demo.users.v1.UserService")) << body;
   EXPECT_GT(body["routes"].get<int>(), 10);
