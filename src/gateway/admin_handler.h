@@ -5,6 +5,8 @@
 //
 //   GET /healthz        {"status":"ok"}
 //   GET /readyz         {"status":"ready","routes":N,"upstreams":{service: state}}
+//                       (the details are for operators only: the main listener's
+//                       /readyz answers just {"status":"ready"})
 //   GET /admin/status   {"generation":3,"loaded_at":"…","config_path":"…",
 //                        "descriptor_path":"…","route_count":21,"reload_attempts":4,
 //                        "last_reload_attempt":"…"|null,"last_reload_error":"…"|null}
