@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "upstream/channel_target.h"
 
 namespace protogate::auth {
 namespace {
@@ -43,14 +44,14 @@ absl::StatusOr<Identity> IdentityFrom(const pb::CheckResponse& response,
 // thread and frees itself twice. A Check callback may hold the last
 // reference to an authenticator's state (a reload replaced it, or the
 // gateway is stopping), so the channels live in a process-wide table that is
-// never released: one per auth service address, shared by every reload.
-std::shared_ptr<grpc::Channel> ChannelFor(const std::string& address) {
+// never released: one per auth service target, shared by every reload.
+std::shared_ptr<grpc::Channel> ChannelFor(const std::string& target) {
   static absl::Mutex mu(absl::kConstInit);
   static auto* channels = new absl::flat_hash_map<std::string, std::shared_ptr<grpc::Channel>>();
   absl::MutexLock lock(&mu);
-  std::shared_ptr<grpc::Channel>& channel = (*channels)[address];
+  std::shared_ptr<grpc::Channel>& channel = (*channels)[target];
   if (channel == nullptr) {
-    channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
   }
   return channel;
 }
@@ -66,10 +67,15 @@ absl::Duration TtlOf(const pb::CheckResponse& response) {
 
 absl::StatusOr<std::unique_ptr<ExternalAuthenticator>> ExternalAuthenticator::Create(
     const config::ExternalAuthConfig& config, Clock clock) {
+  absl::StatusOr<std::string> target = upstream::ChannelTarget({config.address});
+  if (!target.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("auth.external.address: ", target.status().message()));
+  }
   auto state = std::make_shared<State>(config, std::move(clock));
   // Lazy connection: an auth service that starts after the gateway is found
   // on first use; until then checks fail closed.
-  state->stub = pb::AuthService::NewStub(ChannelFor(config.address));
+  state->stub = pb::AuthService::NewStub(ChannelFor(*target));
   return std::unique_ptr<ExternalAuthenticator>(new ExternalAuthenticator(std::move(state)));
 }
 

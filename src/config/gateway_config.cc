@@ -18,6 +18,7 @@
 #include "config/composite_config.h"
 #include "config/value_parsers.h"
 #include "config/yaml_reader.h"
+#include "upstream/channel_target.h"
 
 namespace protogate::config {
 namespace {
@@ -159,6 +160,10 @@ absl::StatusOr<std::map<std::string, milliseconds>> ReadMethodTimeouts(const Yam
                                                                        const YamlField& field) {
   ASSIGN_OR_RETURN(const YamlMap map, reader.ReadAnyMap(field));
   std::map<std::string, milliseconds> timeouts;
+  // Refused here, by line, what the gateway could not make one channel of.
+  if (auto target = upstream::ChannelTarget(addresses); !target.ok()) {
+    return reader.Error(field, target.status().message());
+  }
   for (const YamlMap::Entry& entry : map.entries()) {
     if (!IsIdentifier(entry.key)) {
       return reader.Error(YamlField{entry.field.key, entry.field.key, field.path},

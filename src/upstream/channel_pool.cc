@@ -1,24 +1,21 @@
 #include "upstream/channel_pool.h"
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "upstream/channel_target.h"
 
 namespace protogate::upstream {
 namespace {
 
-// "ipv4:a:1,b:2" lets one channel resolve to several backends so that the
-// round_robin policy spreads calls; a single name goes through DNS as usual.
-std::string ChannelTarget(const std::vector<std::string>& addresses) {
-  if (addresses.size() == 1) return addresses.front();
-  return absl::StrCat("ipv4:", absl::StrJoin(addresses, ","));
-}
-
 std::shared_ptr<grpc::Channel> NewChannel(const std::string& target) {
   grpc::ChannelArguments args;
+  // Every backend a target resolves to (a literal list, or a host name's
+  // DNS records) takes calls in turn; a DNS TXT record must not override
+  // that with a policy of its own.
   args.SetLoadBalancingPolicyName("round_robin");
+  args.SetInt(GRPC_ARG_SERVICE_CONFIG_DISABLE_RESOLUTION, 1);
   // A downed upstream should fail calls fast (503) and be retried soon after
   // it comes back, rather than wait out gRPC's long default backoff.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
@@ -58,11 +55,12 @@ absl::StatusOr<std::shared_ptr<const ChannelPool>> ChannelPool::Create(
     const std::vector<ChannelSpec>& specs, const ChannelPool* previous) {
   auto pool = std::shared_ptr<ChannelPool>(new ChannelPool());
   for (const ChannelSpec& spec : specs) {
-    if (spec.addresses.empty()) {
+    absl::StatusOr<std::string> target_or = ChannelTarget(spec.addresses);
+    if (!target_or.ok()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("upstream ", spec.service, " has no addresses"));
+          absl::StrCat("upstream ", spec.service, ": ", target_or.status().message()));
     }
-    std::string target = ChannelTarget(spec.addresses);
+    std::string target = *std::move(target_or);
     if (previous != nullptr) {
       auto it = previous->entries_.find(spec.service);
       if (it != previous->entries_.end() && it->second.target == target) {

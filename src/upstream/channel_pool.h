@@ -2,7 +2,9 @@
 
 // One gRPC channel (and generic stub) per upstream service. A service with
 // several addresses gets one channel over all of them, balanced round-robin
-// by gRPC's own load-balancing policy.
+// by gRPC's own load-balancing policy; a host name's channel balances over
+// every address DNS gives for it. Targets come from ChannelTarget
+// (channel_target.h), whose errors Create returns naming the service.
 //
 // Example:
 //   auto pool = ChannelPool::Create({{"demo.users.v1.UserService", {"127.0.0.1:50051"}}});

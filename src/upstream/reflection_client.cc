@@ -14,6 +14,7 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "upstream/channel_target.h"
 
 namespace protogate::upstream {
 namespace {
@@ -44,10 +45,12 @@ std::string HintFor(absl::StatusCode code, const ReflectionTarget& target) {
 // One reflection stream to one address: every request gets one response.
 class Conversation {
  public:
-  explicit Conversation(const ReflectionTarget& target) : target_(target) {
+  // `channel_target` is target.address as ChannelTarget makes it.
+  Conversation(const ReflectionTarget& target, const std::string& channel_target)
+      : target_(target) {
     context_.set_deadline(std::chrono::system_clock::now() + target.timeout);
     stub_ = rpb::ServerReflection::NewStub(
-        grpc::CreateChannel(target.address, grpc::InsecureChannelCredentials()));
+        grpc::CreateChannel(channel_target, grpc::InsecureChannelCredentials()));
     stream_ = stub_->ServerReflectionInfo(&context_);
   }
 
@@ -204,7 +207,12 @@ absl::Status FetchFile(Conversation& conversation, const ReflectionTarget& targe
 }
 
 absl::Status FetchFrom(const ReflectionTarget& target, FileCollection& files) {
-  Conversation conversation(target);
+  absl::StatusOr<std::string> channel_target = ChannelTarget({target.address});
+  if (!channel_target.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Where(target), ": ", channel_target.status().message()));
+  }
+  Conversation conversation(target, *channel_target);
   RETURN_IF_ERROR(CheckServiceListed(conversation, target));
   rpb::ServerReflectionRequest request;
   request.set_file_containing_symbol(target.service);

@@ -1,9 +1,14 @@
 // End to end: gRPC statuses, error details, metadata both ways, deadlines,
-// upstream failures and recovery, load balancing.
+// upstream failures and recovery, load balancing, every form of upstream address.
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <string>
 #include <thread>
 
+#include "demo_services/demo_server.h"
 #include "gtest/gtest.h"
 #include "support/gateway_under_test.h"
 
@@ -176,6 +181,88 @@ TEST(LoadBalancingTest, SeveralAddressesAreUsedRoundRobin) {
   EXPECT_EQ(first_calls + second_calls, 20);
   EXPECT_GE(first_calls, 5);
   EXPECT_GE(second_calls, 5);
+}
+
+// Whether a socket can be bound to [::1] here (containers often have no IPv6).
+bool Ipv6LoopbackAvailable() {
+  int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in6 address{};
+  address.sin6_family = AF_INET6;
+  address.sin6_addr = in6addr_loopback;
+  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  ::close(fd);
+  return bound;
+}
+
+// The demo services on [::1], free ports.
+std::unique_ptr<demo_services::DemoServer> StartOnIpv6Loopback() {
+  demo_services::DemoServerOptions options;
+  options.users_address = options.orders_address = options.catalog_address = "[::1]:0";
+  auto server = std::make_unique<demo_services::DemoServer>(options);
+  absl::Status started = server->Start();
+  EXPECT_TRUE(started.ok()) << started;
+  return started.ok() ? std::move(server) : nullptr;
+}
+
+std::string Ipv6UsersAddress(const demo_services::DemoServer& server) {
+  return "[::1]:" + std::to_string(server.port(DemoService::kUsers));
+}
+
+TEST(UpstreamAddressTest, HostNameAddressIsResolvedAndCalled) {
+  GatewayUnderTest gw([](config::GatewayConfig& c) {
+    const std::string& address = c.upstreams[0].addresses[0];
+    c.upstreams[0].addresses = {"localhost" + address.substr(address.rfind(':'))};
+  });
+  for (int i = 0; i < 4; ++i) {
+    HttpResponse response = gw.Call({.target = "/v1/users/1"});
+    EXPECT_EQ(response.status, 200) << response.body;
+  }
+  EXPECT_EQ(gw.backend().stats(DemoService::kUsers).total_calls, 4);
+}
+
+TEST(UpstreamAddressTest, Ipv6LiteralAddressIsCalled) {
+  if (!Ipv6LoopbackAvailable()) GTEST_SKIP() << "no IPv6 loopback ([::1]) on this machine";
+  auto server = StartOnIpv6Loopback();
+  ASSERT_NE(server, nullptr);
+  GatewayUnderTest gw(
+      [&](config::GatewayConfig& c) { c.upstreams[0].addresses = {Ipv6UsersAddress(*server)}; });
+  HttpResponse response = gw.Call({.target = "/v1/users/1"});
+  EXPECT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(server->stats(DemoService::kUsers).total_calls, 1);
+  EXPECT_EQ(gw.backend().stats(DemoService::kUsers).total_calls, 0);
+}
+
+TEST(UpstreamAddressTest, SeveralIpv6LiteralsAreUsedRoundRobin) {
+  if (!Ipv6LoopbackAvailable()) GTEST_SKIP() << "no IPv6 loopback ([::1]) on this machine";
+  auto first = StartOnIpv6Loopback();
+  auto second = StartOnIpv6Loopback();
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  GatewayUnderTest gw([&](config::GatewayConfig& c) {
+    c.upstreams[0].addresses = {Ipv6UsersAddress(*first), Ipv6UsersAddress(*second)};
+  });
+  for (int i = 0; i < 20; ++i) {
+    HttpResponse response = gw.Call({.target = "/v1/users/1"});
+    ASSERT_EQ(response.status, 200) << response.body;
+  }
+  const int first_calls = first->stats(DemoService::kUsers).total_calls;
+  const int second_calls = second->stats(DemoService::kUsers).total_calls;
+  EXPECT_EQ(first_calls + second_calls, 20);
+  EXPECT_GE(first_calls, 5);
+  EXPECT_GE(second_calls, 5);
+}
+
+TEST(UpstreamAddressTest, AListTheGatewayCannotDialIsRefusedAtLoad) {
+  DemoBackend backend;
+  config::GatewayConfig config = DemoGatewayConfig(backend);
+  config.upstreams[0].addresses = {"a.example:50051", "b.example:50051"};
+  auto gateway = gateway::GatewayServer::Create(config);
+  ASSERT_FALSE(gateway.ok());
+  EXPECT_NE(gateway.status().message().find("demo.users.v1.UserService"), std::string::npos)
+      << gateway.status();
+  EXPECT_NE(gateway.status().message().find("one host name"), std::string::npos)
+      << gateway.status();
 }
 
 }  // namespace

@@ -69,7 +69,7 @@ transcoding:
 forward_headers: [Authorization, x-request-id]
 upstreams:
   - service: demo.users.v1.UserService
-    addresses: [127.0.0.1:50051, "[::1]:50051"]
+    addresses: ["[fd00::1]:50051", "[::1]:50051"]
     timeout: 3s
     method_timeouts: {GetUser: 2s, ListUsers: 1h}
   - service: demo.orders.v1.OrderService
@@ -99,7 +99,7 @@ upstreams:
   ASSERT_EQ(config.upstreams.size(), 2u);
   const UpstreamConfig& users = config.upstreams[0];
   EXPECT_EQ(users.service, "demo.users.v1.UserService");
-  EXPECT_EQ(users.addresses, (std::vector<std::string>{"127.0.0.1:50051", "[::1]:50051"}));
+  EXPECT_EQ(users.addresses, (std::vector<std::string>{"[fd00::1]:50051", "[::1]:50051"}));
   EXPECT_EQ(users.timeout, seconds(3));
   EXPECT_EQ(users.method_timeouts, (std::map<std::string, milliseconds>{{"GetUser", seconds(2)},
                                                                         {"ListUsers", hours(1)}}));
@@ -195,14 +195,14 @@ TEST(GatewayConfigTest, AnchorsAndAliasesAreResolved) {
   const GatewayConfig config = ParseOk(R"(descriptors: d.pb
 upstreams:
   - service: a.A
-    addresses: &pool [h1:1, h2:2]
+    addresses: &pool [10.0.0.1:1, 10.0.0.2:2]
     timeout: &t 750ms
   - service: a.B
     addresses: *pool
     timeout: *t
 )");
   ASSERT_EQ(config.upstreams.size(), 2u);
-  EXPECT_EQ(config.upstreams[1].addresses, (std::vector<std::string>{"h1:1", "h2:2"}));
+  EXPECT_EQ(config.upstreams[1].addresses, (std::vector<std::string>{"10.0.0.1:1", "10.0.0.2:2"}));
   EXPECT_EQ(config.upstreams[1].timeout, milliseconds(750));
 }
 
@@ -483,6 +483,15 @@ std::vector<ErrorCase> ErrorCases() {
        "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [h:1]\n"
        "    method_timeouts:\n      GetUser: 1s\n      GetUser: 2s\n",
        "7:7", "upstreams[0].method_timeouts.GetUser", "duplicate key \"GetUser\""},
+      {"addresses_several_host_names",
+       "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [a.example:1, "
+       "b.example:1]\n",
+       "4:16", "upstreams[0].addresses",
+       "address \"a.example:1\": a host name must be the only address of its list"},
+      {"addresses_mixed_families",
+       "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [10.0.0.1:1, "
+       "\"[::1]:1\"]\n",
+       "4:16", "upstreams[0].addresses", "IPv4 and IPv6 literals cannot share one list"},
   };
 }
 
