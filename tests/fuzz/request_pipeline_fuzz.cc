@@ -1,0 +1,472 @@
+// Fuzzes the whole request pipeline (gateway::RequestHandler) with what a
+// client could send and what an upstream could answer: the demo's config
+// (config/gateway.yaml: routes, composites, auth policies, API keys, the
+// external auth service) plus a JWT issuer, in front of a scripted gRPC
+// backend whose replies come from the input.
+//
+// Invariants, per input: the handler answers exactly once (never drops the
+// Responder, never answers twice) within kAnswerCap, with a status in
+// 100..599; every non-2xx body is the JSON error model {"code": <int>,
+// "message": <string>, ...} and every 2xx JSON body is JSON, both parsed
+// strictly (nlohmann, which also rejects invalid UTF-8); nothing crashes.
+//
+// Built once at startup (LLVMFuzzerInitialize): one scripted gRPC server on
+// 127.0.0.1:0 that answers every method, the demo auth service on
+// 127.0.0.1:0, and two snapshots of the same config that differ only in the
+// external auth service they ask (the demo one, which knows demo-token-alice
+// and demo-token-bob, or the scripted one, whose answers come from the
+// input). Per input only RequestHandler::Handle runs.
+//
+// Input encoding (every "str" is a little-endian u16 length and that many
+// bytes, cut short at the end of the input; a missing byte reads as 0):
+//   u8  flags            bit 0: the scripted auth service answers Check
+//   str method
+//   str target           path and query, as sent
+//   u8  header count     (at most kMaxHeaders), then per header:
+//       str name         lowercased here, as the HTTP layer gives them
+//       str value
+//   str body
+//   u8  reply count      1 + count % kMaxReplies; a call to method M gets
+//                        reply Fnv1a(M) % count, so composites can mix
+//   per reply:
+//       u8  grpc code    % 17; 0 sends the message, others only the status
+//       str message      the response message's bytes, as sent
+//       str status message
+//       str status details (grpc-status-details-bin)
+//       u8  metadata count (% kMaxMetadata), then per entry:
+//           u8  kind     bit 0: trailing (else initial); bit 1: "-bin" key
+//           str key      mapped into gRPC's key alphabet
+//           str value    printable ASCII unless the key is "-bin"
+// PROTOGATE_FUZZ_PRINT=1 prints each request and its answer (for reading a
+// reproducer: request_pipeline_fuzz -runs=1 <file>).
+//
+// Metadata keys and values are made legal for gRPC because a gRPC server
+// aborts on illegal ones: the backend is scripted, not hostile at the
+// transport level.
+
+#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/grpcpp.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "config/gateway_config.h"
+#include "demo_auth/demo_auth_server.h"
+#include "gateway/gateway_metrics.h"
+#include "gateway/request_handler.h"
+#include "gateway/snapshot.h"
+#include "gateway/snapshot_holder.h"
+#include "google/protobuf/stubs/logging.h"
+#include "http/message.h"
+#include "nlohmann/json.hpp"
+#include "observability/logger.h"
+
+namespace {
+
+using protogate::gateway::RequestHandler;
+using protogate::gateway::SnapshotHolder;
+namespace config = protogate::config;
+namespace http = protogate::http;
+
+constexpr size_t kMaxHeaders = 32;
+constexpr size_t kMaxReplies = 4;
+constexpr size_t kMaxMetadata = 8;
+// The scripted backend answers at once and the upstream deadlines are capped
+// at kUpstreamTimeoutCap, so a correct gateway always answers well within this.
+constexpr absl::Duration kAnswerCap = absl::Seconds(5);
+constexpr std::chrono::milliseconds kUpstreamTimeoutCap{2000};
+
+constexpr char kHmacSecret[] = "protogate-fuzz-hmac-secret-not-a-real-one";
+// A P-256 public key (its private half is not kept anywhere): ES256 tokens
+// naming kid "fuzz-es256" reach signature verification and fail there.
+constexpr char kJwks[] = R"({"keys":[{"kty":"EC","crv":"P-256","kid":"fuzz-es256","alg":"ES256",)"
+                         R"("x":"CZTzuxIHhAGFtdwlbxy0dkx8-HAJIRuTdDQ5Q16qrrk",)"
+                         R"("y":"OPBikPzX5HaUb2pEVK6WqIH7UOKrGEEh4t8WIu_umQ8"}]})";
+
+[[noreturn]] void Fail(const std::string& what) {
+  std::fprintf(stderr, "request_pipeline_fuzz: %s\n", what.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+class Reader {
+ public:
+  explicit Reader(absl::string_view data) : data_(data) {}
+
+  uint8_t Byte() {
+    if (data_.empty()) return 0;
+    const auto byte = static_cast<uint8_t>(data_.front());
+    data_.remove_prefix(1);
+    return byte;
+  }
+
+  std::string String() {
+    size_t size = Byte();
+    size |= static_cast<size_t>(Byte()) << 8;
+    size = std::min(size, data_.size());
+    std::string out(data_.substr(0, size));
+    data_.remove_prefix(size);
+    return out;
+  }
+
+ private:
+  absl::string_view data_;
+};
+
+struct ScriptedMetadata {
+  bool trailing = false;
+  std::string key;
+  std::string value;
+};
+
+struct ScriptedReply {
+  grpc::StatusCode code = grpc::StatusCode::OK;
+  std::string message;
+  std::string status_message;
+  std::string status_details;
+  std::vector<ScriptedMetadata> metadata;
+};
+
+// Keys: gRPC's legal alphabet, never one gRPC or HTTP/2 reserves for itself.
+std::string LegalKey(const std::string& raw, bool binary) {
+  static constexpr absl::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789-_.";
+  std::string key;
+  for (char c : raw) key.push_back(kAlphabet[static_cast<uint8_t>(c) % kAlphabet.size()]);
+  if (key.empty()) key = "x";
+  for (absl::string_view reserved : {"grpc-", "content-type", "te", "user-agent", "host",
+                                     "content-encoding", "accept-encoding", "lb-"}) {
+    if (absl::StartsWith(key, reserved)) {
+      key = "x-" + key;
+      break;
+    }
+  }
+  if (absl::EndsWith(key, "-bin") != binary) key += binary ? "-bin" : "-x";
+  return key;
+}
+
+std::string PrintableValue(const std::string& raw) {
+  std::string value;
+  for (char c : raw) value.push_back(static_cast<char>(0x20 + static_cast<uint8_t>(c) % 95));
+  return value;
+}
+
+ScriptedReply ReadReply(Reader& in) {
+  ScriptedReply reply;
+  reply.code = static_cast<grpc::StatusCode>(in.Byte() % 17);
+  reply.message = in.String();
+  reply.status_message = in.String();
+  reply.status_details = in.String();
+  const size_t count = in.Byte() % kMaxMetadata;
+  for (size_t i = 0; i < count; ++i) {
+    const uint8_t kind = in.Byte();
+    const bool binary = (kind & 2) != 0;
+    ScriptedMetadata entry{.trailing = (kind & 1) != 0, .key = LegalKey(in.String(), binary)};
+    entry.value = binary ? in.String() : PrintableValue(in.String());
+    reply.metadata.push_back(std::move(entry));
+  }
+  return reply;
+}
+
+uint32_t Fnv1a(absl::string_view text) {
+  uint32_t hash = 2166136261u;
+  for (char c : text) hash = (hash ^ static_cast<uint8_t>(c)) * 16777619u;
+  return hash;
+}
+
+// The replies of the current input, read by the backend's gRPC threads. A
+// composite's late calls may read the next input's replies; that is fine.
+class Script {
+ public:
+  void Set(std::vector<ScriptedReply> replies) {
+    absl::MutexLock lock(&mu_);
+    replies_ = std::move(replies);
+  }
+  ScriptedReply For(absl::string_view method) const {
+    absl::MutexLock lock(&mu_);
+    if (replies_.empty()) return {};
+    return replies_[Fnv1a(method) % replies_.size()];
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<ScriptedReply> replies_ ABSL_GUARDED_BY(mu_);
+};
+
+// Reads the one request message, then answers as scripted.
+class ScriptedReactor : public grpc::ServerGenericBidiReactor {
+ public:
+  ScriptedReactor(grpc::GenericCallbackServerContext* context, ScriptedReply reply)
+      : reply_(std::move(reply)) {
+    for (const ScriptedMetadata& entry : reply_.metadata) {
+      if (entry.trailing) {
+        context->AddTrailingMetadata(entry.key, entry.value);
+      } else {
+        context->AddInitialMetadata(entry.key, entry.value);
+      }
+    }
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok || reply_.code != grpc::StatusCode::OK) {
+      Finish(grpc::Status(reply_.code, reply_.status_message, reply_.status_details));
+      return;
+    }
+    grpc::Slice slice(reply_.message);
+    response_ = grpc::ByteBuffer(&slice, 1);
+    StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  ScriptedReply reply_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+};
+
+class ScriptedService : public grpc::CallbackGenericService {
+ public:
+  explicit ScriptedService(const Script* script) : script_(script) {}
+  grpc::ServerGenericBidiReactor* CreateReactor(
+      grpc::GenericCallbackServerContext* context) override {
+    return new ScriptedReactor(context, script_->For(context->method()));
+  }
+
+ private:
+  const Script* script_;
+};
+
+// What the handler answered; shared by the Responder's copies. `dropped` is
+// set when the last copy goes away uncalled.
+struct Answer {
+  absl::Mutex mu;
+  int calls ABSL_GUARDED_BY(mu) = 0;
+  bool dropped ABSL_GUARDED_BY(mu) = false;
+  http::Response response ABSL_GUARDED_BY(mu);
+};
+
+bool Settled(Answer* answer) ABSL_EXCLUSIVE_LOCKS_REQUIRED(answer->mu) {
+  return answer->calls > 0 || answer->dropped;
+}
+
+class DropGuard {
+ public:
+  explicit DropGuard(std::shared_ptr<Answer> answer) : answer_(std::move(answer)) {}
+  ~DropGuard() {
+    absl::MutexLock lock(&answer_->mu);
+    if (answer_->calls == 0) answer_->dropped = true;
+  }
+  Answer& answer() { return *answer_; }
+
+ private:
+  std::shared_ptr<Answer> answer_;
+};
+
+struct Pipeline {
+  Script script;
+  std::unique_ptr<ScriptedService> service;
+  std::unique_ptr<grpc::Server> backend;
+  std::unique_ptr<protogate::demo_auth::DemoAuthServer> demo_auth;
+  SnapshotHolder with_demo_auth;
+  SnapshotHolder with_scripted_auth;
+  std::unique_ptr<RequestHandler> demo_auth_handler;
+  std::unique_ptr<RequestHandler> scripted_auth_handler;
+};
+
+std::string WriteFile(const std::filesystem::path& dir, const std::string& name,
+                      const std::string& text) {
+  const std::string path = (dir / name).string();
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+// config/gateway.yaml pointed at the in-process servers, without files
+// written, access log or watching, plus an HS256/ES256 JWT issuer.
+config::GatewayConfig FuzzConfig(const std::string& backend_address,
+                                 const std::string& auth_address,
+                                 const std::filesystem::path& key_dir) {
+  auto loaded = config::LoadGatewayConfig(PROTOGATE_SOURCE_DIR "/config/gateway.yaml");
+  if (!loaded.ok()) Fail(absl::StrCat("config: ", loaded.status().ToString()));
+  config::GatewayConfig config = *std::move(loaded);
+  config.descriptors = PROTOGATE_DEMO_DESCRIPTORS;
+  config.access_log = false;
+  config.log_level = "error";
+  config.reload.watch = false;
+  for (config::UpstreamConfig& upstream : config.upstreams) {
+    upstream.addresses = {backend_address};
+    upstream.timeout = std::min(upstream.timeout, kUpstreamTimeoutCap);
+    for (auto& [method, timeout] : upstream.method_timeouts) {
+      timeout = std::min(timeout, kUpstreamTimeoutCap);
+    }
+  }
+  config.auth.external.address = auth_address;
+  config.auth.stamping.jwks_out.clear();
+  config::JwtIssuerConfig issuer;
+  issuer.issuer = "https://fuzz.issuer.example";
+  issuer.audiences = {"protogate"};
+  issuer.algorithms = {"HS256", "ES256"};
+  issuer.jwks_file = WriteFile(key_dir, "jwks.json", kJwks);
+  issuer.hmac_secret_file = WriteFile(key_dir, "hmac.secret", kHmacSecret);
+  config.auth.has_jwt = true;
+  config.auth.jwt.issuers = {issuer};
+  return config;
+}
+
+void Install(SnapshotHolder& holder, const config::GatewayConfig& config) {
+  auto snapshot = protogate::gateway::BuildSnapshot(
+      config, nullptr, std::make_shared<protogate::gateway::GatewayMetrics>());
+  if (!snapshot.ok()) Fail(absl::StrCat("snapshot: ", snapshot.status().ToString()));
+  holder.Set(*std::move(snapshot));
+}
+
+// Never destroyed: gRPC's threads may still run while the process exits.
+Pipeline* StartPipeline() {
+  protogate::observability::Logger::Get().set_level(
+      protogate::observability::ParseLogLevel("error"));
+  // protobuf logs every string field that is not UTF-8 (a client's bearer
+  // token goes into CheckRequest.token as is); at fuzzing rates that is
+  // most of the output and much of the time.
+  google::protobuf::SetLogHandler(nullptr);
+  auto* pipeline = new Pipeline();
+  pipeline->service = std::make_unique<ScriptedService>(&pipeline->script);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterCallbackGenericService(pipeline->service.get());
+  pipeline->backend = builder.BuildAndStart();
+  if (!pipeline->backend || port == 0) Fail("scripted backend did not start");
+  const std::string backend_address = absl::StrCat("127.0.0.1:", port);
+
+  pipeline->demo_auth = std::make_unique<protogate::demo_auth::DemoAuthServer>();
+  if (absl::Status started = pipeline->demo_auth->Start(); !started.ok()) {
+    Fail(absl::StrCat("demo auth: ", started.ToString()));
+  }
+
+  char dir_template[] = "/tmp/protogate-pipeline-fuzz-XXXXXX";
+  if (mkdtemp(dir_template) == nullptr) Fail("mkdtemp failed");
+  const std::filesystem::path key_dir(dir_template);
+  Install(pipeline->with_demo_auth,
+          FuzzConfig(backend_address, pipeline->demo_auth->address(), key_dir));
+  Install(pipeline->with_scripted_auth, FuzzConfig(backend_address, backend_address, key_dir));
+  std::filesystem::remove_all(key_dir);  // read while building the snapshots
+
+  pipeline->demo_auth_handler = std::make_unique<RequestHandler>(&pipeline->with_demo_auth);
+  pipeline->scripted_auth_handler = std::make_unique<RequestHandler>(&pipeline->with_scripted_auth);
+  return pipeline;
+}
+
+Pipeline* pipeline = nullptr;
+bool print_answers = false;  // PROTOGATE_FUZZ_PRINT=1: each request and its answer on stderr
+
+std::string Describe(const http::Request& request) {
+  std::string text =
+      absl::StrCat(absl::CEscape(request.method), " ", absl::CEscape(request.target));
+  for (const auto& [name, value] : request.headers) {
+    absl::StrAppend(&text, "\n  ", absl::CEscape(name), ": ", absl::CEscape(value));
+  }
+  absl::StrAppend(&text, "\n  body: ", absl::CEscape(request.body));
+  return text;
+}
+
+absl::string_view HeaderOf(const http::Response& response, absl::string_view name) {
+  for (const auto& [key, value] : response.headers) {
+    if (absl::EqualsIgnoreCase(key, name)) return value;
+  }
+  return {};
+}
+
+void CheckAnswer(const http::Request& request, const http::Response& response) {
+  const auto fail = [&](absl::string_view what) {
+    Fail(absl::StrCat(what, " (status ", response.status, ", body \"", absl::CEscape(response.body),
+                      "\") for\n", Describe(request)));
+  };
+  if (response.status < 100 || response.status > 599) fail("status out of range");
+  const bool success = response.status >= 200 && response.status <= 299;
+  if (!success) {
+    const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) fail("error body is not a JSON object");
+    if (!body.contains("code") || !body["code"].is_number_integer()) fail("error without code");
+    if (!body.contains("message") || !body["message"].is_string()) fail("error without message");
+  } else if (absl::StartsWithIgnoreCase(HeaderOf(response, "content-type"), "application/json")) {
+    if (nlohmann::json::parse(response.body, nullptr, false).is_discarded()) {
+      fail("JSON answer is not JSON");
+    }
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  pipeline = StartPipeline();
+  print_answers = std::getenv("PROTOGATE_FUZZ_PRINT") != nullptr;
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  Reader in(absl::string_view(reinterpret_cast<const char*>(data), size));
+  const uint8_t flags = in.Byte();
+  http::Request request;
+  request.method = in.String();
+  request.target = in.String();
+  const size_t header_count = std::min<size_t>(in.Byte(), kMaxHeaders);
+  for (size_t i = 0; i < header_count; ++i) {
+    std::string name = absl::AsciiStrToLower(in.String());
+    request.headers.emplace_back(std::move(name), in.String());
+  }
+  request.body = in.String();
+  request.remote_address = "127.0.0.1:40000";
+  std::vector<ScriptedReply> replies(1 + in.Byte() % kMaxReplies);
+  for (ScriptedReply& reply : replies) reply = ReadReply(in);
+  pipeline->script.Set(std::move(replies));
+
+  auto answer = std::make_shared<Answer>();
+  const http::Request copy = request;
+  // A second answer may come after this input is done: it aborts there.
+  http::Responder respond = [guard = std::make_shared<DropGuard>(answer)](http::Response response) {
+    Answer& answer = guard->answer();
+    absl::MutexLock lock(&answer.mu);
+    if (++answer.calls > 1) {
+      Fail(
+          absl::StrCat("answered twice (", answer.response.status, " then ", response.status, ")"));
+    }
+    answer.response = std::move(response);
+  };
+
+  RequestHandler& handler =
+      (flags & 1) ? *pipeline->scripted_auth_handler : *pipeline->demo_auth_handler;
+  handler.Handle(std::move(request), std::move(respond));
+
+  absl::MutexLock lock(&answer->mu);
+  const bool done =
+      answer->mu.AwaitWithTimeout(absl::Condition(&Settled, answer.get()), kAnswerCap);
+  if (!done)
+    Fail(absl::StrCat("no answer within ", absl::FormatDuration(kAnswerCap), " for\n",
+                      Describe(copy)));
+  if (answer->calls == 0)
+    Fail(absl::StrCat("Responder dropped without an answer for\n", Describe(copy)));
+  if (print_answers) {
+    std::fprintf(stderr, "%s\n-> %d %s\n", Describe(copy).c_str(), answer->response.status,
+                 absl::CEscape(answer->response.body).c_str());
+  }
+  CheckAnswer(copy, answer->response);
+  return 0;
+}
