@@ -82,9 +82,6 @@ absl::StatusOr<std::shared_ptr<const AuthEngine>> AuthEngine::Create(
       TokenStamper::Create(config.stamping, previous ? previous->stamper_.get() : nullptr,
                            options.clock));
   engine->jwks_json_ = engine->stamper_->jwks_json();
-  if (!config.stamping.jwks_out.empty()) {
-    RETURN_IF_ERROR(WriteFileAtomically(config.stamping.jwks_out, engine->jwks_json_));
-  }
   return std::shared_ptr<const AuthEngine>(std::move(engine));
 }
 
@@ -94,7 +91,9 @@ absl::Status AuthEngine::MakeAuthenticators(const Options& options) {
                      JwtAuthenticator::Create(
                          config_.jwt, {.clock = options.clock,
                                        .fetcher = options.jwks_fetcher,
-                                       .min_refetch_interval = options.min_jwks_refetch_interval}));
+                                       .min_refetch_interval = options.min_jwks_refetch_interval,
+                                       .start_key_refresh = false}));
+    jwt_ = jwt.get();
     authenticators_.push_back(std::move(jwt));
   }
   if (config_.has_api_keys) {
@@ -121,6 +120,19 @@ const Authenticator* AuthEngine::Find(absl::string_view name) const {
 std::string AuthEngine::ApiKeyOf(const http::Request& request) const {
   if (!config_.has_api_keys) return "";
   if (!config_.api_keys.query_parameter.empty()) {
+absl::Status AuthEngine::Activate() const {
+  absl::MutexLock lock(&activate_mu_);
+  if (activated_) return absl::OkStatus();
+  // The file first: when it cannot be written the reload is refused, and no
+  // refresher may be left running for an engine that never serves.
+  if (config_.enabled && !config_.stamping.jwks_out.empty()) {
+    RETURN_IF_ERROR(WriteFileAtomically(config_.stamping.jwks_out, jwks_json_));
+  }
+  if (jwt_ != nullptr) jwt_->StartKeyRefresh();
+  activated_ = true;
+  return absl::OkStatus();
+}
+
     return std::string(QueryParameter(request.Query(), config_.api_keys.query_parameter));
   }
   return std::string(absl::StripAsciiWhitespace(request.Header(config_.api_keys.header)));

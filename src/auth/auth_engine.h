@@ -36,8 +36,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "auth/authenticator.h"
 #include "auth/clock.h"
+#include "auth/jwt_authenticator.h"
 #include "auth/policy.h"
 #include "auth/remote_key_set.h"
 #include "auth/token_stamper.h"
@@ -62,9 +64,11 @@ class AuthEngine {
     absl::Duration min_jwks_refetch_interval = absl::Seconds(30);
   };
 
-  // Reads key files, connects (lazily) to the external service, writes
-  // stamping.jwks_out. `previous` (may be null) lends its generated signing
-  // key. Fails naming the file or setting at fault.
+  // Reads key files, connects (lazily) to the external service. Nothing
+  // anyone can observe happens yet: stamping.jwks_out is not written and no
+  // JWKS refresher runs until Activate, so an engine built for a reload that
+  // is then refused leaves no trace. `previous` (may be null) lends its
+  // generated signing key. Fails naming the file or setting at fault.
   static absl::StatusOr<std::shared_ptr<const AuthEngine>> Create(const config::AuthConfig& config,
                                                                   const AuthEngine* previous,
                                                                   Options options);
@@ -75,6 +79,13 @@ class AuthEngine {
 
   // Establishes the caller for a non-public policy (see above).
   void Authenticate(const http::Request& request, const Policy& policy, AuthCallback done) const;
+  // Commits the engine once it is going to serve: writes stamping.jwks_out,
+  // then starts the jwks_url refreshers (each fetches once before this
+  // returns, so the first requests find keys). Fails, with nothing started,
+  // when jwks_out cannot be written. Idempotent once it succeeded; from one
+  // controlling thread (the server's reload path).
+  absl::Status Activate() const;
+
 
   // Metadata to add to the upstream call: the stamped token under the
   // stamping header, plus identity headers when configured.
@@ -115,3 +126,6 @@ class AuthEngine {
 std::optional<std::string> ChallengeFor(const absl::Status& status);
 
 }  // namespace protogate::auth
+  const JwtAuthenticator* jwt_ = nullptr;  // in authenticators_, when configured
+  mutable absl::Mutex activate_mu_;
+  mutable bool activated_ ABSL_GUARDED_BY(activate_mu_) = false;

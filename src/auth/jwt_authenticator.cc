@@ -94,12 +94,13 @@ absl::StatusOr<std::unique_ptr<JwtAuthenticator::Issuer>> JwtAuthenticator::Make
       RETURN_IF_ERROR(ReadKeyFile(config.jwks_ca_file, "CA bundle").status());
     }
     issuer->remote_keys =
-        RemoteKeySet::Start({.url = config.jwks_url,
-                             .refresh_interval = absl::FromChrono(config.refresh_interval),
-                             .min_refetch_interval = options.min_refetch_interval,
-                             .clock = options.clock,
-                             .ca_file = config.jwks_ca_file,
-                             .fetcher = options.fetcher});
+        RemoteKeySet::Create({.url = config.jwks_url,
+                              .refresh_interval = absl::FromChrono(config.refresh_interval),
+                              .min_refetch_interval = options.min_refetch_interval,
+                              .clock = options.clock,
+                              .ca_file = config.jwks_ca_file,
+                              .fetcher = options.fetcher});
+    if (options.start_key_refresh) issuer->remote_keys->StartRefreshing();
   }
   if (!config.hmac_secret_file.empty()) {
     ASSIGN_OR_RETURN(issuer->hmac_secret, ReadHmacSecret(config.hmac_secret_file));
@@ -115,6 +116,12 @@ absl::StatusOr<std::unique_ptr<JwtAuthenticator>> JwtAuthenticator::Create(
     authenticator->issuers_.push_back(std::move(made));
   }
   return authenticator;
+}
+
+void JwtAuthenticator::StartKeyRefresh() const {
+  for (const auto& issuer : issuers_) {
+    if (issuer->remote_keys) issuer->remote_keys->StartRefreshing();
+  }
 }
 
 JwtAuthenticator::~JwtAuthenticator() {

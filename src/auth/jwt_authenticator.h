@@ -46,9 +46,12 @@ class JwtAuthenticator : public Authenticator {
     Clock clock = SystemClock();
     JwksFetcher fetcher{};  // for jwks_url issuers; null: HTTP
     absl::Duration min_refetch_interval = absl::Seconds(30);
+    // False: jwks_url issuers fetch nothing until StartKeyRefresh.
+    bool start_key_refresh = true;
   };
 
-  // Reads jwks_file and hmac_secret_file, starts refreshers for jwks_url.
+  // Reads jwks_file and hmac_secret_file, starts refreshers for jwks_url
+  // (unless `start_key_refresh` is false).
   // Fails (naming the file or URL) on unreadable or invalid key material;
   // an unreachable URL is only a warning (its refresher keeps trying).
   static absl::StatusOr<std::unique_ptr<JwtAuthenticator>> Create(const config::JwtConfig& config,
@@ -58,6 +61,10 @@ class JwtAuthenticator : public Authenticator {
   void Authenticate(AuthInput input, AuthCallback done) const override;
 
   ~JwtAuthenticator() override;
+
+  // Starts the refreshers of the jwks_url issuers (each fetches once before
+  // this returns). Idempotent; from one controlling thread.
+  void StartKeyRefresh() const;
 
   // Verifies with the keys at hand. When the token names a kid that a
   // jwks_url issuer does not know and `refetch_from` is given, sets it to

@@ -11,10 +11,23 @@
 namespace protogate::auth {
 
 std::unique_ptr<RemoteKeySet> RemoteKeySet::Start(Options options) {
-  std::unique_ptr<RemoteKeySet> set(new RemoteKeySet(std::move(options)));
-  if (set->options_.initial_fetch) set->FetchOnce();
-  set->thread_ = std::thread([raw = set.get()] { raw->Loop(); });
+  std::unique_ptr<RemoteKeySet> set = Create(std::move(options));
+  set->StartRefreshing();
   return set;
+}
+
+std::unique_ptr<RemoteKeySet> RemoteKeySet::Create(Options options) {
+  return std::unique_ptr<RemoteKeySet>(new RemoteKeySet(std::move(options)));
+}
+
+void RemoteKeySet::StartRefreshing() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (started_) return;
+    started_ = true;
+  }
+  if (options_.initial_fetch) FetchOnce();
+  thread_ = std::thread([this] { Loop(); });
 }
 
 RemoteKeySet::RemoteKeySet(Options options)

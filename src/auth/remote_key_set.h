@@ -17,6 +17,7 @@
 //
 // Example:
 //   auto keys = RemoteKeySet::Start({.url = "http://127.0.0.1:9000/jwks.json"});
+//   // or Create(...) now and StartRefreshing() once the owner is committed
 //   std::shared_ptr<const KeySet> now = keys->Current();   // never null
 //   if (now->Find(kid) == nullptr) keys->RequestRefetch();
 //
@@ -64,7 +65,19 @@ class RemoteKeySet {
     bool initial_fetch = true;
   };
 
+  // Create, then StartRefreshing.
   static std::unique_ptr<RemoteKeySet> Start(Options options);
+
+  // A set that does nothing yet: no fetch, no thread, an empty Current(),
+  // until StartRefreshing. Lets a snapshot be built, and dropped when its
+  // build fails, without a request to the identity provider.
+  static std::unique_ptr<RemoteKeySet> Create(Options options);
+
+  // The first fetch (when `initial_fetch`, before returning) and the
+  // background thread. Idempotent; from one controlling thread, never
+  // concurrently with the destructor.
+  void StartRefreshing();
+
   ~RemoteKeySet();
 
   RemoteKeySet(const RemoteKeySet&) = delete;
@@ -98,6 +111,7 @@ class RemoteKeySet {
   std::condition_variable wake_;
   std::shared_ptr<const KeySet> current_;
   bool stop_ = false;
+  bool started_ = false;
   bool refetch_requested_ = false;
   bool fetching_ = false;               // the background thread is fetching
   std::vector<RefetchWaiter> waiters_;  // for the fetch running or due next

@@ -34,6 +34,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(
     const config::GatewayConfig& config) {
   ASSIGN_OR_RETURN(auto snapshot,
                    BuildSnapshot(config, nullptr, std::make_shared<GatewayMetrics>()));
+  RETURN_IF_ERROR(snapshot->Activate());
   return std::unique_ptr<GatewayServer>(new GatewayServer(std::move(snapshot)));
 }
 
@@ -113,6 +114,8 @@ absl::Status GatewayServer::Install(const config::GatewayConfig& config) {
   auto current = snapshots_.Get();
   auto next = BuildSnapshot(config, current.get(), metrics_);
   if (!next.ok()) return Refuse(next.status());
+  // The last step that can fail: once it succeeds, the swap follows.
+  if (absl::Status activated = (*next)->Activate(); !activated.ok()) return Refuse(activated);
   snapshots_.Set(*std::move(next));
   status_.RecordLoaded(absl::Now(), /*is_reload=*/true);
   metrics_->RecordReload(/*ok=*/true, status_.Get().generation);

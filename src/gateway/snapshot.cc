@@ -9,6 +9,7 @@
 #include "gateway/composite_routes.h"
 #include "gateway/route_loader.h"
 #include "google/protobuf/descriptor.pb.h"
+#include "transcode/path_variable.h"
 #include "upstream/reflection_client.h"
 
 namespace protogate::gateway {
@@ -144,6 +145,13 @@ absl::Status AddRoutes(const std::vector<RouteSpec>& specs, Snapshot& snapshot) 
           absl::StrCat(spec.Describe(), ": path template: ", tmpl.status().message()));
     }
     ASSIGN_OR_RETURN(Route route, MakeRoute(spec, snapshot));
+    for (const routing::TemplateVariable& variable : tmpl->variables()) {
+      if (auto problem =
+              transcode::CheckPathVariable(*spec.method->input_type(), variable.field_path)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(spec.Describe(), ": ", problem->message, " (", problem->hint, ")"));
+      }
+    }
     int id = static_cast<int>(snapshot.route_list.size());
     RETURN_IF_ERROR(builder.Add(spec.http_method, *tmpl, id, spec.Describe()));
     snapshot.route_list.push_back(std::move(route));
@@ -174,7 +182,7 @@ std::shared_ptr<RouteMetrics> MetricsFor(const Route& route, GatewayMetrics& met
 
 absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
     const config::GatewayConfig& config, const Snapshot* previous,
-    std::shared_ptr<GatewayMetrics> metrics) {
+    std::shared_ptr<GatewayMetrics> metrics, auth::AuthEngine::Options auth_options) {
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->metrics = std::move(metrics);
   snapshot->config = config;
@@ -191,8 +199,9 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
                                                  previous ? previous->channels.get() : nullptr));
   ASSIGN_OR_RETURN(std::vector<RouteSpec> specs,
                    LoadRouteSpecs(snapshot->registry->pool(), FileNames(descriptor_set)));
-  ASSIGN_OR_RETURN(snapshot->auth, auth::AuthEngine::Create(
-                                       config.auth, previous ? previous->auth.get() : nullptr, {}));
+  ASSIGN_OR_RETURN(snapshot->auth,
+                   auth::AuthEngine::Create(config.auth, previous ? previous->auth.get() : nullptr,
+                                            std::move(auth_options)));
   RETURN_IF_ERROR(AddRoutes(specs, *snapshot));
   for (Route& route : snapshot->route_list) route.metrics = MetricsFor(route, *snapshot->metrics);
   return std::shared_ptr<const Snapshot>(std::move(snapshot));

@@ -8,6 +8,7 @@
 //
 // Example:
 //   ASSIGN_OR_RETURN(auto snapshot, BuildSnapshot(config, /*previous=*/nullptr, metrics));
+//   RETURN_IF_ERROR(snapshot->Activate());   // then swap it in
 //   auto match = snapshot->routes.Match("GET", "/v1/users/1");
 //   const Route& route = snapshot->route(match->route_id);
 //
@@ -63,6 +64,12 @@ struct Snapshot {
   std::shared_ptr<const auth::AuthEngine> auth;  // never null
 
   const Route& route(int id) const { return route_list[static_cast<size_t>(id)]; }
+
+  // Commits a built snapshot that is about to serve: the side effects its
+  // build held back (auth->Activate(): the published JWKS file, the JWKS
+  // refreshers). The server calls it right before the swap; a failure
+  // refuses the reload with nothing changed. Idempotent.
+  absl::Status Activate() const { return auth->Activate(); }
 };
 
 // Reads the descriptor set named by `config` (or, with descriptor_source: reflection, fetches it
@@ -70,10 +77,13 @@ struct Snapshot {
 // builds the route table. Fails, naming the file and the route, on: an unreadable or invalid
 // descriptor set, a failed fetch (naming the upstream and its address), a bad template,
 // conflicting routes, a body/response_body naming no field, a routed service without an upstream,
-// an upstream naming an unknown service, a streaming method. `previous` (may be null) lends its
-// unchanged upstream channels. Every route gets its series from `metrics` (never null).
+// an upstream naming an unknown service, a streaming method, a path variable that binds no field
+// of the request (transcode::CheckPathVariable, naming the route and the variable), upstream
+// addresses no channel can be made of. `previous` (may be null) lends its unchanged upstream
+// channels. Every route gets its series from `metrics` (never null). Building has no effect
+// outside the snapshot (no file written, no JWKS fetched) until Activate().
 absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
     const config::GatewayConfig& config, const Snapshot* previous,
-    std::shared_ptr<GatewayMetrics> metrics);
+    std::shared_ptr<GatewayMetrics> metrics, auth::AuthEngine::Options auth_options = {});
 
 }  // namespace protogate::gateway

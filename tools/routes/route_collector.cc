@@ -9,13 +9,12 @@
 #include "google/api/annotations.pb.h"
 #include "routing/http_template.h"
 #include "routing/route_table.h"
-#include "transcode/text_value.h"
+#include "transcode/path_variable.h"
 
 namespace protogate::routes {
 namespace {
 
 using google::protobuf::Descriptor;
-using google::protobuf::FieldDescriptor;
 using google::protobuf::MethodDescriptor;
 
 // The field number of google.api.http on MethodOptions; the source-info path
@@ -162,47 +161,6 @@ void CollectMethod(const MethodDescriptor& method, const RuleFileEntry* from_fil
   }
 }
 
-// Walks `path` from `input`; every step but the last must be a singular
-// message, and the last must be convertible from path text.
-std::optional<Problem> CheckVariable(const Descriptor& input,
-                                     const std::vector<std::string>& path) {
-  const Descriptor* message = &input;
-  const std::string joined = absl::StrJoin(path, ".");
-  for (size_t i = 0; i < path.size(); ++i) {
-    const FieldDescriptor* field = message->FindFieldByName(path[i]);
-    if (field == nullptr) {
-      return Problem{absl::StrCat("variable {", joined, "}: ", message->full_name(),
-                                  " has no field \"", path[i], "\""),
-                     absl::StrCat("name one of its fields: ", FieldNames(*message))};
-    }
-    const bool last = i + 1 == path.size();
-    if (field->is_map() || field->is_repeated()) {
-      return Problem{absl::StrCat("variable {", joined, "}: \"", field->name(), "\" is ",
-                                  field->is_map() ? "a map" : "repeated"),
-                     "a path variable binds one singular field; set repeated fields with "
-                     "query parameters or the body"};
-    }
-    if (!last && field->type() != FieldDescriptor::TYPE_MESSAGE) {
-      return Problem{absl::StrCat("variable {", joined, "}: \"", field->name(),
-                                  "\" is not a message, so it has no field \"", path[i + 1], "\""),
-                     absl::StrCat("bind {", absl::StrJoin(path.begin(), path.begin() + i + 1, "."),
-                                  "} instead")};
-    }
-    if (last && !transcode::IsTextValued(*field)) {
-      return Problem{absl::StrCat("variable {", joined, "}: \"", field->name(), "\" is a message (",
-                                  field->message_type()->full_name(), ")"),
-                     absl::StrCat("bind one of its scalar fields, e.g. {", joined, ".",
-                                  field->message_type()->field_count() > 0
-                                      ? field->message_type()->field(0)->name()
-                                      : "field",
-                                  "} (Timestamp, Duration, FieldMask and wrappers may be bound "
-                                  "directly)")};
-    }
-    if (!last) message = field->message_type();
-  }
-  return std::nullopt;
-}
-
 std::optional<Problem> CheckTopLevelField(const Descriptor& message, absl::string_view key,
                                           const std::string& name) {
   if (message.FindFieldByName(name) != nullptr) return std::nullopt;
@@ -219,7 +177,9 @@ void CheckRoute(const RouteEntry& route, const routing::HttpTemplate& tmpl,
   const Descriptor& input = *route.method->input_type();
   std::set<std::string> bound;
   for (const routing::TemplateVariable& variable : tmpl.variables()) {
-    if (auto problem = CheckVariable(input, variable.field_path)) report(*problem);
+    if (auto problem = transcode::CheckPathVariable(input, variable.field_path)) {
+      report({problem->message, problem->hint});
+    }
     const std::string joined = absl::StrJoin(variable.field_path, ".");
     if (!bound.insert(joined).second) {
       report({absl::StrCat("variable {", joined, "} is bound twice"),

@@ -13,10 +13,10 @@
 // source of truth per method), as is a rule whose selector names no method.
 //
 // Validation (ValidateRoutes), each problem with the rule's file:line:col and
-// a hint: a bad template; a variable naming a missing field, a repeated or
-// map field, or a message field (the scalar-like well-known types Timestamp,
-// Duration, FieldMask and the wrappers are allowed, as the gateway converts
-// them from text); a field bound twice; body / response_body naming no
+// a hint: a bad template; a variable that binds no field (missing, repeated,
+// map, or a message other than Timestamp, Duration, FieldMask and the
+// wrappers: transcode::CheckPathVariable, the rule the gateway loads by); a
+// field bound twice; body / response_body naming no
 // top-level field; routes that would match the same requests (named both);
 // streaming methods; and, with a config, a routed service without upstream.
 //

@@ -218,6 +218,7 @@ TEST(AuthEngineOffTest, EverythingIsPublicAndNothingIsPublished) {
   auto engine = AuthEngine::Create(config::AuthConfig{}, nullptr, {});
   ASSERT_TRUE(engine.ok());
   EXPECT_FALSE((*engine)->enabled());
+  ASSERT_TRUE(engine->Activate().ok());
   EXPECT_TRUE((*engine)->PolicyFor("any.Service.Method").is_public());
   EXPECT_EQ((*engine)->jwks_json(), R"({"keys":[]})");
   EXPECT_TRUE((*engine)->IsReservedKey("x-protogate-identity"));
@@ -226,3 +227,4 @@ TEST(AuthEngineOffTest, EverythingIsPublicAndNothingIsPublished) {
 
 }  // namespace
 }  // namespace protogate::auth
+  ASSERT_TRUE(engine->Activate().ok());
