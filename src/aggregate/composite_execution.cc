@@ -10,8 +10,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "aggregate/evaluation.h"
+#include "common/json_text.h"
 #include "google/protobuf/util/json_util.h"
 #include "transcode/status_mapping.h"
+#include "transcode/strict_json.h"
 
 namespace protogate::aggregate {
 namespace {
@@ -29,9 +31,7 @@ std::string CodeName(int code) {
 }
 
 // Request ids and values come from clients: never let bad UTF-8 throw.
-std::string Dump(const Json& value) {
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
+std::string Dump(const Json& value) { return common::JsonText(value); }
 
 std::string RequestStartText(absl::Time start) {
   return absl::FormatTime("%Y-%m-%d%ET%H:%M:%E6SZ", start, absl::UTCTimeZone());
@@ -136,10 +136,14 @@ void Execution::Start() {
     sources_.auth = request_.auth;
     sources_.calls.resize(calls_.size());
     if (plan_->uses_body() && !request_.body.empty()) {
-      sources_.body = Json::parse(request_.body, nullptr, false);
-      if (sources_.body.is_discarded()) {
+      // The same strict check as a transcoded body's; nlohmann would take
+      // the last of two equal keys, and some of what RFC 8259 forbids.
+      absl::Status strict = transcode::CheckStrictJson(
+          request_.body, transcode::JsonBodyShape::Any(), plan_->max_json_depth());
+      if (strict.ok()) sources_.body = Json::parse(request_.body, nullptr, false);
+      if (!strict.ok() || sources_.body.is_discarded()) {
         finished_ = true;
-        response = RefusedRequest("the request body is not valid JSON");
+        response = RefusedRequest(strict.ok() ? "invalid JSON body" : strict.message());
       }
     }
     if (!response) {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/json_text.h"
 #include "common/status_macros.h"
 
 namespace protogate::aggregate {
@@ -73,6 +74,7 @@ class PlanBuilder {
     plan_->timeout_ = spec_.timeout;
     plan_->registry_ = env_.registry;
     plan_->output_ = env_.output;
+    plan_->max_json_depth_ = env_.max_json_depth;
     RETURN_IF_ERROR(CompileTemplate());
     RETURN_IF_ERROR(DeclareCalls());
     for (size_t i = 0; i < spec_.calls.size(); ++i) {
@@ -392,8 +394,8 @@ class PlanBuilder {
     }
     if (!value.is_null() && (want.list || want.kind == ValueType::Kind::kMessage ||
                              want.kind == ValueType::Kind::kMap)) {
-      return Problem(where,
-                     absl::StrCat("the literal ", value.dump(), " cannot fill ", want.Describe()));
+      return Problem(where, absl::StrCat("the literal ", common::JsonText(value), " cannot fill ",
+                                         want.Describe()));
     }
     node.kind = ValueTemplate::Kind::kLiteral;
     node.literal = UnescapeLiterals(value);
@@ -526,8 +528,8 @@ class PlanBuilder {
     std::vector<SourceRef> merges;
     for (const Json& item : list) {
       if (!IsReference(item)) {
-        return Problem(where,
-                       absl::StrCat("expected references, e.g. [\"$user\"], got ", item.dump()));
+        return Problem(where, absl::StrCat("expected references, e.g. [\"$user\"], got ",
+                                           common::JsonText(item)));
       }
       ASSIGN_OR_RETURN(SourceRef ref, CompileReference(item, scope, where));
       if (ref.type.kind != ValueType::Kind::kMessage || ref.type.list) {
@@ -545,7 +547,8 @@ class PlanBuilder {
     std::vector<std::vector<PathStep>> drops;
     for (const Json& item : list) {
       if (!item.is_string()) {
-        return Problem(where, absl::StrCat("expected key paths, e.g. [email], got ", item.dump()));
+        return Problem(
+            where, absl::StrCat("expected key paths, e.g. [email], got ", common::JsonText(item)));
       }
       auto parsed = ParseReference(absl::StrCat("$", item.get<std::string>()));
       if (!parsed.ok()) return Problem(where, parsed.status().message());

@@ -1,6 +1,7 @@
 #include "aggregate/evaluation.h"
 
 #include "absl/strings/str_join.h"
+#include "common/json_text.h"
 
 namespace protogate::aggregate {
 namespace {
@@ -20,7 +21,7 @@ Json Convert(Json value, const gpb::FieldDescriptor* target) {
   if (target->cpp_type() == gpb::FieldDescriptor::CPPTYPE_STRING &&
       target->type() == gpb::FieldDescriptor::TYPE_STRING &&
       (value.is_number() || value.is_boolean())) {
-    return value.dump();
+    return common::JsonText(value);
   }
   if (target->cpp_type() == gpb::FieldDescriptor::CPPTYPE_BOOL && value.is_string()) {
     // Compared as a std::string: json == "literal" trips gcc 12's -Warray-bounds at -O3.

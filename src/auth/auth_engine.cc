@@ -25,19 +25,52 @@ constexpr absl::string_view kInvalidCredentials = "invalid credentials";
 constexpr absl::string_view kPermissionDenied = "permission denied";
 constexpr absl::string_view kUnavailable = "authentication service unavailable";
 
-absl::string_view BearerToken(const http::Request& request) {
-  absl::string_view value = absl::StripAsciiWhitespace(request.Header("authorization"));
+absl::string_view BearerToken(absl::string_view authorization) {
+  absl::string_view value = absl::StripAsciiWhitespace(authorization);
   if (value.size() < 7 || !absl::EqualsIgnoreCase(value.substr(0, 7), "bearer ")) return {};
   return absl::StripAsciiWhitespace(value.substr(7));
 }
 
-absl::string_view QueryParameter(absl::string_view query, absl::string_view name) {
+// The one value of a header that may appear at most once.
+absl::StatusOr<absl::string_view> SingleHeader(const http::Request& request,
+                                               absl::string_view name) {
+  absl::string_view found;
+  int count = 0;
+  for (const auto& [header, value] : request.headers) {
+    if (header != name) continue;
+    if (++count > 1) {
+      return absl::InvalidArgumentError(absl::StrCat("more than one ", name, " header"));
+    }
+    found = value;
+  }
+  return found;
+}
+
+// Removes every `name=…` pair from the target's query and returns the one
+// value; two of them are InvalidArgument.
+absl::StatusOr<std::string> TakeQueryParameter(std::string& target, absl::string_view name) {
+  const size_t question = target.find('?');
+  if (question == std::string::npos) return std::string();
+  std::string value;
+  int count = 0;
+  std::vector<absl::string_view> kept;
+  const std::string query = target.substr(question + 1);
   for (absl::string_view pair : absl::StrSplit(query, '&')) {
     std::pair<absl::string_view, absl::string_view> kv =
         absl::StrSplit(pair, absl::MaxSplits('=', 1));
-    if (kv.first == name) return kv.second;
+    if (kv.first != name) {
+      kept.push_back(pair);
+      continue;
+    }
+    if (++count > 1) {
+      return absl::InvalidArgumentError(absl::StrCat("more than one ", name, " query parameter"));
+    }
+    value = std::string(kv.second);
   }
-  return {};
+  if (count == 0) return value;
+  target.resize(question);
+  if (!kept.empty()) absl::StrAppend(&target, "?", absl::StrJoin(kept, "&"));
+  return value;
 }
 
 bool Allows(const Policy& policy, absl::string_view name) {
@@ -85,6 +118,19 @@ absl::StatusOr<std::shared_ptr<const AuthEngine>> AuthEngine::Create(
   return std::shared_ptr<const AuthEngine>(std::move(engine));
 }
 
+absl::Status AuthEngine::Activate() const {
+  absl::MutexLock lock(&activate_mu_);
+  if (activated_) return absl::OkStatus();
+  // The file first: when it cannot be written the reload is refused, and no
+  // refresher may be left running for an engine that never serves.
+  if (config_.enabled && !config_.stamping.jwks_out.empty()) {
+    RETURN_IF_ERROR(WriteFileAtomically(config_.stamping.jwks_out, jwks_json_));
+  }
+  if (jwt_ != nullptr) jwt_->StartKeyRefresh();
+  activated_ = true;
+  return absl::OkStatus();
+}
+
 absl::Status AuthEngine::MakeAuthenticators(const Options& options) {
   if (config_.has_jwt) {
     ASSIGN_OR_RETURN(auto jwt,
@@ -117,31 +163,30 @@ const Authenticator* AuthEngine::Find(absl::string_view name) const {
   return nullptr;
 }
 
-std::string AuthEngine::ApiKeyOf(const http::Request& request) const {
-  if (!config_.has_api_keys) return "";
+absl::string_view AuthEngine::api_key_header() const {
+  if (!config_.has_api_keys || !config_.api_keys.query_parameter.empty()) return {};
+  return config_.api_keys.header;
+}
+
+absl::StatusOr<Credentials> AuthEngine::TakeCredentials(http::Request& request) const {
+  Credentials credentials;
+  ASSIGN_OR_RETURN(absl::string_view authorization, SingleHeader(request, "authorization"));
+  credentials.bearer = std::string(BearerToken(authorization));
+  if (!config_.has_api_keys) return credentials;
   if (!config_.api_keys.query_parameter.empty()) {
-absl::Status AuthEngine::Activate() const {
-  absl::MutexLock lock(&activate_mu_);
-  if (activated_) return absl::OkStatus();
-  // The file first: when it cannot be written the reload is refused, and no
-  // refresher may be left running for an engine that never serves.
-  if (config_.enabled && !config_.stamping.jwks_out.empty()) {
-    RETURN_IF_ERROR(WriteFileAtomically(config_.stamping.jwks_out, jwks_json_));
+    ASSIGN_OR_RETURN(credentials.api_key,
+                     TakeQueryParameter(request.target, config_.api_keys.query_parameter));
+  } else {
+    ASSIGN_OR_RETURN(absl::string_view key, SingleHeader(request, config_.api_keys.header));
+    credentials.api_key = std::string(absl::StripAsciiWhitespace(key));
   }
-  if (jwt_ != nullptr) jwt_->StartKeyRefresh();
-  activated_ = true;
-  return absl::OkStatus();
+  return credentials;
 }
 
-    return std::string(QueryParameter(request.Query(), config_.api_keys.query_parameter));
-  }
-  return std::string(absl::StripAsciiWhitespace(request.Header(config_.api_keys.header)));
-}
-
-std::optional<AuthEngine::Choice> AuthEngine::Choose(const http::Request& request,
+std::optional<AuthEngine::Choice> AuthEngine::Choose(const Credentials& credentials,
                                                      const Policy& policy) const {
-  const std::string api_key = ApiKeyOf(request);
-  const std::string bearer(BearerToken(request));
+  const std::string& api_key = credentials.api_key;
+  const std::string& bearer = credentials.bearer;
   for (const std::string& name : policy.authenticators) {
     const Authenticator* authenticator = Find(name);
     if (authenticator == nullptr) continue;
@@ -156,13 +201,13 @@ std::optional<AuthEngine::Choice> AuthEngine::Choose(const http::Request& reques
   return std::nullopt;
 }
 
-void AuthEngine::Authenticate(const http::Request& request, const Policy& policy,
-                              AuthCallback done) const {
+void AuthEngine::Authenticate(const Credentials& credentials, const http::Request& request,
+                              const Policy& policy, AuthCallback done) const {
   if (policy.kind == Policy::Kind::kDeny) {
     LogRefusal(request.method, request.Path(), "policy", Authorize(policy, Identity{}));
     return done(absl::PermissionDeniedError(kPermissionDenied));
   }
-  std::optional<Choice> choice = Choose(request, policy);
+  std::optional<Choice> choice = Choose(credentials, policy);
   if (!choice) {
     LogRefusal(request.method, request.Path(), "no credential",
                absl::UnauthenticatedError("no usable credential"));

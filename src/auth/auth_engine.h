@@ -56,6 +56,12 @@ inline constexpr absl::string_view kScopesHeader = "x-protogate-scopes";
 
 using StampedMetadata = std::vector<std::pair<std::string, std::string>>;
 
+// What the caller presented, taken out of the request once (TakeCredentials).
+struct Credentials {
+  std::string bearer;   // the token of "Authorization: Bearer <token>"; empty when none
+  std::string api_key;  // from the API-key header or query parameter; empty when none
+};
+
 class AuthEngine {
  public:
   struct Options {
@@ -73,12 +79,6 @@ class AuthEngine {
                                                                   const AuthEngine* previous,
                                                                   Options options);
 
-  // The policy of a gRPC method ("pkg.Service.Method"); stays valid as long
-  // as this engine.
-  const Policy& PolicyFor(absl::string_view method_full_name) const;
-
-  // Establishes the caller for a non-public policy (see above).
-  void Authenticate(const http::Request& request, const Policy& policy, AuthCallback done) const;
   // Commits the engine once it is going to serve: writes stamping.jwks_out,
   // then starts the jwks_url refreshers (each fetches once before this
   // returns, so the first requests find keys). Fails, with nothing started,
@@ -86,6 +86,24 @@ class AuthEngine {
   // controlling thread (the server's reload path).
   absl::Status Activate() const;
 
+  // The policy of a gRPC method ("pkg.Service.Method"); stays valid as long
+  // as this engine.
+  const Policy& PolicyFor(absl::string_view method_full_name) const;
+
+  // Takes the caller's credentials out of `request`, on every route: more
+  // than one Authorization header, API-key header or API-key query parameter
+  // is InvalidArgument (a forged copy beside a valid one must not pass), and
+  // the API-key query parameter is removed from `request.target`, so that it
+  // never lands in a request field, a forwarded query or a log.
+  absl::StatusOr<Credentials> TakeCredentials(http::Request& request) const;
+
+  // Establishes the caller for a non-public policy (see above).
+  void Authenticate(const Credentials& credentials, const http::Request& request,
+                    const Policy& policy, AuthCallback done) const;
+
+  // The header holding API keys ("" when API keys are off or come in the
+  // query): a client credential, never forwarded once the caller is known.
+  absl::string_view api_key_header() const;
 
   // Metadata to add to the upstream call: the stamped token under the
   // stamping header, plus identity headers when configured.
@@ -93,7 +111,8 @@ class AuthEngine {
                                         absl::string_view request_id) const;
 
   // Whether a metadata key (lowercase, "grpc-metadata-" already removed) is
-  // the gateway's to set: the stamping header and every x-protogate-*.
+  // the gateway's to set: the stamping header and every x-protogate-*
+  // (the config's reserved_metadata is the gateway's concern, not auth's).
   // Client-sent values of these never reach a service.
   bool IsReservedKey(absl::string_view key) const;
 
@@ -111,11 +130,13 @@ class AuthEngine {
     const Authenticator* authenticator = nullptr;
     std::string credential;
   };
-  std::optional<Choice> Choose(const http::Request& request, const Policy& policy) const;
-  std::string ApiKeyOf(const http::Request& request) const;
+  std::optional<Choice> Choose(const Credentials& credentials, const Policy& policy) const;
 
   const config::AuthConfig config_;
   std::vector<std::unique_ptr<Authenticator>> authenticators_{};
+  const JwtAuthenticator* jwt_ = nullptr;  // in authenticators_, when configured
+  mutable absl::Mutex activate_mu_;
+  mutable bool activated_ ABSL_GUARDED_BY(activate_mu_) = false;
   PolicySet policies_;
   std::unique_ptr<TokenStamper> stamper_;
   std::string jwks_json_ = R"({"keys":[]})";
@@ -126,6 +147,3 @@ class AuthEngine {
 std::optional<std::string> ChallengeFor(const absl::Status& status);
 
 }  // namespace protogate::auth
-  const JwtAuthenticator* jwt_ = nullptr;  // in authenticators_, when configured
-  mutable absl::Mutex activate_mu_;
-  mutable bool activated_ ABSL_GUARDED_BY(activate_mu_) = false;

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "auth/base64url.h"
+#include "common/json_text.h"
 #include "common/status_macros.h"
 #include "nlohmann/json.hpp"
 
@@ -209,7 +210,7 @@ absl::StatusOr<std::string> PublicJwkOfEcKey(EVP_PKEY* key, absl::string_view ki
   ASSIGN_OR_RETURN(auto xy, EcCoordinates(key));
   json jwk = {{"kty", "EC"},  {"crv", "P-256"}, {"x", xy.first},          {"y", xy.second},
               {"use", "sig"}, {"alg", "ES256"}, {"kid", std::string(kid)}};
-  return jwk.dump();
+  return common::JsonText(jwk);
 }
 
 absl::StatusOr<std::string> EcKeyThumbprint(EVP_PKEY* key) {

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "auth/base64url.h"
+#include "common/json_text.h"
 #include "common/status_macros.h"
 
 namespace protogate::auth {
@@ -107,7 +108,7 @@ absl::Status ReadHeader(Jwt& jwt) {
   std::optional<JwsAlgorithm> parsed = ParseJwsAlgorithm(alg->get_ref<const std::string&>());
   if (!parsed) {
     return absl::InvalidArgumentError(
-        absl::StrCat("unsupported alg ", alg->dump(), " (\"none\" is never accepted)"));
+        absl::StrCat("unsupported alg ", common::JsonText(*alg), " (\"none\" is never accepted)"));
   }
   jwt.alg = *parsed;
   if (jwt.header.contains("crit")) {
@@ -361,8 +362,8 @@ absl::Status CheckClaims(const Jwt& jwt, const ClaimChecks& checks) {
 
 absl::StatusOr<std::string> SignJwt(const json& header, const json& payload, JwsAlgorithm alg,
                                     EVP_PKEY* private_key, absl::string_view secret) {
-  const std::string input =
-      absl::StrCat(Base64UrlEncode(header.dump()), ".", Base64UrlEncode(payload.dump()));
+  const std::string input = absl::StrCat(Base64UrlEncode(common::JsonText(header)), ".",
+                                         Base64UrlEncode(common::JsonText(payload)));
   std::string signature;
   if (IsHmac(alg)) {
     ASSIGN_OR_RETURN(signature, HmacOf(alg, secret, input));

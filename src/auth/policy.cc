@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/json_text.h"
 
 namespace protogate::auth {
 namespace {
@@ -19,7 +20,7 @@ bool ClaimMatches(const nlohmann::json& claim, const std::string& wanted) {
     return std::any_of(claim.begin(), claim.end(),
                        [&](const nlohmann::json& item) { return ClaimMatches(item, wanted); });
   }
-  if (claim.is_number() || claim.is_boolean()) return claim.dump() == wanted;
+  if (claim.is_number() || claim.is_boolean()) return common::JsonText(claim) == wanted;
   return false;
 }
 

@@ -13,13 +13,21 @@
 
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "nlohmann/json.hpp"
 
 namespace protogate::common {
 
-// Compact JSON text of `value`; `indent` >= 0 pretty-prints.
-inline std::string JsonText(const nlohmann::json& value, int indent = -1) {
-  return value.dump(indent, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
+// Compact JSON text of `value` (nlohmann::json or ordered_json); `indent`
+// >= 0 pretty-prints.
+template <typename BasicJson>
+std::string JsonText(const BasicJson& value, int indent = -1) {
+  return value.dump(indent, ' ', /*ensure_ascii=*/false, BasicJson::error_handler_t::replace);
+}
+
+// A JSON string literal (with quotes) holding `text`.
+inline std::string JsonQuoted(absl::string_view text) {
+  return JsonText(nlohmann::json(std::string(text)));
 }
 
 }  // namespace protogate::common

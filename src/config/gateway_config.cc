@@ -26,15 +26,20 @@ namespace {
 using std::chrono::milliseconds;
 
 constexpr absl::string_view kTopLevelKeys[] = {
-    "listen",     "threads", "descriptor_source", "descriptors", "log_level",
-    "access_log", "limits",  "drain_timeout",     "transcoding", "forward_headers",
-    "upstreams",  "auth",    "composites",        "reload",      "admin_listen"};
+    "listen",           "threads", "descriptor_source", "descriptors", "log_level",
+    "access_log",       "limits",  "drain_timeout",     "transcoding", "forward_headers",
+    "upstreams",        "auth",    "composites",        "reload",      "admin_listen",
+    "reserved_metadata"};
 constexpr absl::string_view kLimitsKeys[] = {"max_header_bytes", "max_body_bytes", "read_timeout",
                                              "idle_timeout", "max_connections"};
-constexpr absl::string_view kTranscodingKeys[] = {"unknown_query_parameters", "unknown_json_fields",
-                                                  "json_names", "emit_default_values", "enums"};
-constexpr absl::string_view kUpstreamKeys[] = {"service", "addresses", "timeout",
-                                               "method_timeouts"};
+constexpr absl::string_view kTranscodingKeys[] = {"unknown_query_parameters",
+                                                  "unknown_json_fields",
+                                                  "json_names",
+                                                  "emit_default_values",
+                                                  "enums",
+                                                  "max_json_depth"};
+constexpr absl::string_view kUpstreamKeys[] = {"service", "addresses", "timeout", "method_timeouts",
+                                               "forward_authorization"};
 // Indexed by DescriptorSource.
 constexpr absl::string_view kDescriptorSources[] = {"file", "reflection"};
 constexpr absl::string_view kLogLevels[] = {"debug", "info", "warn", "error"};
@@ -110,15 +115,17 @@ absl::StatusOr<TranscodingConfig> ReadTranscoding(const YamlReader& reader,
   if (const YamlField* f = map.Find("emit_default_values")) {
     ASSIGN_OR_RETURN(out.emit_default_values, reader.ReadBool(*f));
   }
+  if (const YamlField* f = map.Find("max_json_depth")) {
+    ASSIGN_OR_RETURN(out.max_json_depth, reader.ReadInt(*f, 1, kMaxJsonDepthLimit));
+  }
   return out;
 }
 
-absl::StatusOr<std::vector<std::string>> ReadForwardHeaders(const YamlReader& reader,
-                                                            const YamlField& field) {
+// A list of distinct gRPC metadata keys, lowercased.
+absl::StatusOr<std::vector<std::string>> ReadHeaderNames(const YamlReader& reader,
+                                                         const YamlField& field) {
   if (field.value.IsNull()) {
-    return reader.Error(field,
-                        "expected a list of header names, got nothing (use [] to forward "
-                        "none)");
+    return reader.Error(field, "expected a list of header names, got nothing (use [] for none)");
   }
   ASSIGN_OR_RETURN(const std::vector<YamlField> items, reader.ReadList(field, "header names"));
   std::vector<std::string> headers;
@@ -132,6 +139,23 @@ absl::StatusOr<std::vector<std::string>> ReadForwardHeaders(const YamlReader& re
     headers.push_back(*std::move(header));
   }
   return headers;
+}
+
+// Names the gateway alone sets cannot also be forwarded from the client.
+absl::StatusOr<std::vector<std::string>> ReadReservedMetadata(
+    const YamlReader& reader, const YamlField& field,
+    const std::vector<std::string>& forward_headers) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, ReadHeaderNames(reader, field));
+  ASSIGN_OR_RETURN(const std::vector<YamlField> items, reader.ReadList(field, "header names"));
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (std::find(forward_headers.begin(), forward_headers.end(), names[i]) !=
+        forward_headers.end()) {
+      return reader.Error(items[i], absl::StrCat(QuoteForMessage(names[i]),
+                                                 " is also in forward_headers: a reserved name "
+                                                 "is never taken from the client"));
+    }
+  }
+  return names;
 }
 
 absl::StatusOr<std::vector<std::string>> ReadAddresses(const YamlReader& reader,
@@ -153,6 +177,10 @@ absl::StatusOr<std::vector<std::string>> ReadAddresses(const YamlReader& reader,
     }
     addresses.push_back(std::move(address));
   }
+  // Refused here, by line, what the gateway could not make one channel of.
+  if (auto target = upstream::ChannelTarget(addresses); !target.ok()) {
+    return reader.Error(field, target.status().message());
+  }
   return addresses;
 }
 
@@ -160,10 +188,6 @@ absl::StatusOr<std::map<std::string, milliseconds>> ReadMethodTimeouts(const Yam
                                                                        const YamlField& field) {
   ASSIGN_OR_RETURN(const YamlMap map, reader.ReadAnyMap(field));
   std::map<std::string, milliseconds> timeouts;
-  // Refused here, by line, what the gateway could not make one channel of.
-  if (auto target = upstream::ChannelTarget(addresses); !target.ok()) {
-    return reader.Error(field, target.status().message());
-  }
   for (const YamlMap::Entry& entry : map.entries()) {
     if (!IsIdentifier(entry.key)) {
       return reader.Error(YamlField{entry.field.key, entry.field.key, field.path},
@@ -200,6 +224,9 @@ absl::StatusOr<UpstreamConfig> ReadUpstream(const YamlReader& reader, const Yaml
   }
   if (const YamlField* f = map.Find("method_timeouts")) {
     ASSIGN_OR_RETURN(upstream.method_timeouts, ReadMethodTimeouts(reader, *f));
+  }
+  if (const YamlField* f = map.Find("forward_authorization")) {
+    ASSIGN_OR_RETURN(upstream.forward_authorization, reader.ReadBool(*f));
   }
   return upstream;
 }
@@ -264,7 +291,11 @@ absl::StatusOr<GatewayConfig> ReadTopLevel(const YamlReader& reader, const YamlM
     ASSIGN_OR_RETURN(config.transcoding, ReadTranscoding(reader, *f));
   }
   if (const YamlField* f = map.Find("forward_headers")) {
-    ASSIGN_OR_RETURN(config.forward_headers, ReadForwardHeaders(reader, *f));
+    ASSIGN_OR_RETURN(config.forward_headers, ReadHeaderNames(reader, *f));
+  }
+  if (const YamlField* f = map.Find("reserved_metadata")) {
+    ASSIGN_OR_RETURN(config.reserved_metadata,
+                     ReadReservedMetadata(reader, *f, config.forward_headers));
   }
   if (const YamlField* f = map.Find("upstreams")) {
     ASSIGN_OR_RETURN(config.upstreams, ReadUpstreams(reader, *f));

@@ -36,6 +36,9 @@ struct UpstreamConfig {
   std::chrono::milliseconds timeout{5000};
   // Per-method overrides, keyed by the method's simple name ("GetUser").
   std::map<std::string, std::chrono::milliseconds> method_timeouts;
+  // Send the caller's own Authorization header along with the stamped token
+  // (only for services that must see it; by default they get the stamp only).
+  bool forward_authorization = false;
 };
 
 struct LimitsConfig {
@@ -52,7 +55,11 @@ struct TranscodingConfig {
   bool use_proto_field_names = false;
   bool emit_default_values = false;
   bool enums_as_ints = false;
+  // Arrays and objects open at once in a request body; deeper is a 400.
+  int max_json_depth = 64;
 };
+
+inline constexpr int kMaxJsonDepthLimit = 1000;  // the largest max_json_depth accepted
 
 // Where the descriptors (and with them the routes) come from.
 enum class DescriptorSource {
@@ -75,6 +82,9 @@ struct GatewayConfig {
   // Request headers forwarded to upstreams as gRPC metadata (lowercase).
   std::vector<std::string> forward_headers = {"authorization", "x-request-id", "traceparent",
                                               "tracestate"};
+  // Metadata keys (lowercase) only the gateway may set, like x-protogate-*:
+  // no client can send them under any spelling. Never in forward_headers.
+  std::vector<std::string> reserved_metadata;
   std::vector<UpstreamConfig> upstreams;
   std::string log_level = "info";  // debug, info, warn, error
   bool access_log = true;

@@ -1,6 +1,7 @@
 #include "gateway/admin_handler.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/json_text.h"
 #include "gateway/error_response.h"
 #include "nlohmann/json.hpp"
 
@@ -12,7 +13,7 @@ using Json = nlohmann::ordered_json;
 http::Response JsonAnswer(const Json& body) {
   http::Response response;
   response.headers.emplace_back("Content-Type", "application/json");
-  response.body = body.dump();
+  response.body = common::JsonText(body);
   return response;
 }
 

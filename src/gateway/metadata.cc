@@ -1,5 +1,6 @@
 #include "gateway/metadata.h"
 
+#include <algorithm>
 #include <random>
 
 #include "absl/strings/ascii.h"
@@ -26,20 +27,64 @@ bool InAllowList(absl::string_view name, const std::vector<std::string>& allow_l
   return false;
 }
 
+bool IsMetadataKeyChar(char c) {
+  return absl::ascii_isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'z') || c == '-' ||
+         c == '_' || c == '.';
+}
+
+bool IsPrintableAscii(absl::string_view value) {
+  for (char c : value) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+// `name` is the header as received (lowercase; a token, so safe to quote).
+absl::Status CheckMetadata(absl::string_view name, absl::string_view key, absl::string_view value) {
+  if (!std::all_of(key.begin(), key.end(), IsMetadataKeyChar)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("header ", name, ": \"", key,
+                     "\" is not a gRPC metadata key (letters, digits, '-', '_', '.')"));
+  }
+  if (!absl::EndsWith(key, "-bin") && !IsPrintableAscii(value)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "header ", name,
+        ": the value must be printable ASCII to become gRPC metadata (send binary values "
+        "as Grpc-Metadata-<name>-bin)"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-upstream::Metadata ForwardedMetadata(const http::HeaderList& headers,
-                                     const std::vector<std::string>& allow_list) {
+absl::StatusOr<upstream::Metadata> ForwardedMetadata(const http::HeaderList& headers,
+                                                     const std::vector<std::string>& allow_list) {
   upstream::Metadata metadata;
   for (const auto& [name, value] : headers) {
+    absl::string_view key = name;
     if (absl::StartsWith(name, kGrpcMetadataPrefix)) {
-      std::string key(name.substr(kGrpcMetadataPrefix.size()));
-      if (!key.empty() && !IsHopByHop(key)) metadata.emplace_back(std::move(key), value);
-    } else if (!IsHopByHop(name) && InAllowList(name, allow_list)) {
-      metadata.emplace_back(name, value);
+      key = key.substr(kGrpcMetadataPrefix.size());
+    } else if (!InAllowList(name, allow_list)) {
+      continue;
     }
+    if (key.empty() || IsHopByHop(key) || absl::StartsWith(key, "grpc-")) continue;
+    // The gateway sends its own request id (the client's only when it is safe).
+    if (key == "x-request-id") continue;
+    if (absl::Status status = CheckMetadata(name, key, value); !status.ok()) return status;
+    metadata.emplace_back(std::string(key), value);
   }
   return metadata;
+}
+
+bool IsSafeRequestId(absl::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) &&
+        absl::string_view("-_.:+/=@").find(c) == absl::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
 }
 
 void AppendResponseMetadata(const upstream::Metadata& metadata, http::HeaderList& headers) {

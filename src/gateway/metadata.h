@@ -5,10 +5,14 @@
 // Request: headers on the configured allow-list go to the upstream under
 // their own (lowercase) name; any "Grpc-Metadata-<name>" header goes as
 // <name>. Hop-by-hop and framing headers (connection, keep-alive, te,
-// transfer-encoding, upgrade, proxy-*, trailer, host, content-length) are
-// never forwarded, whatever the configuration says.
-// Response: upstream initial and trailing metadata come back as
-// "Grpc-Metadata-<name>" headers ("-bin" values base64-encoded).
+// transfer-encoding, upgrade, proxy-*, trailer, host, content-length) and
+// gRPC's own grpc-* keys are never forwarded, whatever the configuration
+// says; nor is x-request-id (the gateway sends its own, see IsSafeRequestId). Header values are
+// bytes from the client: a value that is to become metadata under a non-"-bin" key must be
+// printable ASCII (what gRPC allows), and a Grpc-Metadata-<name> must be a valid metadata key;
+// otherwise the request is refused (InvalidArgument naming the header), never passed on mangled or
+// dropped in silence. "-bin" values pass as bytes. Response: upstream initial and trailing metadata
+// come back as "Grpc-Metadata-<name>" headers ("-bin" values base64-encoded).
 //
 // Pure functions; safe from any thread.
 
@@ -16,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "http/message.h"
@@ -23,8 +28,13 @@
 
 namespace protogate::gateway {
 
-upstream::Metadata ForwardedMetadata(const http::HeaderList& headers,
-                                     const std::vector<std::string>& allow_list);
+absl::StatusOr<upstream::Metadata> ForwardedMetadata(const http::HeaderList& headers,
+                                                     const std::vector<std::string>& allow_list);
+
+// Whether `id` may be used as a request id as the client sent it: 1 to 128
+// characters of letters, digits and - _ . : + / = @ (anything else could
+// forge log fields or break the metadata and tokens it travels in).
+bool IsSafeRequestId(absl::string_view id);
 
 void AppendResponseMetadata(const upstream::Metadata& metadata, http::HeaderList& headers);
 

@@ -1,5 +1,6 @@
 #include "gateway/request_handler.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -7,6 +8,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "aggregate/composite_execution.h"
+#include "common/json_text.h"
+#include "common/status_macros.h"
 #include "gateway/error_response.h"
 #include "gateway/metadata.h"
 #include "nlohmann/json.hpp"
@@ -25,6 +28,7 @@ struct RequestContext {
   http::Request request;
   http::Responder respond;
   std::string request_id;
+  auth::Credentials credentials;  // taken out of the request in phase 1
   absl::Time start;
   const Route* route = nullptr;
   int upstream_code = -1;                  // -1: no upstream call was made
@@ -68,11 +72,45 @@ void Finish(const ContextPtr& ctx, http::Response response) {
   ctx->respond(std::move(response));
 }
 
-// Phase 1.
+// Phase 1. A client's id is kept only when it is safe to echo, log and
+// stamp; any other gets a fresh one (the request is still served).
 std::string RequestIdOf(const http::Request& request) {
   absl::string_view given = request.Header(kRequestIdHeader);
-  if (!given.empty() && given.size() <= 128) return std::string(given);
+  if (IsSafeRequestId(given)) return std::string(given);
   return NewRequestId();
+}
+
+// The last resort: an exception that escaped a phase answers its request
+// with a 500 in the error model, and the process serves on. Whatever the
+// phase had done, the Responder takes only the first answer.
+void AnswerInternalError(const ContextPtr& ctx, const char* what) noexcept {
+  try {
+    PG_LOG(kError, "request ", ctx->request_id, ": internal error: ", what);
+    Finish(ctx, ErrorResponse(absl::InternalError("internal error")));
+  } catch (...) {
+    try {
+      http::Response response;
+      response.status = 500;
+      response.headers.emplace_back("Content-Type", "application/json");
+      response.body = R"({"code":13,"message":"internal error","details":[]})";
+      ctx->respond(std::move(response));
+    } catch (...) {
+      // Nothing is left to try: dropping the Responder closes the connection.
+    }
+  }
+}
+
+// Runs one step of the request's phases behind the last-resort guard, on
+// whichever thread resumes it (event loop, gRPC callback, completion queue).
+template <typename Step>
+void Guarded(const ContextPtr& ctx, Step&& step) noexcept {
+  try {
+    step();
+  } catch (const std::exception& e) {
+    AnswerInternalError(ctx, e.what());
+  } catch (...) {
+    AnswerInternalError(ctx, "unknown exception");
+  }
 }
 
 http::Response JsonResponse(int status, std::string body) {
@@ -139,17 +177,49 @@ absl::StatusOr<absl::Time> DeadlineOf(const RequestContext& ctx) {
   return ctx.start + timeout;
 }
 
-upstream::Metadata UpstreamMetadata(const RequestContext& ctx) {
-  upstream::Metadata metadata =
-      ForwardedMetadata(ctx.request.headers, ctx.snapshot->config.forward_headers);
+bool Contains(const std::vector<std::string>& names, absl::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Whether `service`'s upstream asked for the caller's own Authorization.
+bool ForwardsAuthorization(const config::GatewayConfig& config, absl::string_view service) {
+  for (const config::UpstreamConfig& upstream : config.upstreams) {
+    if (upstream.service == service) return upstream.forward_authorization;
+  }
+  return false;
+}
+
+// The original Authorization for `service`, when its upstream asks for it.
+void AppendAuthorizationFor(const RequestContext& ctx, absl::string_view service,
+                            upstream::Metadata& metadata) {
+  if (!ctx.identity || !ForwardsAuthorization(ctx.snapshot->config, service)) return;
+  absl::string_view authorization = ctx.request.Header("authorization");
+  if (!authorization.empty()) metadata.emplace_back("authorization", authorization);
+}
+
+// The metadata every upstream call of this request carries (before the
+// per-service stamp and Authorization).
+absl::StatusOr<upstream::Metadata> UpstreamMetadata(const RequestContext& ctx) {
+  ASSIGN_OR_RETURN(upstream::Metadata metadata,
+                   ForwardedMetadata(ctx.request.headers, ctx.snapshot->config.forward_headers));
   // The id the gateway answers with is the one the services see.
-  std::erase_if(metadata, [](const auto& kv) { return kv.first == kRequestIdHeader; });
   metadata.emplace_back(kRequestIdHeader, ctx.request_id);
-  // Identity metadata is the gateway's to set: a client's copy (as a header
-  // or Grpc-Metadata-*) never reaches a service, whatever the route's policy.
+  // Identity metadata is the gateway's to set: a client's copy (as a header,
+  // as Grpc-Metadata-*, in any case, in chunked trailers: all arrive here as
+  // lowercase keys) never reaches a service, whatever the route's policy.
   const auth::AuthEngine& auth = *ctx.snapshot->auth;
-  std::erase_if(metadata, [&auth](const auto& kv) { return auth.IsReservedKey(kv.first); });
-  metadata.insert(metadata.end(), ctx.stamped.begin(), ctx.stamped.end());
+  const std::vector<std::string>& reserved = ctx.snapshot->config.reserved_metadata;
+  std::erase_if(metadata, [&auth, &reserved](const auto& kv) {
+    return auth.IsReservedKey(kv.first) || Contains(reserved, kv.first);
+  });
+  // Once the gateway has vouched for the caller, services trust its stamp,
+  // not the client's credentials: those stay at the edge.
+  if (ctx.identity) {
+    const absl::string_view api_key_header = auth.api_key_header();
+    std::erase_if(metadata, [api_key_header](const auto& kv) {
+      return kv.first == "authorization" || (!api_key_header.empty() && kv.first == api_key_header);
+    });
+  }
   return metadata;
 }
 
@@ -174,17 +244,22 @@ http::Response Respond(const RequestContext& ctx, const upstream::UnaryCallResul
   return response;
 }
 
-void CallUpstream(const ContextPtr& ctx, std::string request_bytes, absl::Time deadline) {
+void CallUpstream(const ContextPtr& ctx, std::string request_bytes, upstream::Metadata metadata,
+                  absl::Time deadline) {
+  metadata.insert(metadata.end(), ctx->stamped.begin(), ctx->stamped.end());
+  AppendAuthorizationFor(*ctx, ctx->route->service, metadata);
   upstream::UnaryCallRequest call{.method_path = ctx->route->method_path,
                                   .request = std::move(request_bytes),
-                                  .metadata = UpstreamMetadata(*ctx),
+                                  .metadata = std::move(metadata),
                                   .deadline = deadline};
   upstream::StartUnaryCall(ctx->route->stub, std::move(call),
                            [ctx, call_start = absl::Now()](upstream::UnaryCallResult result) {
-                             ctx->route->metrics->upstream->Record(result.code,
-                                                                   absl::Now() - call_start);
-                             ctx->upstream_code = result.code;
-                             Finish(ctx, Respond(*ctx, result));
+                             Guarded(ctx, [&] {
+                               ctx->route->metrics->upstream->Record(result.code,
+                                                                     absl::Now() - call_start);
+                               ctx->upstream_code = result.code;
+                               Finish(ctx, Respond(*ctx, result));
+                             });
                            });
 }
 
@@ -193,7 +268,7 @@ aggregate::Json IdentityJson(const auth::Identity& identity) {
   return {{"subject", identity.subject},
           {"client_id", identity.client_id},
           {"scopes", identity.scopes},
-          {"claims", aggregate::Json::parse(identity.claims.dump())}};
+          {"claims", identity.claims}};
 }
 
 http::Response CompositeHttpResponse(const aggregate::CompositeResponse& result) {
@@ -238,10 +313,12 @@ void RunComposite(const ContextPtr& ctx, routing::RouteMatch match) {
   if (!query.ok()) return Finish(ctx, ErrorResponse(query.status()));
   auto deadline = DeadlineOf(*ctx);
   if (!deadline.ok()) return Finish(ctx, ErrorResponse(deadline.status()));
+  auto metadata = UpstreamMetadata(*ctx);
+  if (!metadata.ok()) return Finish(ctx, ErrorResponse(metadata.status()));
   aggregate::CompositeRequest request{.bindings = std::move(match.bindings),
                                       .query = *std::move(query),
                                       .body = ctx->request.body,
-                                      .metadata = UpstreamMetadata(*ctx),
+                                      .metadata = *std::move(metadata),
                                       .request_id = ctx->request_id,
                                       .start = ctx->start,
                                       .deadline = *deadline};
@@ -254,15 +331,18 @@ void RunComposite(const ContextPtr& ctx, routing::RouteMatch match) {
         return Finish(ctx, ErrorResponse(absl::InternalError("cannot stamp identity")));
       }
       request.service_metadata[service] = *std::move(stamped);
+      AppendAuthorizationFor(*ctx, service, request.service_metadata[service]);
     }
   }
   aggregate::ExecuteComposite(
       ctx->route->composite, std::move(request),
       [ctx](aggregate::CompositeResponse result) {
-        ctx->upstream_code = result.code;
-        ctx->call_timings = result.TimingsForLog();
-        RecordCallTimings(*ctx->route, result.timings);
-        Finish(ctx, CompositeHttpResponse(result));
+        Guarded(ctx, [&] {
+          ctx->upstream_code = result.code;
+          ctx->call_timings = result.TimingsForLog();
+          RecordCallTimings(*ctx->route, result.timings);
+          Finish(ctx, CompositeHttpResponse(result));
+        });
       },
       ObservingStarter(ctx));
 }
@@ -275,6 +355,8 @@ void TranscodeAndCall(const ContextPtr& ctx, routing::RouteMatch match) {
 
   auto deadline = DeadlineOf(*ctx);
   if (!deadline.ok()) return Finish(ctx, ErrorResponse(deadline.status()));
+  auto metadata = UpstreamMetadata(*ctx);
+  if (!metadata.ok()) return Finish(ctx, ErrorResponse(metadata.status()));
 
   if (ctx->identity) {
     auto stamped = ctx->snapshot->auth->Stamp(*ctx->identity, ctx->route->service, ctx->request_id);
@@ -283,7 +365,7 @@ void TranscodeAndCall(const ContextPtr& ctx, routing::RouteMatch match) {
     }
     ctx->stamped = *std::move(stamped);
   }
-  CallUpstream(ctx, *std::move(request_bytes), *deadline);
+  CallUpstream(ctx, *std::move(request_bytes), *std::move(metadata), *deadline);
 }
 
 http::Response AuthErrorResponse(const absl::Status& status) {
@@ -300,12 +382,29 @@ void Authenticate(const ContextPtr& ctx, routing::RouteMatch match) {
   const auth::Policy& policy = *ctx->route->policy;
   if (policy.is_public()) return TranscodeAndCall(ctx, std::move(match));
   ctx->snapshot->auth->Authenticate(
-      ctx->request, policy,
+      ctx->credentials, ctx->request, policy,
       [ctx, match = std::move(match)](absl::StatusOr<auth::Identity> identity) mutable {
-        if (!identity.ok()) return Finish(ctx, AuthErrorResponse(identity.status()));
-        ctx->identity = *std::move(identity);
-        TranscodeAndCall(ctx, std::move(match));
+        Guarded(ctx, [&] {
+          if (!identity.ok()) return Finish(ctx, AuthErrorResponse(identity.status()));
+          ctx->identity = *std::move(identity);
+          TranscodeAndCall(ctx, std::move(match));
+        });
       });
+}
+
+// Phases 1 (after the request id) to 4.
+void Run(const ContextPtr& ctx) {
+  if (auto health = ServeHealth(*ctx)) return Finish(ctx, *std::move(health));
+
+  auto credentials = ctx->snapshot->auth->TakeCredentials(ctx->request);
+  if (!credentials.ok()) return Finish(ctx, ErrorResponse(credentials.status()));
+  ctx->credentials = *std::move(credentials);
+
+  auto match = MatchRoute(*ctx);
+  if (!match.ok()) return Finish(ctx, NoRouteResponse(*ctx));
+  ctx->route = &ctx->snapshot->route(match->route_id);
+
+  Authenticate(ctx, *std::move(match));
 }
 
 }  // namespace
@@ -317,14 +416,7 @@ void RequestHandler::Handle(http::Request request, http::Responder respond) {
   ctx->request_id = RequestIdOf(request);
   ctx->request = std::move(request);
   ctx->respond = std::move(respond);
-
-  if (auto health = ServeHealth(*ctx)) return Finish(ctx, *std::move(health));
-
-  auto match = MatchRoute(*ctx);
-  if (!match.ok()) return Finish(ctx, NoRouteResponse(*ctx));
-  ctx->route = &ctx->snapshot->route(match->route_id);
-
-  Authenticate(ctx, *std::move(match));
+  Guarded(ctx, [&] { Run(ctx); });
 }
 
 }  // namespace protogate::gateway

@@ -154,7 +154,18 @@ void Server::Impl::RunLoops() {
       sched_param param{};
       pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
       LoopState::current = raw->state.get();
-      raw->ioc.run();
+      // No exception may end an event loop: report it and go on serving
+      // (run() returns normally only once the loop is stopped).
+      for (;;) {
+        try {
+          raw->ioc.run();
+          break;
+        } catch (const std::exception& e) {
+          ReportEscapedException(e.what());
+        } catch (...) {
+          ReportEscapedException("unknown exception");
+        }
+      }
       LoopState::current = nullptr;
     });
   }

@@ -111,6 +111,11 @@ std::string FormatEndpoint(const boost::asio::ip::tcp::endpoint& endpoint) {
 
 }  // namespace
 
+// The http folder has no logger of its own; this is rare enough for stderr.
+void ReportEscapedException(const char* what) noexcept {
+  std::fprintf(stderr, "http: internal error: exception escaped a handler: %s\n", what);
+}
+
 Session::Session(LoopSocket socket, std::shared_ptr<ServerState> server,
                  std::shared_ptr<LoopState> loop)
     : server_(std::move(server)),
@@ -283,9 +288,20 @@ void Session::Dispatch() {
   const uint64_t seq = ++next_seq_;
   pending_seq_.store(seq, std::memory_order_release);
   server_->in_flight.fetch_add(1, std::memory_order_relaxed);
-  server_->handler->Handle(std::move(request), [self = shared_from_this(), seq](Response response) {
-    self->Respond(seq, std::move(response));
-  });
+  // The last resort: a handler that throws answers 500 (unless it had
+  // answered already) and the loop serves on.
+  try {
+    server_->handler->Handle(std::move(request),
+                             [self = shared_from_this(), seq](Response response) {
+                               self->Respond(seq, std::move(response));
+                             });
+  } catch (const std::exception& e) {
+    ReportEscapedException(e.what());
+    Respond(seq, RenderError(500, "internal error"));
+  } catch (...) {
+    ReportEscapedException("unknown exception");
+    Respond(seq, RenderError(500, "internal error"));
+  }
 }
 
 void Session::Respond(uint64_t seq, Response response) {

@@ -36,6 +36,9 @@ using LoopTimer = boost::asio::basic_waitable_timer<
 
 class Session;
 
+// Writes a last-resort report of an exception caught on an event loop.
+void ReportEscapedException(const char* what) noexcept;
+
 // Shared by the Server and all its sessions; outlives both (shared_ptr), so a
 // Responder kept by the handler past Shutdown() never dangles.
 struct ServerState {

@@ -70,7 +70,9 @@ void AppendPartiallyDecoded(absl::string_view raw, std::string* out) {
     }
     const char decoded = DecodeEscape(raw, i);
     if (IsReservedChar(decoded)) {
-      AppendEscape(decoded, out);
+      // Exactly as the client wrote it (google.api.http: reserved escapes of
+      // a multi-segment variable are left unchanged, case included).
+      out->append(raw.data() + i, 3);
     } else {
       out->push_back(decoded);
     }

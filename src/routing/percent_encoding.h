@@ -27,7 +27,7 @@ bool IsReservedChar(char c);
 void AppendPercentDecoded(absl::string_view raw, std::string* out);
 
 // Appends `raw` with escapes decoded, except those decoding to a reserved
-// character, which stay encoded (hex normalized to upper case). Requires
+// character, which stay exactly as written ("%2f" stays "%2f"). Requires
 // IsValidPercentEncoding(raw).
 void AppendPartiallyDecoded(absl::string_view raw, std::string* out);
 

@@ -1,8 +1,11 @@
 #include "transcode/response_transcoder.h"
 
+#include <optional>
+
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/json_text.h"
 #include "google/protobuf/arena.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
@@ -50,9 +53,7 @@ struct ResponseTranscoder::Impl {
 
 namespace {
 
-std::string JsonString(const std::string& text) {
-  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
+std::string JsonString(const std::string& text) { return common::JsonQuoted(text); }
 
 const gpb::FieldDescriptor* FindTopLevelField(const gpb::Descriptor& message,
                                               absl::string_view name) {
@@ -61,6 +62,51 @@ const gpb::FieldDescriptor* FindTopLevelField(const gpb::Descriptor& message,
     if (field->name() == name || field->json_name() == name) return field;
   }
   return nullptr;
+}
+
+// Where the JSON value starting at `json[at]` ends (one past it). `json` is
+// the printer's own output, so valid JSON: only strings and nesting matter.
+size_t ValueEnd(absl::string_view json, size_t at) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = at; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+        if (depth == 0) return i + 1;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0) return i;  // the end of the enclosing object
+      if (--depth == 0) return i + 1;
+    } else if (c == ',' && depth == 0) {
+      return i;
+    }
+  }
+  return json.size();
+}
+
+// The text of member `quoted_key` of the compact JSON object `json`, exactly
+// as printed; nullopt when absent.
+std::optional<absl::string_view> MemberText(absl::string_view json, absl::string_view quoted_key) {
+  size_t at = 1;  // past '{'
+  while (at < json.size() && json[at] == '"') {
+    const size_t key_end = ValueEnd(json, at);
+    const absl::string_view key = json.substr(at, key_end - at);
+    const size_t value_start = key_end + 1;  // past ':'
+    const size_t value_end = ValueEnd(json, value_start);
+    if (key == quoted_key) return json.substr(value_start, value_end - value_start);
+    at = value_end + 1;  // past ','
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -79,7 +125,7 @@ absl::StatusOr<std::string> ResponseTranscoder::Impl::DefaultJson(const std::str
     // optional or oneof member): null is its JSON absence.
     return std::string("null");
   }
-  return parsed[key].dump();
+  return common::JsonText(parsed[key]);
 }
 
 absl::StatusOr<ResponseTranscoder> ResponseTranscoder::Create(
@@ -205,18 +251,23 @@ absl::StatusOr<std::string> ResponseTranscoder::Impl::TranscodeOtherField(
   });
   auto json = Print(printer.get(), type_url, only_field);
   if (!json.ok()) return json.status();
-  // A message holding one field prints as exactly {"<key>":<value>}, or as
-  // {} when the field is at its default.
-  if (absl::StartsWith(*json, key_prefix) && absl::EndsWith(*json, "}")) {
-    return json->substr(key_prefix.size(), json->size() - key_prefix.size() - 1);
+  // A message holding one field prints as {"<key>":<value>}, or as {} when
+  // the field is at its default; with defaults shown, every other field
+  // prints beside it, at its default.
+  const absl::string_view quoted_key =
+      absl::string_view(key_prefix).substr(1, key_prefix.size() - 2);
+  if (absl::StartsWith(*json, "{\"")) {
+    if (auto member = MemberText(*json, quoted_key)) return std::string(*member);
   }
   if (*json == "{}") return default_json;
   // A key the printer escaped otherwise (an unusual json_name): parse.
-  nlohmann::json parsed = nlohmann::json::parse(*json, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object() || parsed.size() != 1) {
+  const std::string& key =
+      print_options.preserve_proto_field_names ? body_field->name() : body_field->json_name();
+  nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(*json, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains(key)) {
     return NotAValidResponse();
   }
-  return parsed.begin()->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return common::JsonText(parsed[key]);
 }
 
 }  // namespace protogate::transcode

@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/json_text.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
@@ -68,7 +69,7 @@ struct Detail {
 std::string UnknownDetailJson(const Detail& detail) {
   nlohmann::json object = {{"@type", std::string(detail.type_url)},
                            {"value", absl::Base64Escape(detail.value)}};
-  return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return common::JsonText(object);
 }
 
 // The message type a detail names, from the registry first, then from the
@@ -229,10 +230,9 @@ int GrpcCodeFromHttpStatus(int http_status) {
 }
 
 std::string ErrorBody(int grpc_code, absl::string_view message, absl::string_view details_json) {
-  // The message may carry anything a client sent; "replace" keeps the body
-  // valid JSON (and the dump exception-free) even for invalid UTF-8.
-  const std::string quoted = nlohmann::json(std::string(message))
-                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // The message may carry anything a client sent: JsonQuoted keeps the body
+  // valid JSON (and exception-free) even for invalid UTF-8.
+  const std::string quoted = common::JsonQuoted(message);
   nlohmann::json details = nlohmann::json::parse(details_json, nullptr, false);
   const bool details_ok = !details.is_discarded() && details.is_array();
   return absl::StrCat("{\"code\":", grpc_code, ",\"message\":", quoted,

@@ -16,6 +16,7 @@
 #include "grpcpp/completion_queue.h"
 #include "grpcpp/support/async_unary_call.h"
 #include "grpcpp/support/byte_buffer.h"
+#include "observability/logger.h"
 
 namespace protogate::upstream {
 namespace {
@@ -37,6 +38,7 @@ struct CallState {
 };
 
 void Complete(CallState* state);
+void CompleteGuarded(CallState* state) noexcept;
 
 // Unary calls complete on completion queues drained by threads of our own,
 // rather than on the callback API's pollers: gRPC 1.51 runs those as at least
@@ -78,7 +80,7 @@ class CallQueues {
         pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
         void* tag = nullptr;
         bool ok = false;
-        while (cq->Next(&tag, &ok)) Complete(static_cast<CallState*>(tag));
+        while (cq->Next(&tag, &ok)) CompleteGuarded(static_cast<CallState*>(tag));
       }).detach();
     }
   }
@@ -159,6 +161,19 @@ void Complete(CallState* state) {
   auto done = std::move(state->done);
   delete state;
   done(std::move(result));
+}
+
+// The last resort for this thread: an exception from a completion must not
+// end the process (callers guard their own requests; this keeps every other
+// call on the queue completing).
+void CompleteGuarded(CallState* state) noexcept {
+  try {
+    Complete(state);
+  } catch (const std::exception& e) {
+    PG_LOG(kError, "upstream: exception escaped a call completion: ", e.what());
+  } catch (...) {
+    PG_LOG(kError, "upstream: exception escaped a call completion");
+  }
 }
 
 }  // namespace

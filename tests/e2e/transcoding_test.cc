@@ -85,6 +85,10 @@ const std::vector<Case> kRoutingCases = {
      Get("/v1/assets/img/a%2Fb/logo.png"),
      200,
      {{"path", "img/a%2Fb/logo.png"}}},
+    {"MultiSegmentVariableKeepsTheClientsCaseOfEscapes",
+     Get("/v1/assets/img/a%2fb/logo.png"),
+     200,
+     {{"path", "img/a%2fb/logo.png"}}},
     {"SingleSegmentVariableDecodesSlash",
      Get("/v1/echo/hello%2Fworld%20x"),
      200,
@@ -230,6 +234,43 @@ const std::vector<Case> kBodyCases = {
      {.method = "DELETE", .target = "/v1/users/3", .body = "{}"},
      400,
      {{"code", 3}}},
+    // Request bodies are strict JSON (RFC 8259; each field once); the
+    // message names the byte.
+    {"SingleQuotedStringIs400",
+     Post("/v1/echo", R"({"choiceText":'t'})"),
+     400,
+     {{"code", 3},
+      {"message", "invalid JSON body at byte 14: single-quoted string"},
+      {"details", json::array()}}},
+    {"ControlCharacterInStringIs400",
+     Post("/v1/echo", "{\"choiceText\":\"a\tb\"}"),
+     400,
+     {{"code", 3},
+      {"message", "invalid JSON body at byte 16: unescaped control character U+0009 in string"}}},
+    {"FieldGivenTwiceByItsTwoNamesIs400",
+     Post("/v1/echo", R"({"choiceText":"a","choice_text":"b"})"),
+     400,
+     {{"code", 3},
+      {"message", R"(invalid JSON body at byte 18: field "choice_text" given twice)"}}},
+    {"FieldGivenTwiceInAMapValueIs400",
+     Post("/v1/echo", R"({"messageMap":{"k":{"name":"n","name":"m"}}})"),
+     400,
+     {{"code", 3}, {"message", R"(invalid JSON body at byte 31: field "name" given twice)"}}},
+    {"DataAfterTheBodyIs400",
+     Post("/v1/echo", R"({"choiceText":"a"} x)"),
+     400,
+     {{"code", 3}, {"message", "invalid JSON body at byte 19: data after the top-level value"}}},
+    {"TrailingCommaInAFieldBodyIs400",
+     Post("/v1/users", R"({"email":"e@example.com",})"),
+     400,
+     {{"code", 3}, {"message", "invalid JSON body at byte 24: trailing comma"}}},
+    {"SurrogatePairsAndBigNumbersPass",
+     Post(
+         "/v1/echo",
+         R"({"wellKnown":{"structValue":{"s":"\ud83d\ude00","n":123456789012345678901234567890}}})"),
+     200,
+     {{"request", {{"wellKnown", {{"structValue", {{"s", "\xF0\x9F\x98\x80"}}}}}}}}},
+    {"NullBodyIsEmptyMessage", Post("/v1/echo", " null "), 200, {{"request", json::object()}}},
     {"OrderWithBodyStar",
      Post("/v1/orders",
           R"({"userId":"1","items":[{"productId":"p-1","quantity":2,"unitPriceCents":"1500"}]})"),
@@ -283,6 +324,16 @@ TEST(TranscodingOptionsTest, UnknownJsonFieldsCanBeIgnored) {
   HttpResponse response = gw.Call(Post("/v1/echo", R"({"nope":1,"choiceText":"t"})"));
   EXPECT_EQ(response.status, 200) << response.body;
   EXPECT_EQ(GatewayUnderTest::Json(response)["request"]["choiceText"], "t");
+}
+
+TEST(TranscodingOptionsTest, MaxJsonDepthApplies) {
+  GatewayUnderTest gw([](config::GatewayConfig& c) { c.transcoding.max_json_depth = 3; });
+  HttpResponse ok = gw.Call(Post("/v1/echo", R"({"wellKnown":{"listValue":[1]}})"));
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  HttpResponse deep = gw.Call(Post("/v1/echo", R"({"wellKnown":{"listValue":[[1]]}})"));
+  EXPECT_EQ(deep.status, 400) << deep.body;
+  EXPECT_EQ(GatewayUnderTest::Json(deep)["message"],
+            "invalid JSON body at byte 27: nesting deeper than 3");
 }
 
 TEST(TranscodingOptionsTest, OutputOptionsApply) {

@@ -66,9 +66,11 @@ class AuthEngineTest : public ::testing::Test {
     request.method = "GET";
     request.target = target;
     request.headers = std::move(headers);
+    auto credentials = engine.TakeCredentials(request);
+    if (!credentials.ok()) return credentials.status();
     std::promise<absl::StatusOr<Identity>> answer;
     engine.Authenticate(
-        request, engine.PolicyFor(method),
+        *credentials, request, engine.PolicyFor(method),
         [&answer](absl::StatusOr<Identity> identity) { answer.set_value(std::move(identity)); });
     return answer.get_future().get();
   }
@@ -124,6 +126,45 @@ TEST_F(AuthEngineTest, ApiKeyFromAQueryParameter) {
   EXPECT_FALSE(Run(*engine, "svc.Orders.Get", {{"x-api-key", key_}}).ok());
 }
 
+TEST_F(AuthEngineTest, TheApiKeyQueryParameterIsTakenOutOfTheTarget) {
+  config_.api_keys.header.clear();
+  config_.api_keys.query_parameter = "api_key";
+  auto engine = Make();
+  http::Request request;
+  request.target = "/x?a=1&api_key=" + key_ + "&b=2";
+  auto credentials = engine->TakeCredentials(request);
+  ASSERT_TRUE(credentials.ok()) << credentials.status();
+  EXPECT_EQ(credentials->api_key, key_);
+  EXPECT_EQ(request.target, "/x?a=1&b=2");
+
+  request.target = "/x?api_key=" + key_;
+  ASSERT_TRUE(engine->TakeCredentials(request).ok());
+  EXPECT_EQ(request.target, "/x");
+}
+
+TEST_F(AuthEngineTest, TwoCredentialsOfOneKindAreABadRequest) {
+  auto engine = Make();
+  // A forged token beside a valid one must not be resolved either way.
+  absl::Status two_bearers =
+      Run(*engine, "svc.Orders.Get",
+          {{"authorization", "Bearer forged"}, {"authorization", "Bearer " + Jwt()}})
+          .status();
+  EXPECT_EQ(two_bearers.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(two_bearers.message(), "more than one authorization header");
+
+  absl::Status two_keys =
+      Run(*engine, "svc.Orders.Get", {{"x-api-key", "forged"}, {"x-api-key", key_}}).status();
+  EXPECT_EQ(two_keys.code(), absl::StatusCode::kInvalidArgument);
+
+  config_.api_keys.header.clear();
+  config_.api_keys.query_parameter = "api_key";
+  auto by_query = Make();
+  absl::Status two_params =
+      Run(*by_query, "svc.Orders.Get", {}, "/x?api_key=forged&api_key=" + key_).status();
+  EXPECT_EQ(two_params.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(two_params.message(), "more than one api_key query parameter");
+}
+
 TEST_F(AuthEngineTest, PolicyAuthenticatorListIsHonoured) {
   config_.policies = {{.selector = "*", .authenticators = {"api_key"}}};
   auto engine = Make();
@@ -164,7 +205,7 @@ TEST_F(AuthEngineTest, AnEngineReleasedByItsOwnCheckCallbackLeavesGrpcWorking) {
     request.target = "/x";
     request.headers = {{"authorization", "Bearer opaque-token"}};
     std::promise<absl::StatusCode> answer;
-    raw->Authenticate(request, raw->PolicyFor("svc.Orders.Get"),
+    raw->Authenticate(*raw->TakeCredentials(request), request, raw->PolicyFor("svc.Orders.Get"),
                       [&answer, held = std::move(engine)](absl::StatusOr<Identity> who) mutable {
                         held.reset();  // the last owner lets go inside the callback
                         answer.set_value(who.status().code());
@@ -177,6 +218,7 @@ TEST_F(AuthEngineTest, AnEngineReleasedByItsOwnCheckCallbackLeavesGrpcWorking) {
 
 TEST_F(AuthEngineTest, PublishesItsJwksAndStampsVerifiableTokens) {
   auto engine = Make();
+  ASSERT_TRUE(engine->Activate().ok());
   std::ifstream written(config_.stamping.jwks_out);
   std::string file((std::istreambuf_iterator<char>(written)), std::istreambuf_iterator<char>());
   EXPECT_EQ(file, engine->jwks_json());
@@ -200,6 +242,7 @@ TEST_F(AuthEngineTest, JwksOutCreatesItsFolder) {
   config_.stamping.jwks_out = (folder / "gateway-jwks.json").string();
   auto engine = Make();
   ASSERT_NE(engine, nullptr);
+  ASSERT_TRUE(engine->Activate().ok());
   std::ifstream written(config_.stamping.jwks_out);
   std::string file((std::istreambuf_iterator<char>(written)), std::istreambuf_iterator<char>());
   EXPECT_EQ(file, engine->jwks_json());
@@ -218,7 +261,6 @@ TEST(AuthEngineOffTest, EverythingIsPublicAndNothingIsPublished) {
   auto engine = AuthEngine::Create(config::AuthConfig{}, nullptr, {});
   ASSERT_TRUE(engine.ok());
   EXPECT_FALSE((*engine)->enabled());
-  ASSERT_TRUE(engine->Activate().ok());
   EXPECT_TRUE((*engine)->PolicyFor("any.Service.Method").is_public());
   EXPECT_EQ((*engine)->jwks_json(), R"({"keys":[]})");
   EXPECT_TRUE((*engine)->IsReservedKey("x-protogate-identity"));
@@ -227,4 +269,3 @@ TEST(AuthEngineOffTest, EverythingIsPublicAndNothingIsPublished) {
 
 }  // namespace
 }  // namespace protogate::auth
-  ASSERT_TRUE(engine->Activate().ok());

@@ -19,7 +19,7 @@ namespace {
 absl::Status Refusal(const AuthEngine& engine, http::Request request) {
   std::promise<absl::Status> answer;
   engine.Authenticate(
-      request, engine.PolicyFor("svc.Orders.Get"),
+      *engine.TakeCredentials(request), request, engine.PolicyFor("svc.Orders.Get"),
       [&answer](absl::StatusOr<Identity> identity) { answer.set_value(identity.status()); });
   return answer.get_future().get();
 }

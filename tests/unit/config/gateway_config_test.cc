@@ -161,6 +161,27 @@ TEST(GatewayConfigTest, EmptySectionMeansAllDefaults) {
   EXPECT_FALSE(config.transcoding.enums_as_ints);
 }
 
+TEST(GatewayConfigTest, MaxJsonDepthDefaultsTo64AndTakes1To1000) {
+  EXPECT_EQ(ParseOk(kMinimal).transcoding.max_json_depth, 64);
+  EXPECT_EQ(ParseOk(absl::StrCat(kMinimal, "transcoding:\n  max_json_depth: 1\n"))
+                .transcoding.max_json_depth,
+            1);
+  EXPECT_EQ(ParseOk(absl::StrCat(kMinimal, "transcoding:\n  max_json_depth: 1000\n"))
+                .transcoding.max_json_depth,
+            1000);
+}
+
+TEST(GatewayConfigTest, MaxJsonDepthOutOfRangeNamesTheLine) {
+  for (const char* bad : {"0", "1001", "-3", "\"64\"", "deep"}) {
+    auto config = ParseGatewayConfig(
+        absl::StrCat(kMinimal, "transcoding:\n  max_json_depth: ", bad, "\n"), kSource);
+    ASSERT_FALSE(config.ok()) << bad;
+    EXPECT_TRUE(Contains(config.status().message(), "gw.yaml:6:19: transcoding.max_json_depth: "))
+        << config.status();
+    EXPECT_TRUE(Contains(config.status().message(), "1..1000")) << config.status();
+  }
+}
+
 TEST(GatewayConfigTest, ListenAcceptsIpv6AndPortZero) {
   GatewayConfig config = ParseOk(absl::StrCat(kMinimal, "listen: \"[::1]:8443\"\n"));
   EXPECT_EQ(config.listen_host, "::1");
@@ -170,6 +191,19 @@ TEST(GatewayConfigTest, ListenAcceptsIpv6AndPortZero) {
   EXPECT_EQ(config.listen_port, 0);
   config = ParseOk(absl::StrCat(kMinimal, "listen: localhost:65535\n"));
   EXPECT_EQ(config.listen_port, 65535);
+}
+
+TEST(GatewayConfigTest, ReservedMetadataIsLowercasedAndForwardAuthorizationRead) {
+  GatewayConfig config = ParseOk(
+      "descriptors: d.pb\n"
+      "reserved_metadata: [X-User-Id, x-tenant]\n"
+      "upstreams:\n"
+      "  - {service: a.B, addresses: [127.0.0.1:1], forward_authorization: true}\n"
+      "  - {service: a.C, addresses: [127.0.0.1:2]}\n");
+  EXPECT_EQ(config.reserved_metadata, (std::vector<std::string>{"x-user-id", "x-tenant"}));
+  EXPECT_TRUE(config.upstreams[0].forward_authorization);
+  EXPECT_FALSE(config.upstreams[1].forward_authorization);
+  EXPECT_TRUE(ParseOk(kMinimal).reserved_metadata.empty());
 }
 
 TEST(GatewayConfigTest, ForwardHeadersMayBeEmpty) {
@@ -405,7 +439,7 @@ std::vector<ErrorCase> ErrorCases() {
        "expected a list of header names, got a single value \"authorization\" (write "
        "[authorization] for a list of one)"},
       {"headers_null", WithMinimal("forward_headers:\n"), "5:1", "forward_headers",
-       "use [] to forward none"},
+       "use [] for none"},
       {"headers_map", WithMinimal("forward_headers: {a: 1}\n"), "5:18", "forward_headers",
        "got a mapping"},
       {"headers_invalid", WithMinimal("forward_headers: [authorization, \"x request\"]\n"), "5:34",
@@ -416,6 +450,14 @@ std::vector<ErrorCase> ErrorCases() {
        "forward_headers[0]", "\"connection\" cannot be forwarded"},
       {"headers_duplicate", WithMinimal("forward_headers: [X-Id, x-id]\n"), "5:25",
        "forward_headers[1]", "duplicate header \"x-id\""},
+      // reserved_metadata.
+      {"reserved_also_forwarded",
+       WithMinimal("forward_headers: [x-tenant]\nreserved_metadata: [x-user-id, X-Tenant]\n"),
+       "6:32", "reserved_metadata[1]", "\"x-tenant\" is also in forward_headers"},
+      {"reserved_invalid", WithMinimal("reserved_metadata: [\"x user\"]\n"), "5:21",
+       "reserved_metadata[0]", "invalid header name \"x user\""},
+      {"reserved_scalar", WithMinimal("reserved_metadata: x-user-id\n"), "5:20",
+       "reserved_metadata", "expected a list"},
       {"headers_nested_list", WithMinimal("forward_headers: [[a]]\n"), "5:19", "forward_headers[0]",
        "expected a string, got a list"},
       // upstreams.
@@ -462,6 +504,15 @@ std::vector<ErrorCase> ErrorCases() {
       {"address_duplicate",
        "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [h:1, h:1]\n", "4:22",
        "upstreams[0].addresses[1]", "duplicate address \"h:1\""},
+      {"addresses_several_host_names",
+       "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [a.example:1, "
+       "b.example:1]\n",
+       "4:16", "upstreams[0].addresses",
+       "address \"a.example:1\": a host name must be the only address of its list"},
+      {"addresses_mixed_families",
+       "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [10.0.0.1:1, "
+       "\"[::1]:1\"]\n",
+       "4:16", "upstreams[0].addresses", "IPv4 and IPv6 literals cannot share one list"},
       {"upstream_timeout_unit",
        "descriptors: d.pb\nupstreams:\n  - {service: a.A, addresses: [h:1]}\n"
        "  - service: a.B\n    addresses: [h:2]\n    timeout: 5\n",
@@ -483,15 +534,6 @@ std::vector<ErrorCase> ErrorCases() {
        "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [h:1]\n"
        "    method_timeouts:\n      GetUser: 1s\n      GetUser: 2s\n",
        "7:7", "upstreams[0].method_timeouts.GetUser", "duplicate key \"GetUser\""},
-      {"addresses_several_host_names",
-       "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [a.example:1, "
-       "b.example:1]\n",
-       "4:16", "upstreams[0].addresses",
-       "address \"a.example:1\": a host name must be the only address of its list"},
-      {"addresses_mixed_families",
-       "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [10.0.0.1:1, "
-       "\"[::1]:1\"]\n",
-       "4:16", "upstreams[0].addresses", "IPv4 and IPv6 literals cannot share one list"},
   };
 }
 

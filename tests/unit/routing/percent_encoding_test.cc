@@ -37,7 +37,8 @@ TEST(PercentEncodingTest, DecodesEveryEscape) {
 }
 
 TEST(PercentEncodingTest, PartialDecodingKeepsReservedEscapes) {
-  EXPECT_EQ(PartiallyDecoded("a%2fb%20c%3A%41"), "a%2Fb c%3AA");
+  EXPECT_EQ(PartiallyDecoded("a%2fb%20c%3A%41"), "a%2fb c%3AA");
+  EXPECT_EQ(PartiallyDecoded("%2F%2f%3a%3A"), "%2F%2f%3a%3A");
   EXPECT_EQ(PartiallyDecoded("%25%7E"), "%~");
 }
 

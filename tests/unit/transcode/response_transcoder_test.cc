@@ -272,6 +272,35 @@ TEST(ResponseTranscoderTest, RepeatedResponseBody) {
       "[]");
 }
 
+// With defaults shown, every other field prints beside the response_body
+// field; the body is still only that field's value, valid JSON on its own.
+TEST(ResponseTranscoderTest, ResponseBodyWithDefaultValuesShown) {
+  const std::string binary =
+      Encode("demo.orders.v1.ListOrdersResponse", R"({"orders":[{"orderId":"o1"}]})");
+  const std::string orders = Transcoded(
+      Make("demo.orders.v1.ListOrdersResponse", "orders", {.emit_default_values = true}), binary);
+  EXPECT_FALSE(json::parse(orders, nullptr, false).is_discarded()) << orders;
+  ASSERT_TRUE(json::parse(orders, nullptr, false).is_array()) << orders;
+  EXPECT_EQ(json::parse(orders)[0]["orderId"], "o1");
+  EXPECT_EQ(Transcoded(Make("demo.orders.v1.ListOrdersResponse", "total_size",
+                            {.emit_default_values = true}),
+                       binary),
+            "0");
+  EXPECT_EQ(
+      Transcoded(Make("demo.orders.v1.ListOrdersResponse", "orders", {.emit_default_values = true}),
+                 ""),
+      "[]");
+  // Brackets and quotes inside strings do not end the value; a field printed
+  // after the body field (query) is not part of it.
+  const std::string products = Transcoded(
+      Make("demo.catalog.v1.SearchProductsResponse", "products", {.emit_default_values = true}),
+      Encode("demo.catalog.v1.SearchProductsResponse",
+             R"({"products":[{"title":"a\"]},"}],"query":{}})"));
+  json parsed = json::parse(products, nullptr, false);
+  ASSERT_TRUE(parsed.is_array()) << products;
+  EXPECT_EQ(parsed[0]["title"], "a\"]},");
+}
+
 TEST(ResponseTranscoderTest, ScalarResponseBody) {
   const std::string binary =
       Encode("demo.orders.v1.ListOrdersResponse", R"({"orders":[{"orderId":"o1"}],"totalSize":7})");
