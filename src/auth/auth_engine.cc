@@ -31,6 +31,15 @@ absl::string_view BearerToken(absl::string_view authorization) {
   return absl::StripAsciiWhitespace(value.substr(7));
 }
 
+// Tokens (RFC 6750 b64token, JWTs, opaque tokens) and API keys are printable
+// ASCII without spaces.
+bool IsCredentialText(absl::string_view credential) {
+  for (char c : credential) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 // The one value of a header that may appear at most once.
 absl::StatusOr<absl::string_view> SingleHeader(const http::Request& request,
                                                absl::string_view name) {
@@ -212,6 +221,13 @@ void AuthEngine::Authenticate(const Credentials& credentials, const http::Reques
     LogRefusal(request.method, request.Path(), "no credential",
                absl::UnauthenticatedError("no usable credential"));
     return done(absl::UnauthenticatedError(kMissingCredentials));
+  }
+  if (!IsCredentialText(choice->credential)) {
+    // Bytes no token or key is made of; they would otherwise travel into
+    // the auth service's string fields and its logs.
+    LogRefusal(request.method, request.Path(), "malformed credential",
+               absl::UnauthenticatedError("credential is not printable ASCII"));
+    return done(absl::UnauthenticatedError(kInvalidCredentials));
   }
   const Authenticator* authenticator = choice->authenticator;
   AuthInput input{.credential = std::move(choice->credential),

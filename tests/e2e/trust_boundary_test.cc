@@ -208,5 +208,31 @@ TEST_F(TrustBoundaryTest, AnApiKeyInTheQueryNeverReachesTheRequestMessage) {
   EXPECT_EQ(body.dump().find(key), std::string::npos) << body;
 }
 
+// Path and query values are bytes once percent-decoded: a string field takes
+// only UTF-8, so anything else is a 400, on every route.
+TEST_F(TrustBoundaryTest, PercentDecodedBytesThatAreNotUtf8AreABadRequest) {
+  ASSERT_TRUE(started_.ok()) << started_;
+  auto gw = Gateway();
+  for (const std::string& target :
+       {std::string("/v1/echo/%FF%FE"), std::string("/v1/echo/ok?nested.inner.name=%C3%28"),
+        std::string("/v1/products:search?q=%ED%A0%80")}) {
+    HttpResponse response = gw->Call({.target = target, .headers = {{"Authorization", kAlice}}});
+    EXPECT_EQ(response.status, 400) << target << " " << response.body;
+    EXPECT_EQ(GatewayUnderTest::Json(response)["code"], 3) << target;
+  }
+}
+
+// Tokens are bytes too: one that is not a bearer token's characters is
+// refused as invalid before any authenticator sees it.
+TEST_F(TrustBoundaryTest, ABearerTokenOfBytesIsInvalidCredentials) {
+  ASSERT_TRUE(started_.ok()) << started_;
+  auto gw = Gateway();
+  HttpResponse response =
+      gw->Call({.target = "/v1/echo/x",
+                .headers = {{"Authorization", std::string("Bearer demo-\xff\xfe-token")}}});
+  EXPECT_EQ(response.status, 401) << response.body;
+  EXPECT_EQ(GatewayUnderTest::Json(response)["message"], "invalid credentials");
+}
+
 }  // namespace
 }  // namespace protogate::test

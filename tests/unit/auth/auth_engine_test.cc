@@ -142,6 +142,18 @@ TEST_F(AuthEngineTest, TheApiKeyQueryParameterIsTakenOutOfTheTarget) {
   EXPECT_EQ(request.target, "/x");
 }
 
+TEST_F(AuthEngineTest, CredentialsOfBytesAreInvalidBeforeAnyAuthenticator) {
+  auto engine = Make();
+  for (const std::string& bad :
+       {std::string("Bearer a\xff\xfe"), std::string("Bearer caf\xc3\xa9")}) {
+    absl::Status status = Run(*engine, "svc.Orders.Get", {{"authorization", bad}}).status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kUnauthenticated);
+    EXPECT_EQ(status.message(), "invalid credentials");
+  }
+  absl::Status key = Run(*engine, "svc.Orders.Get", {{"x-api-key", "k\x01ey"}}).status();
+  EXPECT_EQ(key.message(), "invalid credentials");
+}
+
 TEST_F(AuthEngineTest, TwoCredentialsOfOneKindAreABadRequest) {
   auto engine = Make();
   // A forged token beside a valid one must not be resolved either way.
