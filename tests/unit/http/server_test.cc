@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -230,6 +231,27 @@ TEST(HttpServerTest, SimpleGet) {
   EXPECT_TRUE(response->HasHeader("date"));
   EXPECT_FALSE(response->HasHeader("connection"));
   EXPECT_EQ(response->body, "");
+}
+
+// The last resort: a handler that throws gets its request answered 500 in the
+// error model, and the connection and the loop serve on.
+TEST(HttpServerTest, AHandlerThatThrowsAnswers500AndTheServerServesOn) {
+  FunctionHandler handler([](Request request, Responder respond) {
+    if (request.Path() == "/boom") throw std::runtime_error("boom");
+    respond(Echo(request));
+  });
+  Running running = StartServer(&handler);
+  auto client = Dial(running.port);
+  ASSERT_NE(client, nullptr);
+  for (int round = 0; round < 3; ++round) {
+    absl::StatusOr<HttpResponse> boom = client->RoundTrip(Get("/boom"));
+    ASSERT_TRUE(boom.ok()) << boom.status();
+    EXPECT_EQ(boom->status, 500);
+    EXPECT_EQ(boom->body, R"({"code":500,"message":"internal error","details":[]})");
+    absl::StatusOr<HttpResponse> fine = client->RoundTrip(Get("/fine"));
+    ASSERT_TRUE(fine.ok()) << fine.status();
+    EXPECT_EQ(fine->status, 200);
+  }
 }
 
 TEST(HttpServerTest, RequestHasLowercaseHeaderNamesInOrderAndRemoteAddress) {
