@@ -3,7 +3,9 @@
 // THE list of a request's phases, in order (read this file to see the whole
 // path of a request through the gateway):
 //
-//   1. admit      – take the current snapshot, assign the request id
+//   1. admit      – take the current snapshot, assign the request id (the
+//                   client's only when safe), take the credentials out of the
+//                   request (two of a kind: 400)
 //   2. health     – /healthz and /readyz answer here
 //   3. route      – match method + path (404, or 405 with Allow)
 //   4. authenticate – the route's policy: credential → identity (401, 403, 503)
@@ -15,7 +17,8 @@
 //   8. log        – access log, always, whatever happened
 //
 // A failing phase short-circuits to Finish(), the one place that renders the
-// answer and logs it.
+// answer and logs it. Every step runs behind a last-resort guard: an
+// exception that escapes a phase answers its request 500 and is logged.
 //
 // Thread-safety: Handle runs on an event-loop thread; phases 7–8 run on the
 // gRPC thread that completes the call, and phases 5–8 on a gRPC thread when
