@@ -6,9 +6,10 @@
 // checked before a request runs is checked here.
 //
 // References (see reference.h) read from `$path.<variable>`, `$query.<name>`,
-// `$body.<path>` (the JSON body), `$auth.<claim>` (the authenticated caller,
-// when auth provides it), `$<call>.<path>` (another call's output, printed as
-// proto3 JSON), `$item` (one element of the call's `for_each` list) and
+// `$body.<path>` (the JSON body, refused with 400 unless it passes
+// transcode::CheckStrictJson, keys compared as written), `$auth.<claim>`
+// (the authenticated caller, when auth provides it), `$<call>.<path>`
+// (another call's output, printed as proto3 JSON), `$item` (one element of the call's `for_each` list) and
 // `$items` (the whole list, in a batch request).
 //
 // Response shape (`response:` in the config):
@@ -49,6 +50,7 @@
 #include "routing/http_template.h"
 #include "transcode/json_printer.h"
 #include "transcode/response_transcoder.h"
+#include "transcode/strict_json.h"
 #include "transcode/type_registry.h"
 
 namespace protogate::aggregate {
@@ -68,6 +70,7 @@ struct PlanEnvironment {
   std::shared_ptr<const transcode::TypeRegistry> registry;
   transcode::JsonOutputOptions output;
   std::map<std::string, UpstreamInfo, std::less<>> upstreams;  // by full service name
+  int max_json_depth = transcode::kDefaultMaxJsonDepth;        // of the request body
 };
 
 // A reference bound to where its value comes from.
@@ -147,6 +150,7 @@ class CompositePlan {
   const transcode::TypeRegistry& registry() const { return *registry_; }
   const transcode::JsonOutputOptions& output_options() const { return output_; }
   bool uses_body() const { return uses_body_; }
+  int max_json_depth() const { return max_json_depth_; }
   // The services the calls go to, sorted, each once.
   std::vector<std::string> services() const;
 
@@ -164,6 +168,7 @@ class CompositePlan {
   std::shared_ptr<const transcode::TypeRegistry> registry_;
   transcode::JsonOutputOptions output_;
   bool uses_body_ = false;
+  int max_json_depth_ = transcode::kDefaultMaxJsonDepth;
 };
 
 }  // namespace protogate::aggregate

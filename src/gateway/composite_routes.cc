@@ -75,6 +75,7 @@ aggregate::PlanEnvironment EnvironmentOf(const Snapshot& snapshot) {
   env.output = {.use_proto_field_names = config.transcoding.use_proto_field_names,
                 .emit_default_values = config.transcoding.emit_default_values,
                 .enums_as_ints = config.transcoding.enums_as_ints};
+  env.max_json_depth = config.transcoding.max_json_depth;
   for (const config::UpstreamConfig& upstream : config.upstreams) {
     env.upstreams[upstream.service] = {.stub = snapshot.channels->StubFor(upstream.service),
                                        .timeout = upstream.timeout,

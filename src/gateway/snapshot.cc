@@ -108,7 +108,8 @@ absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot)
   const config::TranscodingConfig& t = snapshot.config.transcoding;
   transcode::RequestOptions request_options{
       .reject_unknown_query_parameters = t.reject_unknown_query_parameters,
-      .ignore_unknown_json_fields = t.ignore_unknown_json_fields};
+      .ignore_unknown_json_fields = t.ignore_unknown_json_fields,
+      .max_json_depth = t.max_json_depth};
   transcode::JsonOutputOptions output_options{.use_proto_field_names = t.use_proto_field_names,
                                               .emit_default_values = t.emit_default_values,
                                               .enums_as_ints = t.enums_as_ints};

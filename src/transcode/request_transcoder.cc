@@ -38,17 +38,9 @@ std::string Echo(absl::string_view value) {
   return absl::StrCat(value.substr(0, kMaxEchoedValue), "...");
 }
 
-// By proto name, else by JSON name (lowerCamel or json_name). A linear scan
-// beats a hash lookup here: no std::string has to be built for the key, and
-// request messages have few fields.
+// Query names and body fields resolve as the body's keys do.
 const gpb::FieldDescriptor* FindField(const gpb::Descriptor& message, absl::string_view name) {
-  const gpb::FieldDescriptor* by_json_name = nullptr;
-  for (int i = 0; i < message.field_count(); ++i) {
-    const gpb::FieldDescriptor* field = message.field(i);
-    if (field->name() == name) return field;
-    if (by_json_name == nullptr && field->json_name() == name) by_json_name = field;
-  }
-  return by_json_name;
+  return FindJsonField(message, name);
 }
 
 bool IsSingularMessage(const gpb::FieldDescriptor& field) {
@@ -173,8 +165,9 @@ struct RequestTranscoder::Impl {
   const gpb::Descriptor* type = nullptr;
   BodyKind body_kind = BodyKind::kNone;
   const gpb::FieldDescriptor* body_field = nullptr;
-  std::string body_type_url;     // the type the JSON body is converted as
-  std::string body_json_prefix;  // kOtherField: `{"<json name>":`
+  std::string body_type_url;                        // the type the JSON body is converted as
+  std::string body_json_prefix;                     // kOtherField: `{"<json name>":`
+  JsonBodyShape body_shape = JsonBodyShape::Any();  // what the client's JSON is
   RequestOptions options;
   gpb::util::JsonParseOptions json_options;
 
@@ -201,6 +194,7 @@ absl::StatusOr<RequestTranscoder> RequestTranscoder::Create(
   } else if (body_field == "*") {
     impl->body_kind = BodyKind::kWhole;
     impl->body_type_url = TypeRegistry::TypeUrl(request_type);
+    impl->body_shape = JsonBodyShape::Message(request_type);
   } else {
     const gpb::FieldDescriptor* field = FindField(request_type, body_field);
     if (field == nullptr) {
@@ -208,6 +202,7 @@ absl::StatusOr<RequestTranscoder> RequestTranscoder::Create(
           "body field \"", body_field, "\" names no field of ", request_type.full_name()));
     }
     impl->body_field = field;
+    impl->body_shape = JsonBodyShape::FieldValue(*field);
     if (IsSingularMessage(*field)) {
       impl->body_kind = BodyKind::kMessageField;
       impl->body_type_url = TypeRegistry::TypeUrl(*field->message_type());
@@ -276,10 +271,16 @@ absl::Status RequestTranscoder::Impl::AppendBody(absl::string_view body, std::st
                        " is built from the path and the query string)"));
     case BodyKind::kWhole:
       if (IsEmptyJson(body)) return absl::OkStatus();
+      if (absl::Status s = CheckStrictJson(body, body_shape, options.max_json_depth); !s.ok()) {
+        return s;
+      }
       return JsonToBinary(body, out);
     case BodyKind::kMessageField: {
       std::string message;
       if (!IsEmptyJson(body)) {
+        if (absl::Status s = CheckStrictJson(body, body_shape, options.max_json_depth); !s.ok()) {
+          return s;
+        }
         if (absl::Status s = JsonToBinary(body, &message); !s.ok()) return s;
       }
       // An empty body still sets the field, as "{}" would.
@@ -288,10 +289,11 @@ absl::Status RequestTranscoder::Impl::AppendBody(absl::string_view body, std::st
     }
     case BodyKind::kOtherField: {
       if (IsEmptyJson(body)) return absl::OkStatus();
-      // One JSON value exactly: `true, "other": 1` must not reach fields
-      // beyond this one through the wrapping.
-      if (!nlohmann::json::accept(body.begin(), body.end())) {
-        return JsonError("Expected a single JSON value.\n", body, 0);
+      // One JSON value exactly, which the strict check ensures: `true,
+      // "other": 1` must not reach fields beyond this one through the
+      // wrapping.
+      if (absl::Status s = CheckStrictJson(body, body_shape, options.max_json_depth); !s.ok()) {
+        return s;
       }
       return JsonToBinary(absl::StrCat(body_json_prefix, body, "}"), out, body_json_prefix.size());
     }

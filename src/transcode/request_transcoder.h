@@ -17,9 +17,14 @@
 // the well-known types are not mappable from a query.
 // Path variables override the same field in the body.
 //
+// The JSON body is checked by CheckStrictJson before protobuf converts it:
+// RFC 8259 exactly, each field at most once (by either of its names), at
+// most `max_json_depth` deep. An empty body (whitespace only) or `null` is
+// the empty message (for a message field: that field set, empty).
+//
 // Errors are InvalidArgument with a message naming the parameter or the JSON
 // position, e.g. `invalid value "abc" for path parameter "user_id": expected
-// int32`.
+// int32`, `invalid JSON body at byte 11: single-quoted string`.
 //
 // Example:
 //   auto t = RequestTranscoder::Create(registry, *method->input_type(), "user", options);
@@ -37,6 +42,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "routing/route_table.h"
+#include "transcode/strict_json.h"
 #include "transcode/type_registry.h"
 
 namespace protogate::transcode {
@@ -46,6 +52,8 @@ struct RequestOptions {
   bool reject_unknown_query_parameters = false;
   // Ignore unknown fields in the JSON body instead of answering 400.
   bool ignore_unknown_json_fields = false;
+  // Arrays and objects open at once in the JSON body (see CheckStrictJson).
+  int max_json_depth = kDefaultMaxJsonDepth;
 };
 
 // The member initializers let callers name only some members

@@ -130,10 +130,9 @@ struct Harness {
   std::optional<CompositeResponse> response;
   int answers = 0;
 
-  void Start(const std::string& calls, const std::string& shape = "",
-             CompositeRequest request = {}) {
-    auto built = CompositePlan::Build(SpecFromJson("/v1/dashboard/{user_id}", calls, shape),
-                                      DemoEnvironment());
+  void Start(const std::string& calls, const std::string& shape = "", CompositeRequest request = {},
+             const PlanEnvironment& env = DemoEnvironment()) {
+    auto built = CompositePlan::Build(SpecFromJson("/v1/dashboard/{user_id}", calls, shape), env);
     ASSERT_TRUE(built.ok()) << built.status();
     plan = *built;
     if (request.bindings.empty()) request.bindings = {{{"user_id"}, "1"}};
@@ -471,6 +470,45 @@ TEST(CompositeExecutionTest, AnInvalidJsonBodyIsRefusedBeforeAnyCall) {
   ASSERT_TRUE(run.response);
   EXPECT_EQ(run.response->http_status, 400);
   EXPECT_TRUE(run.upstream.started().empty());
+}
+
+TEST(CompositeExecutionTest, TheBodyIsStrictJson) {
+  const char* kCalls = R"({"user": {"method": "demo.users.v1.UserService/GetUser",
+                                    "request": {"user_id": "$body.id"}}})";
+  struct Case {
+    const char* body;
+    const char* message;
+  };
+  const Case cases[] = {
+      {R"({"id":"1","id":"2"})", R"(invalid JSON body at byte 10: key "id" given twice)"},
+      {R"({"id":'1'})", "invalid JSON body at byte 6: single-quoted string"},
+      {R"({"id":"1"} {})", "invalid JSON body at byte 11: data after the top-level value"},
+  };
+  for (const Case& c : cases) {
+    Harness run;
+    CompositeRequest request;
+    request.body = c.body;
+    run.Start(kCalls, "", request);
+    ASSERT_TRUE(run.response) << c.body;
+    EXPECT_EQ(run.response->http_status, 400) << c.body;
+    EXPECT_EQ(run.Body()["code"], 3) << c.body;
+    EXPECT_EQ(run.Body()["message"], c.message) << c.body;
+    EXPECT_EQ(run.Body()["details"], Json::array()) << c.body;
+    EXPECT_TRUE(run.upstream.started().empty()) << c.body;
+  }
+}
+
+TEST(CompositeExecutionTest, TheBodyNestsAtMostMaxJsonDepth) {
+  PlanEnvironment env = DemoEnvironment();
+  env.max_json_depth = 2;
+  Harness run;
+  CompositeRequest request;
+  request.body = R"({"id":[["1"]]})";
+  run.Start(R"({"user": {"method": "demo.users.v1.UserService/GetUser",
+                         "request": {"user_id": "$body.id"}}})",
+            "", request, env);
+  ASSERT_TRUE(run.response);
+  EXPECT_EQ(run.Body()["message"], "invalid JSON body at byte 7: nesting deeper than 2");
 }
 
 TEST(CompositeExecutionTest, TimingsForTheAccessLog) {

@@ -343,27 +343,86 @@ TEST(RequestTranscoderTest, MalformedJsonSaysWhere) {
     const char* body;
     const char* message;
   };
+  // Syntax faults are found by the strict check, with their byte; what
+  // does not fit the message is protobuf's to say.
   const Case cases[] = {
-      {R"({"userId": "u1", "note": })", "Unexpected token. (at byte 25)"},
-      {R"({"userId":"u1")",
-       "Unexpected end of string. Expected , or } after key:value pair. (at byte 14)"},
-      {R"({"note":"\ud800"})", "Missing low surrogate. (at byte 15)"},
-      {R"({"userId":"u1","colour":"red"})", "colour: Cannot find field."},
+      {R"({"userId": "u1", "note": })", " at byte 25: expected a value, got '}'"},
+      {R"({"userId":"u1")", " at byte 14: unexpected end of input"},
+      {R"({"note":"\ud800"})", " at byte 9: lone high surrogate \\ud800"},
+      {R"({"userId":"u1","colour":"red"})", ": colour: Cannot find field."},
       {R"({"items":[{"quantity":1},{"quantity":1.5}]})",
-       "(items[1].quantity): invalid value 1.5 for type TYPE_INT32"},
-      {"[1,2]", "Root element must be a message."},
+       ": (items[1].quantity): invalid value 1.5 for type TYPE_INT32"},
+      {"[1,2]", ": Root element must be a message."},
   };
   for (const Case& c : cases) {
     absl::Status status = TranscodeError(transcoder, {.body = c.body});
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_EQ(status.message(), absl::StrCat("invalid JSON body: ", c.message)) << c.body;
+    EXPECT_EQ(status.message(), absl::StrCat("invalid JSON body", c.message)) << c.body;
   }
+}
+
+TEST(RequestTranscoderTest, WhatProtobufWouldAcceptButStrictJsonRefusesIsA400) {
+  const gpb::Descriptor& type = Input("demo.orders.v1.OrderService.CreateOrder");
+  RequestTranscoder transcoder = Make(type, "*");
+  struct Case {
+    std::string body;
+    const char* message;
+  };
+  const Case cases[] = {
+      {R"({"userId": 'u1'})", "invalid JSON body at byte 11: single-quoted string"},
+      {"{\"note\":\"a\tb\"}",
+       "invalid JSON body at byte 10: unescaped control character "
+       "U+0009 in string"},
+      {R"({"note":"x"} trailing)", "invalid JSON body at byte 13: data after the top-level value"},
+      {R"({"userId":"a","user_id":"b"})",
+       R"(invalid JSON body at byte 14: field "user_id" given twice)"},
+      {R"({"items":[{"quantity":1,"quantity":2}]})",
+       R"(invalid JSON body at byte 24: field "quantity" given twice)"},
+      {R"({"labels":{"a":"1","a":"2"}})",
+       R"(invalid JSON body at byte 19: map key "a" given twice)"},
+      {R"({"note":"x",})", "invalid JSON body at byte 11: trailing comma"},
+      {"{\"note\":\"\xff\"}", "invalid JSON body at byte 9: invalid UTF-8"},
+  };
+  for (const Case& c : cases) {
+    absl::Status status = TranscodeError(transcoder, {.body = c.body});
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.body;
+    EXPECT_EQ(status.message(), c.message) << c.body;
+  }
+}
+
+TEST(RequestTranscoderTest, StrictJsonAppliesToFieldBodies) {
+  const gpb::Descriptor& order = Input("demo.orders.v1.OrderService.CreateOrder");
+  // body: "items" (a repeated message field): offsets are the client's.
+  absl::Status status =
+      TranscodeError(Make(order, "items"), {.body = R"([{"quantity":1,"quantity":2}])"});
+  EXPECT_EQ(status.message(), R"(invalid JSON body at byte 15: field "quantity" given twice)");
+  // body: "user" (a message field).
+  const gpb::Descriptor& create_user = Input("demo.users.v1.UserService.CreateUser");
+  status = TranscodeError(Make(create_user, "user"), {.body = R"({"email":'a@b'})"});
+  EXPECT_EQ(status.message(), "invalid JSON body at byte 9: single-quoted string");
+}
+
+TEST(RequestTranscoderTest, JsonDeeperThanTheLimitIsRefused) {
+  const gpb::Descriptor& type = Input("demo.orders.v1.OrderService.CreateOrder");
+  RequestTranscoder transcoder = Make(type, "*", {.max_json_depth = 2});
+  EXPECT_EQ(Transcoded(transcoder, type, {.body = R"({"shippingAddress":{"line1":"x"}})"}),
+            json::parse(R"({"shipping_address":{"line1":"x"}})"));
+  absl::Status status = TranscodeError(transcoder, {.body = R"({"items":[{"quantity":1}]})"});
+  EXPECT_EQ(status.message(), "invalid JSON body at byte 10: nesting deeper than 2");
+  // The default is 64.
+  std::string deep = R"({"wellKnown":{"value":)";
+  for (int i = 0; i < 63; ++i) deep += "[";
+  for (int i = 0; i < 63; ++i) deep += "]";
+  deep += "}}";
+  const gpb::Descriptor& echo = Input("demo.catalog.v1.CatalogService.Echo");
+  status = TranscodeError(Make(echo, "*"), {.body = deep});
+  EXPECT_EQ(status.message(), "invalid JSON body at byte 84: nesting deeper than 64");
 }
 
 TEST(RequestTranscoderTest, MalformedJsonInAFieldBodySaysWhereInTheBody) {
   const gpb::Descriptor& type = Input("demo.orders.v1.OrderService.CreateOrder");
   absl::Status status = TranscodeError(Make(type, "items"), {.body = R"([{"quantity": 1},, ])"});
-  EXPECT_EQ(status.message(), "invalid JSON body: Expected a single JSON value. (at byte 17)");
+  EXPECT_EQ(status.message(), "invalid JSON body at byte 17: expected a value, got ','");
   status = TranscodeError(Make(type, "items"), {.body = R"([{"quantity": "x"}])"});
   EXPECT_EQ(status.message(),
             R"(invalid JSON body: (items[0].quantity): invalid value "x" for type TYPE_INT32)");
