@@ -1,7 +1,8 @@
 // Micro-benchmarks of the transcode stage on the demo protos: the request
 // side of a GET with one path variable and of a POST with a ~1 KB JSON body,
 // the response side of a small message and of a ~10 KB list (through the
-// response transcoder, and through protobuf's printer alone for comparison).
+// response transcoder, and through protobuf's printer alone for comparison),
+// and the strict JSON check of the POST body alone.
 // Depends on the transcode headers only.
 
 #include <fstream>
@@ -15,6 +16,7 @@
 #include "transcode/request_transcoder.h"
 #include "transcode/response_transcoder.h"
 #include "transcode/status_mapping.h"
+#include "transcode/strict_json.h"
 
 namespace protogate::transcode {
 namespace {
@@ -101,6 +103,18 @@ void BM_RequestPostCreateOrder(benchmark::State& state) {
   state.counters["body_bytes"] = static_cast<double>(body.size());
 }
 BENCHMARK(BM_RequestPostCreateOrder);
+
+// The strict check alone, on the same body: its share of the POST above.
+void BM_StrictJsonCreateOrder(benchmark::State& state) {
+  const JsonBodyShape shape =
+      JsonBodyShape::Message(*Method("demo.orders.v1.OrderService.CreateOrder").input_type());
+  const std::string body = CreateOrderJson();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(CheckStrictJson(body, shape, kDefaultMaxJsonDepth));
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK(BM_StrictJsonCreateOrder);
 
 void BM_ResponseUser(benchmark::State& state) {
   const gpb::Descriptor& type = *Method("demo.users.v1.UserService.GetUser").output_type();
