@@ -81,8 +81,11 @@ bool RemoteKeySet::WaitForRefetch(RefetchWaiter& waiter) {
       refetch_requested_ = true;
     }
     waiters_.push_back(std::move(waiter));
+    // Notified before letting go of `mu_`: once it is free, the refetch
+    // thread may run the waiter, whose request can drop the last owner of
+    // this set and so destroy `wake_`; nothing here may touch it after that.
+    wake_.notify_all();
   }
-  wake_.notify_all();
   return true;
 }
 
