@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "simdjson.h"
@@ -205,9 +206,10 @@ class Scanner {
   const size_t max_depth_;
   const bool utf8_valid_;
   size_t pos_ = 0;
-  std::vector<Frame> frames_;
-  std::vector<absl::string_view> keys_;            // of the open objects, innermost last
-  std::forward_list<std::string> unescaped_keys_;  // stable storage for keys with escapes
+  // Inline room for the usual body: no allocation at all.
+  absl::InlinedVector<Frame, 8> frames_;
+  absl::InlinedVector<absl::string_view, 32> keys_;  // of the open objects, innermost last
+  std::forward_list<std::string> unescaped_keys_;    // stable storage for keys with escapes
 };
 
 absl::Status Scanner::Run(const JsonBodyShape& top) {
@@ -413,36 +415,38 @@ absl::Status Scanner::String(absl::string_view* contents, bool* escaped) {
   const size_t open = pos_++;
   const unsigned char* bytes = reinterpret_cast<const unsigned char*>(json_.data());
   const size_t size = json_.size();
+  // Non-ASCII bytes need no look when the whole body is valid UTF-8.
+  const uint8_t last_plain = utf8_valid_ ? kNonAscii : kPlain;
   bool any_escape = false;
-  while (pos_ < size) {
-    switch (kStringBytes[bytes[pos_]]) {
-      case kPlain:
-        ++pos_;
-        break;
+  for (;;) {
+    size_t i = pos_;
+    // The bulk of a string: bytes that need no look.
+    while (i < size && (kStringBytes[bytes[i]] == kPlain || kStringBytes[bytes[i]] == last_plain)) {
+      ++i;
+    }
+    pos_ = i;
+    if (i >= size) return Error(size, "unterminated string");
+    switch (kStringBytes[bytes[i]]) {
       case kQuote:
-        if (contents != nullptr) *contents = json_.substr(open + 1, pos_ - open - 1);
+        if (contents != nullptr) *contents = json_.substr(open + 1, i - open - 1);
         if (escaped != nullptr) *escaped = any_escape;
-        ++pos_;
+        pos_ = i + 1;
         return absl::OkStatus();
       case kBackslash:
         any_escape = true;
         if (absl::Status s = Escape(); !s.ok()) return s;
         break;
       case kControl:
-        return Error(pos_,
-                     absl::StrFormat("unescaped control character U+%04X in string", bytes[pos_]));
-      case kNonAscii:
-        if (utf8_valid_) {
-          ++pos_;
-        } else if (size_t length = Utf8SequenceLength(bytes + pos_, size - pos_); length > 0) {
-          pos_ += length;
+        return Error(i, absl::StrFormat("unescaped control character U+%04X in string", bytes[i]));
+      default:  // kNonAscii, the body not known to be valid UTF-8
+        if (size_t length = Utf8SequenceLength(bytes + i, size - i); length > 0) {
+          pos_ = i + length;
         } else {
-          return Error(pos_, "invalid UTF-8");
+          return Error(i, "invalid UTF-8");
         }
         break;
     }
   }
-  return Error(size, "unterminated string");
 }
 
 absl::Status Scanner::Escape() {

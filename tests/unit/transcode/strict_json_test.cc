@@ -73,6 +73,8 @@ TEST(StrictJsonTest, HostileBodiesAreRefusedWithOffsetAndReason) {
       {"{\"note\":\"\xf4\x90\x80\x80\"}", "9: invalid UTF-8"},
       {"{\"note\":\"\xe2\x82\"}", "9: invalid UTF-8"},
       {"{\"n\xc3\"}", "3: invalid UTF-8"},
+      // Valid sequences before the fault are decoded, not refused.
+      {"[\"caf\xc3\xa9\xf0\x9f\x98\x80\", \"\xff\"]", "15: invalid UTF-8"},
       {"\xef\xbb\xbf{}", "0: expected a value, got byte 0xEF"},
       // Lone surrogates in \u escapes.
       {R"({"note":"\ud800"})", "9: lone high surrogate \\ud800"},
