@@ -428,6 +428,20 @@ TEST(RequestTranscoderTest, MalformedJsonInAFieldBodySaysWhereInTheBody) {
             R"(invalid JSON body: (items[0].quantity): invalid value "x" for type TYPE_INT32)");
 }
 
+TEST(RequestTranscoderTest, AHighDepthLimitLetsDeepBodiesThrough) {
+  const gpb::Descriptor& echo = Input("demo.catalog.v1.CatalogService.Echo");
+  auto nested = [](int depth) {
+    std::string body = R"({"wellKnown":{"value":)";
+    for (int i = 0; i < depth; ++i) body += "[";
+    for (int i = 0; i < depth; ++i) body += "]";
+    return body + "}}";
+  };
+  auto deep = Make(echo, "*", {.max_json_depth = 1000}).Transcode({.body = nested(500)});
+  EXPECT_TRUE(deep.ok()) << deep.status();
+  EXPECT_EQ(TranscodeError(Make(echo, "*"), {.body = nested(500)}).message(),
+            "invalid JSON body at byte 84: nesting deeper than 64");
+}
+
 TEST(RequestTranscoderTest, JsonOfTheWrongShapeIsRefused) {
   const gpb::Descriptor& type = Input("demo.orders.v1.OrderService.CreateOrder");
   RequestTranscoder transcoder = Make(type, "*");
