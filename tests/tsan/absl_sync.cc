@@ -15,6 +15,10 @@
 // before the next locker), which can hide a race between two readers, of
 // which there are none: a race needs a write.
 //
+// Waiters' conditions are evaluated through a wrapper that holds the mutex
+// for TSan, and gRPC's completion-queue hand-off is told the same way (at
+// the end of this file).
+//
 // Built only with PROTOGATE_TSAN; never part of a release build.
 
 #include <dlfcn.h>
@@ -27,6 +31,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "grpc/grpc.h"
 
 extern "C" void __tsan_acquire(void* addr);
 extern "C" void __tsan_release(void* addr);
@@ -46,7 +51,30 @@ Fn Real(const char* mangled) {
 void Acquire(const void* addr) { __tsan_acquire(const_cast<void*>(addr)); }
 void Release(const void* addr) { __tsan_release(const_cast<void*>(addr)); }
 
+// A waiter's condition is evaluated under its mutex, but not only by the
+// waiter: the thread that unlocks evaluates the conditions of those waiting
+// (in Mutex::Unlock, after the release above has been told). Evaluating
+// through this wrapper tells TSan that the evaluation holds the mutex,
+// whichever thread runs it, as Abseil's own annotations do.
+struct AnnotatedCondition {
+  const absl::Condition* cond;
+  const absl::Mutex* mu;
+
+  static bool Eval(AnnotatedCondition* self) {
+    Acquire(self->mu);
+    const bool met = self->cond->Eval();
+    Release(self->mu);
+    return met;
+  }
+};
+
 }  // namespace
+
+// Declares `annotated`, the condition `cond` of mutex `mu` evaluated through
+// AnnotatedCondition; it lives as long as the waiting call.
+#define ABSL_SYNC_ANNOTATED(cond, mu)                \
+  AnnotatedCondition annotated_state{&(cond), (mu)}; \
+  const Condition annotated(&AnnotatedCondition::Eval, &annotated_state)
 
 // The mangled names are those of Debian 12's Abseil 20220623 (inline
 // namespace debian3); a missing one aborts at its first use, by name.
@@ -95,21 +123,24 @@ void Mutex::ReaderUnlock() {
 void Mutex::LockWhen(const Condition& cond) {
   ABSL_SYNC_REAL(void (*)(Mutex*, const Condition&),
                  "_ZN4absl7debian35Mutex8LockWhenERKNS0_9ConditionE");
-  real(this, cond);
+  ABSL_SYNC_ANNOTATED(cond, this);
+  real(this, annotated);
   Acquire(this);
 }
 
 void Mutex::ReaderLockWhen(const Condition& cond) {
   ABSL_SYNC_REAL(void (*)(Mutex*, const Condition&),
                  "_ZN4absl7debian35Mutex14ReaderLockWhenERKNS0_9ConditionE");
-  real(this, cond);
+  ABSL_SYNC_ANNOTATED(cond, this);
+  real(this, annotated);
   Acquire(this);
 }
 
 bool Mutex::LockWhenWithTimeout(const Condition& cond, absl::Duration timeout) {
   ABSL_SYNC_REAL(bool (*)(Mutex*, const Condition&, absl::Duration),
                  "_ZN4absl7debian35Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  const bool met = real(this, cond, timeout);
+  ABSL_SYNC_ANNOTATED(cond, this);
+  const bool met = real(this, annotated, timeout);
   Acquire(this);  // held on return either way
   return met;
 }
@@ -118,7 +149,8 @@ bool Mutex::ReaderLockWhenWithTimeout(const Condition& cond, absl::Duration time
   ABSL_SYNC_REAL(
       bool (*)(Mutex*, const Condition&, absl::Duration),
       "_ZN4absl7debian35Mutex25ReaderLockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  const bool met = real(this, cond, timeout);
+  ABSL_SYNC_ANNOTATED(cond, this);
+  const bool met = real(this, annotated, timeout);
   Acquire(this);
   return met;
 }
@@ -126,7 +158,8 @@ bool Mutex::ReaderLockWhenWithTimeout(const Condition& cond, absl::Duration time
 bool Mutex::LockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
   ABSL_SYNC_REAL(bool (*)(Mutex*, const Condition&, absl::Time),
                  "_ZN4absl7debian35Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  const bool met = real(this, cond, deadline);
+  ABSL_SYNC_ANNOTATED(cond, this);
+  const bool met = real(this, annotated, deadline);
   Acquire(this);
   return met;
 }
@@ -134,7 +167,8 @@ bool Mutex::LockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
 bool Mutex::ReaderLockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
   ABSL_SYNC_REAL(bool (*)(Mutex*, const Condition&, absl::Time),
                  "_ZN4absl7debian35Mutex26ReaderLockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  const bool met = real(this, cond, deadline);
+  ABSL_SYNC_ANNOTATED(cond, this);
+  const bool met = real(this, annotated, deadline);
   Acquire(this);
   return met;
 }
@@ -144,7 +178,8 @@ void Mutex::Await(const Condition& cond) {
   ABSL_SYNC_REAL(void (*)(Mutex*, const Condition&),
                  "_ZN4absl7debian35Mutex5AwaitERKNS0_9ConditionE");
   Release(this);
-  real(this, cond);
+  ABSL_SYNC_ANNOTATED(cond, this);
+  real(this, annotated);
   Acquire(this);
 }
 
@@ -152,7 +187,8 @@ bool Mutex::AwaitWithTimeout(const Condition& cond, absl::Duration timeout) {
   ABSL_SYNC_REAL(bool (*)(Mutex*, const Condition&, absl::Duration),
                  "_ZN4absl7debian35Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE");
   Release(this);
-  const bool met = real(this, cond, timeout);
+  ABSL_SYNC_ANNOTATED(cond, this);
+  const bool met = real(this, annotated, timeout);
   Acquire(this);
   return met;
 }
@@ -161,7 +197,8 @@ bool Mutex::AwaitWithDeadline(const Condition& cond, absl::Time deadline) {
   ABSL_SYNC_REAL(bool (*)(Mutex*, const Condition&, absl::Time),
                  "_ZN4absl7debian35Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE");
   Release(this);
-  const bool met = real(this, cond, deadline);
+  ABSL_SYNC_ANNOTATED(cond, this);
+  const bool met = real(this, annotated, deadline);
   Acquire(this);
   return met;
 }
@@ -248,3 +285,37 @@ bool Barrier::Block() {
 }
 
 }  // namespace absl
+
+// gRPC's completion queues hand a batch from the thread that starts it to
+// the one that takes its completion through gRPC core's own atomics, which
+// TSan cannot see either: everything before grpc_call_start_batch(tag)
+// happens before the completion of that tag is returned by
+// grpc_completion_queue_next/pluck. libgrpc++ calls these through the dynamic
+// linker, so the same interposition tells TSan of that edge. (Callback-API
+// completions run inside libgrpc, where nothing can be interposed; see
+// tests/tsan.supp.)
+extern "C" grpc_call_error grpc_call_start_batch(grpc_call* call, const grpc_op* ops, size_t nops,
+                                                 void* tag, void* reserved) {
+  ABSL_SYNC_REAL(grpc_call_error(*)(grpc_call*, const grpc_op*, size_t, void*, void*),
+                 "grpc_call_start_batch");
+  Release(tag);
+  return real(call, ops, nops, tag, reserved);
+}
+
+extern "C" grpc_event grpc_completion_queue_next(grpc_completion_queue* cq, gpr_timespec deadline,
+                                                 void* reserved) {
+  ABSL_SYNC_REAL(grpc_event(*)(grpc_completion_queue*, gpr_timespec, void*),
+                 "grpc_completion_queue_next");
+  const grpc_event event = real(cq, deadline, reserved);
+  if (event.type == GRPC_OP_COMPLETE) Acquire(event.tag);
+  return event;
+}
+
+extern "C" grpc_event grpc_completion_queue_pluck(grpc_completion_queue* cq, void* tag,
+                                                  gpr_timespec deadline, void* reserved) {
+  ABSL_SYNC_REAL(grpc_event(*)(grpc_completion_queue*, void*, gpr_timespec, void*),
+                 "grpc_completion_queue_pluck");
+  const grpc_event event = real(cq, tag, deadline, reserved);
+  if (event.type == GRPC_OP_COMPLETE) Acquire(event.tag);
+  return event;
+}
