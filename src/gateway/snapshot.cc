@@ -145,7 +145,6 @@ absl::Status AddRoutes(const std::vector<RouteSpec>& specs, Snapshot& snapshot) 
       return absl::InvalidArgumentError(
           absl::StrCat(spec.Describe(), ": path template: ", tmpl.status().message()));
     }
-    ASSIGN_OR_RETURN(Route route, MakeRoute(spec, snapshot));
     for (const routing::TemplateVariable& variable : tmpl->variables()) {
       if (auto problem =
               transcode::CheckPathVariable(*spec.method->input_type(), variable.field_path)) {
@@ -153,6 +152,7 @@ absl::Status AddRoutes(const std::vector<RouteSpec>& specs, Snapshot& snapshot) 
             absl::StrCat(spec.Describe(), ": ", problem->message, " (", problem->hint, ")"));
       }
     }
+    ASSIGN_OR_RETURN(Route route, MakeRoute(spec, snapshot));
     int id = static_cast<int>(snapshot.route_list.size());
     RETURN_IF_ERROR(builder.Add(spec.http_method, *tmpl, id, spec.Describe()));
     snapshot.route_list.push_back(std::move(route));

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/types/span.h"
+#include "common/json_text.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
@@ -211,11 +212,7 @@ absl::StatusOr<RequestTranscoder> RequestTranscoder::Create(
       // the value of this one field in a request-typed JSON object.
       impl->body_kind = BodyKind::kOtherField;
       impl->body_type_url = TypeRegistry::TypeUrl(request_type);
-      impl->body_json_prefix =
-          absl::StrCat("{",
-                       nlohmann::json(field->json_name())
-                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                       ":");
+      impl->body_json_prefix = absl::StrCat("{", common::JsonQuoted(field->json_name()), ":");
     }
   }
   impl->registry = std::move(registry);
