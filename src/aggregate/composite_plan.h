@@ -9,7 +9,8 @@
 // `$body.<path>` (the JSON body, refused with 400 unless it passes
 // transcode::CheckStrictJson, keys compared as written), `$auth.<claim>`
 // (the authenticated caller, when auth provides it), `$<call>.<path>`
-// (another call's output, printed as proto3 JSON), `$item` (one element of the call's `for_each` list) and
+// (another call's output, printed as proto3 JSON), `$item` (one element of the call's `for_each`
+// list) and
 // `$items` (the whole list, in a batch request).
 //
 // Response shape (`response:` in the config):
