@@ -280,21 +280,24 @@ http::Response CompositeHttpResponse(const aggregate::CompositeResponse& result)
 // Counts and times each upstream call of a composite (each element of a
 // fan-out is one). The starter holds the snapshot: calls may still answer
 // after the composite has.
+// Each completion resumes the plan behind the request's last-resort guard, so
+// that an exception inside the composition still answers the request.
 aggregate::CallStarter ObservingStarter(const ContextPtr& ctx) {
-  return [snapshot = ctx->snapshot, route = ctx->route](
+  return [ctx, snapshot = ctx->snapshot, route = ctx->route](
              const aggregate::PlanCall& call, upstream::UnaryCallRequest request,
              std::function<void(upstream::UnaryCallResult)> done) {
     const size_t index = static_cast<size_t>(&call - route->composite->calls().data());
-    if (!call.stub || index >= route->metrics->calls.size()) {
-      return aggregate::StartPlanCall(call, std::move(request), std::move(done));
-    }
-    UpstreamMetrics* metrics = route->metrics->calls[index].upstream.get();
-    aggregate::StartPlanCall(
-        call, std::move(request),
-        [metrics, start = absl::Now(), done = std::move(done)](upstream::UnaryCallResult result) {
-          metrics->Record(result.code, absl::Now() - start);
-          done(std::move(result));
-        });
+    UpstreamMetrics* metrics = call.stub && index < route->metrics->calls.size()
+                                   ? route->metrics->calls[index].upstream.get()
+                                   : nullptr;
+    aggregate::StartPlanCall(call, std::move(request),
+                             [ctx, metrics, start = absl::Now(),
+                              done = std::move(done)](upstream::UnaryCallResult result) {
+                               Guarded(ctx, [&] {
+                                 if (metrics) metrics->Record(result.code, absl::Now() - start);
+                                 done(std::move(result));
+                               });
+                             });
   };
 }
 
