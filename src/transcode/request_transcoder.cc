@@ -90,51 +90,17 @@ bool IsEmptyJson(absl::string_view body) {
   return trimmed.empty() || trimmed == "null";
 }
 
-// The byte offset of the first syntax error in `json`, if it has one.
-std::optional<size_t> SyntaxErrorOffset(absl::string_view json) {
-  struct Locator : nlohmann::json_sax<nlohmann::json> {
-    bool null() override { return true; }
-    bool boolean(bool) override { return true; }
-    bool number_integer(number_integer_t) override { return true; }
-    bool number_unsigned(number_unsigned_t) override { return true; }
-    bool number_float(number_float_t, const string_t&) override { return true; }
-    bool string(string_t&) override { return true; }
-    bool binary(binary_t&) override { return true; }
-    bool start_object(std::size_t) override { return true; }
-    bool key(string_t&) override { return true; }
-    bool end_object() override { return true; }
-    bool start_array(std::size_t) override { return true; }
-    bool end_array() override { return true; }
-    bool parse_error(std::size_t position, const std::string&,
-                     const nlohmann::detail::exception&) override {
-      offset = position;
-      return false;
-    }
-    std::optional<size_t> offset;
-  } locator;
-  nlohmann::json::sax_parse(json.begin(), json.end(), &locator);
-  return locator.offset;
-}
-
-// protobuf's parser reports a syntax error as a message, then the text
-// around the fault and a caret on lines of their own, positioned within its
-// current buffer rather than the body. The error keeps the message and says
-// where in the body the fault is instead.
-absl::Status JsonError(absl::string_view protobuf_message, absl::string_view json,
-                       size_t offset_shift) {
+// Syntax errors never reach protobuf (CheckStrictJson refuses them first,
+// with their byte offset); what protobuf still reports is about values. Its
+// message may carry the text around the fault on lines of their own: keep
+// the first line only.
+absl::Status JsonError(absl::string_view protobuf_message) {
   absl::string_view message = protobuf_message;
-  std::string where;
   if (size_t newline = message.find('\n'); newline != absl::string_view::npos) {
     message = message.substr(0, newline);
-    if (std::optional<size_t> offset = SyntaxErrorOffset(json); offset.has_value()) {
-      // nlohmann counts the bytes read, the offending one included.
-      size_t at = *offset > 0 ? *offset - 1 : 0;
-      at = at > offset_shift ? at - offset_shift : 0;
-      where = absl::StrCat(" (at byte ", at, ")");
-    }
   }
   absl::ConsumePrefix(&message, ": ");  // protobuf's field path is empty at the root
-  return absl::InvalidArgumentError(absl::StrCat("invalid JSON body: ", message, where));
+  return absl::InvalidArgumentError(absl::StrCat("invalid JSON body: ", message));
 }
 
 // A query parameter name split into its dotted field names and, for
@@ -173,10 +139,7 @@ struct RequestTranscoder::Impl {
   gpb::util::JsonParseOptions json_options;
 
   absl::Status AppendBody(absl::string_view body, std::string* out) const;
-  // `offset_shift`: bytes put before the client's JSON, left out of the
-  // positions reported.
-  absl::Status JsonToBinary(absl::string_view json, std::string* out,
-                            size_t offset_shift = 0) const;
+  absl::Status JsonToBinary(absl::string_view json, std::string* out) const;
   absl::StatusOr<FieldPath> ResolveBinding(const routing::VariableBinding& binding) const;
   absl::Status AppendQueryParameter(absl::string_view name, absl::string_view value,
                                     absl::Span<const FieldPath> bound, std::string* out) const;
@@ -292,14 +255,13 @@ absl::Status RequestTranscoder::Impl::AppendBody(absl::string_view body, std::st
       if (absl::Status s = CheckStrictJson(body, body_shape, options.max_json_depth); !s.ok()) {
         return s;
       }
-      return JsonToBinary(absl::StrCat(body_json_prefix, body, "}"), out, body_json_prefix.size());
+      return JsonToBinary(absl::StrCat(body_json_prefix, body, "}"), out);
     }
   }
   return absl::OkStatus();
 }
 
-absl::Status RequestTranscoder::Impl::JsonToBinary(absl::string_view json, std::string* out,
-                                                   size_t offset_shift) const {
+absl::Status RequestTranscoder::Impl::JsonToBinary(absl::string_view json, std::string* out) const {
   gpb::util::Status status;
   {
     gpb::io::ArrayInputStream in(json.data(), static_cast<int>(json.size()));
@@ -308,8 +270,7 @@ absl::Status RequestTranscoder::Impl::JsonToBinary(absl::string_view json, std::
                                            json_options);
   }
   if (status.ok()) return absl::OkStatus();
-  return JsonError(absl::string_view(status.message().data(), status.message().size()), json,
-                   offset_shift);
+  return JsonError(absl::string_view(status.message().data(), status.message().size()));
 }
 
 absl::StatusOr<FieldPath> RequestTranscoder::Impl::ResolveBinding(
