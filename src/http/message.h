@@ -4,10 +4,12 @@
 // its handler. The http layer knows nothing of gRPC or of routes.
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/strings/string_view.h"
 
 namespace protogate::http {
@@ -33,12 +35,69 @@ struct Response {
   std::string body;
 };
 
-// Completes one request. Call exactly once, from any thread: the server
-// posts the write back to the connection's own event loop (a call on that
-// loop's thread writes at once). Later calls are ignored; dropping the
-// Responder uncalled closes the connection; an answer given after Shutdown()
+// The answer side of one request, made by the server for each request it
+// hands to its Handler. Nothing above http/ knows the protocol behind it.
+//
+// Two ways to answer, either exactly once:
+// - Respond(response): the whole answer at once, from any thread;
+// - WriteHead, then WriteChunk as often as needed, then Finish: a streamed
+//   answer, on the request's event loop only. HTTP/1.1 frames it chunked;
+//   an HTTP/1.0 client gets it close-delimited; a HEAD request gets the head
+//   only (chunks are reported written and dropped).
+// A second answer is ignored. Dropping every Responder of a request without
+// answering closes the connection; an answer given after Server::Shutdown()
 // gave up on the request is dropped safely.
-using Responder = std::function<void(Response)>;
+//
+// Loop affinity: Post() runs a task on the request's own event loop, so a
+// handler whose work completes on another thread (an upstream call, an auth
+// service) continues where the request lives, one thread at a time.
+class ResponseWriter {
+ public:
+  virtual ~ResponseWriter() = default;
+
+  // Runs `task` on the request's event loop, after whatever runs there now
+  // (never inline). From any thread. When the loop has stopped for good the
+  // task is destroyed unrun, on the calling thread.
+  virtual void Post(absl::AnyInvocable<void()> task) = 0;
+  // True on the request's event-loop thread.
+  virtual bool OnLoop() const = 0;
+
+  // The whole answer. From any thread: off the loop it is posted there.
+  virtual void Respond(Response response) = 0;
+
+  // Streaming, on the loop only. Status and headers (Content-Length among
+  // them is dropped: the server frames the body).
+  virtual void WriteHead(int status, HeaderList headers) = 0;
+  // One piece of the body. `written` runs on the loop once the bytes are
+  // handed to the socket (true) or can never be (false: the client went
+  // away); produce the next chunk only then. One chunk at a time.
+  virtual void WriteChunk(std::string bytes, absl::AnyInvocable<void(bool written)> written) = 0;
+  // Ends the body. `trailers` are sent when the client accepts them (HTTP/1.1
+  // chunked, with "TE: trailers"), otherwise dropped.
+  virtual void Finish(HeaderList trailers) = 0;
+
+  // Cancellation: the client went away (closed its connection, a write
+  // failed) or the server gave up on the request (drain timeout). `callback`
+  // runs once, on the loop; at once when already cancelled.
+  virtual void OnCancel(absl::AnyInvocable<void()> callback) = 0;
+  virtual bool cancelled() const = 0;
+};
+
+// A copyable handle on a request's ResponseWriter; calling it answers the
+// whole response at once.
+class Responder {
+ public:
+  Responder() = default;
+  explicit Responder(std::shared_ptr<ResponseWriter> writer) : writer_(std::move(writer)) {}
+
+  void operator()(Response response) const { writer_->Respond(std::move(response)); }
+  ResponseWriter* operator->() const { return writer_.get(); }
+  ResponseWriter& writer() const { return *writer_; }
+  explicit operator bool() const { return writer_ != nullptr; }
+
+ private:
+  std::shared_ptr<ResponseWriter> writer_;
+};
 
 // Builds the body of an error the server answers on its own (malformed
 // request 400, 408, 413, 431, 503 while draining), so that those share the
@@ -48,8 +107,8 @@ using ErrorRenderer = std::function<Response(int status, absl::string_view messa
 class Handler {
  public:
   virtual ~Handler() = default;
-  // Called on an event-loop thread; must not block. `respond` may be called
-  // later from another thread.
+  // Called on the request's event-loop thread; must not block. `respond`
+  // may answer later, from another thread.
   virtual void Handle(Request request, Responder respond) = 0;
 };
 

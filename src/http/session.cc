@@ -15,6 +15,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "http/request_writer.h"
 
 namespace protogate::http {
 namespace {
@@ -292,9 +293,7 @@ void Session::Dispatch() {
   // answered already) and the loop serves on.
   try {
     server_->handler->Handle(std::move(request),
-                             [self = shared_from_this(), seq](Response response) {
-                               self->Respond(seq, std::move(response));
-                             });
+                             Responder(std::make_shared<RequestWriter>(shared_from_this(), seq)));
   } catch (const std::exception& e) {
     ReportEscapedException(e.what());
     Respond(seq, RenderError(500, "internal error"));
@@ -324,6 +323,41 @@ void Session::Respond(uint64_t seq, Response response) {
   if (loop_->stopped) return;  // answered after the drain timeout: the connection is gone
   boost::asio::post(loop_->ioc, std::move(deliver));
 }
+
+void Session::PostToLoop(absl::AnyInvocable<void()> task) {
+  {
+    std::lock_guard<std::mutex> lock(loop_->mu);
+    if (!loop_->stopped) {
+      boost::asio::post(loop_->ioc, [task = std::move(task)]() mutable { task(); });
+      return;
+    }
+  }
+  // The loop is gone for good: `task` is destroyed here, outside the lock, as
+  // its captures may take it again.
+}
+
+void Session::StreamHead(uint64_t seq, int status, HeaderList headers) {
+  if (phase_ != Phase::kHandling || next_seq_ != seq ||
+      pending_seq_.load(std::memory_order_acquire) != seq || stream_) {
+    return;
+  }
+  stream_.emplace(Response{.status = status, .headers = std::move(headers), .body = {}});
+}
+
+void Session::StreamChunk(uint64_t seq, std::string bytes, absl::AnyInvocable<void(bool)> written) {
+  const bool ok = stream_ && next_seq_ == seq;
+  if (ok) stream_->body += bytes;
+  PostToLoop([written = std::move(written), ok]() mutable { written(ok); });
+}
+
+void Session::StreamFinish(uint64_t seq, HeaderList) {
+  if (!stream_ || next_seq_ != seq) return;
+  Response response = std::move(*stream_);
+  stream_.reset();
+  Respond(seq, std::move(response));
+}
+
+void Session::WatchForCancel(uint64_t) {}
 
 Response Session::RenderError(int status, absl::string_view message) const {
   Response response;

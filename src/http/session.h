@@ -20,6 +20,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/strings/string_view.h"
 #include "http/message.h"
 #include "http/request_parser.h"
@@ -35,6 +36,7 @@ using LoopTimer = boost::asio::basic_waitable_timer<
     std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, LoopExecutor>;
 
 class Session;
+class RequestWriter;
 
 // Writes a last-resort report of an exception caught on an event loop.
 void ReportEscapedException(const char* what) noexcept;
@@ -68,10 +70,11 @@ struct LoopState {
   std::unordered_set<Session*> sessions;
 };
 
-// One HTTP/1.1 connection. Every member function except Respond() and
-// ReleaseIo() runs on the session's event-loop thread. Lifetime: owned by
-// shared_ptrs held by its pending I/O operation or by the Responder of the
-// request being handled; when neither exists the connection is gone.
+// One HTTP/1.1 connection. Every member function except Respond(),
+// PostToLoop(), OnLoop() and ReleaseIo() runs on the session's event-loop
+// thread. Lifetime: owned by shared_ptrs held by its pending I/O operation or
+// by the RequestWriter of the request being handled; when neither exists the
+// connection is gone.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(LoopSocket socket, std::shared_ptr<ServerState> server, std::shared_ptr<LoopState> loop);
@@ -91,6 +94,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReleaseIo();
 
  private:
+  friend class RequestWriter;  // answers the request it was made for
+
   enum class Phase { kIdle, kReading, kHandling, kWriting, kLingering, kClosed };
   Response RenderError(int status, absl::string_view message) const;
   using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
@@ -116,7 +121,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Handling.
   void Dispatch();
-  void Respond(uint64_t seq, Response response);  // any thread
+  void Respond(uint64_t seq, Response response);     // any thread
+  void PostToLoop(absl::AnyInvocable<void()> task);  // any thread
+  bool OnLoop() const { return LoopState::current == loop_.get(); }
+  void StreamHead(uint64_t seq, int status, HeaderList headers);
+  void StreamChunk(uint64_t seq, std::string bytes, absl::AnyInvocable<void(bool)> written);
+  void StreamFinish(uint64_t seq, HeaderList trailers);
+  void WatchForCancel(uint64_t seq);
 
   // Writing and closing.
   void WriteResponse(Response response, bool keep_alive, bool linger);
@@ -161,6 +172,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // only member touched from foreign threads.
   uint64_t next_seq_ = 0;
   std::atomic<uint64_t> pending_seq_{0};
+  // A streamed answer, gathered whole and answered at Finish.
+  std::optional<Response> stream_;
 
   Clock::time_point deadline_ = Clock::time_point::max();
   Clock::time_point timer_expiry_{};

@@ -1048,7 +1048,7 @@ TEST(HttpServerTest, OnlyTheFirstResponderCallCounts) {
   EXPECT_EQ(running.server->in_flight(), 0);
   running.server->Shutdown();
   std::lock_guard<std::mutex> lock(mu);
-  stale = nullptr;
+  stale = Responder();
 }
 
 TEST(HttpServerTest, ServerOwnsFramingHeadersAndDropsInvalidOnes) {
