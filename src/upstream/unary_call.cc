@@ -17,6 +17,7 @@
 #include "grpcpp/support/async_unary_call.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "observability/logger.h"
+#include "upstream/unary_caller.h"
 
 namespace protogate::upstream {
 namespace {
@@ -39,55 +40,6 @@ struct CallState {
 
 void Complete(CallState* state);
 void CompleteGuarded(CallState* state) noexcept;
-
-// Unary calls complete on completion queues drained by threads of our own,
-// rather than on the callback API's pollers: gRPC 1.51 runs those as at least
-// two threads that hand polling to each other on every wake-up, which
-// measured as about one extra context switch per request on a one-CPU
-// gateway. One queue and thread per two CPUs this process may run on (at
-// least one, at most 16) keeps a small gateway at a single poller, with
-// nobody to hand off to, while a larger one spreads the completion work
-// (response transcoding) over several threads. They live as long as the
-// process.
-class CallQueues {
- public:
-  static CallQueues& Get() {
-    static CallQueues* const queues = new CallQueues();
-    return *queues;
-  }
-
-  grpc::CompletionQueue* Next() {
-    if (queues_.size() == 1) return queues_.front();
-    return queues_[next_.fetch_add(1, std::memory_order_relaxed) % queues_.size()];
-  }
-
- private:
-  CallQueues() {
-    cpu_set_t cpus;
-    int count = 2;
-    if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0) count = CPU_COUNT(&cpus);
-    const int threads = std::clamp(count / 2, 1, 16);
-    for (int i = 0; i < threads; ++i) {
-      auto* cq = new grpc::CompletionQueue();
-      queues_.push_back(cq);
-      std::thread([cq] {
-        pthread_setname_np(pthread_self(), "upstream-cq");
-        // A completion should wait for the event loop to finish what it is
-        // doing rather than preempt it on wake-up (one switch there and one
-        // back, per call): SCHED_BATCH drops that wake-up preemption and lets
-        // completions pile up into batches. Best effort.
-        sched_param param{};
-        pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
-        void* tag = nullptr;
-        bool ok = false;
-        while (cq->Next(&tag, &ok)) CompleteGuarded(static_cast<CallState*>(tag));
-      }).detach();
-    }
-  }
-
-  std::vector<grpc::CompletionQueue*> queues_;
-  std::atomic<uint64_t> next_{0};
-};
 
 bool IsValidKey(absl::string_view key) {
   if (key.empty()) return false;
@@ -178,8 +130,79 @@ void CompleteGuarded(CallState* state) noexcept {
 
 }  // namespace
 
-void StartUnaryCall(std::shared_ptr<grpc::GenericStub> stub, UnaryCallRequest request,
-                    std::function<void(UnaryCallResult)> done) {
+namespace {
+
+UnaryCallResult Refused(absl::string_view why) {
+  UnaryCallResult result;
+  result.code = static_cast<int>(grpc::StatusCode::UNAVAILABLE);
+  result.message = std::string(why);
+  return result;
+}
+
+// A completion should wait for the event loop to finish what it is doing
+// rather than preempt it on wake-up (one switch there and one back, per
+// call): SCHED_BATCH drops that wake-up preemption and lets completions pile
+// up into batches. Best effort.
+void Drain(grpc::CompletionQueue* cq) {
+  pthread_setname_np(pthread_self(), "upstream-cq");
+  sched_param param{};
+  pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+  void* tag = nullptr;
+  bool ok = false;
+  while (cq->Next(&tag, &ok)) CompleteGuarded(static_cast<CallState*>(tag));
+}
+
+class QueuesCaller : public UnaryCaller {
+ public:
+  explicit QueuesCaller(CallQueues* queues) : queues_(queues) {}
+  void Call(std::shared_ptr<grpc::GenericStub> stub, UnaryCallRequest request,
+            UnaryDone done) override {
+    queues_->Call(std::move(stub), std::move(request), std::move(done));
+  }
+
+ private:
+  CallQueues* const queues_;
+};
+
+}  // namespace
+
+// Calls complete on completion queues drained by threads of our own, rather
+// than on the callback API's pollers: gRPC 1.51 runs those as at least two
+// threads that hand polling to each other on every wake-up, which measured
+// as about one extra context switch per request on a one-CPU gateway. One
+// queue and thread per two CPUs keeps a small gateway at a single poller,
+// with nobody to hand off to, while a larger one spreads the completion work
+// (response transcoding) over several threads.
+CallQueues::CallQueues() : caller_(std::make_unique<QueuesCaller>(this)) {
+  cpu_set_t cpus;
+  int count = 2;
+  if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0) count = CPU_COUNT(&cpus);
+  const int threads = std::clamp(count / 2, 1, 16);
+  for (int i = 0; i < threads; ++i) {
+    queues_.push_back(std::make_unique<grpc::CompletionQueue>());
+    threads_.emplace_back(Drain, queues_.back().get());
+  }
+}
+
+CallQueues::~CallQueues() { Shutdown(); }
+
+void CallQueues::Shutdown() {
+  stopped_.store(true, std::memory_order_release);
+  // Next() goes on returning the calls still in flight and reports the end
+  // only once the last of them has completed.
+  for (auto& cq : queues_) {
+    if (!threads_.empty()) cq->Shutdown();
+  }
+  for (std::thread& thread : threads_) thread.join();
+  threads_.clear();
+}
+
+void CallQueues::Call(std::shared_ptr<grpc::GenericStub> stub, UnaryCallRequest request,
+                      std::function<void(UnaryCallResult)> done) {
+  if (stub == nullptr) return done(Refused("no upstream for this call"));
+  // A shut-down queue takes no new call; the server stops its requests
+  // before it stops the queues, so this only answers stragglers.
+  if (stopped_.load(std::memory_order_acquire)) return done(Refused("the gateway is stopping"));
   auto* state = new CallState();
   state->stub = std::move(stub);
   state->done = std::move(done);
@@ -198,10 +221,15 @@ void StartUnaryCall(std::shared_ptr<grpc::GenericStub> stub, UnaryCallRequest re
         owned->data(), owned->size(), [](void* p) { delete static_cast<std::string*>(p); }, owned);
     buffer = grpc::ByteBuffer(&slice, 1);
   }
-  state->reader = state->stub->PrepareUnaryCall(&state->context, request.method_path, buffer,
-                                                CallQueues::Get().Next());
+  state->reader =
+      state->stub->PrepareUnaryCall(&state->context, request.method_path, buffer, Next());
   state->reader->StartCall();
   state->reader->Finish(&state->response, &state->status, state);
+}
+
+UnaryCaller& SharedUnaryCaller() {
+  static CallQueues* const queues = new CallQueues();
+  return queues->caller();
 }
 
 }  // namespace protogate::upstream

@@ -1,24 +1,31 @@
 #pragma once
 
-// One unary gRPC call over a generic stub with byte buffers, on gRPC's
-// asynchronous API: no thread waits for it. Calls complete on a few
-// process-wide completion queues, each drained by one thread of its own (one
-// per two CPUs the process may use; a single one on a one-CPU gateway).
+// Unary gRPC calls over a generic stub with byte buffers, on gRPC's
+// asynchronous API: no thread waits for them. CallQueues makes them: calls
+// complete on a few completion queues, each drained by one thread of its own
+// (one per two CPUs the process may use; a single one on a one-CPU gateway).
+// The server owns one CallQueues (gateway/server_resources.h) and stops it
+// at exit, after its last call.
 //
 // Example:
-//   StartUnaryCall(channels.StubFor("demo.users.v1.UserService"),
-//                  {.method_path = "/demo.users.v1.UserService/GetUser",
-//                   .request = bytes, .metadata = {{"x-request-id", "abc"}},
-//                   .deadline = absl::Now() + absl::Seconds(5)},
-//                  [](UnaryCallResult r) { ... });   // runs on the completion thread
+//   upstream::CallQueues calls;
+//   calls.Call(channels.StubFor("demo.users.v1.UserService"),
+//              {.method_path = "/demo.users.v1.UserService/GetUser",
+//               .request = bytes, .metadata = {{"x-request-id", "abc"}},
+//               .deadline = absl::Now() + absl::Seconds(5)},
+//              [](UnaryCallResult r) { ... });   // runs on a completion thread
+//   calls.Shutdown();   // waits for the calls in flight, joins the threads
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "grpcpp/completion_queue.h"
 #include "grpcpp/generic/generic_stub.h"
 
 namespace protogate::upstream {
@@ -41,10 +48,56 @@ struct UnaryCallResult {
   Metadata trailing_metadata;
 };
 
-// `done` is called exactly once, on a completion thread (never inline); it
-// must not block, as other calls complete on the same thread. `stub` is held
-// until the call completes.
-void StartUnaryCall(std::shared_ptr<grpc::GenericStub> stub, UnaryCallRequest request,
-                    std::function<void(UnaryCallResult)> done);
+class UnaryCaller;  // unary_caller.h
+
+// The completion queues of unary calls and their threads, as a UnaryCaller.
+//
+// Call: `done` is called exactly once, on a completion thread; it must not
+// block, as other calls complete on the same thread. `stub` is held until the
+// call completes. Answered inline with UNAVAILABLE, without a call: a null
+// `stub`, and any call once Shutdown has begun.
+//
+// Thread-safety: Call from any thread, but not racing Shutdown (the server
+// stops its requests first); construction, Shutdown and destruction on one
+// controlling thread, never on a completion thread.
+class CallQueues {
+ public:
+  // Starts the threads: one per two CPUs this process may run on, 1 to 16.
+  CallQueues();
+  // Shutdown().
+  ~CallQueues();
+
+  CallQueues(const CallQueues&) = delete;
+  CallQueues& operator=(const CallQueues&) = delete;
+
+  void Call(std::shared_ptr<grpc::GenericStub> stub, UnaryCallRequest request,
+            std::function<void(UnaryCallResult)> done);
+
+  // Refuses new calls, shuts the queues down, and returns once every call in
+  // flight has completed (each has its deadline) and the threads have ended.
+  // Idempotent.
+  void Shutdown();
+
+  int thread_count() const { return static_cast<int>(queues_.size()); }
+
+  // This object behind the UnaryCaller seam.
+  UnaryCaller& caller() { return *caller_; }
+
+ private:
+  grpc::CompletionQueue* Next() {
+    if (queues_.size() == 1) return queues_.front().get();
+    return queues_[next_.fetch_add(1, std::memory_order_relaxed) % queues_.size()].get();
+  }
+
+  std::vector<std::unique_ptr<grpc::CompletionQueue>> queues_;
+  std::vector<std::thread> threads_;
+  std::atomic<uint64_t> next_{0};
+  std::atomic<bool> stopped_{false};
+  std::unique_ptr<UnaryCaller> caller_;
+};
+
+// Until every caller is handed the server's CallQueues: the caller of one
+// process-wide CallQueues, made on first use and never stopped.
+UnaryCaller& SharedUnaryCaller();
 
 }  // namespace protogate::upstream
