@@ -147,7 +147,8 @@ absl::Status AuthEngine::MakeAuthenticators(const Options& options) {
                          config_.jwt, {.clock = options.clock,
                                        .fetcher = options.jwks_fetcher,
                                        .min_refetch_interval = options.min_jwks_refetch_interval,
-                                       .start_key_refresh = false}));
+                                       .start_key_refresh = false,
+                                       .resources = options.resources}));
     jwt_ = jwt.get();
     authenticators_.push_back(std::move(jwt));
   }
@@ -155,7 +156,8 @@ absl::Status AuthEngine::MakeAuthenticators(const Options& options) {
     authenticators_.push_back(std::make_unique<ApiKeyAuthenticator>(config_.api_keys));
   }
   if (config_.has_external) {
-    ASSIGN_OR_RETURN(auto external, ExternalAuthenticator::Create(config_.external, options.clock));
+    ASSIGN_OR_RETURN(auto external, ExternalAuthenticator::Create(config_.external, options.clock,
+                                                                  options.resources));
     authenticators_.push_back(std::move(external));
   }
   return absl::OkStatus();

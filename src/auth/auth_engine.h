@@ -25,7 +25,10 @@
 //   engine->Authenticate(request, policy, [](absl::StatusOr<Identity> who) { ... });
 //
 // Immutable after Create; thread-safe. `done` runs exactly once, on the
-// calling thread or on a gRPC thread (external authenticator).
+// calling thread, on a gRPC thread (external authenticator) or on a key
+// set's refresher (a JWT waiting for a refetch); the caller keeps the engine
+// until then. With Options::resources, the engine's last reference may drop
+// on any of those threads.
 
 #include <memory>
 #include <optional>
@@ -37,6 +40,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "auth/auth_resources.h"
 #include "auth/authenticator.h"
 #include "auth/clock.h"
 #include "auth/jwt_authenticator.h"
@@ -68,13 +72,21 @@ class AuthEngine {
     Clock clock = SystemClock();
     JwksFetcher jwks_fetcher{};  // null: HTTP
     absl::Duration min_jwks_refetch_interval = absl::Seconds(30);
+    // Lends the JWKS key sets and the external service's channel, kept
+    // across reloads (auth_resources.h; the server's resources). Null: the
+    // engine owns its own, and must then be released where a key set may
+    // be stopped and a channel released: not on a gRPC callback thread, not
+    // in a request waiting for a JWKS refetch (tests, tools).
+    AuthResources* resources = nullptr;
   };
 
   // Reads key files, connects (lazily) to the external service. Nothing
   // anyone can observe happens yet: stamping.jwks_out is not written and no
-  // JWKS refresher runs until Activate, so an engine built for a reload that
-  // is then refused leaves no trace. `previous` (may be null) lends its
-  // generated signing key. Fails naming the file or setting at fault.
+  // JWKS refresher runs until Activate (a key set kept from the serving
+  // engine goes on refreshing, without a new fetch), so an engine built for
+  // a reload that is then refused leaves no trace. `previous` (may be null)
+  // lends its generated signing key. Fails naming the file or setting at
+  // fault.
   static absl::StatusOr<std::shared_ptr<const AuthEngine>> Create(const config::AuthConfig& config,
                                                                   const AuthEngine* previous,
                                                                   Options options);

@@ -2,10 +2,7 @@
 
 #include <algorithm>
 
-#include "absl/base/const_init.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "upstream/channel_target.h"
 
 namespace protogate::auth {
@@ -39,23 +36,6 @@ absl::StatusOr<Identity> IdentityFrom(const pb::CheckResponse& response,
   return identity;
 }
 
-// gRPC 1.51 cannot release a channel's last reference on one of the threads
-// that run callback-API completions: the callback queue then joins its own
-// thread and frees itself twice. A Check callback may hold the last
-// reference to an authenticator's state (a reload replaced it, or the
-// gateway is stopping), so the channels live in a process-wide table that is
-// never released: one per auth service target, shared by every reload.
-std::shared_ptr<grpc::Channel> ChannelFor(const std::string& target) {
-  static absl::Mutex mu(absl::kConstInit);
-  static auto* channels = new absl::flat_hash_map<std::string, std::shared_ptr<grpc::Channel>>();
-  absl::MutexLock lock(&mu);
-  std::shared_ptr<grpc::Channel>& channel = (*channels)[target];
-  if (channel == nullptr) {
-    channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
-  }
-  return channel;
-}
-
 absl::Duration TtlOf(const pb::CheckResponse& response) {
   if (!response.has_ttl()) return absl::ZeroDuration();
   absl::Duration ttl =
@@ -66,7 +46,7 @@ absl::Duration TtlOf(const pb::CheckResponse& response) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ExternalAuthenticator>> ExternalAuthenticator::Create(
-    const config::ExternalAuthConfig& config, Clock clock) {
+    const config::ExternalAuthConfig& config, Clock clock, AuthResources* resources) {
   absl::StatusOr<std::string> target = upstream::ChannelTarget({config.address});
   if (!target.ok()) {
     return absl::InvalidArgumentError(
@@ -75,7 +55,9 @@ absl::StatusOr<std::unique_ptr<ExternalAuthenticator>> ExternalAuthenticator::Cr
   auto state = std::make_shared<State>(config, std::move(clock));
   // Lazy connection: an auth service that starts after the gateway is found
   // on first use; until then checks fail closed.
-  state->stub = pb::AuthService::NewStub(ChannelFor(*target));
+  state->stub = pb::AuthService::NewStub(
+      resources != nullptr ? resources->AuthServiceChannel(*target)
+                           : grpc::CreateChannel(*target, grpc::InsecureChannelCredentials()));
   return std::unique_ptr<ExternalAuthenticator>(new ExternalAuthenticator(std::move(state)));
 }
 

@@ -15,6 +15,13 @@
 //   (*external)->Authenticate({.credential = token, .http_method = "GET", .path = "/v1/me"},
 //                             [](absl::StatusOr<Identity> who) { ... });
 //
+// The channel: with `resources` (the server's), borrowed from them, one per
+// auth service target, kept across reloads, and released by them on their
+// own thread; without, the authenticator makes its own, and its last
+// reference must then not drop on a gRPC callback thread (gRPC 1.51 joins
+// that thread and frees its queue twice when a channel's last reference
+// drops there): that is for tests and tools.
+//
 // Thread-safe. `done` runs on the calling thread for a cache hit, otherwise
 // on a gRPC callback thread. In-flight calls keep what they need alive, so
 // the authenticator may be destroyed while they complete.
@@ -25,6 +32,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "auth/auth_resources.h"
 #include "auth/authenticator.h"
 #include "auth/clock.h"
 #include "auth/token_cache.h"
@@ -36,7 +44,7 @@ namespace protogate::auth {
 class ExternalAuthenticator : public Authenticator {
  public:
   static absl::StatusOr<std::unique_ptr<ExternalAuthenticator>> Create(
-      const config::ExternalAuthConfig& config, Clock clock);
+      const config::ExternalAuthConfig& config, Clock clock, AuthResources* resources = nullptr);
 
   absl::string_view name() const override { return "external"; }
   void Authenticate(AuthInput input, AuthCallback done) const override;

@@ -93,13 +93,16 @@ absl::StatusOr<std::unique_ptr<JwtAuthenticator::Issuer>> JwtAuthenticator::Make
       // Read now so that a missing or unreadable bundle fails the load by name.
       RETURN_IF_ERROR(ReadKeyFile(config.jwks_ca_file, "CA bundle").status());
     }
+    RemoteKeySet::Options keys{.url = config.jwks_url,
+                               .refresh_interval = absl::FromChrono(config.refresh_interval),
+                               .min_refetch_interval = options.min_refetch_interval,
+                               .clock = options.clock,
+                               .ca_file = config.jwks_ca_file,
+                               .fetcher = options.fetcher};
     issuer->remote_keys =
-        RemoteKeySet::Create({.url = config.jwks_url,
-                              .refresh_interval = absl::FromChrono(config.refresh_interval),
-                              .min_refetch_interval = options.min_refetch_interval,
-                              .clock = options.clock,
-                              .ca_file = config.jwks_ca_file,
-                              .fetcher = options.fetcher});
+        options.resources != nullptr
+            ? options.resources->KeySetFor(std::move(keys))
+            : std::shared_ptr<RemoteKeySet>(RemoteKeySet::Create(std::move(keys)));
     if (options.start_key_refresh) issuer->remote_keys->StartRefreshing();
   }
   if (!config.hmac_secret_file.empty()) {
@@ -136,7 +139,8 @@ void JwtAuthenticator::Authenticate(AuthInput input, AuthCallback done) const {
     return;
   }
   // The issuer may have rotated its keys: verify again once the refetch has
-  // run. `this` outlives the waiter (the destructor stops the key sets).
+  // run. `this` outlives the waiter: the caller holds it until `done` (and
+  // sets of our own are stopped by the destructor, refusing the waiter).
   RefetchWaiter waiter = [this, token = std::string(input.credential), first = identity.status(),
                           done = std::move(done)](bool fetched) mutable {
     done(fetched ? Verify(token) : absl::StatusOr<Identity>(first));

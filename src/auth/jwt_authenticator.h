@@ -20,17 +20,25 @@
 //   ASSIGN_OR_RETURN(auto jwt, JwtAuthenticator::Create(config.auth.jwt, {}));
 //   absl::StatusOr<Identity> who = jwt->Verify(token);
 //
+// Key sets: with `resources` (the server's), each jwks_url issuer's set is
+// borrowed from them, kept across reloads while its url, timings and CA file
+// stay the same; without, the authenticator owns its sets.
+//
 // Immutable after Create (key sets refresh behind their own locks);
 // thread-safe. Authenticate calls `done` before returning, except while it
 // waits for a refetch: then on the key set's thread, within its
-// fetch_timeout. The destructor stops the key sets first (a waiting request
-// is then refused), so no waiter runs against a half-destroyed issuer list.
+// fetch_timeout; the caller keeps the authenticator until `done` has run (a
+// request holds its snapshot). The authenticator may be released on any
+// thread when its key sets are borrowed; owning them, only where a key set
+// may be stopped (not in a waiter): it then stops them first, and a waiting
+// request is refused.
 
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "auth/auth_resources.h"
 #include "auth/authenticator.h"
 #include "auth/clock.h"
 #include "auth/jwks.h"
@@ -48,6 +56,8 @@ class JwtAuthenticator : public Authenticator {
     absl::Duration min_refetch_interval = absl::Seconds(30);
     // False: jwks_url issuers fetch nothing until StartKeyRefresh.
     bool start_key_refresh = true;
+    // Lends the key sets (see above); null: the authenticator owns them.
+    AuthResources* resources = nullptr;
   };
 
   // Reads jwks_file and hmac_secret_file, starts refreshers for jwks_url
@@ -77,7 +87,7 @@ class JwtAuthenticator : public Authenticator {
     config::JwtIssuerConfig config;
     std::vector<JwsAlgorithm> algorithms;
     std::shared_ptr<const KeySet> static_keys;  // jwks_file
-    std::unique_ptr<RemoteKeySet> remote_keys;  // jwks_url
+    std::shared_ptr<RemoteKeySet> remote_keys;  // jwks_url
     std::string hmac_secret;
   };
 

@@ -1,5 +1,6 @@
 #include "auth/remote_key_set.h"
 
+#include <cstdlib>
 #include <memory>
 #include <thread>
 #include <utility>
@@ -23,7 +24,7 @@ std::unique_ptr<RemoteKeySet> RemoteKeySet::Create(Options options) {
 void RemoteKeySet::StartRefreshing() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (started_) return;
+    if (started_ || stop_) return;
     started_ = true;
   }
   if (options_.initial_fetch) FetchOnce();
@@ -33,7 +34,9 @@ void RemoteKeySet::StartRefreshing() {
 RemoteKeySet::RemoteKeySet(Options options)
     : options_(std::move(options)), current_(std::make_shared<const KeySet>()) {}
 
-RemoteKeySet::~RemoteKeySet() {
+RemoteKeySet::~RemoteKeySet() { Stop(); }
+
+void RemoteKeySet::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
@@ -41,14 +44,13 @@ RemoteKeySet::~RemoteKeySet() {
   wake_.notify_all();
   if (thread_.joinable()) {
     if (thread_.get_id() == std::this_thread::get_id()) {
-      // A waiter's request let go of the last owner on our own thread: that
-      // thread cannot join itself. It is told, and leaves without touching
-      // this object again.
-      *released_ = true;
-      thread_.detach();
-    } else {
-      thread_.join();
+      // A waiter's request held the last owner: the owner broke its promise
+      // to release the set on its own thread, and a thread cannot join
+      // itself.
+      PG_LOG(kError, "JWKS ", options_.url, ": key set released on its own refresher thread");
+      std::abort();
     }
+    thread_.join();
   }
   RunWaiters(false);
 }
@@ -82,8 +84,7 @@ bool RemoteKeySet::WaitForRefetch(RefetchWaiter& waiter) {
     }
     waiters_.push_back(std::move(waiter));
     // Notified before letting go of `mu_`: once it is free, the refetch
-    // thread may run the waiter, whose request can drop the last owner of
-    // this set and so destroy `wake_`; nothing here may touch it after that.
+    // thread may run the waiter and finish the request that called us.
     wake_.notify_all();
   }
   return true;
@@ -141,12 +142,10 @@ void RemoteKeySet::Loop() {
     std::vector<RefetchWaiter> waiters;
     waiters.swap(waiters_);
     lock.unlock();
-    // The waiters finish requests; one may release this object (see the
-    // destructor). Nothing of `this` is touched after that.
-    const std::shared_ptr<bool> released = released_;
+    // The waiters finish requests, which may release snapshots; never this
+    // set (its owner holds it, see the header).
     for (RefetchWaiter& waiter : waiters) waiter(true);
     waiters.clear();
-    if (*released) return;
     lock.lock();
   }
 }

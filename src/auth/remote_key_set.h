@@ -21,11 +21,12 @@
 //   std::shared_ptr<const KeySet> now = keys->Current();   // never null
 //   if (now->Find(kid) == nullptr) keys->RequestRefetch();
 //
-// Thread-safety: Current, RequestRefetch and fetch_count from any thread.
-// The destructor stops the thread and waits for a fetch in progress
-// (bounded by `fetch_timeout`); called from a waiter on the background
-// thread itself (its request held the last owner), it lets the thread end on
-// its own instead.
+// Thread-safety: Current, RequestRefetch, WaitForRefetch and fetch_count
+// from any thread. StartRefreshing, Stop and the destructor on one
+// controlling thread, never on the background thread itself (a waiter): the
+// owner keeps the set alive until it releases it there, so that no request
+// finished by a waiter can hold the last reference (the server's resources
+// do, gateway/server_resources.h; AuthResources).
 
 #include <condition_variable>
 #include <functional>
@@ -74,10 +75,15 @@ class RemoteKeySet {
   static std::unique_ptr<RemoteKeySet> Create(Options options);
 
   // The first fetch (when `initial_fetch`, before returning) and the
-  // background thread. Idempotent; from one controlling thread, never
-  // concurrently with the destructor.
+  // background thread. Idempotent; does nothing once stopped.
   void StartRefreshing();
 
+  // Ends the background thread, waiting for a fetch in progress (bounded by
+  // `fetch_timeout`); the waiters still waiting run with `fetched` false on
+  // the calling thread. Current() keeps the last keys. Idempotent.
+  void Stop();
+
+  // Stop().
   ~RemoteKeySet();
 
   RemoteKeySet(const RemoteKeySet&) = delete;
@@ -119,10 +125,6 @@ class RemoteKeySet {
   absl::Time last_refetch_request_ = absl::InfinitePast();
   int fetch_count_ = 0;
   std::thread thread_;
-  // Set (by the destructor, on the background thread) when a waiter released
-  // this object from the background thread itself; shared so that the
-  // thread can still read it once the object is gone.
-  std::shared_ptr<bool> released_ = std::make_shared<bool>(false);
 };
 
 }  // namespace protogate::auth

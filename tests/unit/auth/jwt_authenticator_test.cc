@@ -194,38 +194,6 @@ TEST_F(JwtAuthenticatorTest, FirstTokenAfterAKeyRotationWaitsForTheRefetch) {
   EXPECT_TRUE(answered);  // before Authenticate returned: nobody waited
 }
 
-// A request waiting for a refetch may hold the last owner of the
-// authenticator (a reload replaced it meanwhile) and let go of it on the key
-// set's own thread: that thread must not try to join itself.
-TEST_F(JwtAuthenticatorTest, AnAuthenticatorReleasedByAWaitingRequestStopsCleanly) {
-  PkeyPtr rotated = testing::NewEcKey("P-256");
-  std::atomic<bool> rotated_published{false};
-  config_.issuers[0].jwks_file.clear();
-  config_.issuers[0].jwks_url = "http://jwks.invalid/";
-  auto created = JwtAuthenticator::Create(
-      config_, {.clock = [] { return absl::FromUnixSeconds(kNow); },
-                .fetcher = [&](const std::string&) -> absl::StatusOr<std::string> {
-                  if (!rotated_published) {
-                    return testing::JwksOf({testing::PublicJwk(ec_.get(), "ec")});
-                  }
-                  return testing::JwksOf({testing::PublicJwk(rotated.get(), "new")});
-                }});
-  ASSERT_TRUE(created.ok()) << created.status();
-  std::shared_ptr<JwtAuthenticator> jwt = *std::move(created);
-  const JwtAuthenticator* raw = jwt.get();
-  rotated_published = true;
-
-  std::promise<bool> accepted;
-  raw->Authenticate({.credential = Token(JwsAlgorithm::kEs256, rotated.get(), "new")},
-                    [&accepted, held = std::move(jwt)](absl::StatusOr<Identity> who) mutable {
-                      held.reset();  // the last owner lets go, on the key set's thread
-                      accepted.set_value(who.ok());
-                    });
-  std::future<bool> answer = accepted.get_future();
-  ASSERT_EQ(answer.wait_for(std::chrono::seconds(10)), std::future_status::ready);
-  EXPECT_TRUE(answer.get());
-}
-
 TEST(LooksLikeJwtTest, ThreeParts) {
   EXPECT_TRUE(LooksLikeJwt("a.b.c"));
   EXPECT_FALSE(LooksLikeJwt("demo-token-alice"));

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -133,6 +134,35 @@ TEST(RemoteKeySetTest, WaitersRunAfterTheRefetchTheyJoinedWithTheNewKeys) {
   EXPECT_TRUE(keys->WaitForRefetch(later));
   ASSERT_TRUE(Eventually([&] { return ran.load() == 3; }));
   EXPECT_EQ(fetches.load(), 3);
+}
+
+// Stop ends the refresher: requests still waiting are refused on the
+// stopping thread, nothing is fetched after, and a stopped set never starts.
+TEST(RemoteKeySetTest, StopRefusesTheWaitersAndFetchesNothingMore) {
+  std::atomic<int> fetches{0};
+  auto fetcher = [&](const std::string&) -> absl::StatusOr<std::string> {
+    ++fetches;
+    return OneKeyJwks("k1");
+  };
+  auto idle = RemoteKeySet::Create(
+      {.url = "http://jwks.invalid/", .refresh_interval = absl::Hours(1), .fetcher = fetcher});
+  std::optional<bool> waited;
+  RefetchWaiter waiter = [&](bool fetched) { waited = fetched; };
+  ASSERT_TRUE(idle->WaitForRefetch(waiter));  // not started: nobody fetches
+  idle->Stop();
+  EXPECT_EQ(waited, std::optional<bool>(false));
+  idle->StartRefreshing();
+  EXPECT_EQ(fetches.load(), 0);
+
+  auto running = RemoteKeySet::Start(
+      {.url = "http://jwks.invalid/", .refresh_interval = absl::Hours(1), .fetcher = fetcher});
+  EXPECT_EQ(fetches.load(), 1);
+  running->Stop();
+  RefetchWaiter late = [](bool) {};
+  EXPECT_FALSE(running->WaitForRefetch(late));
+  EXPECT_NE(running->Current()->Find("k1"), nullptr);  // the last keys stay
+  running->Stop();                                     // idempotent
+  EXPECT_EQ(running->fetch_count(), 1);
 }
 
 TEST(RemoteKeySetTest, FailedFetchKeepsThePreviousKeys) {
