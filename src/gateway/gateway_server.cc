@@ -5,7 +5,6 @@
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "gateway/error_response.h"
-#include "gateway/local_answers.h"
 #include "observability/logger.h"
 
 namespace protogate::gateway {
@@ -31,16 +30,22 @@ http::ServerOptions ServerOptionsFrom(const config::GatewayConfig& config) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(
-    const config::GatewayConfig& config) {
-  ASSIGN_OR_RETURN(auto snapshot,
-                   BuildSnapshot(config, nullptr, std::make_shared<GatewayMetrics>()));
+    const config::GatewayConfig& config, GatewayServerOptions options) {
+  auto resources = std::make_unique<ServerResources>();
+  ASSIGN_OR_RETURN(auto snapshot, BuildSnapshot(config, nullptr, std::make_shared<GatewayMetrics>(),
+                                                {}, resources.get()));
   RETURN_IF_ERROR(snapshot->Activate());
-  return std::unique_ptr<GatewayServer>(new GatewayServer(std::move(snapshot)));
+  resources->Commit();
+  return std::unique_ptr<GatewayServer>(
+      new GatewayServer(std::move(resources), std::move(snapshot), std::move(options)));
 }
 
-GatewayServer::GatewayServer(std::shared_ptr<const Snapshot> first)
-    : metrics_(first->metrics),
-      handler_(&snapshots_),
+GatewayServer::GatewayServer(std::unique_ptr<ServerResources> resources,
+                             std::shared_ptr<const Snapshot> first, GatewayServerOptions options)
+    : resources_(std::move(resources)),
+      metrics_(first->metrics),
+      handler_(&snapshots_,
+               {.caller = &resources_->caller(), .on_phase = std::move(options.on_phase)}),
       admin_handler_(&snapshots_, &status_, metrics_.get()) {
   snapshots_.Set(std::move(first));
   status_.RecordLoaded(absl::Now(), /*is_reload=*/false);
@@ -75,9 +80,9 @@ absl::StatusOr<int> GatewayServer::Start() {
   const config::GatewayConfig& config = snapshots_.Get()->config;
   observability::Logger::Get().set_level(observability::ParseLogLevel(config.log_level));
   http::ServerOptions options = ServerOptionsFrom(config);
-  // The HTTP layer's own answers are logged and counted like the handler's.
+  // The HTTP layer's own answers go through the pipeline's log phase.
   options.on_local_answer = [this](const http::LocalAnswer& answer) {
-    RecordLocalAnswer(*snapshots_.Get(), answer);
+    handler_.LogLocalAnswer(answer);
   };
   server_ = std::make_unique<http::Server>(std::move(options), &handler_);
   ASSIGN_OR_RETURN(int port, server_->Start());
@@ -111,12 +116,25 @@ absl::Status GatewayServer::Reload(const config::GatewayConfig& config) {
 }
 
 absl::Status GatewayServer::Install(const config::GatewayConfig& config) {
+  absl::Status installed = BuildAndSwap(config);
+  // The snapshot built (kept or dropped) and the one replaced are let go by
+  // now: what no snapshot holds any more is released here, on this thread,
+  // never on a request's.
+  resources_->ReleaseIdle();
+  return installed;
+}
+
+absl::Status GatewayServer::BuildAndSwap(const config::GatewayConfig& config) {
   auto current = snapshots_.Get();
-  auto next = BuildSnapshot(config, current.get(), metrics_);
-  if (!next.ok()) return Refuse(next.status());
-  // The last step that can fail: once it succeeds, the swap follows.
-  if (absl::Status activated = (*next)->Activate(); !activated.ok()) return Refuse(activated);
+  auto next = BuildSnapshot(config, current.get(), metrics_, {}, resources_.get());
+  // The last step that can fail is Activate: once it succeeds, the swap follows.
+  absl::Status built = next.ok() ? (*next)->Activate() : next.status();
+  if (!built.ok()) {
+    resources_->Abandon();
+    return Refuse(built);
+  }
   snapshots_.Set(*std::move(next));
+  resources_->Commit();
   status_.RecordLoaded(absl::Now(), /*is_reload=*/true);
   metrics_->RecordReload(/*ok=*/true, status_.Get().generation);
   PG_LOG(kInfo, "reloaded: ", snapshots_.Get()->route_list.size(), " routes");
@@ -131,10 +149,14 @@ absl::Status GatewayServer::Refuse(const absl::Status& error) {
 }
 
 void GatewayServer::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
   // The watcher first: a reload must not race the drain.
   if (watcher_) watcher_->Stop();
   if (admin_server_) admin_server_->Shutdown();
+  // In-flight requests finish here; none is left to start a call after.
   if (server_) server_->Shutdown();
+  resources_->Shutdown();
   observability::Logger::Get().Flush();
 }
 

@@ -8,6 +8,7 @@
 #include "common/status_macros.h"
 #include "gateway/composite_routes.h"
 #include "gateway/route_loader.h"
+#include "gateway/server_resources.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "transcode/path_variable.h"
 #include "upstream/reflection_client.h"
@@ -183,7 +184,9 @@ std::shared_ptr<RouteMetrics> MetricsFor(const Route& route, GatewayMetrics& met
 
 absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
     const config::GatewayConfig& config, const Snapshot* previous,
-    std::shared_ptr<GatewayMetrics> metrics, auth::AuthEngine::Options auth_options) {
+    std::shared_ptr<GatewayMetrics> metrics, auth::AuthEngine::Options auth_options,
+    ServerResources* resources) {
+  if (resources != nullptr) auth_options.resources = resources;
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->metrics = std::move(metrics);
   snapshot->config = config;
@@ -196,8 +199,7 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
   snapshot->registry = *std::move(registry);
   RETURN_IF_ERROR(CheckUpstreamsExist(config, *snapshot->registry));
   ASSIGN_OR_RETURN(snapshot->channels,
-                   upstream::ChannelPool::Create(ChannelSpecs(config),
-                                                 previous ? previous->channels.get() : nullptr));
+                   upstream::ChannelPool::Create(ChannelSpecs(config), resources));
   ASSIGN_OR_RETURN(std::vector<RouteSpec> specs,
                    LoadRouteSpecs(snapshot->registry->pool(), FileNames(descriptor_set)));
   ASSIGN_OR_RETURN(snapshot->auth,

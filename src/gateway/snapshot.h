@@ -2,13 +2,19 @@
 
 // Everything a request needs, built once from a config and its descriptor
 // set and then never changed: descriptors, route table, per-route
-// transcoders, upstream channels. A reload builds a new Snapshot and swaps
-// it in; in-flight requests keep the one they started with (they hold a
-// shared_ptr).
+// transcoders, handles on the upstream channels and the auth engine. A
+// reload builds a new Snapshot and swaps it in; in-flight requests keep the
+// one they started with (they hold a shared_ptr).
+//
+// Long-lived resources (channels, JWKS key sets and their refreshers, auth
+// service channels) belong to the server's ServerResources
+// (server_resources.h), which the build borrows them from: the last
+// reference to a snapshot built with resources may drop on any thread.
 //
 // Example:
-//   ASSIGN_OR_RETURN(auto snapshot, BuildSnapshot(config, /*previous=*/nullptr, metrics));
-//   RETURN_IF_ERROR(snapshot->Activate());   // then swap it in
+//   ASSIGN_OR_RETURN(auto snapshot, BuildSnapshot(config, /*previous=*/nullptr, metrics,
+//                                                 {}, &resources));
+//   RETURN_IF_ERROR(snapshot->Activate());   // then swap it in, resources.Commit()
 //   auto match = snapshot->routes.Match("GET", "/v1/users/1");
 //   const Route& route = snapshot->route(match->route_id);
 //
@@ -32,6 +38,8 @@
 #include "upstream/channel_pool.h"
 
 namespace protogate::gateway {
+
+class ServerResources;  // server_resources.h
 
 struct Route {
   std::string
@@ -79,11 +87,15 @@ struct Snapshot {
 // conflicting routes, a body/response_body naming no field, a routed service without an upstream,
 // an upstream naming an unknown service, a streaming method, a path variable that binds no field
 // of the request (transcode::CheckPathVariable, naming the route and the variable), upstream
-// addresses no channel can be made of. `previous` (may be null) lends its unchanged upstream
-// channels. Every route gets its series from `metrics` (never null). Building has no effect
-// outside the snapshot (no file written, no JWKS fetched) until Activate().
+// addresses no channel can be made of. `previous` (may be null) lends its generated signing
+// key. Every route gets its series from `metrics` (never null). `resources` (may be null) lends
+// the channels and key sets, and `auth_options.resources` is set to it; without, the snapshot
+// owns channels and key sets of its own, and its last reference must then drop where those may
+// be released (not on a gRPC or refresher thread: tests, tools). Building has no effect outside
+// the snapshot (no file written, no JWKS fetched, no thread started) until Activate().
 absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
     const config::GatewayConfig& config, const Snapshot* previous,
-    std::shared_ptr<GatewayMetrics> metrics, auth::AuthEngine::Options auth_options = {});
+    std::shared_ptr<GatewayMetrics> metrics, auth::AuthEngine::Options auth_options = {},
+    ServerResources* resources = nullptr);
 
 }  // namespace protogate::gateway

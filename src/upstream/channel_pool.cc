@@ -51,28 +51,30 @@ const char* StateName(grpc_connectivity_state state) {
 
 }  // namespace
 
+UpstreamChannel NewUpstreamChannel(const std::string& target) {
+  UpstreamChannel made;
+  made.channel = NewChannel(target);
+  made.stub = std::make_shared<grpc::GenericStub>(made.channel);
+  return made;
+}
+
 absl::StatusOr<std::shared_ptr<const ChannelPool>> ChannelPool::Create(
-    const std::vector<ChannelSpec>& specs, const ChannelPool* previous) {
+    const std::vector<ChannelSpec>& specs, ChannelSource* source) {
   auto pool = std::shared_ptr<ChannelPool>(new ChannelPool());
+  // Every target is checked before any channel is asked for: a refused
+  // config leaves the source as it was.
+  std::vector<std::string> targets;
   for (const ChannelSpec& spec : specs) {
-    absl::StatusOr<std::string> target_or = ChannelTarget(spec.addresses);
-    if (!target_or.ok()) {
+    absl::StatusOr<std::string> target = ChannelTarget(spec.addresses);
+    if (!target.ok()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("upstream ", spec.service, ": ", target_or.status().message()));
+          absl::StrCat("upstream ", spec.service, ": ", target.status().message()));
     }
-    std::string target = *std::move(target_or);
-    if (previous != nullptr) {
-      auto it = previous->entries_.find(spec.service);
-      if (it != previous->entries_.end() && it->second.target == target) {
-        pool->entries_.emplace(spec.service, it->second);
-        continue;
-      }
-    }
-    Entry entry;
-    entry.target = target;
-    entry.channel = NewChannel(target);
-    entry.stub = std::make_shared<grpc::GenericStub>(entry.channel);
-    pool->entries_.emplace(spec.service, std::move(entry));
+    targets.push_back(*std::move(target));
+  }
+  for (size_t i = 0; i < specs.size(); ++i) {
+    pool->entries_.emplace(specs[i].service, source != nullptr ? source->ChannelFor(targets[i])
+                                                               : NewUpstreamChannel(targets[i]));
   }
   return std::shared_ptr<const ChannelPool>(std::move(pool));
 }
