@@ -3,11 +3,9 @@
 #include <optional>
 #include <set>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "aggregate/evaluation.h"
 #include "common/json_text.h"
@@ -24,7 +22,6 @@ constexpr int kInvalidArgument = static_cast<int>(absl::StatusCode::kInvalidArgu
 constexpr int kDeadlineExceeded = static_cast<int>(absl::StatusCode::kDeadlineExceeded);
 constexpr int kResourceExhausted = static_cast<int>(absl::StatusCode::kResourceExhausted);
 constexpr int kInternal = static_cast<int>(absl::StatusCode::kInternal);
-constexpr int kUnavailable = static_cast<int>(absl::StatusCode::kUnavailable);
 
 std::string CodeName(int code) {
   return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
@@ -49,9 +46,7 @@ upstream::Metadata CallMetadata(const CompositeRequest& request) {
 
 CompositeResponse RefusedRequest(absl::string_view message) {
   CompositeResponse response;
-  response.code = kInvalidArgument;
-  response.http_status = transcode::HttpStatusFromGrpcCode(response.code);
-  response.body = transcode::ErrorBody(response.code, message);
+  response.status = absl::InvalidArgumentError(message);
   return response;
 }
 
@@ -93,23 +88,20 @@ class Execution : public std::enable_shared_from_this<Execution> {
   void OnResult(int index, size_t item, upstream::UnaryCallResult result);
   void Dispatch(std::vector<Launch> launches, std::optional<CompositeResponse> response);
 
-  void ScheduleLocked(std::vector<Launch>& launches) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void StartCallLocked(int index, std::vector<Launch>& launches) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void StartForEachLocked(int index, std::vector<Launch>& launches)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void LaunchItemsLocked(int index, std::vector<Launch>& launches)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void RecordLocked(int index, size_t item, upstream::UnaryCallResult result,
-                    std::vector<Launch>& launches) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  bool AddLaunchLocked(int index, size_t item, const Json* item_value, const Json* items,
-                       std::vector<Launch>& launches) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void SucceedLocked(int index, Json output) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void FailLocked(int index, int code, std::string message, std::string details = "")
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  std::optional<CompositeResponse> TakeResponseLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  CompositeResponse ComposeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  CompositeResponse FailureLocked(int index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  std::vector<CallTiming> TimingsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Schedule(std::vector<Launch>& launches);
+  void StartCall(int index, std::vector<Launch>& launches);
+  void StartForEach(int index, std::vector<Launch>& launches);
+  void LaunchItems(int index, std::vector<Launch>& launches);
+  void Record(int index, size_t item, upstream::UnaryCallResult result,
+              std::vector<Launch>& launches);
+  bool AddLaunch(int index, size_t item, const Json* item_value, const Json* items,
+                 std::vector<Launch>& launches);
+  void Succeed(int index, Json output);
+  void Fail(int index, int code, std::string message, std::string details = "");
+  std::optional<CompositeResponse> TakeResponse();
+  CompositeResponse Compose();
+  CompositeResponse Failure(int index);
+  std::vector<CallTiming> Timings();
 
   absl::StatusOr<std::string> RequestBytes(const PlanCall& call, const Sources& sources) const;
   absl::StatusOr<Json> ResponseJson(const PlanCall& call, const std::string& bytes) const;
@@ -120,60 +112,50 @@ class Execution : public std::enable_shared_from_this<Execution> {
   const CallStarter starter_;
   const upstream::Metadata metadata_;
 
-  absl::Mutex mu_;
-  Sources sources_ ABSL_GUARDED_BY(mu_);
-  std::vector<CallState> calls_ ABSL_GUARDED_BY(mu_);
-  int failed_required_ ABSL_GUARDED_BY(mu_) = -1;
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  Sources sources_;
+  std::vector<CallState> calls_;
+  int failed_required_ = -1;
+  bool finished_ = false;
 };
 
 void Execution::Start() {
-  std::vector<Launch> launches;
-  std::optional<CompositeResponse> response;
-  {
-    absl::MutexLock lock(&mu_);
-    sources_ = SourcesOf(request_.bindings, request_.query);
-    sources_.auth = request_.auth;
-    sources_.calls.resize(calls_.size());
-    if (plan_->uses_body() && !request_.body.empty()) {
-      // The same strict check as a transcoded body's; nlohmann would take
-      // the last of two equal keys, and some of what RFC 8259 forbids.
-      absl::Status strict = transcode::CheckStrictJson(
-          request_.body, transcode::JsonBodyShape::Any(), plan_->max_json_depth());
-      if (strict.ok()) sources_.body = Json::parse(request_.body, nullptr, false);
-      if (!strict.ok() || sources_.body.is_discarded()) {
-        finished_ = true;
-        response = RefusedRequest(strict.ok() ? "invalid JSON body" : strict.message());
-      }
-    }
-    if (!response) {
-      ScheduleLocked(launches);
-      response = TakeResponseLocked();
+  sources_ = SourcesOf(request_.bindings, request_.query);
+  sources_.auth = request_.auth;
+  sources_.calls.resize(calls_.size());
+  if (plan_->uses_body() && !request_.body.empty()) {
+    // The same strict check as a transcoded body's; nlohmann would take
+    // the last of two equal keys, and some of what RFC 8259 forbids.
+    absl::Status strict = transcode::CheckStrictJson(request_.body, transcode::JsonBodyShape::Any(),
+                                                     plan_->max_json_depth());
+    if (strict.ok()) sources_.body = Json::parse(request_.body, nullptr, false);
+    if (!strict.ok() || sources_.body.is_discarded()) {
+      finished_ = true;
+      done_(RefusedRequest(strict.ok() ? "invalid JSON body" : strict.message()));
+      return;
     }
   }
-  Dispatch(std::move(launches), std::move(response));
+  std::vector<Launch> launches;
+  Schedule(launches);
+  Dispatch(std::move(launches), TakeResponse());
 }
 
 void Execution::OnResult(int index, size_t item, upstream::UnaryCallResult result) {
+  if (finished_) return;  // the answer is out; late results change nothing
   std::vector<Launch> launches;
-  std::optional<CompositeResponse> response;
-  {
-    absl::MutexLock lock(&mu_);
-    if (finished_) return;  // the answer is out; late results change nothing
-    RecordLocked(index, item, std::move(result), launches);
-    ScheduleLocked(launches);
-    response = TakeResponseLocked();
-  }
-  Dispatch(std::move(launches), std::move(response));
+  Record(index, item, std::move(result), launches);
+  Schedule(launches);
+  Dispatch(std::move(launches), TakeResponse());
 }
 
-// Runs without the lock: a starter may complete a call inline.
+// The state is settled before anything leaves: a starter may complete a
+// call inline, which re-enters OnResult.
 void Execution::Dispatch(std::vector<Launch> launches, std::optional<CompositeResponse> response) {
   if (response) {
     done_(*std::move(response));
     return;
   }
   for (Launch& launch : launches) {
+    if (finished_) return;  // an inline completion ended the composite
     const PlanCall& call = plan_->calls()[static_cast<size_t>(launch.call)];
     upstream::UnaryCallRequest request{.method_path = call.method_path,
                                        .request = std::move(launch.bytes),
@@ -183,22 +165,17 @@ void Execution::Dispatch(std::vector<Launch> launches, std::optional<CompositeRe
         extra != request_.service_metadata.end()) {
       request.metadata.insert(request.metadata.end(), extra->second.begin(), extra->second.end());
     }
-    auto done = [self = shared_from_this(), index = launch.call,
-                 item = launch.item](upstream::UnaryCallResult result) {
-      self->OnResult(index, item, std::move(result));
-    };
-    if (starter_) {
-      starter_(call, std::move(request), std::move(done));
-    } else {
-      StartPlanCall(call, std::move(request), std::move(done));
-    }
+    starter_(
+        call, std::move(request),
+        [self = shared_from_this(), index = launch.call, item = launch.item](
+            upstream::UnaryCallResult result) { self->OnResult(index, item, std::move(result)); });
   }
 }
 
 // Starts every waiting call whose dependencies have all finished; a call
 // that needs an output its dependency could not give is not run. Repeats
 // because a call that is not run can settle its own dependents.
-void Execution::ScheduleLocked(std::vector<Launch>& launches) {
+void Execution::Schedule(std::vector<Launch>& launches) {
   const std::vector<PlanCall>& plan_calls = plan_->calls();
   bool changed = true;
   while (changed && failed_required_ < 0) {
@@ -215,35 +192,34 @@ void Execution::ScheduleLocked(std::vector<Launch>& launches) {
       if (waiting) continue;
       changed = true;
       if (missing < 0) {
-        StartCallLocked(static_cast<int>(i), launches);
+        StartCall(static_cast<int>(i), launches);
         continue;
       }
       const CallState& dep = calls_[static_cast<size_t>(missing)];
-      FailLocked(
-          static_cast<int>(i), dep.code,
-          absl::StrCat("call \"", plan_calls[static_cast<size_t>(missing)].name,
-                       "\" it needs has no output (", CodeName(dep.code), ": ", dep.message, ")"));
+      Fail(static_cast<int>(i), dep.code,
+           absl::StrCat("call \"", plan_calls[static_cast<size_t>(missing)].name,
+                        "\" it needs has no output (", CodeName(dep.code), ": ", dep.message, ")"));
       calls_[i].phase = Phase::kNotRun;
     }
   }
 }
 
-void Execution::StartCallLocked(int index, std::vector<Launch>& launches) {
+void Execution::StartCall(int index, std::vector<Launch>& launches) {
   CallState& state = calls_[static_cast<size_t>(index)];
   state.phase = Phase::kRunning;
   state.started = absl::Now();
   if (state.started >= request_.deadline) {
-    FailLocked(index, kDeadlineExceeded, "the composite's deadline passed before the call started");
+    Fail(index, kDeadlineExceeded, "the composite's deadline passed before the call started");
     return;
   }
   if (plan_->calls()[static_cast<size_t>(index)].for_each) {
-    StartForEachLocked(index, launches);
+    StartForEach(index, launches);
     return;
   }
-  AddLaunchLocked(index, 0, nullptr, nullptr, launches);
+  AddLaunch(index, 0, nullptr, nullptr, launches);
 }
 
-void Execution::StartForEachLocked(int index, std::vector<Launch>& launches) {
+void Execution::StartForEach(int index, std::vector<Launch>& launches) {
   const PlanCall& call = plan_->calls()[static_cast<size_t>(index)];
   CallState& state = calls_[static_cast<size_t>(index)];
   std::optional<Json> list = Lookup(*call.for_each, sources_);
@@ -257,41 +233,39 @@ void Execution::StartForEachLocked(int index, std::vector<Launch>& launches) {
     state.items = std::move(unique);
   }
   if (state.items.size() > kMaxFanOut) {
-    FailLocked(
-        index, kResourceExhausted,
-        absl::StrCat("for_each gave ", state.items.size(), " items (at most ", kMaxFanOut, ")"));
+    Fail(index, kResourceExhausted,
+         absl::StrCat("for_each gave ", state.items.size(), " items (at most ", kMaxFanOut, ")"));
     return;
   }
   if (state.items.empty()) {
-    SucceedLocked(index, Json::array());
+    Succeed(index, Json::array());
     return;
   }
   if (call.batched) {
-    AddLaunchLocked(index, 0, nullptr, &state.items, launches);
+    AddLaunch(index, 0, nullptr, &state.items, launches);
     return;
   }
   state.results.assign(state.items.size(), Json());
-  LaunchItemsLocked(index, launches);
+  LaunchItems(index, launches);
 }
 
-void Execution::LaunchItemsLocked(int index, std::vector<Launch>& launches) {
+void Execution::LaunchItems(int index, std::vector<Launch>& launches) {
   const PlanCall& call = plan_->calls()[static_cast<size_t>(index)];
   CallState& state = calls_[static_cast<size_t>(index)];
   while (state.phase == Phase::kRunning && state.next_item < state.items.size() &&
          state.next_item - state.answered < static_cast<size_t>(call.concurrency)) {
     const size_t item = state.next_item++;
     if (absl::Now() >= request_.deadline) {
-      FailLocked(
-          index, kDeadlineExceeded,
-          absl::StrCat("the composite's deadline passed before item ", item, " could start"));
+      Fail(index, kDeadlineExceeded,
+           absl::StrCat("the composite's deadline passed before item ", item, " could start"));
       return;
     }
-    if (!AddLaunchLocked(index, item, &state.items[item], nullptr, launches)) return;
+    if (!AddLaunch(index, item, &state.items[item], nullptr, launches)) return;
   }
 }
 
-bool Execution::AddLaunchLocked(int index, size_t item, const Json* item_value, const Json* items,
-                                std::vector<Launch>& launches) {
+bool Execution::AddLaunch(int index, size_t item, const Json* item_value, const Json* items,
+                          std::vector<Launch>& launches) {
   const PlanCall& call = plan_->calls()[static_cast<size_t>(index)];
   sources_.item = item_value;
   sources_.items = items;
@@ -301,7 +275,7 @@ bool Execution::AddLaunchLocked(int index, size_t item, const Json* item_value, 
   if (!bytes.ok()) {
     std::string where =
         item_value ? absl::StrCat("item ", item, " (", Dump(*item_value), "): ") : std::string();
-    FailLocked(index, kInvalidArgument, absl::StrCat(where, bytes.status().message()));
+    Fail(index, kInvalidArgument, absl::StrCat(where, bytes.status().message()));
     return false;
   }
   ++calls_[static_cast<size_t>(index)].calls;
@@ -312,8 +286,8 @@ bool Execution::AddLaunchLocked(int index, size_t item, const Json* item_value, 
   return true;
 }
 
-void Execution::RecordLocked(int index, size_t item, upstream::UnaryCallResult result,
-                             std::vector<Launch>& launches) {
+void Execution::Record(int index, size_t item, upstream::UnaryCallResult result,
+                       std::vector<Launch>& launches) {
   const PlanCall& call = plan_->calls()[static_cast<size_t>(index)];
   CallState& state = calls_[static_cast<size_t>(index)];
   if (state.phase != Phase::kRunning) return;  // a fan-out that already failed
@@ -324,40 +298,39 @@ void Execution::RecordLocked(int index, size_t item, upstream::UnaryCallResult r
     if (result.message.empty() && result.code == kDeadlineExceeded) {
       result.message = absl::StrCat("deadline exceeded");
     }
-    FailLocked(index, result.code, absl::StrCat(where, result.message),
-               std::move(result.status_details));
+    Fail(index, result.code, absl::StrCat(where, result.message), std::move(result.status_details));
     return;
   }
   absl::StatusOr<Json> output = ResponseJson(call, result.response);
   if (!output.ok()) {
-    FailLocked(index, kInternal, std::string(output.status().message()));
+    Fail(index, kInternal, std::string(output.status().message()));
     return;
   }
   if (call.batched) {
     std::optional<Json> results = Resolve(*output, call.batch_response);
-    SucceedLocked(index, results ? *std::move(results) : Json::array());
+    Succeed(index, results ? *std::move(results) : Json::array());
   } else if (per_item) {
     state.results[item] = *std::move(output);
     if (++state.answered == state.items.size()) {
       Json list = Json::array();
       for (Json& one : state.results) list.push_back(std::move(one));
-      SucceedLocked(index, std::move(list));
+      Succeed(index, std::move(list));
     } else {
-      LaunchItemsLocked(index, launches);
+      LaunchItems(index, launches);
     }
   } else {
-    SucceedLocked(index, *std::move(output));
+    Succeed(index, *std::move(output));
   }
 }
 
-void Execution::SucceedLocked(int index, Json output) {
+void Execution::Succeed(int index, Json output) {
   CallState& state = calls_[static_cast<size_t>(index)];
   state.phase = Phase::kSucceeded;
   state.finished = absl::Now();
   sources_.calls[static_cast<size_t>(index)] = std::move(output);
 }
 
-void Execution::FailLocked(int index, int code, std::string message, std::string details) {
+void Execution::Fail(int index, int code, std::string message, std::string details) {
   const PlanCall& call = plan_->calls()[static_cast<size_t>(index)];
   CallState& state = calls_[static_cast<size_t>(index)];
   state.phase = Phase::kFailed;
@@ -372,20 +345,20 @@ void Execution::FailLocked(int index, int code, std::string message, std::string
   if (call.fallback) sources_.calls[static_cast<size_t>(index)] = *call.fallback;
 }
 
-std::optional<CompositeResponse> Execution::TakeResponseLocked() {
+std::optional<CompositeResponse> Execution::TakeResponse() {
   if (finished_) return std::nullopt;
   if (failed_required_ >= 0) {
     finished_ = true;
-    return FailureLocked(failed_required_);
+    return Failure(failed_required_);
   }
   for (const CallState& state : calls_) {
     if (state.phase == Phase::kWaiting || state.phase == Phase::kRunning) return std::nullopt;
   }
   finished_ = true;
-  return ComposeLocked();
+  return Compose();
 }
 
-CompositeResponse Execution::ComposeLocked() {
+CompositeResponse Execution::Compose() {
   CompositeResponse response;
   std::optional<Json> composed = Evaluate(plan_->response(), sources_);
   Json body = composed && composed->is_object() ? *std::move(composed) : Json::object();
@@ -402,11 +375,11 @@ CompositeResponse Execution::ComposeLocked() {
     response.partial = true;
   }
   response.body = Dump(body);
-  response.timings = TimingsLocked();
+  response.timings = Timings();
   return response;
 }
 
-CompositeResponse Execution::FailureLocked(int index) {
+CompositeResponse Execution::Failure(int index) {
   const CallState& state = calls_[static_cast<size_t>(index)];
   const std::string& name = plan_->calls()[static_cast<size_t>(index)].name;
   std::string message =
@@ -421,16 +394,15 @@ CompositeResponse Execution::FailureLocked(int index) {
   }
   if (!not_run.empty()) absl::StrAppend(&message, " (not run: ", absl::StrJoin(not_run, ", "), ")");
   CompositeResponse response;
-  response.code = state.code;
-  response.http_status = transcode::HttpStatusFromGrpcCode(state.code);
-  response.body = transcode::ErrorBody(
-      state.code, message,
-      transcode::DetailsJsonFromStatusBytes(state.details, &plan_->registry()));
-  response.timings = TimingsLocked();
+  // A failure always has a code; UNKNOWN keeps it one if an upstream said 0.
+  const int code = state.code != 0 ? state.code : static_cast<int>(absl::StatusCode::kUnknown);
+  response.status = absl::Status(static_cast<absl::StatusCode>(code), message);
+  response.details = transcode::DetailsJsonFromStatusBytes(state.details, &plan_->registry());
+  response.timings = Timings();
   return response;
 }
 
-std::vector<CallTiming> Execution::TimingsLocked() {
+std::vector<CallTiming> Execution::Timings() {
   const absl::Time now = absl::Now();
   std::vector<CallTiming> timings;
   for (size_t i = 0; i < calls_.size(); ++i) {
@@ -502,15 +474,6 @@ std::string CompositeResponse::TimingsForLog() const {
     parts.push_back(std::move(part));
   }
   return absl::StrJoin(parts, ",");
-}
-
-void StartPlanCall(const PlanCall& call, upstream::UnaryCallRequest request,
-                   std::function<void(upstream::UnaryCallResult)> done) {
-  if (call.stub) return upstream::StartUnaryCall(call.stub, std::move(request), std::move(done));
-  upstream::UnaryCallResult unavailable;
-  unavailable.code = kUnavailable;
-  unavailable.message = "no upstream channel";
-  done(std::move(unavailable));
 }
 
 void ExecuteComposite(std::shared_ptr<const CompositePlan> plan, CompositeRequest request,

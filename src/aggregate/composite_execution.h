@@ -7,7 +7,8 @@
 // call has finished, the same whatever order they finished in.
 //
 // Failures: a required call that fails (or cannot run because a call it
-// needs has no output) ends the composite at once with that call's status:
+// needs has no output) ends the composite at once with that call's status
+// and details, which the gateway renders, e.g.
 //   503 {"code":14,"message":"call \"orders\" failed: UNAVAILABLE: ...","details":[...]}
 // An optional call that fails gets its fallback (or null) in the answer,
 // an entry in "errors" ({"call","code","message"}, in config order) and
@@ -25,12 +26,14 @@
 // Example:
 //   ExecuteComposite(plan, {.bindings = ..., .request_id = id, .start = now,
 //                           .deadline = now + plan->timeout()},
-//                    [](CompositeResponse r) { ... });
+//                    [](CompositeResponse r) { ... }, starter);
 //
-// Threading: no thread waits. `done` runs exactly once: on a gRPC thread,
-// or inline in ExecuteComposite when nothing needed a call (or the request
-// was refused before any call). Per-request state is guarded by one mutex and
-// never held while a call is started or `done` runs.
+// Threading: no thread waits, and nothing is locked: an execution runs on
+// one thread at a time, the one that calls ExecuteComposite and then those
+// the starter calls its `done` on (the gateway: always the request's event
+// loop). `done` runs exactly once: from a call's `done`, or inline in
+// ExecuteComposite when nothing needed a call (or the request was refused
+// before any call). A starter may complete a call inline.
 
 #include <functional>
 #include <map>
@@ -39,6 +42,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "aggregate/composite_plan.h"
 #include "routing/route_table.h"
@@ -71,29 +75,28 @@ struct CallTiming {
   absl::Duration duration;
 };
 
+// What a composite ends with; the gateway renders it (the error model, the
+// partial header).
 struct CompositeResponse {
-  int http_status = 200;
-  int code = 0;  // gRPC code of the failure, 0 on success (also when partial)
-  std::string body;
-  bool partial = false;
+  // OK, or the failure the composite ends with (its gRPC code and message).
+  absl::Status status;
+  std::string details = "[]";       // the failure's details, a JSON array
+  std::string body;                 // the composed JSON object when status is OK
+  bool partial = false;             // some optional call failed (see "errors" in the body)
   std::vector<CallTiming> timings;  // config order
 
   // For the access log: "user:0:1.2ms,orders:5:0.8ms,products:0:3.1ms:x3,recs:-"
   std::string TimingsForLog() const;
 };
 
-// Starts one upstream call; tests replace it to script answers.
+// Starts one upstream call of the plan (on `call.stub`; `call.index` names
+// it). The gateway's starter makes the call through its upstream::
+// UnaryCaller and brings the result back to the request's event loop; tests
+// script the answers.
 using CallStarter = std::function<void(const PlanCall& call, upstream::UnaryCallRequest request,
                                        std::function<void(upstream::UnaryCallResult)> done)>;
 
-// What a null `starter` does: upstream::StartUnaryCall on the call's stub
-// (UNAVAILABLE at once when it has none). A starter that only observes calls
-// wraps this.
-void StartPlanCall(const PlanCall& call, upstream::UnaryCallRequest request,
-                   std::function<void(upstream::UnaryCallResult)> done);
-
-// `starter` null: StartPlanCall.
 void ExecuteComposite(std::shared_ptr<const CompositePlan> plan, CompositeRequest request,
-                      std::function<void(CompositeResponse)> done, CallStarter starter = nullptr);
+                      std::function<void(CompositeResponse)> done, CallStarter starter);
 
 }  // namespace protogate::aggregate

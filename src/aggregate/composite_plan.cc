@@ -125,6 +125,7 @@ class PlanBuilder {
         return CallError(call, "a call with this name is already defined");
       }
       PlanCall compiled;
+      compiled.index = plan_->calls_.size();
       compiled.name = call.name;
       compiled.where = call.where;
       compiled.required = call.required;

@@ -112,6 +112,7 @@ struct TemplateField {
 };
 
 struct PlanCall {
+  size_t index = 0;  // its place in CompositePlan::calls(), config order
   std::string name;
   std::string where;
   std::string service;      // "pkg.Service"

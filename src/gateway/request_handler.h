@@ -1,45 +1,78 @@
 #pragma once
 
-// THE list of a request's phases, in order (read this file to see the whole
-// path of a request through the gateway):
+// The request pipeline. A request runs THE list of phases, in order
+// (kPhases in request_handler.cc is the one place they are listed):
 //
-//   1. admit      – take the current snapshot, assign the request id (the
-//                   client's only when safe), take the credentials out of the
-//                   request (two of a kind: 400)
-//   2. health     – /healthz and /readyz answer here
-//   3. route      – match method + path (404, or 405 with Allow)
-//   4. authenticate – the route's policy: credential → identity (401, 403, 503)
-//   5. transcode  – path variables, query and JSON body → protobuf request (400)
-//   6. call       – unary gRPC call with forwarded metadata, the stamped
-//                   identity and the deadline; a composite route runs its
-//                   plan instead (aggregate/: many calls, one composed answer)
-//   7. respond    – protobuf → JSON, or the upstream status → HTTP error
-//   8. log        – access log, always, whatever happened
+//   admit        – the request id (the client's only when safe)
+//   health       – /healthz, /readyz and the published JWKS answer here
+//   credentials  – take the credentials out of the request (two of a kind: 400)
+//   route        – match method + path (404, or 405 with Allow)
+//   client_view  – the caller's API shape (nothing yet: every caller sees all)
+//   authenticate – the route's policy: credential → identity (401, 403, 503)
+//   rate_limit   – (nothing yet)
+//   transcode    – path variables, query and JSON body → protobuf request (400)
+//   call         – one unary gRPC call with forwarded metadata, the stamped
+//                  identity and the deadline; a composite route runs its plan
+//                  instead (aggregate/: many calls, one composed answer)
+//   respond      – protobuf → JSON, the upstream status → the error model, or
+//                  the composite's result rendered
+//   log          – metrics, access log, X-Request-Id, and the answer leaves
 //
-// A failing phase short-circuits to Finish(), the one place that renders the
-// answer and logs it. Every step runs behind a last-resort guard: an
-// exception that escapes a phase answers its request 500 and is logged.
+// A phase continues, answers (straight to log, the one exit, which always
+// runs), or suspends for an asynchronous result (authenticate with an auth
+// service or a JWKS refetch, call). Every asynchronous completion resumes
+// the request on its own event loop (http::ResponseWriter::Post) before the
+// next phase runs, so per-request state is touched by one thread at a time,
+// without locks, and no transcoding or composition runs on gRPC's or the
+// refresher's threads. Every phase runs behind a last-resort guard: an
+// exception answers its request 500 and is logged.
 //
-// Thread-safety: Handle runs on an event-loop thread; phases 7–8 run on the
-// gRPC thread that completes the call, and phases 5–8 on a gRPC thread when
-// an external auth service answered phase 4. Per-request state lives in one
-// RequestContext owned by the phases that are still running.
+// The answers the HTTP layer gives by itself (400, 408, 413, 431, 503) go
+// through the log phase too: LogLocalAnswer.
+//
+// Thread-safety: Handle on any event loop; LogLocalAnswer from any thread.
 
-#include <memory>
+#include <functional>
 
+#include "absl/strings/string_view.h"
 #include "gateway/snapshot_holder.h"
 #include "http/message.h"
+#include "http/server.h"
+#include "upstream/unary_caller.h"
 
 namespace protogate::gateway {
 
+// One step of one request, as the pipeline runs it: a phase that ran, or an
+// asynchronous result the request resumed with.
+struct PhaseEvent {
+  absl::string_view request_id;
+  absl::string_view phase;  // a name of the phase list
+  bool resumed = false;     // a completion of `phase`, not the phase itself
+};
+
+struct RequestHandlerOptions {
+  // Makes the upstream calls; null: upstream::SharedUnaryCaller(). Outlives
+  // the requests' calls.
+  upstream::UnaryCaller* caller = nullptr;
+  // Test hook: called after each phase ran and before each resumption, on
+  // the thread that runs it. Must be thread-safe.
+  std::function<void(const PhaseEvent&)> on_phase = nullptr;
+};
+
 class RequestHandler : public http::Handler {
  public:
-  explicit RequestHandler(const SnapshotHolder* snapshots) : snapshots_(snapshots) {}
+  using Options = RequestHandlerOptions;
+
+  explicit RequestHandler(const SnapshotHolder* snapshots, Options options = {});
 
   void Handle(http::Request request, http::Responder respond) override;
 
+  // The log phase of an answer the HTTP layer gave by itself.
+  void LogLocalAnswer(const http::LocalAnswer& answer) const;
+
  private:
   const SnapshotHolder* snapshots_;
+  Options options_;
 };
 
 }  // namespace protogate::gateway

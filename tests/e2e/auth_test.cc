@@ -22,57 +22,13 @@
 #include "gtest/gtest.h"
 #include "support/gateway_under_test.h"
 #include "support/temp_dir.h"
+#include "support/test_issuer.h"
 #include "unit/auth/jwks_server.h"
 
 namespace protogate::test {
 namespace {
 
 using nlohmann::json;
-
-constexpr char kIssuer[] = "https://issuer.example";
-
-std::string TempFile(const std::string& name, const std::string& contents) {
-  const auto dir = ProcessTempDir("auth_e2e");
-  const std::string path = (dir / name).string();
-  std::ofstream(path, std::ios::binary) << contents;
-  return path;
-}
-
-// An issuer with one ES256 key, published as a JWKS file.
-struct TestIssuer {
-  TestIssuer() : key(auth::AdoptPkey(EVP_EC_gen("P-256"))) {
-    auto kid = auth::EcKeyThumbprint(key.get());
-    auto jwk = auth::PublicJwkOfEcKey(key.get(), *kid);
-    jwks_file = TempFile("issuer-" + *kid + ".json", "{\"keys\":[" + *jwk + "]}");
-    this->kid = *kid;
-  }
-
-  std::string Token(const std::string& scope, int64_t expires_in_seconds = 300) const {
-    const int64_t now = absl::ToUnixSeconds(absl::Now());
-    json claims = {{"iss", kIssuer},
-                   {"aud", "protogate"},
-                   {"sub", "alice"},
-                   {"scope", scope},
-                   {"azp", "mobile-app"},
-                   {"iat", now - 10},
-                   {"exp", now + expires_in_seconds}};
-    return *auth::SignJwt({{"alg", "ES256"}, {"typ", "JWT"}, {"kid", kid}}, claims,
-                          auth::JwsAlgorithm::kEs256, key.get());
-  }
-
-  auth::PkeyPtr key;
-  std::string kid;
-  std::string jwks_file;
-};
-
-config::JwtIssuerConfig IssuerConfig(const TestIssuer& issuer) {
-  config::JwtIssuerConfig config;
-  config.issuer = kIssuer;
-  config.audiences = {"protogate"};
-  config.algorithms = {"ES256"};
-  config.jwks_file = issuer.jwks_file;
-  return config;
-}
 
 config::AuthPolicyConfig PolicyFor(const std::string& selector,
                                    std::vector<std::string> scopes = {}, bool is_public = false) {
@@ -86,8 +42,6 @@ config::AuthPolicyConfig PolicyFor(const std::string& selector,
 HttpRequest Echo(TestHeaders headers) {
   return {.method = "POST", .target = "/v1/echo", .headers = std::move(headers), .body = "{}"};
 }
-
-std::string Bearer(const std::string& token) { return "Bearer " + token; }
 
 // Verifies the stamped token as a service would, with the JWKS the gateway
 // publishes on its listener.
@@ -211,11 +165,7 @@ TEST(JwksUrlAuthTest, FirstTokenAfterKeyRotationIsAccepted) {
   auth::testing::JwksServer jwks;
   TestIssuer old_issuer;
   TestIssuer new_issuer;
-  auto jwks_of = [](const TestIssuer& issuer) {
-    std::ifstream in(issuer.jwks_file);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
-  jwks.set_body(jwks_of(old_issuer));
+  jwks.set_body(old_issuer.Jwks());
   GatewayUnderTest gw([&](config::GatewayConfig& config) {
     config.auth.enabled = true;
     config.auth.default_policy = "authenticated";
@@ -228,7 +178,7 @@ TEST(JwksUrlAuthTest, FirstTokenAfterKeyRotationIsAccepted) {
   ASSERT_EQ(gw.Call(Echo({{"Authorization", Bearer(old_issuer.Token("a"))}})).status, 200);
   const int fetches_before = jwks.requests();
 
-  jwks.set_body(jwks_of(new_issuer));  // rotation: only the new key is published
+  jwks.set_body(new_issuer.Jwks());  // rotation: only the new key is published
   HttpResponse first = gw.Call(Echo({{"Authorization", Bearer(new_issuer.Token("a"))}}));
   EXPECT_EQ(first.status, 200) << first.body;
   EXPECT_EQ(jwks.requests(), fetches_before + 1);

@@ -5,7 +5,8 @@
 // backend whose replies come from the input.
 //
 // Invariants, per input: the handler answers exactly once (never drops the
-// Responder, never answers twice) within kAnswerCap, with a status in
+// Responder, never answers twice), on the request's event loop (a TaskLoop
+// here), within kAnswerCap, with a status in
 // 100..599; every non-2xx body is the JSON error model {"code": <int>,
 // "message": <string>, ...} and every 2xx JSON body is JSON, both parsed
 // strictly (nlohmann, which also rejects invalid UTF-8); nothing crashes.
@@ -15,7 +16,7 @@
 // 127.0.0.1:0, and two snapshots of the same config that differ only in the
 // external auth service they ask (the demo one, which knows demo-token-alice
 // and demo-token-bob, or the scripted one, whose answers come from the
-// input). Per input only RequestHandler::Handle runs.
+// input). Per input only RequestHandler::Handle runs, on the loop.
 //
 // Input encoding (every "str" is a little-endian u16 length and that many
 // bytes, cut short at the end of the input; a missing byte reads as 0):
@@ -78,11 +79,14 @@
 #include "http/message.h"
 #include "nlohmann/json.hpp"
 #include "observability/logger.h"
+#include "support/task_loop.h"
 
 namespace {
 
 using protogate::gateway::RequestHandler;
 using protogate::gateway::SnapshotHolder;
+using protogate::test::Recorded;
+using protogate::test::RecordingWriter;
 namespace config = protogate::config;
 namespace http = protogate::http;
 
@@ -255,32 +259,6 @@ class ScriptedService : public grpc::CallbackGenericService {
   const Script* script_;
 };
 
-// What the handler answered; shared by the Responder's copies. `dropped` is
-// set when the last copy goes away uncalled.
-struct Answer {
-  absl::Mutex mu;
-  int calls ABSL_GUARDED_BY(mu) = 0;
-  bool dropped ABSL_GUARDED_BY(mu) = false;
-  http::Response response ABSL_GUARDED_BY(mu);
-};
-
-bool Settled(Answer* answer) ABSL_EXCLUSIVE_LOCKS_REQUIRED(answer->mu) {
-  return answer->calls > 0 || answer->dropped;
-}
-
-class DropGuard {
- public:
-  explicit DropGuard(std::shared_ptr<Answer> answer) : answer_(std::move(answer)) {}
-  ~DropGuard() {
-    absl::MutexLock lock(&answer_->mu);
-    if (answer_->calls == 0) answer_->dropped = true;
-  }
-  Answer& answer() { return *answer_; }
-
- private:
-  std::shared_ptr<Answer> answer_;
-};
-
 struct Pipeline {
   Script script;
   std::unique_ptr<ScriptedService> service;
@@ -290,6 +268,8 @@ struct Pipeline {
   SnapshotHolder with_scripted_auth;
   std::unique_ptr<RequestHandler> demo_auth_handler;
   std::unique_ptr<RequestHandler> scripted_auth_handler;
+  // The request's event loop: Handle runs there, as the server runs it.
+  protogate::test::TaskLoop loop;
 };
 
 std::string WriteFile(const std::filesystem::path& dir, const std::string& name,
@@ -438,31 +418,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (ScriptedReply& reply : replies) reply = ReadReply(in);
   pipeline->script.Set(std::move(replies));
 
-  auto answer = std::make_shared<Answer>();
   const http::Request copy = request;
-  // A second answer may come after this input is done: it aborts there.
-  http::Responder respond = [guard = std::make_shared<DropGuard>(answer)](http::Response response) {
-    Answer& answer = guard->answer();
-    absl::MutexLock lock(&answer.mu);
-    if (++answer.calls > 1) {
-      Fail(
-          absl::StrCat("answered twice (", answer.response.status, " then ", response.status, ")"));
-    }
-    answer.response = std::move(response);
-  };
-
+  auto answer = std::make_shared<Recorded>();
+  http::Responder respond(std::make_shared<RecordingWriter>(&pipeline->loop, answer));
   RequestHandler& handler =
       (flags & 1) ? *pipeline->scripted_auth_handler : *pipeline->demo_auth_handler;
-  handler.Handle(std::move(request), std::move(respond));
+  pipeline->loop.Post(
+      [&handler, request = std::move(request), respond = std::move(respond)]() mutable {
+        handler.Handle(std::move(request), std::move(respond));
+      });
 
-  absl::MutexLock lock(&answer->mu);
-  const bool done =
-      answer->mu.AwaitWithTimeout(absl::Condition(&Settled, answer.get()), kAnswerCap);
-  if (!done)
+  if (!answer->Wait(kAnswerCap)) {
     Fail(absl::StrCat("no answer within ", absl::FormatDuration(kAnswerCap), " for\n",
                       Describe(copy)));
-  if (answer->calls == 0)
+  }
+  absl::MutexLock lock(&answer->mu);
+  if (answer->answers == 0) {
     Fail(absl::StrCat("Responder dropped without an answer for\n", Describe(copy)));
+  }
+  // A second answer after this point is not seen; the pipeline's own
+  // guard (the log phase runs once) is what prevents it.
+  if (answer->answers > 1) Fail("answered twice");
+  if (!answer->answered_on_loop) Fail("answered off the request's event loop");
   if (print_answers) {
     std::fprintf(stderr, "%s\n-> %d %s\n", Describe(copy).c_str(), answer->response.status,
                  absl::CEscape(answer->response.body).c_str());

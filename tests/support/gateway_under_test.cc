@@ -27,11 +27,12 @@ config::GatewayConfig DemoGatewayConfig(const DemoBackend& backend) {
   return config;
 }
 
-GatewayUnderTest::GatewayUnderTest(std::function<void(config::GatewayConfig&)> adjust)
+GatewayUnderTest::GatewayUnderTest(std::function<void(config::GatewayConfig&)> adjust,
+                                   gateway::GatewayServerOptions options)
     : backend_(std::make_unique<DemoBackend>()) {
   config_ = DemoGatewayConfig(*backend_);
   if (adjust) adjust(config_);
-  auto gateway = gateway::GatewayServer::Create(config_);
+  auto gateway = gateway::GatewayServer::Create(config_, std::move(options));
   if (!gateway.ok()) {
     ADD_FAILURE() << "gateway: " << gateway.status();
     return;

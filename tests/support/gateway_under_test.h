@@ -31,7 +31,9 @@ config::GatewayConfig DemoGatewayConfig(const DemoBackend& backend);
 class GatewayUnderTest {
  public:
   // `adjust` may change the config before the gateway starts.
-  explicit GatewayUnderTest(std::function<void(config::GatewayConfig&)> adjust = nullptr);
+  // `options` reach GatewayServer::Create (test hooks).
+  explicit GatewayUnderTest(std::function<void(config::GatewayConfig&)> adjust = nullptr,
+                            gateway::GatewayServerOptions options = {});
   ~GatewayUnderTest();
 
   int port() const { return port_; }

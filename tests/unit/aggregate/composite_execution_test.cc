@@ -13,6 +13,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "plan_fixtures.h"
+#include "transcode/status_mapping.h"
 
 namespace protogate::aggregate {
 namespace {
@@ -124,10 +125,40 @@ Json RequestJson(const PlanCall& call, const std::string& bytes) {
   return Json::parse(json);
 }
 
+// A composite's result as the gateway renders it: HTTP status, gRPC code and
+// body in the error model on failure, the composed body on success.
+struct Rendered {
+  int http_status = 200;
+  int code = 0;
+  std::string body;
+  bool partial = false;
+  std::vector<CallTiming> timings;
+
+  std::string TimingsForLog() const {
+    CompositeResponse timed;
+    timed.timings = timings;
+    return timed.TimingsForLog();
+  }
+};
+
+Rendered Render(CompositeResponse result) {
+  Rendered rendered;
+  rendered.partial = result.partial;
+  rendered.timings = std::move(result.timings);
+  if (result.status.ok()) {
+    rendered.body = std::move(result.body);
+    return rendered;
+  }
+  rendered.code = static_cast<int>(result.status.code());
+  rendered.http_status = transcode::HttpStatusFromGrpcCode(rendered.code);
+  rendered.body = transcode::ErrorBody(rendered.code, result.status.message(), result.details);
+  return rendered;
+}
+
 struct Harness {
   std::shared_ptr<const CompositePlan> plan;
   FakeUpstream upstream;
-  std::optional<CompositeResponse> response;
+  std::optional<Rendered> response;
   int answers = 0;
 
   void Start(const std::string& calls, const std::string& shape = "", CompositeRequest request = {},
@@ -140,7 +171,7 @@ struct Harness {
         plan, std::move(request),
         [this](CompositeResponse r) {
           ++answers;
-          response = std::move(r);
+          response = Render(std::move(r));
         },
         upstream.Starter());
   }

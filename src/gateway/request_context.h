@@ -1,0 +1,102 @@
+#pragma once
+
+// Internal to the request pipeline (request_handler.h): the state one
+// request carries through its phases, the phases' signature, and how a phase
+// waits for an asynchronous result.
+//
+// A phase is `Next Phase(const ContextPtr&)`, run on the request's event
+// loop. It returns kContinue (the next phase runs), Answer(...) (straight to
+// the log phase), or Suspend(...) after starting asynchronous work whose
+// completion calls Resume(...).
+//
+// Thread-safety: a RequestContext is touched only on its request's event
+// loop, by one phase or resumption at a time; other threads only hold the
+// shared_ptr and call Resume/RunOnLoop, which post to that loop.
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/time/time.h"
+#include "aggregate/composite_execution.h"
+#include "auth/auth_engine.h"
+#include "gateway/request_handler.h"
+#include "gateway/snapshot.h"
+#include "http/message.h"
+#include "routing/route_table.h"
+#include "upstream/unary_call.h"
+
+namespace protogate::gateway {
+
+enum class Next { kContinue, kAnswered, kSuspended };
+
+struct RequestContext {
+  // Set before the first phase.
+  const RequestHandlerOptions* options = nullptr;
+  upstream::UnaryCaller* caller = nullptr;
+  std::shared_ptr<const Snapshot> snapshot;
+  http::Request request;
+  http::Responder respond;
+  absl::Time start;
+
+  // What the phases found, in phase order.
+  std::string request_id;                                // admit
+  auth::Credentials credentials;                         // credentials
+  std::optional<routing::RouteMatch> match;              // route (bindings move on to transcode)
+  const Route* route = nullptr;                          // route
+  std::optional<auth::Identity> identity;                // authenticate, unless the route is public
+  std::string request_bytes;                             // transcode, unary routes
+  std::optional<aggregate::CompositeRequest> composite;  // transcode, composite routes
+  int upstream_code = -1;                                // call; -1: no upstream call was made
+  std::optional<upstream::UnaryCallResult> result;       // call, unary
+  std::optional<aggregate::CompositeResponse> composite_result;  // call, composite
+  std::string call_timings;  // composite: "user:0:1.2ms,..." for the access log
+  http::Response answer;     // what the log phase sends
+
+  // The driver's (request_handler.cc).
+  size_t next_phase = 0;
+  bool in_phase = false;               // a phase is running right now
+  std::optional<Next> resumed_inline;  // a completion came before its phase returned
+  bool finished = false;               // the log phase ran: nothing runs after it
+};
+using ContextPtr = std::shared_ptr<RequestContext>;
+
+using PhaseFunction = Next (*)(const ContextPtr&);
+
+// Sets the answer and ends the phases there (the log phase sends it).
+inline Next Answer(RequestContext& ctx, http::Response response) {
+  ctx.answer = std::move(response);
+  return Next::kAnswered;
+}
+
+// What a phase returns once it has started asynchronous work that calls
+// Resume: the outcome when that work already completed inline.
+Next Suspend(RequestContext& ctx);
+
+// Delivers an asynchronous result of `phase` from any thread: `step` runs on
+// the request's event loop (inline when called there) and says how the
+// request goes on; the next phases follow.
+void Resume(const ContextPtr& ctx, const char* phase, absl::AnyInvocable<Next()> step);
+
+// Runs `task` on the request's event loop behind the request's guard (inline
+// when called there), without moving the request on: for intermediate
+// results, such as one call of a composite.
+void RunOnLoop(const ContextPtr& ctx, const char* phase, absl::AnyInvocable<void()> task);
+
+// The phases (front_phases.cc: admit → rate_limit; upstream_phases.cc:
+// transcode → respond; request_handler.cc: log).
+Next Admit(const ContextPtr& ctx);
+Next ServeHealth(const ContextPtr& ctx);
+Next TakeCredentials(const ContextPtr& ctx);
+Next MatchRoute(const ContextPtr& ctx);
+Next ApplyClientView(const ContextPtr& ctx);
+Next Authenticate(const ContextPtr& ctx);
+Next ApplyRateLimit(const ContextPtr& ctx);
+Next Transcode(const ContextPtr& ctx);
+Next Call(const ContextPtr& ctx);
+Next Respond(const ContextPtr& ctx);
+Next Log(const ContextPtr& ctx);
+
+}  // namespace protogate::gateway

@@ -1,0 +1,268 @@
+// The phases that reach the upstream: transcode, call (one unary call, or a
+// composite's plan) and respond (request_handler.h lists them all).
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/status_macros.h"
+#include "gateway/error_response.h"
+#include "gateway/metadata.h"
+#include "gateway/request_context.h"
+#include "transcode/status_mapping.h"
+
+namespace protogate::gateway {
+namespace {
+
+constexpr absl::string_view kRequestIdHeader = "x-request-id";
+
+// The route's timeout, shortened (never lengthened) by grpc-timeout.
+absl::StatusOr<absl::Time> DeadlineOf(const RequestContext& ctx) {
+  absl::Duration timeout = absl::FromChrono(ctx.route->timeout);
+  absl::string_view header = ctx.request.Header("grpc-timeout");
+  if (!header.empty()) {
+    std::optional<absl::Duration> asked = ParseGrpcTimeout(header);
+    if (!asked) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid grpc-timeout header \"", header, "\" (expected e.g. 500m, 2S)"));
+    }
+    timeout = std::min(timeout, *asked);
+  }
+  return ctx.start + timeout;
+}
+
+bool Contains(const std::vector<std::string>& names, absl::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Whether `service`'s upstream asked for the caller's own Authorization.
+bool ForwardsAuthorization(const config::GatewayConfig& config, absl::string_view service) {
+  for (const config::UpstreamConfig& upstream : config.upstreams) {
+    if (upstream.service == service) return upstream.forward_authorization;
+  }
+  return false;
+}
+
+// The original Authorization for `service`, when its upstream asks for it.
+void AppendAuthorizationFor(const RequestContext& ctx, absl::string_view service,
+                            upstream::Metadata& metadata) {
+  if (!ctx.identity || !ForwardsAuthorization(ctx.snapshot->config, service)) return;
+  absl::string_view authorization = ctx.request.Header("authorization");
+  if (!authorization.empty()) metadata.emplace_back("authorization", authorization);
+}
+
+// The metadata every upstream call of this request carries (before the
+// per-service stamp and Authorization).
+absl::StatusOr<upstream::Metadata> UpstreamMetadata(const RequestContext& ctx) {
+  ASSIGN_OR_RETURN(upstream::Metadata metadata,
+                   ForwardedMetadata(ctx.request.headers, ctx.snapshot->config.forward_headers));
+  // The id the gateway answers with is the one the services see.
+  metadata.emplace_back(kRequestIdHeader, ctx.request_id);
+  // Identity metadata is the gateway's to set: a client's copy (as a header,
+  // as Grpc-Metadata-*, in any case, in chunked trailers: all arrive here as
+  // lowercase keys) never reaches a service, whatever the route's policy.
+  const auth::AuthEngine& auth = *ctx.snapshot->auth;
+  const std::vector<std::string>& reserved = ctx.snapshot->config.reserved_metadata;
+  std::erase_if(metadata, [&auth, &reserved](const auto& kv) {
+    return auth.IsReservedKey(kv.first) || Contains(reserved, kv.first);
+  });
+  // Once the gateway has vouched for the caller, services trust its stamp,
+  // not the client's credentials: those stay at the edge.
+  if (ctx.identity) {
+    const absl::string_view api_key_header = auth.api_key_header();
+    std::erase_if(metadata, [api_key_header](const auto& kv) {
+      return kv.first == "authorization" || (!api_key_header.empty() && kv.first == api_key_header);
+    });
+  }
+  return metadata;
+}
+
+http::Response JsonResponse(int status, std::string body) {
+  http::Response response;
+  response.status = status;
+  response.headers.emplace_back("Content-Type", "application/json");
+  response.body = std::move(body);
+  return response;
+}
+
+// What `$auth.<claim>` reads in a composite.
+aggregate::Json IdentityJson(const auth::Identity& identity) {
+  return {{"subject", identity.subject},
+          {"client_id", identity.client_id},
+          {"scopes", identity.scopes},
+          {"claims", identity.claims}};
+}
+
+// A composite's plan builds each call's request itself: here only the
+// query is parsed (so that a bad one is answered before any call).
+Next TranscodeComposite(const ContextPtr& ctx) {
+  auto query = transcode::ParseQueryString(ctx->request.Query());
+  if (!query.ok()) return Answer(*ctx, ErrorResponse(query.status()));
+  ctx->composite.emplace(aggregate::CompositeRequest{.bindings = std::move(ctx->match->bindings),
+                                                     .query = *std::move(query),
+                                                     .body = std::move(ctx->request.body),
+                                                     .request_id = ctx->request_id,
+                                                     .start = ctx->start});
+  return Next::kContinue;
+}
+
+// Starts each call of a composite through the request's caller, counts and
+// times it (each element of a fan-out is one) and brings its result back to
+// the request's event loop, where the plan goes on.
+aggregate::CallStarter LoopStarter(const ContextPtr& ctx) {
+  return [ctx](const aggregate::PlanCall& call, upstream::UnaryCallRequest request,
+               upstream::UnaryDone done) {
+    if (!call.stub) {
+      upstream::UnaryCallResult unavailable;
+      unavailable.code = static_cast<int>(absl::StatusCode::kUnavailable);
+      unavailable.message = "no upstream channel";
+      return done(std::move(unavailable));
+    }
+    const std::vector<CompositeCallMetrics>& metrics = ctx->route->metrics->calls;
+    UpstreamMetrics* observed =
+        call.index < metrics.size() ? metrics[call.index].upstream.get() : nullptr;
+    ctx->caller->Call(
+        call.stub, std::move(request),
+        [ctx, observed, start = absl::Now(),
+         done = std::move(done)](upstream::UnaryCallResult result) mutable {
+          const absl::Duration took = absl::Now() - start;
+          RunOnLoop(ctx, "call",
+                    [observed, took, done = std::move(done), result = std::move(result)]() mutable {
+                      if (observed) observed->Record(result.code, took);
+                      done(std::move(result));
+                    });
+        });
+  };
+}
+
+// The per-call timings the access log shows, as histograms.
+void RecordCallTimings(const Route& route, const std::vector<aggregate::CallTiming>& timings) {
+  const std::vector<CompositeCallMetrics>& calls = route.metrics->calls;
+  for (size_t i = 0; i < timings.size() && i < calls.size(); ++i) {
+    if (timings[i].ran) calls[i].duration->Observe(absl::ToDoubleSeconds(timings[i].duration));
+  }
+}
+
+Next CallComposite(const ContextPtr& ctx) {
+  auto deadline = DeadlineOf(*ctx);
+  if (!deadline.ok()) return Answer(*ctx, ErrorResponse(deadline.status()));
+  auto metadata = UpstreamMetadata(*ctx);
+  if (!metadata.ok()) return Answer(*ctx, ErrorResponse(metadata.status()));
+  aggregate::CompositeRequest& request = *ctx->composite;
+  request.metadata = *std::move(metadata);
+  request.deadline = *deadline;
+  if (ctx->identity) {
+    // One stamp per service: each token's audience is the service it goes to.
+    request.auth = IdentityJson(*ctx->identity);
+    for (const std::string& service : ctx->route->composite->services()) {
+      auto stamped = ctx->snapshot->auth->Stamp(*ctx->identity, service, ctx->request_id);
+      if (!stamped.ok()) {
+        return Answer(*ctx, ErrorResponse(absl::InternalError("cannot stamp identity")));
+      }
+      request.service_metadata[service] = *std::move(stamped);
+      AppendAuthorizationFor(*ctx, service, request.service_metadata[service]);
+    }
+  }
+  aggregate::ExecuteComposite(
+      ctx->route->composite, *std::move(ctx->composite),
+      [ctx](aggregate::CompositeResponse result) {
+        Resume(ctx, "call", [ctx, result = std::move(result)]() mutable {
+          ctx->upstream_code = static_cast<int>(result.status.code());
+          ctx->call_timings = result.TimingsForLog();
+          RecordCallTimings(*ctx->route, result.timings);
+          ctx->composite_result = std::move(result);
+          return Next::kContinue;
+        });
+      },
+      LoopStarter(ctx));
+  return Suspend(*ctx);
+}
+
+Next CallUnary(const ContextPtr& ctx) {
+  auto deadline = DeadlineOf(*ctx);
+  if (!deadline.ok()) return Answer(*ctx, ErrorResponse(deadline.status()));
+  auto metadata = UpstreamMetadata(*ctx);
+  if (!metadata.ok()) return Answer(*ctx, ErrorResponse(metadata.status()));
+  if (ctx->identity) {
+    auto stamped = ctx->snapshot->auth->Stamp(*ctx->identity, ctx->route->service, ctx->request_id);
+    if (!stamped.ok()) {
+      return Answer(*ctx, ErrorResponse(absl::InternalError("cannot stamp identity")));
+    }
+    metadata->insert(metadata->end(), stamped->begin(), stamped->end());
+  }
+  AppendAuthorizationFor(*ctx, ctx->route->service, *metadata);
+  upstream::UnaryCallRequest call{.method_path = ctx->route->method_path,
+                                  .request = std::move(ctx->request_bytes),
+                                  .metadata = *std::move(metadata),
+                                  .deadline = *deadline};
+  ctx->caller->Call(ctx->route->stub, std::move(call),
+                    [ctx, start = absl::Now()](upstream::UnaryCallResult result) {
+                      const absl::Duration took = absl::Now() - start;
+                      Resume(ctx, "call", [ctx, took, result = std::move(result)]() mutable {
+                        ctx->route->metrics->upstream->Record(result.code, took);
+                        ctx->upstream_code = result.code;
+                        ctx->result = std::move(result);
+                        return Next::kContinue;
+                      });
+                    });
+  return Suspend(*ctx);
+}
+
+http::Response UnaryResponse(const RequestContext& ctx, const upstream::UnaryCallResult& result) {
+  http::Response response;
+  if (result.code != 0) {
+    std::string details =
+        transcode::DetailsJsonFromStatusBytes(result.status_details, ctx.snapshot->registry.get());
+    std::string message = result.message;
+    if (result.code == static_cast<int>(absl::StatusCode::kDeadlineExceeded) && message.empty()) {
+      message = "upstream deadline exceeded";
+    }
+    response =
+        ErrorResponse(absl::Status(static_cast<absl::StatusCode>(result.code), message), details);
+  } else {
+    auto json = ctx.route->response->Transcode(result.response);
+    response = json.ok() ? JsonResponse(200, *std::move(json)) : ErrorResponse(json.status());
+  }
+  AppendResponseMetadata(result.initial_metadata, response.headers);
+  AppendResponseMetadata(result.trailing_metadata, response.headers);
+  return response;
+}
+
+http::Response RenderComposite(aggregate::CompositeResponse& result) {
+  if (!result.status.ok()) return ErrorResponse(result.status, result.details);
+  http::Response response = JsonResponse(200, std::move(result.body));
+  if (result.partial) response.headers.emplace_back(aggregate::kPartialHeader, "true");
+  return response;
+}
+
+}  // namespace
+
+// Path variables, query and body → the request message (composite routes:
+// see TranscodeComposite).
+Next Transcode(const ContextPtr& ctx) {
+  if (ctx->route->composite) return TranscodeComposite(ctx);
+  auto query = transcode::ParseQueryString(ctx->request.Query());
+  if (!query.ok()) return Answer(*ctx, ErrorResponse(query.status()));
+  auto bytes = ctx->route->request->Transcode({.body = ctx->request.body,
+                                               .bindings = std::move(ctx->match->bindings),
+                                               .query = *std::move(query)});
+  if (!bytes.ok()) return Answer(*ctx, ErrorResponse(bytes.status()));
+  ctx->request_bytes = *std::move(bytes);
+  return Next::kContinue;
+}
+
+// The deadline, the metadata and the identity's stamp, then the call.
+Next Call(const ContextPtr& ctx) {
+  return ctx->route->composite ? CallComposite(ctx) : CallUnary(ctx);
+}
+
+Next Respond(const ContextPtr& ctx) {
+  if (ctx->composite_result) return Answer(*ctx, RenderComposite(*ctx->composite_result));
+  return Answer(*ctx, UnaryResponse(*ctx, ctx->result.value()));
+}
+
+}  // namespace protogate::gateway
