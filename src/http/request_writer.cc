@@ -9,9 +9,6 @@ namespace protogate::http {
 RequestWriter::RequestWriter(std::shared_ptr<Session> session, uint64_t seq)
     : session_(std::move(session)), seq_(seq) {}
 
-// Nothing to do here: while a request waits for its answer only Responders
-// own the Session, so dropping the last one destroys it, and ~Session closes
-// the connection and settles the in-flight count.
 RequestWriter::~RequestWriter() = default;
 
 void RequestWriter::Post(absl::AnyInvocable<void()> task) { session_->PostToLoop(std::move(task)); }
@@ -21,19 +18,44 @@ bool RequestWriter::OnLoop() const { return session_->OnLoop(); }
 void RequestWriter::Respond(Response response) { session_->Respond(seq_, std::move(response)); }
 
 void RequestWriter::WriteHead(int status, HeaderList headers) {
+  if (!OnLoop()) {
+    Post([self = shared_from_this(), status, headers = std::move(headers)]() mutable {
+      self->WriteHead(status, std::move(headers));
+    });
+    return;
+  }
   session_->StreamHead(seq_, status, std::move(headers));
 }
 
 void RequestWriter::WriteChunk(std::string bytes, absl::AnyInvocable<void(bool written)> written) {
+  if (!OnLoop()) {
+    Post([self = shared_from_this(), bytes = std::move(bytes),
+          written = std::move(written)]() mutable {
+      self->WriteChunk(std::move(bytes), std::move(written));
+    });
+    return;
+  }
   session_->StreamChunk(seq_, std::move(bytes), std::move(written));
 }
 
 void RequestWriter::Finish(HeaderList trailers) {
+  if (!OnLoop()) {
+    Post([self = shared_from_this(), trailers = std::move(trailers)]() mutable {
+      self->Finish(std::move(trailers));
+    });
+    return;
+  }
   session_->StreamFinish(seq_, std::move(trailers));
 }
 
 void RequestWriter::OnCancel(absl::AnyInvocable<void()> callback) {
-  if (cancelled()) {
+  if (!OnLoop()) {
+    Post([self = shared_from_this(), callback = std::move(callback)]() mutable {
+      self->OnCancel(std::move(callback));
+    });
+    return;
+  }
+  if (cancel_delivered_) {
     callback();
     return;
   }
@@ -42,7 +64,9 @@ void RequestWriter::OnCancel(absl::AnyInvocable<void()> callback) {
 }
 
 void RequestWriter::Cancel() {
-  if (cancelled_.exchange(true, std::memory_order_acq_rel)) return;
+  if (cancel_delivered_) return;
+  cancel_delivered_ = true;
+  cancelled_.store(true, std::memory_order_release);
   for (auto& callback : on_cancel_) session_->PostToLoop(std::move(callback));
   on_cancel_.clear();
 }

@@ -2,20 +2,32 @@
 
 // Internal to the http folder: the ResponseWriter the server makes for each
 // request it hands to its Handler (Handler::Handle receives it wrapped in a
-// Responder). It is a thin, per-request view on its Session: every answer it
-// gives names the request's sequence number, so a Responder kept past its
-// request can no longer touch the connection's next request.
+// Responder). It is a thin, per-request view on its Session: every call names
+// the request's sequence number, so a Responder kept past its request can no
+// longer touch the connection's next request. It keeps its Session alive;
+// while a request waits for its handler nothing else does, so dropping the
+// last Responder unanswered destroys the Session, which closes the connection
+// (mid-stream too: the client sees a body cut short) and settles in_flight.
 //
 // Example (inside Session::Dispatch):
 //   handler->Handle(std::move(request),
 //                   Responder(std::make_shared<RequestWriter>(shared_from_this(), seq)));
 //
-// Thread-safety: Post, OnLoop, Respond and cancelled from any thread; the
-// streaming calls and OnCancel on the request's event loop only.
+// Cancellation: OnCancel callbacks are posted to the loop once, when the
+// client closes its connection while the request is handled (watched from the
+// first OnCancel on), when a write of the answer fails or times out, or when
+// the connection is closed under the request. When the server stops its
+// loops after the drain timeout, the callbacks are destroyed unrun (no loop is
+// left to run them) and cancelled() turns true.
+//
+// Thread-safety: Post, OnLoop, Respond and cancelled from any thread. The
+// streaming calls and OnCancel belong on the request's event loop; called
+// elsewhere, they are posted there.
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -25,7 +37,8 @@ namespace protogate::http {
 
 class Session;
 
-class RequestWriter final : public ResponseWriter {
+class RequestWriter final : public ResponseWriter,
+                            public std::enable_shared_from_this<RequestWriter> {
  public:
   RequestWriter(std::shared_ptr<Session> session, uint64_t seq);
   ~RequestWriter() override;
@@ -42,14 +55,17 @@ class RequestWriter final : public ResponseWriter {
   bool cancelled() const override { return cancelled_.load(std::memory_order_acquire); }
 
   uint64_t seq() const { return seq_; }
-  // The session gave up on the request: runs the OnCancel callbacks (posted
-  // to the loop, never inline). Loop only.
+  // The session gave up on the request: posts the OnCancel callbacks to the
+  // loop, once. Loop only.
   void Cancel();
+  // The loop has stopped for good: cancelled() from now on, callbacks unrun.
+  void Abandon() { cancelled_.store(true, std::memory_order_release); }
 
  private:
   const std::shared_ptr<Session> session_;
   const uint64_t seq_;
   std::atomic<bool> cancelled_{false};
+  bool cancel_delivered_ = false;                      // loop only
   std::vector<absl::AnyInvocable<void()>> on_cancel_;  // loop only
 };
 

@@ -1,20 +1,28 @@
 #include "http/session.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/read_size.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <limits>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "http/request_writer.h"
 
 namespace protogate::http {
@@ -80,12 +88,13 @@ bool IsHttpError(const error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
 }
 
-// Status, headers and body of `response` into `res`, plus what the server
-// owns: framing, Date, Server (unless the handler set one), Connection.
-void FillResponse(Response response, bool keep_alive, bhttp::response<bhttp::string_body>& res) {
-  res.result(static_cast<unsigned>(response.status));
+// Status and the handler's valid header fields into `res`, plus what the
+// server owns: Date, and Server unless the handler set one.
+template <class Body>
+void FillHead(int status, const HeaderList& headers, bhttp::response<Body>& res) {
+  res.result(static_cast<unsigned>(status));
   bool has_server = false;
-  for (const auto& [name, value] : response.headers) {
+  for (const auto& [name, value] : headers) {
     if (IsServerManagedField(name) || !IsValidField(name, value)) continue;
     has_server = has_server || absl::EqualsIgnoreCase(name, "server");
     res.insert(beast::string_view(name.data(), name.size()),
@@ -94,14 +103,61 @@ void FillResponse(Response response, bool keep_alive, bhttp::response<bhttp::str
   if (!has_server) res.set(bhttp::field::server, "protogate");
   const absl::string_view date = HttpDate();
   res.set(bhttp::field::date, beast::string_view(date.data(), date.size()));
-  if (response.status == 204 || response.status == 304) {
+}
+
+template <class Body>
+void SetConnection(bool keep_alive, bhttp::response<Body>& res) {
+  res.keep_alive(keep_alive);
+  if (!keep_alive) res.set(bhttp::field::connection, "close");  // explicit for HTTP/1.0 too
+}
+
+bool StatusHasBody(int status) { return status != 204 && status != 304; }
+
+// The whole of `response` into `res`, framed by Content-Length.
+void FillResponse(Response response, bool keep_alive, bhttp::response<bhttp::string_body>& res) {
+  FillHead(response.status, response.headers, res);
+  if (!StatusHasBody(response.status)) {
     response.body.clear();
   } else {
     res.content_length(response.body.size());  // also for HEAD: the size a GET would get
   }
   res.body() = std::move(response.body);
-  res.keep_alive(keep_alive);
-  if (!keep_alive) res.set(bhttp::field::connection, "close");  // explicit for HTTP/1.0 too
+  SetConnection(keep_alive, res);
+}
+
+// Status line, fields and the empty line ending them.
+std::string SerializeHead(const bhttp::response<bhttp::empty_body>& res) {
+  bhttp::fields::writer writer(res.base(), res.version(), res.result_int());
+  std::string out;
+  const auto buffers = writer.get();
+  for (const auto buffer : beast::buffers_range_ref(buffers)) {
+    out.append(static_cast<const char*>(buffer.data()), buffer.size());
+  }
+  return out;
+}
+
+// RFC 9112 7.1: the last chunk, then the trailer section, then CRLF. The
+// handler's trailers are filtered as its header fields are.
+std::string LastChunk(const HeaderList& trailers) {
+  std::string out = "0\r\n";
+  for (const auto& [name, value] : trailers) {
+    if (IsServerManagedField(name) || !IsValidField(name, value)) continue;
+    absl::StrAppend(&out, name, ": ", value, "\r\n");
+  }
+  out += "\r\n";
+  return out;
+}
+
+// RFC 9110 10.1.4: the client takes trailers when its TE lists "trailers".
+bool AcceptsTrailers(const Request& request) {
+  for (const auto& [name, value] : request.headers) {
+    if (name != "te") continue;
+    for (absl::string_view coding : absl::StrSplit(value, ',')) {
+      coding = coding.substr(0, coding.find(';'));
+      if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(coding), "trailers")) return true;
+    }
+  }
+  return false;
 }
 
 std::string FormatEndpoint(const boost::asio::ip::tcp::endpoint& endpoint) {
@@ -166,11 +222,17 @@ void Session::Drain() {
 }
 
 void Session::ReleaseIo() {
+  // The loop is gone, so OnCancel callbacks cannot run on it any more: they
+  // are destroyed with the writer, which only reports cancelled().
+  if (RequestInProgress()) {
+    if (auto writer = writer_.lock()) writer->Abandon();
+  }
   MarkClosed();
   io_.reset();
 }
 
 void Session::ReadNext() {
+  StopWatch();
   if (server_->draining.load(std::memory_order_acquire)) {
     CloseGracefully(/*linger=*/false);
     return;
@@ -284,16 +346,18 @@ void Session::OnReadError(const error_code& ec) {
 void Session::Dispatch() {
   Request request = parser_->Release();
   request.remote_address = remote_address_;
+  request_accepts_trailers_ = AcceptsTrailers(request);
   phase_ = Phase::kHandling;
   ClearDeadline();  // the handler owns the time now (upstream deadlines)
   const uint64_t seq = ++next_seq_;
   pending_seq_.store(seq, std::memory_order_release);
   server_->in_flight.fetch_add(1, std::memory_order_relaxed);
+  auto writer = std::make_shared<RequestWriter>(shared_from_this(), seq);
+  writer_ = writer;
   // The last resort: a handler that throws answers 500 (unless it had
   // answered already) and the loop serves on.
   try {
-    server_->handler->Handle(std::move(request),
-                             Responder(std::make_shared<RequestWriter>(shared_from_this(), seq)));
+    server_->handler->Handle(std::move(request), Responder(std::move(writer)));
   } catch (const std::exception& e) {
     ReportEscapedException(e.what());
     Respond(seq, RenderError(500, "internal error"));
@@ -336,28 +400,210 @@ void Session::PostToLoop(absl::AnyInvocable<void()> task) {
   // its captures may take it again.
 }
 
+bool Session::RequestInProgress() const {
+  if (phase_ == Phase::kHandling) return pending_seq_.load(std::memory_order_acquire) == next_seq_;
+  return phase_ == Phase::kStreaming && !stream_finished_;
+}
+
+// A streamed answer counts in in_flight from its request's dispatch until
+// Finish (or until the connection ends under it), like a whole answer does
+// until Respond.
 void Session::StreamHead(uint64_t seq, int status, HeaderList headers) {
-  if (phase_ != Phase::kHandling || next_seq_ != seq ||
-      pending_seq_.load(std::memory_order_acquire) != seq || stream_) {
+  uint64_t expected = seq;
+  if (!pending_seq_.compare_exchange_strong(expected, 0, std::memory_order_acq_rel)) {
+    return;  // answered already, or a Responder kept past its request
+  }
+  if (phase_ != Phase::kHandling) {  // the connection is gone
+    server_->in_flight.fetch_sub(1, std::memory_order_relaxed);
     return;
   }
-  stream_.emplace(Response{.status = status, .headers = std::move(headers), .body = {}});
+  if (status < 200 || status > 999) {
+    server_->in_flight.fetch_sub(1, std::memory_order_relaxed);
+    WriteError(500, absl::StrCat("handler answered with invalid status ", status));
+    return;
+  }
+  stream_seq_ = seq;
+  stream_in_flight_ = true;
+  stream_finished_ = false;
+  chunk_outstanding_ = false;
+  stream_body_ = !request_is_head_ && StatusHasBody(status);
+  // A HEAD answer is framed as its GET would be, and has no body either way.
+  stream_chunked_ = request_version_ >= 11 && StatusHasBody(status);
+  // An HTTP/1.0 body ends where the connection does.
+  const bool close_delimited = stream_body_ && !stream_chunked_;
+  keep_alive_after_write_ =
+      request_keep_alive_ && !close_delimited && !server_->draining.load(std::memory_order_acquire);
+  linger_after_write_ = false;
+
+  bhttp::response<bhttp::empty_body> head;
+  head.version(request_version_);
+  FillHead(status, headers, head);
+  if (stream_chunked_) head.chunked(true);
+  SetConnection(keep_alive_after_write_, head);
+  phase_ = Phase::kStreaming;
+  outbound_.push_back(Outbound{.framing = SerializeHead(head)});
+  StartStreamWrite();
 }
 
 void Session::StreamChunk(uint64_t seq, std::string bytes, absl::AnyInvocable<void(bool)> written) {
-  const bool ok = stream_ && next_seq_ == seq;
-  if (ok) stream_->body += bytes;
-  PostToLoop([written = std::move(written), ok]() mutable { written(ok); });
+  if (stream_seq_ != seq || phase_ != Phase::kStreaming || stream_finished_ || chunk_outstanding_) {
+    // Not a stream of ours (any more), or a chunk before the last one was
+    // reported written: never on the wire, and said so off this call stack.
+    PostToLoop([written = std::move(written)]() mutable {
+      if (written) written(false);
+    });
+    return;
+  }
+  chunk_outstanding_ = true;
+  if (!written) written = [](bool) {};  // an op with a callback is the chunk
+  Outbound chunk{.written = std::move(written)};
+  // An empty chunk would end a chunked body: it is reported written only,
+  // in order, like the chunks of an answer without a body.
+  if (stream_body_ && !bytes.empty()) {
+    if (stream_chunked_) {
+      chunk.framing = absl::StrCat(absl::Hex(bytes.size()), "\r\n");
+      chunk.crlf = true;
+    }
+    chunk.data = std::move(bytes);
+  }
+  outbound_.push_back(std::move(chunk));
+  StartStreamWrite();
 }
 
-void Session::StreamFinish(uint64_t seq, HeaderList) {
-  if (!stream_ || next_seq_ != seq) return;
-  Response response = std::move(*stream_);
-  stream_.reset();
-  Respond(seq, std::move(response));
+void Session::StreamFinish(uint64_t seq, HeaderList trailers) {
+  if (stream_seq_ != seq || phase_ != Phase::kStreaming || stream_finished_) return;
+  stream_finished_ = true;
+  EndStreamInFlight();
+  Outbound last{.ends_stream = true};
+  if (stream_body_ && stream_chunked_) {
+    last.framing = LastChunk(request_accepts_trailers_ ? trailers : HeaderList());
+  }
+  outbound_.push_back(std::move(last));
+  StartStreamWrite();
 }
 
-void Session::WatchForCancel(uint64_t) {}
+// Everything queued goes out in one gathered write; ops queued meanwhile wait
+// for its completion. Each write is bounded by idle_timeout: a client that
+// never reads is closed.
+void Session::StartStreamWrite() {
+  if (ops_writing_ > 0 || outbound_.empty()) return;
+  static constexpr char kCrlf[] = "\r\n";
+  std::vector<boost::asio::const_buffer> buffers;
+  buffers.reserve(outbound_.size() * 3);
+  for (const Outbound& op : outbound_) {
+    if (!op.framing.empty()) buffers.emplace_back(op.framing.data(), op.framing.size());
+    if (!op.data.empty()) buffers.emplace_back(op.data.data(), op.data.size());
+    if (op.crlf) buffers.emplace_back(kCrlf, 2);
+  }
+  ops_writing_ = outbound_.size();
+  SetDeadline(server_->options.idle_timeout);
+  boost::asio::async_write(
+      socket(), std::move(buffers),
+      [self = shared_from_this()](const error_code& ec, size_t) { self->OnStreamWritten(ec); });
+}
+
+void Session::OnStreamWritten(const error_code& ec) {
+  std::vector<Outbound> done;
+  done.reserve(ops_writing_);
+  for (; ops_writing_ > 0; --ops_writing_) {
+    done.push_back(std::move(outbound_.front()));
+    outbound_.pop_front();
+  }
+  const bool ok = !ec && phase_ == Phase::kStreaming;
+  bool ended = false;
+  for (const Outbound& op : done) ended = ended || op.ends_stream;
+  if (!ok) {
+    // Whatever is still queued will never be written either.
+    while (!outbound_.empty()) {
+      done.push_back(std::move(outbound_.front()));
+      outbound_.pop_front();
+    }
+    stream_seq_ = 0;
+    Close();  // cancels the request
+  } else if (ended) {
+    stream_seq_ = 0;
+    if (!keep_alive_after_write_) {
+      CloseGracefully(/*linger=*/false);
+    } else {
+      ReadNext();
+    }
+  } else if (outbound_.empty()) {
+    ClearDeadline();  // waiting for the handler's next chunk
+  } else {
+    StartStreamWrite();
+  }
+  // Last, as they may write again (or drop the request's last Responder).
+  for (Outbound& op : done) {
+    if (!op.written) continue;
+    chunk_outstanding_ = false;
+    std::move(op.written)(ok);
+  }
+}
+
+void Session::EndStreamInFlight() {
+  if (!stream_in_flight_) return;
+  stream_in_flight_ = false;
+  server_->in_flight.fetch_sub(1, std::memory_order_relaxed);
+}
+
+// Today a session does not read while its request is handled, so a client's
+// close would go unnoticed until the answer is written. The watch waits for
+// readability without reading (async_wait costs no system call: the socket is
+// registered with the reactor already) and only then peeks: end of stream or
+// a reset is a close; bytes are a pipelined request, left in the kernel to be
+// served next, and end the watch. A close that came before the watch was
+// armed, or behind pipelined bytes, is seen at the first write that fails.
+void Session::WatchForCancel(uint64_t seq) {
+  if (seq != next_seq_ || !RequestInProgress() || !io_) return;
+  watch_seq_ = seq;
+  if (!watch_armed_) ArmWatch();
+}
+
+void Session::ArmWatch() {
+  watch_armed_ = true;
+  const uint64_t generation = ++watch_generation_;
+  socket().async_wait(LoopSocket::wait_read,
+                      [weak = weak_from_this(), generation](const error_code& ec) {
+                        if (auto self = weak.lock()) self->OnReadable(ec, generation);
+                      });
+}
+
+// Before the session reads again: a queued wait would make Asio queue the
+// read behind it rather than try it at once, and bytes already in the kernel
+// would then wait for the next edge. Cancelling costs no system call.
+void Session::StopWatch() {
+  if (!watch_armed_) return;
+  watch_armed_ = false;
+  ++watch_generation_;
+  error_code ec;
+  socket().cancel(ec);
+}
+
+void Session::OnReadable(const error_code& ec, uint64_t generation) {
+  if (generation != watch_generation_) return;
+  watch_armed_ = false;
+  if (ec || phase_ == Phase::kClosed || watch_seq_ != next_seq_ || !RequestInProgress()) return;
+  char byte = 0;
+  const ssize_t n = ::recv(socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0) return;  // a pipelined request
+  if (n == 0) {
+    // A pipelined request already read is not given up on: the client may
+    // only have closed its sending side and wait for both answers.
+    if (buffer_.size() == 0) CancelRequest();
+    return;
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+    ArmWatch();
+    return;
+  }
+  Close();  // reset: nothing can reach the client any more
+}
+
+void Session::CancelRequest() {
+  if (auto writer = writer_.lock()) {
+    if (writer->seq() == next_seq_) writer->Cancel();
+  }
+}
 
 Response Session::RenderError(int status, absl::string_view message) const {
   Response response;
@@ -445,6 +691,7 @@ void Session::OnWritten(const error_code& ec) {
 }
 
 void Session::CloseGracefully(bool linger) {
+  StopWatch();
   error_code ec;
   if (!linger && buffer_.size() == 0 && socket().available(ec) == 0) {
     Close();
@@ -476,11 +723,14 @@ void Session::DiscardUntilEof() {
 
 void Session::Close() {
   if (phase_ == Phase::kClosed) return;
+  const bool cancel = RequestInProgress();
   MarkClosed();
-  if (!io_) return;
-  error_code ec;
-  io_->socket.close(ec);
-  io_->timer.cancel();
+  if (io_) {
+    error_code ec;
+    io_->socket.close(ec);
+    io_->timer.cancel();
+  }
+  if (cancel) CancelRequest();
 }
 
 // Shutdown() waits for open connections, not for Session objects: a handler
@@ -488,6 +738,7 @@ void Session::Close() {
 void Session::MarkClosed() {
   if (phase_ == Phase::kClosed) return;
   phase_ = Phase::kClosed;
+  EndStreamInFlight();
   if (server_->open_connections.fetch_sub(1, std::memory_order_acq_rel) == 1 &&
       server_->draining.load(std::memory_order_acquire)) {
     std::lock_guard<std::mutex> lock(server_->drain_mu);
@@ -539,6 +790,9 @@ void Session::OnDeadline() {
       socket().cancel(ec);
       return;
     }
+    case Phase::kStreaming:
+      if (ops_writing_ > 0) Close();  // the client does not read
+      return;
     case Phase::kHandling:
     case Phase::kClosed:
       return;

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -96,7 +97,9 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   friend class RequestWriter;  // answers the request it was made for
 
-  enum class Phase { kIdle, kReading, kHandling, kWriting, kLingering, kClosed };
+  // kStreaming: a streamed answer's head is out (or going out); chunks
+  // follow as the handler produces them.
+  enum class Phase { kIdle, kReading, kHandling, kStreaming, kWriting, kLingering, kClosed };
   Response RenderError(int status, absl::string_view message) const;
   using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
   using Serializer = boost::beast::http::response_serializer<boost::beast::http::string_body>;
@@ -124,10 +127,32 @@ class Session : public std::enable_shared_from_this<Session> {
   void Respond(uint64_t seq, Response response);     // any thread
   void PostToLoop(absl::AnyInvocable<void()> task);  // any thread
   bool OnLoop() const { return LoopState::current == loop_.get(); }
+  // A request is being handled and not yet answered in full.
+  bool RequestInProgress() const;
+
+  // Streaming: the writes of a streamed answer go out one at a time, in the
+  // order they were asked for; see session.cc.
+  struct Outbound {
+    std::string framing = {};  // the head, a chunk-size line or the last chunk
+    std::string data = {};     // a chunk's bytes
+    bool crlf = false;         // a chunk's closing CRLF
+    bool ends_stream = false;
+    absl::AnyInvocable<void(bool)> written = {};  // a chunk's; empty for the others
+  };
   void StreamHead(uint64_t seq, int status, HeaderList headers);
   void StreamChunk(uint64_t seq, std::string bytes, absl::AnyInvocable<void(bool)> written);
   void StreamFinish(uint64_t seq, HeaderList trailers);
+  void StartStreamWrite();
+  void OnStreamWritten(const boost::system::error_code& ec);
+  void EndStreamInFlight();
+
+  // Cancellation: a read-side watch, armed on the first OnCancel, that tells
+  // a client's close from its pipelined bytes; see session.cc.
   void WatchForCancel(uint64_t seq);
+  void ArmWatch();
+  void StopWatch();
+  void OnReadable(const boost::system::error_code& ec, uint64_t generation);
+  void CancelRequest();
 
   // Writing and closing.
   void WriteResponse(Response response, bool keep_alive, bool linger);
@@ -172,8 +197,25 @@ class Session : public std::enable_shared_from_this<Session> {
   // only member touched from foreign threads.
   uint64_t next_seq_ = 0;
   std::atomic<uint64_t> pending_seq_{0};
-  // A streamed answer, gathered whole and answered at Finish.
-  std::optional<Response> stream_;
+  // The writer of the request being handled, to cancel it.
+  std::weak_ptr<RequestWriter> writer_;
+  bool request_accepts_trailers_ = false;  // "TE: trailers"
+
+  // The streamed answer (loop only). stream_seq_ is the request whose stream
+  // is open (0: none, or it ended or failed); while stream_in_flight_, the
+  // request still counts in ServerState::in_flight.
+  uint64_t stream_seq_ = 0;
+  bool stream_in_flight_ = false;
+  bool stream_body_ = false;     // the body goes to the wire (not HEAD, 204, 304)
+  bool stream_chunked_ = false;  // HTTP/1.1 chunked, else close-delimited
+  bool stream_finished_ = false;
+  bool chunk_outstanding_ = false;
+  size_t ops_writing_ = 0;  // outbound_'s first ops, being written
+  std::deque<Outbound> outbound_;
+
+  uint64_t watch_seq_ = 0;  // the request the watch is for
+  bool watch_armed_ = false;
+  uint64_t watch_generation_ = 0;
 
   Clock::time_point deadline_ = Clock::time_point::max();
   Clock::time_point timer_expiry_{};
