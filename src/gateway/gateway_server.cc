@@ -44,8 +44,7 @@ GatewayServer::GatewayServer(std::unique_ptr<ServerResources> resources,
                              std::shared_ptr<const Snapshot> first, GatewayServerOptions options)
     : resources_(std::move(resources)),
       metrics_(first->metrics),
-      handler_(&snapshots_,
-               {.caller = &resources_->caller(), .on_phase = std::move(options.on_phase)}),
+      handler_(&snapshots_, &resources_->caller(), {.on_phase = std::move(options.on_phase)}),
       admin_handler_(&snapshots_, &status_, metrics_.get()) {
   snapshots_.Set(std::move(first));
   status_.RecordLoaded(absl::Now(), /*is_reload=*/false);

@@ -183,15 +183,14 @@ Next Log(const ContextPtr& ctx) {
   return Next::kContinue;
 }
 
-RequestHandler::RequestHandler(const SnapshotHolder* snapshots, Options options)
-    : snapshots_(snapshots), options_(std::move(options)) {
-  if (options_.caller == nullptr) options_.caller = &upstream::SharedUnaryCaller();
-}
+RequestHandler::RequestHandler(const SnapshotHolder* snapshots, upstream::UnaryCaller* caller,
+                               Options options)
+    : snapshots_(snapshots), caller_(caller), options_(std::move(options)) {}
 
 void RequestHandler::Handle(http::Request request, http::Responder respond) {
   auto ctx = std::make_shared<RequestContext>();
   ctx->options = &options_;
-  ctx->caller = options_.caller;
+  ctx->caller = caller_;
   ctx->start = absl::Now();
   ctx->snapshot = snapshots_->Get();
   ctx->request = std::move(request);

@@ -51,9 +51,6 @@ struct PhaseEvent {
 };
 
 struct RequestHandlerOptions {
-  // Makes the upstream calls; null: upstream::SharedUnaryCaller(). Outlives
-  // the requests' calls.
-  upstream::UnaryCaller* caller = nullptr;
   // Test hook: called after each phase ran and before each resumption, on
   // the thread that runs it. Must be thread-safe.
   std::function<void(const PhaseEvent&)> on_phase = nullptr;
@@ -63,7 +60,10 @@ class RequestHandler : public http::Handler {
  public:
   using Options = RequestHandlerOptions;
 
-  explicit RequestHandler(const SnapshotHolder* snapshots, Options options = {});
+  // `caller` makes the upstream calls (the server's CallQueues; scripted in
+  // tests) and outlives the requests' calls.
+  RequestHandler(const SnapshotHolder* snapshots, upstream::UnaryCaller* caller,
+                 Options options = {});
 
   void Handle(http::Request request, http::Responder respond) override;
 
@@ -72,6 +72,7 @@ class RequestHandler : public http::Handler {
 
  private:
   const SnapshotHolder* snapshots_;
+  upstream::UnaryCaller* caller_;
   Options options_;
 };
 

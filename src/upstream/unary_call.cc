@@ -227,9 +227,4 @@ void CallQueues::Call(std::shared_ptr<grpc::GenericStub> stub, UnaryCallRequest 
   state->reader->Finish(&state->response, &state->status, state);
 }
 
-UnaryCaller& SharedUnaryCaller() {
-  static CallQueues* const queues = new CallQueues();
-  return queues->caller();
-}
-
 }  // namespace protogate::upstream

@@ -96,8 +96,4 @@ class CallQueues {
   std::unique_ptr<UnaryCaller> caller_;
 };
 
-// Until every caller is handed the server's CallQueues: the caller of one
-// process-wide CallQueues, made on first use and never stopped.
-UnaryCaller& SharedUnaryCaller();
-
 }  // namespace protogate::upstream

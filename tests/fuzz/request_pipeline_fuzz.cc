@@ -80,6 +80,7 @@
 #include "nlohmann/json.hpp"
 #include "observability/logger.h"
 #include "support/task_loop.h"
+#include "upstream/unary_call.h"
 
 namespace {
 
@@ -270,6 +271,7 @@ struct Pipeline {
   std::unique_ptr<RequestHandler> scripted_auth_handler;
   // The request's event loop: Handle runs there, as the server runs it.
   protogate::test::TaskLoop loop;
+  protogate::upstream::CallQueues calls;  // the upstream calls, as the server makes them
 };
 
 std::string WriteFile(const std::filesystem::path& dir, const std::string& name,
@@ -349,8 +351,10 @@ Pipeline* StartPipeline() {
   Install(pipeline->with_scripted_auth, FuzzConfig(backend_address, backend_address, key_dir));
   std::filesystem::remove_all(key_dir);  // read while building the snapshots
 
-  pipeline->demo_auth_handler = std::make_unique<RequestHandler>(&pipeline->with_demo_auth);
-  pipeline->scripted_auth_handler = std::make_unique<RequestHandler>(&pipeline->with_scripted_auth);
+  pipeline->demo_auth_handler =
+      std::make_unique<RequestHandler>(&pipeline->with_demo_auth, &pipeline->calls.caller());
+  pipeline->scripted_auth_handler =
+      std::make_unique<RequestHandler>(&pipeline->with_scripted_auth, &pipeline->calls.caller());
   return pipeline;
 }
 

@@ -158,11 +158,10 @@ class RequestPipelineTest : public ::testing::Test {
   SnapshotHolder snapshots_;
   ScriptedCaller caller_;
   RequestHandler handler_{
-      &snapshots_,
-      {.caller = &caller_, .on_phase = [this](const PhaseEvent& event) {
-         absl::MutexLock lock(&mu_);
-         steps_.push_back({std::string(event.phase), event.resumed, std::this_thread::get_id()});
-       }}};
+      &snapshots_, &caller_, {.on_phase = [this](const PhaseEvent& event) {
+        absl::MutexLock lock(&mu_);
+        steps_.push_back({std::string(event.phase), event.resumed, std::this_thread::get_id()});
+      }}};
   test::TaskLoop loop_;  // last: stops (and joins) first
 };
 
