@@ -18,14 +18,6 @@ namespace {
 
 constexpr absl::string_view kRequestIdHeader = "x-request-id";
 
-http::Response JsonResponse(int status, std::string body) {
-  http::Response response;
-  response.status = status;
-  response.headers.emplace_back("Content-Type", "application/json");
-  response.body = std::move(body);
-  return response;
-}
-
 http::Response NoRouteResponse(const RequestContext& ctx) {
   std::vector<std::string> allowed = ctx.snapshot->routes.AllowedMethods(ctx.request.Path());
   if (allowed.empty()) {

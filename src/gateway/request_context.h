@@ -65,6 +65,15 @@ using ContextPtr = std::shared_ptr<RequestContext>;
 
 using PhaseFunction = Next (*)(const ContextPtr&);
 
+// A JSON answer (the error model has its own: error_response.h).
+inline http::Response JsonResponse(int status, std::string body) {
+  http::Response response;
+  response.status = status;
+  response.headers.emplace_back("Content-Type", "application/json");
+  response.body = std::move(body);
+  return response;
+}
+
 // Sets the answer and ends the phases there (the log phase sends it).
 inline Next Answer(RequestContext& ctx, http::Response response) {
   ctx.answer = std::move(response);

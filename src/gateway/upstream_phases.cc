@@ -81,14 +81,6 @@ absl::StatusOr<upstream::Metadata> UpstreamMetadata(const RequestContext& ctx) {
   return metadata;
 }
 
-http::Response JsonResponse(int status, std::string body) {
-  http::Response response;
-  response.status = status;
-  response.headers.emplace_back("Content-Type", "application/json");
-  response.body = std::move(body);
-  return response;
-}
-
 // What `$auth.<claim>` reads in a composite.
 aggregate::Json IdentityJson(const auth::Identity& identity) {
   return {{"subject", identity.subject},

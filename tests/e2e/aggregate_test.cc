@@ -12,51 +12,14 @@
 #include "absl/time/clock.h"
 #include "config/gateway_config.h"
 #include "gtest/gtest.h"
+#include "support/composites.h"
 #include "support/gateway_under_test.h"
 
 namespace protogate::test {
 namespace {
 
-// The composites of a YAML snippet, read by the real config loader.
-std::vector<config::CompositeRouteConfig> Composites(const std::string& yaml) {
-  auto parsed = config::ParseGatewayConfig(
-      "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [h:1]\n" + yaml, "e2e.yaml");
-  EXPECT_TRUE(parsed.ok()) << parsed.status();
-  return parsed.ok() ? parsed->composites : std::vector<config::CompositeRouteConfig>{};
-}
-
-std::function<void(config::GatewayConfig&)> With(const std::string& yaml) {
-  auto composites = Composites(yaml);
-  return [composites](config::GatewayConfig& config) { config.composites = composites; };
-}
-
-constexpr char kDashboard[] = R"(composites:
-  - name: dashboard
-    get: /v1/dashboard/{user_id}
-    timeout: 5s
-    calls:
-      user:
-        method: demo.users.v1.UserService/GetUser
-        request: {user_id: $path.user_id}
-      orders:
-        method: demo.orders.v1.OrderService/ListOrders
-        request: {user_id: $path.user_id, page_size: $query.limit}
-        required: false
-        fallback: {orders: []}
-      products:
-        method: demo.catalog.v1.CatalogService/GetProduct
-        for_each: $orders.orders[*].items[0].product_id
-        request: {product_id: $item}
-        concurrency: 3
-    response:
-      user: $user
-      orders: $orders.orders
-      products: $products
-      $drop: [user.email]
-)";
-
 TEST(CompositeTest, DashboardComposesUserOrdersAndProducts) {
-  GatewayUnderTest gw(With(kDashboard));
+  GatewayUnderTest gw(WithComposites(kDemoDashboard));
   HttpResponse response = gw.Call({.target = "/v1/dashboard/1?limit=4"});
   ASSERT_EQ(response.status, 200) << response.body;
   EXPECT_FALSE(response.HasHeader("X-Protogate-Partial"));
@@ -76,7 +39,7 @@ TEST(CompositeTest, DashboardComposesUserOrdersAndProducts) {
 // Polls the services' in-flight counters while a request is held up by
 // injected delays: seeing all three in flight at once is the overlap.
 TEST(CompositeTest, IndependentCallsAreInFlightTogether) {
-  GatewayUnderTest gw(With(R"(composites:
+  GatewayUnderTest gw(WithComposites(R"(composites:
   - get: /v1/together/{user_id}
     calls:
       user: {method: demo.users.v1.UserService/GetUser, request: {user_id: $path.user_id}}
@@ -102,7 +65,7 @@ TEST(CompositeTest, IndependentCallsAreInFlightTogether) {
 }
 
 TEST(CompositeTest, IndependentCallsToOneServiceOverlap) {
-  GatewayUnderTest gw(With(R"(composites:
+  GatewayUnderTest gw(WithComposites(R"(composites:
   - get: /v1/pair
     calls:
       a: {method: demo.users.v1.UserService/GetUser, request: {user_id: "1"}}
@@ -115,7 +78,7 @@ TEST(CompositeTest, IndependentCallsToOneServiceOverlap) {
 }
 
 TEST(CompositeTest, ADependentCallUsesItsDependencysOutput) {
-  GatewayUnderTest gw(With(R"(composites:
+  GatewayUnderTest gw(WithComposites(R"(composites:
   - get: /v1/neighbours/{user_id}
     calls:
       user: {method: demo.users.v1.UserService/GetUser, request: {user_id: $path.user_id}}
@@ -139,7 +102,7 @@ TEST(CompositeTest, ADependentCallUsesItsDependencysOutput) {
 }
 
 TEST(CompositeTest, FanOutHonoursItsConcurrencyLimit) {
-  GatewayUnderTest gw(With(kDashboard));
+  GatewayUnderTest gw(WithComposites(kDemoDashboard));
   gw.backend().SetResponseDelay(DemoService::kCatalog, absl::Milliseconds(100));
   HttpResponse response = gw.Call({.target = "/v1/dashboard/1?limit=10"});
   ASSERT_EQ(response.status, 200) << response.body;
@@ -150,7 +113,7 @@ TEST(CompositeTest, FanOutHonoursItsConcurrencyLimit) {
 }
 
 TEST(CompositeTest, BatchSendsTheListInOneCall) {
-  GatewayUnderTest gw(With(R"(composites:
+  GatewayUnderTest gw(WithComposites(R"(composites:
   - get: /v1/echoed/{user_id}
     calls:
       orders: {method: demo.orders.v1.OrderService/ListOrders, request: {user_id: $path.user_id}}
@@ -170,7 +133,7 @@ TEST(CompositeTest, BatchSendsTheListInOneCall) {
 }
 
 TEST(CompositeTest, AStoppedOptionalServiceGivesAPartialAnswer) {
-  GatewayUnderTest gw(With(kDashboard));
+  GatewayUnderTest gw(WithComposites(kDemoDashboard));
   ASSERT_TRUE(gw.backend().StopService(DemoService::kOrders).ok());
   HttpResponse response = gw.Call({.target = "/v1/dashboard/1"});
   ASSERT_EQ(response.status, 200) << response.body;
@@ -185,7 +148,7 @@ TEST(CompositeTest, AStoppedOptionalServiceGivesAPartialAnswer) {
 }
 
 TEST(CompositeTest, AnOptionalCallPastItsDeadlineGetsItsFallback) {
-  GatewayUnderTest gw(With(R"(composites:
+  GatewayUnderTest gw(WithComposites(R"(composites:
   - get: /v1/slow/{user_id}
     calls:
       user: {method: demo.users.v1.UserService/GetUser, request: {user_id: $path.user_id}}
@@ -206,7 +169,7 @@ TEST(CompositeTest, AnOptionalCallPastItsDeadlineGetsItsFallback) {
 }
 
 TEST(CompositeTest, AnOptionalFailingCallIsReported) {
-  GatewayUnderTest gw(With(R"(composites:
+  GatewayUnderTest gw(WithComposites(R"(composites:
   - get: /v1/failing
     calls:
       ok: {method: demo.users.v1.UserService/GetUser, request: {user_id: "1"}}
@@ -222,7 +185,7 @@ TEST(CompositeTest, AnOptionalFailingCallIsReported) {
 }
 
 TEST(CompositeTest, ARequiredFailureIsMappedAndNamesTheCall) {
-  GatewayUnderTest gw(With(kDashboard));
+  GatewayUnderTest gw(WithComposites(kDemoDashboard));
   HttpResponse response = gw.Call({.target = "/v1/dashboard/999"});
   ASSERT_EQ(response.status, 404) << response.body;
   EXPECT_FALSE(response.HasHeader("X-Protogate-Partial"));
@@ -235,7 +198,7 @@ TEST(CompositeTest, ARequiredFailureIsMappedAndNamesTheCall) {
 }
 
 TEST(CompositeTest, ARequiredCallPastTheCompositeDeadlineIs504) {
-  GatewayUnderTest gw(With(R"(composites:
+  GatewayUnderTest gw(WithComposites(R"(composites:
   - get: /v1/too-slow
     timeout: 100ms
     calls:
@@ -247,7 +210,7 @@ TEST(CompositeTest, ARequiredCallPastTheCompositeDeadlineIs504) {
 }
 
 TEST(CompositeTest, EveryCallCarriesTheSameRequestIdAndStart) {
-  GatewayUnderTest gw(With(R"(composites:
+  GatewayUnderTest gw(WithComposites(R"(composites:
   - get: /v1/twice
     calls:
       a: {method: demo.catalog.v1.CatalogService/Echo}
@@ -269,7 +232,7 @@ TEST(CompositeTest, EveryCallCarriesTheSameRequestIdAndStart) {
 }
 
 TEST(CompositeTest, RoutesCarryTheirSelectorName) {
-  GatewayUnderTest gw(With(kDashboard));
+  GatewayUnderTest gw(WithComposites(kDemoDashboard));
   auto snapshot = gw.gateway().snapshot();
   auto match = snapshot->routes.Match("GET", "/v1/dashboard/1");
   ASSERT_TRUE(match.ok());
@@ -338,7 +301,7 @@ TEST(CompositeLoadTest, EveryValidationErrorStopsTheGateway) {
   DemoBackend backend;
   for (const LoadError& c : cases) {
     config::GatewayConfig config = DemoGatewayConfig(backend);
-    config.composites = Composites(c.yaml);
+    config.composites = ParseComposites(c.yaml);
     auto gateway = gateway::GatewayServer::Create(config);
     ASSERT_FALSE(gateway.ok()) << c.name;
     for (const std::string& fragment : c.fragments) {
@@ -354,7 +317,7 @@ TEST(CompositeLoadTest, AServiceWithoutUpstreamStopsTheGateway) {
   // Keep the annotated catalog routes loadable by dropping only the routes'
   // need: the composite alone names a service with no upstream.
   config.upstreams.erase(config.upstreams.begin() + 2);
-  config.composites = Composites(
+  config.composites = ParseComposites(
       OneCall("/v1/x", "      p: {method: demo.catalog.v1.CatalogService/GetProduct}\n"));
   auto gateway = gateway::GatewayServer::Create(config);
   ASSERT_FALSE(gateway.ok());

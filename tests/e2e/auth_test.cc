@@ -167,13 +167,7 @@ TEST(JwksUrlAuthTest, FirstTokenAfterKeyRotationIsAccepted) {
   TestIssuer new_issuer;
   jwks.set_body(old_issuer.Jwks());
   GatewayUnderTest gw([&](config::GatewayConfig& config) {
-    config.auth.enabled = true;
-    config.auth.default_policy = "authenticated";
-    config.auth.has_jwt = true;
-    config::JwtIssuerConfig issuer = IssuerConfig(old_issuer);
-    issuer.jwks_file.clear();
-    issuer.jwks_url = jwks.url();
-    config.auth.jwt.issuers = {issuer};
+    RequireTokensFromJwksUrl(config, old_issuer, jwks.url());
   });
   ASSERT_EQ(gw.Call(Echo({{"Authorization", Bearer(old_issuer.Token("a"))}})).status, 200);
   const int fetches_before = jwks.requests();

@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "demo_auth/demo_auth_server.h"
 #include "gtest/gtest.h"
+#include "support/composites.h"
 #include "support/gateway_under_test.h"
 #include "support/test_issuer.h"
 #include "unit/auth/jwks_server.h"
@@ -82,33 +83,7 @@ TEST(LoopAffinityTest, UnaryCall) {
 
 TEST(LoopAffinityTest, CompositeCalls) {
   StepLog log;
-  GatewayUnderTest gw(
-      [](config::GatewayConfig& config) {
-        auto parsed = config::ParseGatewayConfig(R"(descriptors: d.pb
-upstreams:
-  - service: a.B
-    addresses: [h:1]
-composites:
-  - name: dashboard
-    get: /v1/dashboard/{user_id}
-    calls:
-      user:
-        method: demo.users.v1.UserService/GetUser
-        request: {user_id: $path.user_id}
-      orders:
-        method: demo.orders.v1.OrderService/ListOrders
-        request: {user_id: $path.user_id}
-      products:
-        method: demo.catalog.v1.CatalogService/GetProduct
-        for_each: $orders.orders[*].items[0].product_id
-        request: {product_id: $item}
-    response: {user: $user, orders: $orders.orders, products: $products}
-)",
-                                                 "affinity.yaml");
-        ASSERT_TRUE(parsed.ok()) << parsed.status();
-        config.composites = parsed->composites;
-      },
-      log.Options());
+  GatewayUnderTest gw(WithComposites(kDemoDashboard), log.Options());
   HttpResponse response = gw.Call(Get("/v1/dashboard/1", "composite-1"));
   ASSERT_EQ(response.status, 200) << response.body;
   // user and orders, at least one product, then the composite's answer.
@@ -144,13 +119,7 @@ TEST(LoopAffinityTest, JwksRefetchAfterKeyRotation) {
   StepLog log;
   GatewayUnderTest gw(
       [&](config::GatewayConfig& config) {
-        config.auth.enabled = true;
-        config.auth.default_policy = "authenticated";
-        config.auth.has_jwt = true;
-        config::JwtIssuerConfig issuer = IssuerConfig(old_issuer);
-        issuer.jwks_file.clear();
-        issuer.jwks_url = jwks.url();
-        config.auth.jwt.issuers = {issuer};
+        RequireTokensFromJwksUrl(config, old_issuer, jwks.url());
       },
       log.Options());
   const int fetches_before = jwks.requests();

@@ -16,6 +16,7 @@
 #include "config/gateway_config.h"
 #include "gtest/gtest.h"
 #include "observability/logger.h"
+#include "support/composites.h"
 #include "support/gateway_under_test.h"
 
 namespace protogate::test {
@@ -39,12 +40,7 @@ constexpr char kComposite[] = R"(composites:
 
 void WithAdminAndComposite(config::GatewayConfig& config) {
   config.admin = {.enabled = true, .host = "127.0.0.1", .port = 0};
-  auto parsed = config::ParseGatewayConfig(
-      "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [h:1]\n" +
-          std::string(kComposite),
-      "e2e.yaml");
-  ASSERT_TRUE(parsed.ok()) << parsed.status();
-  config.composites = parsed->composites;
+  config.composites = ParseComposites(kComposite);
 }
 
 // "name{labels}" → value, for every sample line of a scrape; "#" lines under

@@ -20,7 +20,7 @@
 #include "auth/jwks.h"
 #include "auth/jwt.h"
 #include "auth/openssl_ptr.h"
-#include "config/auth_config.h"
+#include "config/gateway_config.h"
 #include "nlohmann/json.hpp"
 #include "support/temp_dir.h"
 
@@ -74,6 +74,19 @@ inline config::JwtIssuerConfig IssuerConfig(const TestIssuer& issuer) {
   config.algorithms = {"ES256"};
   config.jwks_file = issuer.jwks_file;
   return config;
+}
+
+// Every route of `config` needs a token from `issuer`, whose keys the
+// gateway fetches from `jwks_url` (and refetches on an unknown kid).
+inline void RequireTokensFromJwksUrl(config::GatewayConfig& config, const TestIssuer& issuer,
+                                     const std::string& jwks_url) {
+  config.auth.enabled = true;
+  config.auth.default_policy = "authenticated";
+  config.auth.has_jwt = true;
+  config::JwtIssuerConfig issuer_config = IssuerConfig(issuer);
+  issuer_config.jwks_file.clear();
+  issuer_config.jwks_url = jwks_url;
+  config.auth.jwt.issuers = {issuer_config};
 }
 
 inline std::string Bearer(const std::string& token) { return "Bearer " + token; }
