@@ -12,15 +12,6 @@ constexpr absl::Duration kMaxCacheTtl = absl::Hours(1);
 
 namespace pb = protogate::auth::v1;
 
-// Owns everything one Check call needs until its callback has run.
-struct PendingCheck {
-  grpc::ClientContext context;
-  pb::CheckRequest request;
-  pb::CheckResponse response;
-  std::string cache_key;
-  AuthCallback done;
-};
-
 absl::StatusOr<Identity> IdentityFrom(const pb::CheckResponse& response,
                                       const std::string& address) {
   if (response.principal().empty() && response.client_id().empty()) {
@@ -55,10 +46,11 @@ absl::StatusOr<std::unique_ptr<ExternalAuthenticator>> ExternalAuthenticator::Cr
   auto state = std::make_shared<State>(config, std::move(clock));
   // Lazy connection: an auth service that starts after the gateway is found
   // on first use; until then checks fail closed.
-  state->stub = pb::AuthService::NewStub(
+  auto stub = pb::AuthService::NewStub(
       resources != nullptr ? resources->AuthServiceChannel(*target)
                            : grpc::CreateChannel(*target, grpc::InsecureChannelCredentials()));
-  return std::unique_ptr<ExternalAuthenticator>(new ExternalAuthenticator(std::move(state)));
+  return std::unique_ptr<ExternalAuthenticator>(
+      new ExternalAuthenticator(std::move(state), std::move(stub)));
 }
 
 void ExternalAuthenticator::Authenticate(AuthInput input, AuthCallback done) const {
@@ -74,26 +66,37 @@ void ExternalAuthenticator::Authenticate(AuthInput input, AuthCallback done) con
   check->cache_key = std::move(cache_key);
   check->done = std::move(done);
   PendingCheck* raw = check.release();
-  state_->stub->async()->Check(
-      &raw->context, &raw->request, &raw->response, [state = state_, raw](grpc::Status status) {
-        std::unique_ptr<PendingCheck> owned(raw);
-        if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
-            status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
-          return owned->done(absl::UnauthenticatedError(
-              absl::StrCat("auth service refused the token: ", status.error_message())));
-        }
-        if (!status.ok()) {
-          return owned->done(absl::UnavailableError(
-              absl::StrCat("auth service ", state->config.address, ": ", status.error_code(), " ",
-                           status.error_message())));
-        }
-        absl::StatusOr<Identity> identity = IdentityFrom(owned->response, state->config.address);
-        const absl::Duration ttl = TtlOf(owned->response);
-        if (identity.ok() && ttl > absl::ZeroDuration()) {
-          state->cache.Put(owned->cache_key, *identity, state->clock() + ttl);
-        }
-        owned->done(std::move(identity));
-      });
+  stub_->async()->Check(&raw->context, &raw->request, &raw->response,
+                        [state = state_, raw](grpc::Status status) {
+                          std::unique_ptr<PendingCheck> owned(raw);
+                          AuthCallback done = std::move(owned->done);
+                          absl::StatusOr<Identity> identity = Outcome(status, *owned, *state);
+                          // The call's context holds the channel: it goes before
+                          // `done`, after which the owner may release the
+                          // authenticator and so the channel's last reference,
+                          // never here on gRPC's callback thread.
+                          owned.reset();
+                          done(std::move(identity));
+                        });
+}
+
+absl::StatusOr<Identity> ExternalAuthenticator::Outcome(const grpc::Status& status,
+                                                        const PendingCheck& check, State& state) {
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+      status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("auth service refused the token: ", status.error_message()));
+  }
+  if (!status.ok()) {
+    return absl::UnavailableError(absl::StrCat("auth service ", state.config.address, ": ",
+                                               status.error_code(), " ", status.error_message()));
+  }
+  absl::StatusOr<Identity> identity = IdentityFrom(check.response, state.config.address);
+  const absl::Duration ttl = TtlOf(check.response);
+  if (identity.ok() && ttl > absl::ZeroDuration()) {
+    state.cache.Put(check.cache_key, *identity, state.clock() + ttl);
+  }
+  return identity;
 }
 
 }  // namespace protogate::auth

@@ -17,14 +17,15 @@
 //
 // The channel: with `resources` (the server's), borrowed from them, one per
 // auth service target, kept across reloads, and released by them on their
-// own thread; without, the authenticator makes its own, and its last
-// reference must then not drop on a gRPC callback thread (gRPC 1.51 joins
-// that thread and frees its queue twice when a channel's last reference
-// drops there): that is for tests and tools.
+// own thread; without, the authenticator makes its own (tests, tools). A
+// Check callback lets go of its hold on the channel before it calls `done`,
+// so a channel's last reference never drops on a gRPC callback thread
+// (gRPC 1.51 joins that thread and frees its queue twice when it does).
 //
 // Thread-safe. `done` runs on the calling thread for a cache hit, otherwise
-// on a gRPC callback thread. In-flight calls keep what they need alive, so
-// the authenticator may be destroyed while they complete.
+// on a gRPC callback thread. With `resources`, the authenticator may be
+// destroyed at any time, on any thread (in `done` too); owning its channel,
+// only once every `done` has run.
 
 #include <grpcpp/grpcpp.h>
 
@@ -52,18 +53,32 @@ class ExternalAuthenticator : public Authenticator {
   size_t cache_size() const { return state_->cache.size(); }
 
  private:
+  // What a Check callback needs after the authenticator may be gone; not
+  // the channel (see the .cc).
   struct State {
     State(const config::ExternalAuthConfig& c, Clock clock_in)
         : config(c), clock(clock_in), cache(c.cache_size, std::move(clock_in)) {}
     config::ExternalAuthConfig config;
     Clock clock;
     TokenCache cache;
-    std::unique_ptr<protogate::auth::v1::AuthService::Stub> stub;
+  };
+  // Owns everything one Check call needs until its callback has run.
+  struct PendingCheck {
+    grpc::ClientContext context;
+    protogate::auth::v1::CheckRequest request;
+    protogate::auth::v1::CheckResponse response;
+    std::string cache_key;
+    AuthCallback done;
   };
 
-  explicit ExternalAuthenticator(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  ExternalAuthenticator(std::shared_ptr<State> state,
+                        std::unique_ptr<protogate::auth::v1::AuthService::Stub> stub)
+      : state_(std::move(state)), stub_(std::move(stub)) {}
+  static absl::StatusOr<Identity> Outcome(const grpc::Status& status, const PendingCheck& check,
+                                          State& state);
 
   std::shared_ptr<State> state_;
+  std::unique_ptr<protogate::auth::v1::AuthService::Stub> stub_;
 };
 
 }  // namespace protogate::auth
