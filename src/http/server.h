@@ -15,7 +15,26 @@
 //   connections are gone or drain_timeout has passed;
 // - the answers the server gives by itself (400, 408, 413, 431, 503 while
 //   draining or over max_connections) are reported to on_local_answer, so
-//   the host logs and counts them like its handler's answers.
+//   the host logs and counts them like its handler's answers;
+// - each request's Responder is a handle on a ResponseWriter (message.h).
+//   A whole answer (Respond) is framed by Content-Length. A streamed answer
+//   (WriteHead, WriteChunk..., Finish) is chunked for HTTP/1.1, with the
+//   handler's trailers only when the request said "TE: trailers";
+//   close-delimited for HTTP/1.0 (the connection closes after Finish); head
+//   only for HEAD, and no body for 204/304. One chunk is in flight at a time:
+//   `written` runs once its bytes are in the socket, so a slow client slows
+//   its producer; each write is bounded by idle_timeout. A kept-alive
+//   connection serves its next request after the stream ends. Framing,
+//   Connection, Date and Keep-Alive fields of the handler are dropped, and so
+//   are invalid fields, in heads and trailers alike;
+// - cancellation: OnCancel callbacks run once, on the loop, when the client
+//   closes its connection while its request is handled (watched from the
+//   first OnCancel; bytes of a pipelined request are not a close), when a
+//   write of the answer fails or times out, or when the connection closes
+//   under the request. After the drain timeout the loops stop: callbacks
+//   still registered are destroyed unrun and cancelled() turns true;
+// - Post runs a task on the request's loop from any thread; once the loop
+//   has stopped, the task is destroyed unrun on the caller's thread.
 //
 // Example:
 //   Server server(options, &handler);

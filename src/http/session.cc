@@ -546,13 +546,15 @@ void Session::EndStreamInFlight() {
   server_->in_flight.fetch_sub(1, std::memory_order_relaxed);
 }
 
-// Today a session does not read while its request is handled, so a client's
-// close would go unnoticed until the answer is written. The watch waits for
-// readability without reading (async_wait costs no system call: the socket is
-// registered with the reactor already) and only then peeks: end of stream or
-// a reset is a close; bytes are a pipelined request, left in the kernel to be
-// served next, and end the watch. A close that came before the watch was
-// armed, or behind pipelined bytes, is seen at the first write that fails.
+// A session does not read while its request is handled, so a client's close
+// would go unnoticed until the answer is written. The watch, armed on the
+// first OnCancel only, waits for readability without reading and only then
+// peeks: end of stream or a reset is a close; bytes are a pipelined request,
+// left in the kernel to be served next, and end the watch (a close behind them
+// is seen at the first write that fails). Arming costs one epoll_ctl (Asio
+// re-arms the descriptor for a wait), which also makes the wait fire at once
+// for bytes or a close already there; requests whose handler never asks cost
+// nothing.
 void Session::WatchForCancel(uint64_t seq) {
   if (seq != next_seq_ || !RequestInProgress() || !io_) return;
   watch_seq_ = seq;

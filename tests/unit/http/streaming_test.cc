@@ -444,5 +444,308 @@ TEST(HttpStreamingTest, WrittenCallbacksFollowTheClientsReading) {
   EXPECT_EQ(body.substr(0, 8), "40000\r\na");
 }
 
+// Keeps each request's Responder until the test lets go; each asks to hear
+// of its cancellation.
+class HoldingHandler : public Handler {
+ public:
+  explicit HoldingHandler(Events* events) : events_(events) {}
+
+  void Handle(Request request, Responder respond) override {
+    const std::string target = request.target;
+    respond->OnCancel([events = events_, target] { events->Add("cancel " + target); });
+    std::lock_guard<std::mutex> lock(mu_);
+    held_.push_back(std::move(respond));
+    events_->Add("handle " + target);
+  }
+
+  Responder Take() {
+    std::lock_guard<std::mutex> lock(mu_);
+    Responder oldest = std::move(held_.front());
+    held_.erase(held_.begin());
+    return oldest;
+  }
+
+ private:
+  Events* events_;
+  std::mutex mu_;
+  std::vector<Responder> held_;
+};
+
+Response Body(std::string body) {
+  Response response;
+  response.body = std::move(body);
+  return response;
+}
+
+TEST(HttpCancellationTest, ClientClosingWhileTheRequestIsHeldCancelsIt) {
+  Events events;
+  HoldingHandler handler(&events);
+  Running running = StartServer(&handler);
+  auto client = HttpClient::Connect(running.port);
+  ASSERT_TRUE(client.ok()) << client.status();
+  HttpRequest request;
+  request.target = "/held";
+  ASSERT_TRUE((*client)->Send(request).ok());
+  ASSERT_TRUE(events.WaitFor("handle /held"));
+  Responder respond = handler.Take();
+  EXPECT_FALSE(respond->cancelled());
+
+  client->reset();  // closes the connection
+
+  ASSERT_TRUE(events.WaitFor("cancel /held"));
+  EXPECT_TRUE(respond->cancelled());
+  // Registered late, a callback runs at once.
+  bool late = false;
+  respond->Post([&] {
+    respond->OnCancel([&] { late = true; });
+    events.Add("late registered");
+  });
+  ASSERT_TRUE(events.WaitFor("late registered"));
+  EXPECT_TRUE(late);
+  respond(Body("too late"));  // dropped safely
+  respond = Responder();
+  EXPECT_EQ(running.server->in_flight(), 0);
+}
+
+// The watch starts with the first OnCancel; a close that came before is
+// seen all the same.
+TEST(HttpCancellationTest, ACloseBeforeOnCancelIsSeenOnceItIsAsked) {
+  Events events;
+  std::mutex mu;
+  Responder held;
+  FunctionHandler handler([&](Request, Responder respond) {
+    std::lock_guard<std::mutex> lock(mu);
+    held = std::move(respond);
+    events.Add("handled");
+  });
+  Running running = StartServer(&handler);
+  {
+    auto client = HttpClient::Connect(running.port);
+    ASSERT_TRUE(client.ok()) << client.status();
+    ASSERT_TRUE((*client)->Send(HttpRequest{}).ok());
+    ASSERT_TRUE(events.WaitFor("handled"));
+  }  // closed
+  Responder respond;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    respond = std::move(held);
+  }
+
+  respond->OnCancel([&] { events.Add("cancelled"); });  // posted to the loop
+
+  EXPECT_TRUE(events.WaitFor("cancelled"));
+  EXPECT_TRUE(respond->cancelled());
+}
+
+TEST(HttpCancellationTest, ClientResettingMidStreamCancelsAndFailsTheWrite) {
+  Events events;
+  std::function<void(Responder, int)> write_from = [&](Responder respond, int index) {
+    ResponseWriter& writer = respond.writer();
+    writer.WriteChunk(std::string(64 << 10, 'z'),
+                      [&, respond = std::move(respond), index](bool written) mutable {
+                        if (!written) {
+                          events.Add("write failed");
+                          return;
+                        }
+                        write_from(std::move(respond), index + 1);
+                      });
+  };
+  FunctionHandler handler([&](Request, Responder respond) {
+    respond->OnCancel([&] { events.Add("cancelled"); });
+    respond->WriteHead(200, {});
+    write_from(std::move(respond), 0);
+  });
+  Running running = StartServer(&handler);
+  RawConnection client(running.port);
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(client.Send(kGet));
+  ASSERT_FALSE(client.ReadBytes(100).empty());
+
+  client.Reset();
+
+  EXPECT_TRUE(events.WaitFor("cancelled"));
+  EXPECT_TRUE(events.WaitFor("write failed"));
+}
+
+TEST(HttpCancellationTest, AClientThatStopsReadingIsClosedAfterTheIdleTimeout) {
+  Events events;
+  std::function<void(Responder)> write_more = [&](Responder respond) {
+    ResponseWriter& writer = respond.writer();
+    writer.WriteChunk(std::string(256 << 10, 'z'),
+                      [&, respond = std::move(respond)](bool written) mutable {
+                        if (written) {
+                          write_more(std::move(respond));
+                        } else {
+                          events.Add("write failed");
+                        }
+                      });
+  };
+  FunctionHandler handler([&](Request, Responder respond) {
+    respond->OnCancel([&] { events.Add("cancelled"); });
+    respond->WriteHead(200, {});
+    write_more(std::move(respond));
+  });
+  ServerOptions options = TestOptions();
+  options.idle_timeout = std::chrono::milliseconds(200);
+  Running running = StartServer(&handler, options);
+  RawConnection client(running.port, /*receive_buffer=*/64 << 10);
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(client.Send(kGet));  // and never reads
+
+  EXPECT_TRUE(events.WaitFor("cancelled"));
+  EXPECT_TRUE(events.WaitFor("write failed"));
+  EXPECT_EQ(running.server->in_flight(), 0);
+}
+
+TEST(HttpCancellationTest, APipelinedRequestDoesNotCancelTheOneBeforeIt) {
+  Events events;
+  HoldingHandler handler(&events);
+  Running running = StartServer(&handler);
+  auto client = HttpClient::Connect(running.port);
+  ASSERT_TRUE(client.ok()) << client.status();
+  HttpRequest first;
+  first.target = "/first";
+  HttpRequest second;
+  second.target = "/second";
+  ASSERT_TRUE((*client)->Send(first).ok());
+  ASSERT_TRUE(events.WaitFor("handle /first"));
+
+  // The next request arrives while the first is held, and then the client
+  // closes its sending side: it still waits for both answers.
+  ASSERT_TRUE((*client)->Send(second).ok());
+  ASSERT_TRUE((*client)->ShutdownWrite().ok());
+  handler.Take()(Body("one"));
+  absl::StatusOr<HttpResponse> one = (*client)->ReadResponse();
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_EQ(one->body, "one");
+  ASSERT_TRUE(events.WaitFor("handle /second"));
+  handler.Take()(Body("two"));
+  absl::StatusOr<HttpResponse> two = (*client)->ReadResponse();
+  ASSERT_TRUE(two.ok()) << two.status();
+  EXPECT_EQ(two->body, "two");
+
+  EXPECT_FALSE(events.Happened("cancel /first"));
+  EXPECT_EQ(events.All()[0], "handle /first");
+  EXPECT_EQ(events.All()[1], "handle /second");
+}
+
+TEST(HttpCancellationTest, AWatchedRequestLeavesTheConnectionServing) {
+  Events events;
+  FunctionHandler handler([&](Request request, Responder respond) {
+    respond->OnCancel([&events, target = request.target] { events.Add("cancel " + target); });
+    respond(Body(request.target));
+  });
+  Running running = StartServer(&handler);
+  auto client = HttpClient::Connect(running.port);
+  ASSERT_TRUE(client.ok()) << client.status();
+  std::string pipelined;
+  for (int i = 0; i < 3; ++i) {
+    HttpRequest request;
+    request.target = absl::StrCat("/p", i);
+    pipelined += (*client)->Serialize(request);
+  }
+  ASSERT_TRUE((*client)->SendRaw(pipelined).ok());
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<HttpResponse> response = (*client)->ReadResponse();
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_EQ(response->body, absl::StrCat("/p", i));
+  }
+  for (int i = 0; i < 5; ++i) {
+    HttpRequest request;
+    request.target = absl::StrCat("/r", i);
+    absl::StatusOr<HttpResponse> response = (*client)->RoundTrip(request);
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_EQ(response->body, request.target);
+  }
+  EXPECT_TRUE(events.All().empty());
+}
+
+TEST(HttpWriterTest, PostFromAnotherThreadRunsOnTheRequestsLoop) {
+  std::mutex mu;
+  std::thread::id loop_thread;
+  std::thread::id task_thread;
+  bool on_loop_in_handler = false;
+  bool on_loop_elsewhere = true;
+  bool on_loop_in_task = false;
+  std::vector<std::thread> workers;
+  FunctionHandler handler([&](Request, Responder respond) {
+    std::lock_guard<std::mutex> lock(mu);
+    loop_thread = std::this_thread::get_id();
+    on_loop_in_handler = respond->OnLoop();
+    workers.emplace_back([&, respond] {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        on_loop_elsewhere = respond->OnLoop();
+      }
+      respond->Post([&, respond] {
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          task_thread = std::this_thread::get_id();
+          on_loop_in_task = respond->OnLoop();
+        }
+        respond(Body("posted"));
+      });
+    });
+  });
+  Running running = StartServer(&handler);
+  auto client = HttpClient::Connect(running.port);
+  ASSERT_TRUE(client.ok()) << client.status();
+
+  absl::StatusOr<HttpResponse> response = (*client)->RoundTrip(HttpRequest{});
+
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->body, "posted");
+  std::lock_guard<std::mutex> lock(mu);
+  for (std::thread& worker : workers) worker.join();
+  EXPECT_EQ(task_thread, loop_thread);
+  EXPECT_TRUE(on_loop_in_handler);
+  EXPECT_FALSE(on_loop_elsewhere);
+  EXPECT_TRUE(on_loop_in_task);
+}
+
+// Tells whether it was run and whether it was destroyed.
+struct Probe {
+  std::atomic<bool> ran{false};
+  std::atomic<bool> destroyed{false};
+};
+
+absl::AnyInvocable<void()> ProbeTask(std::shared_ptr<Probe> probe) {
+  struct Guard {
+    std::shared_ptr<Probe> probe;
+    ~Guard() {
+      if (probe) probe->destroyed = true;
+    }
+  };
+  return [guard = std::make_unique<Guard>(Guard{std::move(probe)})] { guard->probe->ran = true; };
+}
+
+TEST(HttpWriterTest, PostAfterShutdownIsDroppedSafely) {
+  Events events;
+  HoldingHandler handler(&events);
+  ServerOptions options = TestOptions();
+  options.drain_timeout = std::chrono::milliseconds(100);
+  Running running = StartServer(&handler, options);
+  auto client = HttpClient::Connect(running.port);
+  ASSERT_TRUE(client.ok()) << client.status();
+  ASSERT_TRUE((*client)->Send(HttpRequest{}).ok());
+  ASSERT_TRUE(events.WaitFor("handle /"));
+  Responder respond = handler.Take();
+
+  running.server->Shutdown();  // gives up on the held request
+
+  EXPECT_TRUE(respond->cancelled());
+  auto after_shutdown = std::make_shared<Probe>();
+  respond->Post(ProbeTask(after_shutdown));
+  EXPECT_FALSE(after_shutdown->ran);
+  EXPECT_TRUE(after_shutdown->destroyed);
+  running.server.reset();
+  auto after_destruction = std::make_shared<Probe>();
+  respond->Post(ProbeTask(after_destruction));
+  EXPECT_FALSE(after_destruction->ran);
+  EXPECT_TRUE(after_destruction->destroyed);
+  respond->WriteHead(200, {});  // off the loop, and no loop left: dropped
+  respond(Body("late"));
+}
+
 }  // namespace
 }  // namespace protogate::http
