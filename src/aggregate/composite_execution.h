@@ -51,7 +51,6 @@
 namespace protogate::aggregate {
 
 inline constexpr char kRequestStartMetadata[] = "x-protogate-request-start";
-inline constexpr char kPartialHeader[] = "X-Protogate-Partial";
 
 struct CompositeRequest {
   std::vector<routing::VariableBinding> bindings{};

@@ -19,6 +19,8 @@ namespace protogate::gateway {
 namespace {
 
 constexpr absl::string_view kRequestIdHeader = "x-request-id";
+// Says that some optional call of a composite failed (its "errors" tell which).
+constexpr char kPartialHeader[] = "X-Protogate-Partial";
 
 // The route's timeout, shortened (never lengthened) by grpc-timeout.
 absl::StatusOr<absl::Time> DeadlineOf(const RequestContext& ctx) {
@@ -227,7 +229,7 @@ http::Response UnaryResponse(const RequestContext& ctx, const upstream::UnaryCal
 http::Response RenderComposite(aggregate::CompositeResponse& result) {
   if (!result.status.ok()) return ErrorResponse(result.status, result.details);
   http::Response response = JsonResponse(200, std::move(result.body));
-  if (result.partial) response.headers.emplace_back(aggregate::kPartialHeader, "true");
+  if (result.partial) response.headers.emplace_back(kPartialHeader, "true");
   return response;
 }
 
