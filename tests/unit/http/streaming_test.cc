@@ -25,6 +25,7 @@
 #include "http/message.h"
 #include "http/server.h"
 #include "support/http_client.h"
+#include "unit/http/test_server.h"
 
 namespace protogate::http {
 namespace {
@@ -32,52 +33,13 @@ namespace {
 using test::HttpClient;
 using test::HttpRequest;
 using test::HttpResponse;
+using testing::FunctionHandler;
+using testing::RenderError;
+using testing::Running;
+using testing::StartServer;
+using testing::TestOptions;
 
 constexpr std::chrono::seconds kWait{10};
-
-Response RenderError(int status, absl::string_view message) {
-  Response response;
-  response.status = status;
-  response.body = absl::StrCat(message, "\n");
-  return response;
-}
-
-ServerOptions TestOptions() {
-  ServerOptions options;
-  options.host = "127.0.0.1";
-  options.port = 0;
-  options.threads = 2;
-  options.read_timeout = std::chrono::seconds(10);
-  options.idle_timeout = std::chrono::seconds(10);
-  options.drain_timeout = std::chrono::seconds(10);
-  options.error_renderer = RenderError;
-  return options;
-}
-
-class FunctionHandler : public Handler {
- public:
-  explicit FunctionHandler(std::function<void(Request, Responder)> fn) : fn_(std::move(fn)) {}
-  void Handle(Request request, Responder respond) override {
-    fn_(std::move(request), std::move(respond));
-  }
-
- private:
-  std::function<void(Request, Responder)> fn_;
-};
-
-struct Running {
-  std::unique_ptr<Server> server;
-  int port = 0;
-};
-
-Running StartServer(Handler* handler, ServerOptions options = TestOptions()) {
-  Running running;
-  running.server = std::make_unique<Server>(std::move(options), handler);
-  absl::StatusOr<int> port = running.server->Start();
-  EXPECT_TRUE(port.ok()) << port.status();
-  if (port.ok()) running.port = *port;
-  return running;
-}
 
 // What the handlers saw, for the test thread to wait on.
 class Events {
