@@ -44,19 +44,12 @@ Value ServerResources::Table<Value>::Get(const std::string& key, Make make) {
   return it->second.value;
 }
 
+// What the build asked for serves from now on; the rest retires as after a
+// refused build.
 template <typename Value>
 void ServerResources::Table<Value>::Commit() {
-  for (auto it = live_.begin(); it != live_.end();) {
-    Entry& entry = it->second;
-    entry.serving = entry.wanted;
-    entry.wanted = false;
-    if (entry.serving) {
-      ++it;
-      continue;
-    }
-    retired_.emplace(it->first, std::move(entry.value));
-    it = live_.erase(it);
-  }
+  for (auto& kv : live_) kv.second.serving = kv.second.wanted;
+  Abandon();
 }
 
 template <typename Value>
