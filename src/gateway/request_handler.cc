@@ -95,17 +95,7 @@ void Advance(const ContextPtr& ctx, Next next) {
   }
 }
 
-}  // namespace
-
-Next Suspend(RequestContext& ctx) {
-  if (!ctx.resumed_inline) return Next::kSuspended;
-  const Next next = *ctx.resumed_inline;
-  ctx.resumed_inline.reset();
-  return next;
-}
-
-namespace {
-
+// Goes on with an asynchronous result of `phase`, on the loop.
 void Continue(const ContextPtr& ctx, const char* phase, absl::AnyInvocable<Next()>& step) {
   Guarded(ctx, [&] {
     if (ctx->finished) return;  // answered meanwhile (the last resort): nothing to resume
@@ -115,6 +105,13 @@ void Continue(const ContextPtr& ctx, const char* phase, absl::AnyInvocable<Next(
 }
 
 }  // namespace
+
+Next Suspend(RequestContext& ctx) {
+  if (!ctx.resumed_inline) return Next::kSuspended;
+  const Next next = *ctx.resumed_inline;
+  ctx.resumed_inline.reset();
+  return next;
+}
 
 void Resume(const ContextPtr& ctx, const char* phase, absl::AnyInvocable<Next()> step) {
   if (!ctx->respond->OnLoop()) {

@@ -51,8 +51,9 @@ struct PhaseEvent {
 };
 
 struct RequestHandlerOptions {
-  // Test hook: called after each phase ran and before each resumption, on
-  // the thread that runs it. Must be thread-safe.
+  // Test hook: called after each phase ran and before each resumption (a
+  // result that comes inline, within its phase, is none), on the thread
+  // that runs it. Must be thread-safe.
   std::function<void(const PhaseEvent&)> on_phase = nullptr;
 };
 
