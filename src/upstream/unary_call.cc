@@ -17,7 +17,6 @@
 #include "grpcpp/support/async_unary_call.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "observability/logger.h"
-#include "upstream/unary_caller.h"
 
 namespace protogate::upstream {
 namespace {
@@ -152,18 +151,6 @@ void Drain(grpc::CompletionQueue* cq) {
   while (cq->Next(&tag, &ok)) CompleteGuarded(static_cast<CallState*>(tag));
 }
 
-class QueuesCaller : public UnaryCaller {
- public:
-  explicit QueuesCaller(CallQueues* queues) : queues_(queues) {}
-  void Call(std::shared_ptr<grpc::GenericStub> stub, UnaryCallRequest request,
-            UnaryDone done) override {
-    queues_->Call(std::move(stub), std::move(request), std::move(done));
-  }
-
- private:
-  CallQueues* const queues_;
-};
-
 }  // namespace
 
 // Calls complete on completion queues drained by threads of our own, rather
@@ -173,7 +160,7 @@ class QueuesCaller : public UnaryCaller {
 // queue and thread per two CPUs keeps a small gateway at a single poller,
 // with nobody to hand off to, while a larger one spreads the completion work
 // (response transcoding) over several threads.
-CallQueues::CallQueues() : caller_(std::make_unique<QueuesCaller>(this)) {
+CallQueues::CallQueues() {
   cpu_set_t cpus;
   int count = 2;
   if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0) count = CPU_COUNT(&cpus);
@@ -198,7 +185,7 @@ void CallQueues::Shutdown() {
 }
 
 void CallQueues::Call(std::shared_ptr<grpc::GenericStub> stub, UnaryCallRequest request,
-                      std::function<void(UnaryCallResult)> done) {
+                      UnaryDone done) {
   if (stub == nullptr) return done(Refused("no upstream for this call"));
   // A shut-down queue takes no new call; the server stops its requests
   // before it stops the queues, so this only answers stragglers.

@@ -27,28 +27,9 @@
 #include "absl/time/time.h"
 #include "grpcpp/completion_queue.h"
 #include "grpcpp/generic/generic_stub.h"
+#include "upstream/unary_caller.h"
 
 namespace protogate::upstream {
-
-using Metadata = std::vector<std::pair<std::string, std::string>>;
-
-struct UnaryCallRequest {
-  std::string method_path;  // "/pkg.Service/Method"
-  std::string request;      // serialized request message
-  Metadata metadata;        // lowercase keys; invalid keys/values are dropped
-  absl::Time deadline = absl::InfiniteFuture();
-};
-
-struct UnaryCallResult {
-  int code = 0;  // grpc::StatusCode
-  std::string message;
-  std::string status_details;  // serialized google.rpc.Status, may be empty
-  std::string response;        // serialized response message when code == 0
-  Metadata initial_metadata;   // from the server, gRPC-reserved keys removed
-  Metadata trailing_metadata;
-};
-
-class UnaryCaller;  // unary_caller.h
 
 // The completion queues of unary calls and their threads, as a UnaryCaller.
 //
@@ -60,7 +41,7 @@ class UnaryCaller;  // unary_caller.h
 // Thread-safety: Call from any thread, but not racing Shutdown (the server
 // stops its requests first); construction, Shutdown and destruction on one
 // controlling thread, never on a completion thread.
-class CallQueues {
+class CallQueues : public UnaryCaller {
  public:
   // Starts the threads: one per two CPUs this process may run on, 1 to 16.
   CallQueues();
@@ -71,7 +52,7 @@ class CallQueues {
   CallQueues& operator=(const CallQueues&) = delete;
 
   void Call(std::shared_ptr<grpc::GenericStub> stub, UnaryCallRequest request,
-            std::function<void(UnaryCallResult)> done);
+            UnaryDone done) override;
 
   // Refuses new calls, shuts the queues down, and returns once every call in
   // flight has completed (each has its deadline) and the threads have ended.
@@ -81,7 +62,7 @@ class CallQueues {
   int thread_count() const { return static_cast<int>(queues_.size()); }
 
   // This object behind the UnaryCaller seam.
-  UnaryCaller& caller() { return *caller_; }
+  UnaryCaller& caller() { return *this; }
 
  private:
   grpc::CompletionQueue* Next() {
@@ -93,7 +74,6 @@ class CallQueues {
   std::vector<std::thread> threads_;
   std::atomic<uint64_t> next_{0};
   std::atomic<bool> stopped_{false};
-  std::unique_ptr<UnaryCaller> caller_;
 };
 
 }  // namespace protogate::upstream

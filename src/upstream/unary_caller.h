@@ -11,11 +11,32 @@
 
 #include <functional>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/time/time.h"
 #include "grpcpp/generic/generic_stub.h"
-#include "upstream/unary_call.h"
 
 namespace protogate::upstream {
+
+using Metadata = std::vector<std::pair<std::string, std::string>>;
+
+struct UnaryCallRequest {
+  std::string method_path;  // "/pkg.Service/Method"
+  std::string request;      // serialized request message
+  Metadata metadata;        // lowercase keys; invalid keys/values are dropped
+  absl::Time deadline = absl::InfiniteFuture();
+};
+
+struct UnaryCallResult {
+  int code = 0;  // grpc::StatusCode
+  std::string message;
+  std::string status_details;  // serialized google.rpc.Status, may be empty
+  std::string response;        // serialized response message when code == 0
+  Metadata initial_metadata;   // from the server, gRPC-reserved keys removed
+  Metadata trailing_metadata;
+};
 
 using UnaryDone = std::function<void(UnaryCallResult)>;
 
