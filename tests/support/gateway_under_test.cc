@@ -1,5 +1,7 @@
 #include "support/gateway_under_test.h"
 
+#include <chrono>
+
 #include "gtest/gtest.h"
 
 namespace protogate::test {
@@ -13,6 +15,10 @@ config::GatewayConfig DemoGatewayConfig(const DemoBackend& backend) {
   config.descriptors = PROTOGATE_DEMO_DESCRIPTORS;
   config.access_log = false;
   config.log_level = "warn";
+  // The first check also dials the auth service; under a sanitizer on a busy
+  // machine that can take longer than the 200 ms default, and a 503 there
+  // would be the machine's speed, not the behaviour under test.
+  config.auth.external.timeout = std::chrono::seconds(10);
   config.upstreams = {
       {.service = "demo.users.v1.UserService",
        .addresses = {backend.users_address()},
