@@ -249,10 +249,9 @@ void AuthEngine::Authenticate(const Credentials& credentials, const http::Reques
 }
 
 absl::StatusOr<StampedMetadata> AuthEngine::Stamp(const Identity& identity,
-                                                  absl::string_view audience,
-                                                  absl::string_view request_id) const {
+                                                  absl::string_view audience) const {
   if (!stamper_) return StampedMetadata{};
-  ASSIGN_OR_RETURN(std::string token, stamper_->Mint(identity, audience, request_id));
+  ASSIGN_OR_RETURN(std::string token, stamper_->Mint(identity, audience));
   StampedMetadata metadata;
   metadata.emplace_back(config_.stamping.header, std::move(token));
   if (config_.stamping.identity_headers) {

@@ -119,8 +119,7 @@ class AuthEngine {
 
   // Metadata to add to the upstream call: the stamped token under the
   // stamping header, plus identity headers when configured.
-  absl::StatusOr<StampedMetadata> Stamp(const Identity& identity, absl::string_view audience,
-                                        absl::string_view request_id) const;
+  absl::StatusOr<StampedMetadata> Stamp(const Identity& identity, absl::string_view audience) const;
 
   // Whether a metadata key (lowercase, "grpc-metadata-" already removed) is
   // the gateway's to set: the stamping header and every x-protogate-*

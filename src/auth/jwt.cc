@@ -350,6 +350,11 @@ absl::Status VerifyHmac(const Jwt& jwt, absl::string_view secret) {
   return absl::OkStatus();
 }
 
+std::optional<absl::Time> ExpiresAt(const Jwt& jwt) {
+  bool present = false;
+  return TimeClaim(jwt.payload, "exp", &present);
+}
+
 absl::Status CheckClaims(const Jwt& jwt, const ClaimChecks& checks) {
   auto iss = jwt.payload.find("iss");
   if (iss == jwt.payload.end() || !iss->is_string() ||

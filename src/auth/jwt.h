@@ -86,6 +86,9 @@ struct ClaimChecks {
 // numeric seconds since the epoch.
 absl::Status CheckClaims(const Jwt& jwt, const ClaimChecks& checks);
 
+// The token's "exp" as a time; nullopt when absent or not a valid time.
+std::optional<absl::Time> ExpiresAt(const Jwt& jwt);
+
 // Signs `header`/`payload` as a compact ES256 JWS with an EC P-256 private
 // key (the gateway's stamping key), or an HS* JWS with a secret (tests).
 absl::StatusOr<std::string> SignEs256(const nlohmann::json& header, const nlohmann::json& payload,

@@ -159,11 +159,14 @@ const JwtAuthenticator::Issuer* JwtAuthenticator::FindIssuer(const Jwt& jwt) con
   return nullptr;
 }
 
+std::shared_ptr<const KeySet> JwtAuthenticator::KeysOf(const Issuer& issuer) {
+  return issuer.remote_keys ? issuer.remote_keys->Current() : issuer.static_keys;
+}
+
 absl::Status JwtAuthenticator::VerifyWithKeys(const Jwt& jwt, const Issuer& issuer,
+                                              const KeySet* keys,
                                               RemoteKeySet** refetch_from) const {
   if (IsHmac(jwt.alg)) return VerifyHmac(jwt, issuer.hmac_secret);
-  std::shared_ptr<const KeySet> keys =
-      issuer.remote_keys ? issuer.remote_keys->Current() : issuer.static_keys;
   if (!jwt.kid.empty()) {
     const Jwk* key = keys ? keys->Find(jwt.kid) : nullptr;
     if (key == nullptr) {
@@ -185,8 +188,21 @@ absl::Status JwtAuthenticator::VerifyWithKeys(const Jwt& jwt, const Issuer& issu
   return absl::UnauthenticatedError("no key verifies this token (no kid)");
 }
 
+std::optional<Identity> JwtAuthenticator::Remembered(const std::string& digest) const {
+  std::optional<Verified> hit = verified_.Get(digest);
+  // Keys that changed since (a refresh): the token is checked against the
+  // new ones, as if never seen.
+  if (!hit || KeysOf(*hit->issuer) != hit->keys) return std::nullopt;
+  return std::move(hit->identity);
+}
+
 absl::StatusOr<Identity> JwtAuthenticator::Verify(absl::string_view token,
                                                   RemoteKeySet** refetch_from) const {
+  std::string digest;
+  if (config_.cache_size > 0) {
+    digest = DigestOf(token);
+    if (std::optional<Identity> known = Remembered(digest)) return *std::move(known);
+  }
   auto jwt = ParseJwt(token, config_.max_token_bytes);
   if (!jwt.ok()) return absl::UnauthenticatedError(jwt.status().message());
   const Issuer* issuer = FindIssuer(*jwt);
@@ -196,12 +212,20 @@ absl::StatusOr<Identity> JwtAuthenticator::Verify(absl::string_view token,
     return absl::UnauthenticatedError(absl::StrCat("alg ", JwsAlgorithmName(jwt->alg),
                                                    " is not allowed for ", issuer->config.issuer));
   }
-  RETURN_IF_ERROR(VerifyWithKeys(*jwt, *issuer, refetch_from));
+  std::shared_ptr<const KeySet> keys = KeysOf(*issuer);
+  RETURN_IF_ERROR(VerifyWithKeys(*jwt, *issuer, keys.get(), refetch_from));
+  const absl::Duration skew = absl::FromChrono(config_.clock_skew);
   RETURN_IF_ERROR(CheckClaims(*jwt, {.issuer = issuer->config.issuer,
                                      .audiences = issuer->config.audiences,
                                      .now = options_.clock(),
-                                     .clock_skew = absl::FromChrono(config_.clock_skew)}));
-  return IdentityOf(*jwt, issuer->config.issuer);
+                                     .clock_skew = skew}));
+  Identity identity = IdentityOf(*jwt, issuer->config.issuer);
+  if (!digest.empty()) {
+    // CheckClaims refuses from exp + skew on: the entry lives exactly as
+    // long as the token would pass.
+    verified_.Put(digest, {identity, issuer, std::move(keys)}, *ExpiresAt(*jwt) + skew);
+  }
+  return identity;
 }
 
 }  // namespace protogate::auth

@@ -34,6 +34,7 @@
 // request is refused.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,7 @@
 #include "auth/jwks.h"
 #include "auth/jwt.h"
 #include "auth/remote_key_set.h"
+#include "auth/token_cache.h"
 #include "config/auth_config.h"
 
 namespace protogate::auth {
@@ -82,6 +84,9 @@ class JwtAuthenticator : public Authenticator {
   absl::StatusOr<Identity> Verify(absl::string_view token,
                                   RemoteKeySet** refetch_from = nullptr) const;
 
+  // Verified tokens held now (see above).
+  size_t remembered_tokens() const { return verified_.size(); }
+
  private:
   struct Issuer {
     config::JwtIssuerConfig config;
@@ -91,17 +96,29 @@ class JwtAuthenticator : public Authenticator {
     std::string hmac_secret;
   };
 
+  // A token that verified, and the keys it verified with.
+  struct Verified {
+    Identity identity;
+    const Issuer* issuer;
+    std::shared_ptr<const KeySet> keys;
+  };
+
   JwtAuthenticator(const config::JwtConfig& config, Options options)
-      : config_(config), options_(std::move(options)) {}
+      : config_(config),
+        options_(std::move(options)),
+        verified_(config.cache_size, options_.clock) {}
   static absl::StatusOr<std::unique_ptr<Issuer>> MakeIssuer(const config::JwtIssuerConfig& config,
                                                             const Options& options);
   const Issuer* FindIssuer(const Jwt& jwt) const;
-  absl::Status VerifyWithKeys(const Jwt& jwt, const Issuer& issuer,
+  static std::shared_ptr<const KeySet> KeysOf(const Issuer& issuer);
+  absl::Status VerifyWithKeys(const Jwt& jwt, const Issuer& issuer, const KeySet* keys,
                               RemoteKeySet** refetch_from) const;
+  std::optional<Identity> Remembered(const std::string& digest) const;
 
   const config::JwtConfig config_;
   const Options options_;
   std::vector<std::unique_ptr<Issuer>> issuers_{};
+  mutable ExpiringCache<Verified> verified_;
 };
 
 // True when `token` has the shape of a compact JWS (three dot-separated

@@ -1,7 +1,9 @@
 #include "auth/token_stamper.h"
 
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "auth/files.h"
@@ -12,6 +14,31 @@
 
 namespace protogate::auth {
 namespace {
+
+// A minted token is handed out for ttl / kReusedFor after it was signed.
+constexpr int kReusedFor = 4;
+
+// Everything a token says about its caller and service, each part
+// length-prefixed so that no two callers share a key.
+std::string CallerKey(const Identity& identity, absl::string_view audience) {
+  std::string key;
+  auto add = [&key](absl::string_view part) { absl::StrAppend(&key, part.size(), ":", part); };
+  add(audience);
+  add(identity.subject);
+  add(identity.client_id);
+  add(identity.authenticator);
+  add(identity.issuer);
+  for (const std::string& scope : identity.scopes) add(scope);
+  return key;
+}
+
+absl::StatusOr<std::string> RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
+    return absl::InternalError(absl::StrCat("no random bytes: ", DrainOpenSslErrors()));
+  }
+  return absl::BytesToHexString(raw);
+}
 
 struct BioFree {
   void operator()(BIO* bio) const { BIO_free(bio); }
@@ -63,9 +90,7 @@ absl::StatusOr<PkeyPtr> EcP256KeyFromPem(absl::string_view pem) {
 
 absl::StatusOr<std::unique_ptr<TokenStamper>> TokenStamper::Create(
     const config::StampingConfig& config, const TokenStamper* previous, Clock clock) {
-  std::unique_ptr<TokenStamper> stamper(new TokenStamper());
-  stamper->config_ = config;
-  stamper->clock_ = std::move(clock);
+  std::unique_ptr<TokenStamper> stamper(new TokenStamper(config, std::move(clock)));
   ASSIGN_OR_RETURN(stamper->key_, LoadOrReuseKey(config, previous, &stamper->generated_));
   if (!stamper->key_) stamper->key_ = previous->key_;  // reused generated key
   ASSIGN_OR_RETURN(stamper->kid_, EcKeyThumbprint(stamper->key_.get()));
@@ -74,10 +99,21 @@ absl::StatusOr<std::unique_ptr<TokenStamper>> TokenStamper::Create(
   return stamper;
 }
 
-absl::StatusOr<std::string> TokenStamper::Mint(const Identity& identity, absl::string_view audience,
-                                               absl::string_view request_id) const {
-  const int64_t now = absl::ToUnixSeconds(clock_());
+absl::StatusOr<std::string> TokenStamper::Mint(const Identity& identity,
+                                               absl::string_view audience) const {
+  const std::string key = CallerKey(identity, audience);
+  if (std::optional<std::string> token = minted_.Get(key)) return *std::move(token);
+  const absl::Time now = clock_();
+  ASSIGN_OR_RETURN(std::string token, Sign(identity, audience, now));
+  minted_.Put(key, token, now + absl::FromChrono(config_.ttl) / kReusedFor);
+  return token;
+}
+
+absl::StatusOr<std::string> TokenStamper::Sign(const Identity& identity, absl::string_view audience,
+                                               absl::Time now) const {
+  const int64_t iat = absl::ToUnixSeconds(now);
   const int64_t ttl = std::chrono::duration_cast<std::chrono::seconds>(config_.ttl).count();
+  ASSIGN_OR_RETURN(std::string jti, RandomHex(16));
   nlohmann::json header = {{"alg", "ES256"}, {"typ", "JWT"}, {"kid", kid_}};
   nlohmann::json payload = {{"iss", kStampIssuer},
                             {"sub", identity.subject},
@@ -86,9 +122,9 @@ absl::StatusOr<std::string> TokenStamper::Mint(const Identity& identity, absl::s
                             {"amr", identity.authenticator},
                             {"idp", identity.issuer},
                             {"aud", std::string(audience)},
-                            {"jti", std::string(request_id)},
-                            {"iat", now},
-                            {"exp", now + ttl}};
+                            {"jti", std::move(jti)},
+                            {"iat", iat},
+                            {"exp", iat + ttl}};
   return SignEs256(header, payload, key_.get());
 }
 

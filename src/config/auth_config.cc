@@ -21,15 +21,15 @@ using std::chrono::milliseconds;
 
 constexpr absl::string_view kAuthKeys[] = {"default_policy", "jwt",      "api_keys",
                                            "external",       "stamping", "policies"};
-constexpr absl::string_view kJwtKeys[] = {"issuers", "clock_skew", "max_token_bytes"};
+constexpr absl::string_view kJwtKeys[] = {"issuers", "clock_skew", "max_token_bytes", "cache_size"};
 constexpr absl::string_view kIssuerKeys[] = {"issuer",           "audiences",       "algorithms",
                                              "jwks_file",        "jwks_url",        "jwks_ca_file",
                                              "refresh_interval", "hmac_secret_file"};
 constexpr absl::string_view kApiKeysKeys[] = {"header", "query_parameter", "keys"};
 constexpr absl::string_view kApiKeyKeys[] = {"id", "hash", "client_id", "scopes"};
 constexpr absl::string_view kExternalKeys[] = {"address", "timeout", "cache_size"};
-constexpr absl::string_view kStampingKeys[] = {"header", "signing_key_file", "ttl",
-                                               "identity_headers", "jwks_out"};
+constexpr absl::string_view kStampingKeys[] = {
+    "header", "signing_key_file", "ttl", "identity_headers", "jwks_out", "cache_size"};
 constexpr absl::string_view kPolicyKeys[] = {"selector", "public", "authenticators", "scopes",
                                              "claims"};
 constexpr absl::string_view kDefaultPolicies[] = {"public", "deny", "authenticated"};
@@ -51,6 +51,16 @@ absl::StatusOr<std::string> ReadPath(const YamlReader& reader, const YamlField& 
                                      absl::string_view source_name) {
   ASSIGN_OR_RETURN(std::string path, ReadNonEmpty(reader, field, "a file path"));
   return ResolveNextTo(source_name, path);
+}
+
+// The optional `cache_size` key of a section: entries, 0 (no cache) to 10
+// million.
+absl::StatusOr<size_t> ReadCacheSize(const YamlReader& reader, const YamlMap& map,
+                                     size_t fallback) {
+  const YamlField* f = map.Find("cache_size");
+  if (f == nullptr) return fallback;
+  ASSIGN_OR_RETURN(int size, reader.ReadInt(*f, 0, 10'000'000));
+  return static_cast<size_t>(size);
 }
 
 // A list of distinct non-empty strings.
@@ -205,6 +215,7 @@ absl::StatusOr<JwtConfig> ReadJwt(const YamlReader& reader, const YamlField& fie
     ASSIGN_OR_RETURN(jwt.max_token_bytes, reader.ReadSize(*f, kMinTokenBytes));
     if (jwt.max_token_bytes > kMaxTokenBytes) return reader.Error(*f, "at most 1MiB");
   }
+  ASSIGN_OR_RETURN(jwt.cache_size, ReadCacheSize(reader, map, jwt.cache_size));
   return jwt;
 }
 
@@ -302,10 +313,7 @@ absl::StatusOr<ExternalAuthConfig> ReadExternal(const YamlReader& reader, const 
   if (const YamlField* f = map.Find("timeout")) {
     ASSIGN_OR_RETURN(external.timeout, reader.ReadDuration(*f, milliseconds(1)));
   }
-  if (const YamlField* f = map.Find("cache_size")) {
-    ASSIGN_OR_RETURN(int size, reader.ReadInt(*f, 0, 10'000'000));
-    external.cache_size = static_cast<size_t>(size);
-  }
+  ASSIGN_OR_RETURN(external.cache_size, ReadCacheSize(reader, map, external.cache_size));
   return external;
 }
 
@@ -331,6 +339,7 @@ absl::StatusOr<StampingConfig> ReadStamping(const YamlReader& reader, const Yaml
   if (const YamlField* f = map.Find("jwks_out")) {
     ASSIGN_OR_RETURN(stamping.jwks_out, ReadPath(reader, *f, source_name));
   }
+  ASSIGN_OR_RETURN(stamping.cache_size, ReadCacheSize(reader, map, stamping.cache_size));
   return stamping;
 }
 

@@ -48,6 +48,7 @@ struct JwtConfig {
   std::vector<JwtIssuerConfig> issuers{};
   std::chrono::milliseconds clock_skew{30000};
   size_t max_token_bytes = 8192;
+  size_t cache_size = 10000;  // verified tokens remembered until "exp"; 0 disables
 };
 
 struct ApiKeyEntry {
@@ -76,6 +77,7 @@ struct StampingConfig {
   std::chrono::milliseconds ttl{60000};
   bool identity_headers = false;  // also x-protogate-subject, -client-id, -scopes
   std::string jwks_out{};         // where to also write the public JWKS; empty: nowhere
+  size_t cache_size = 10000;      // minted tokens reused per caller and service; 0: one per call
 };
 
 struct AuthPolicyConfig {

@@ -153,7 +153,7 @@ Next CallComposite(const ContextPtr& ctx) {
     // One stamp per service: each token's audience is the service it goes to.
     request.auth = IdentityJson(*ctx->identity);
     for (const std::string& service : ctx->route->composite->services()) {
-      auto stamped = ctx->snapshot->auth->Stamp(*ctx->identity, service, ctx->request_id);
+      auto stamped = ctx->snapshot->auth->Stamp(*ctx->identity, service);
       if (!stamped.ok()) {
         return Answer(*ctx, ErrorResponse(absl::InternalError("cannot stamp identity")));
       }
@@ -182,7 +182,7 @@ Next CallUnary(const ContextPtr& ctx) {
   auto metadata = UpstreamMetadata(*ctx);
   if (!metadata.ok()) return Answer(*ctx, ErrorResponse(metadata.status()));
   if (ctx->identity) {
-    auto stamped = ctx->snapshot->auth->Stamp(*ctx->identity, ctx->route->service, ctx->request_id);
+    auto stamped = ctx->snapshot->auth->Stamp(*ctx->identity, ctx->route->service);
     if (!stamped.ok()) {
       return Answer(*ctx, ErrorResponse(absl::InternalError("cannot stamp identity")));
     }

@@ -116,7 +116,7 @@ absl::StatusOr<VerifiedIdentity> IdentityVerifier::VerifyToken(absl::string_view
   identity.scopes = absl::StrSplit(StringClaim(jwt->payload, "scope"), ' ', absl::SkipEmpty());
   identity.audience = std::string(audience);
   identity.issuer = StringClaim(jwt->payload, "iss");
-  identity.request_id = StringClaim(jwt->payload, "jti");
+  identity.token_id = StringClaim(jwt->payload, "jti");
   return identity;
 }
 

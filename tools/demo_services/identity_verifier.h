@@ -28,7 +28,7 @@ struct VerifiedIdentity {
   std::vector<std::string> scopes;  // "scope", split on spaces
   std::string audience;             // "aud": the service that verified it
   std::string issuer;               // "iss": always "protogate"
-  std::string request_id;           // "jti": the gateway's request id
+  std::string token_id;             // "jti": the token's own id (reused across calls)
 };
 
 // What an internal service does with the gateway's identity token: checks it

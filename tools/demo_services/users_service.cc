@@ -233,7 +233,10 @@ grpc::Status UserService::DoWhoAmI(const grpc::CallbackServerContext& context,
   for (const std::string& scope : identity->scopes) response->add_scopes(scope);
   response->set_audience(identity->audience);
   response->set_issuer(identity->issuer);
-  response->set_request_id(identity->request_id);
+  if (auto it = context.client_metadata().find("x-request-id");
+      it != context.client_metadata().end()) {
+    response->set_request_id(std::string(it->second.data(), it->second.size()));
+  }
   response->set_verified(true);
   return grpc::Status::OK;
 }

@@ -210,8 +210,8 @@ TEST_F(AuthEngineTest, PublishesItsJwksAndStampsVerifiableTokens) {
 
   config_.stamping.identity_headers = true;
   engine = Make();
-  auto stamped = engine->Stamp({.subject = "alice", .client_id = "web", .scopes = {"a", "b"}},
-                               "svc.Orders", "rid");
+  auto stamped =
+      engine->Stamp({.subject = "alice", .client_id = "web", .scopes = {"a", "b"}}, "svc.Orders");
   ASSERT_TRUE(stamped.ok());
   ASSERT_EQ(stamped->size(), 4u);
   EXPECT_EQ((*stamped)[0].first, "x-protogate-identity");
@@ -247,7 +247,7 @@ TEST(AuthEngineOffTest, EverythingIsPublicAndNothingIsPublished) {
   EXPECT_TRUE((*engine)->PolicyFor("any.Service.Method").is_public());
   EXPECT_EQ((*engine)->jwks_json(), R"({"keys":[]})");
   EXPECT_TRUE((*engine)->IsReservedKey("x-protogate-identity"));
-  EXPECT_TRUE((*engine)->Stamp({}, "a", "b")->empty());
+  EXPECT_TRUE((*engine)->Stamp({}, "a")->empty());
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <memory>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "support/temp_dir.h"
 #include "test_keys.h"
@@ -192,6 +193,74 @@ TEST_F(JwtAuthenticatorTest, FirstTokenAfterAKeyRotationWaitsForTheRefetch) {
                          EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnauthenticated);
                        });
   EXPECT_TRUE(answered);  // before Authenticate returned: nobody waited
+}
+
+TEST_F(JwtAuthenticatorTest, AVerifiedTokenIsRememberedUntilItWouldExpire) {
+  std::atomic<int64_t> now{kNow};
+  config_.clock_skew = std::chrono::seconds(30);
+  auto jwt = JwtAuthenticator::Create(config_,
+                                      {.clock = [&] { return absl::FromUnixSeconds(now.load()); }});
+  ASSERT_TRUE(jwt.ok()) << jwt.status();
+  const std::string token = Token(JwsAlgorithm::kEs256, ec_.get(), "ec");  // exp kNow + 60
+  ASSERT_TRUE((*jwt)->Verify(token).ok());
+  ASSERT_TRUE((*jwt)->Verify(token).ok());
+  EXPECT_EQ((*jwt)->remembered_tokens(), 1u);
+  now = kNow + 89;  // within exp + skew: still good, from the cache
+  auto remembered = (*jwt)->Verify(token);
+  ASSERT_TRUE(remembered.ok()) << remembered.status();
+  EXPECT_EQ(remembered->subject, "alice");
+  EXPECT_EQ(remembered->claims["azp"], "web");
+  now = kNow + 90;  // exp + skew: refused, as without the cache
+  EXPECT_EQ((*jwt)->Verify(token).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ((*jwt)->remembered_tokens(), 0u);
+}
+
+TEST_F(JwtAuthenticatorTest, RefusedTokensAreNotRememberedAndSizeZeroRemembersNothing) {
+  auto jwt = Make();
+  PkeyPtr stranger = testing::NewEcKey("P-256");
+  EXPECT_FALSE(jwt->Verify(Token(JwsAlgorithm::kEs256, stranger.get(), "ec")).ok());
+  EXPECT_EQ(jwt->remembered_tokens(), 0u);
+  config_.cache_size = 0;
+  auto uncached = Make();
+  EXPECT_TRUE(uncached->Verify(Token(JwsAlgorithm::kEs256, ec_.get(), "ec")).ok());
+  EXPECT_EQ(uncached->remembered_tokens(), 0u);
+}
+
+// A key the issuer withdraws from its JWKS stops the tokens it signed at the
+// next fetch, even those verified (and remembered) before.
+TEST_F(JwtAuthenticatorTest, ARememberedTokenIsCheckedAgainWhenTheKeysChange) {
+  std::atomic<bool> withdrawn{false};
+  std::atomic<int> fetches{0};
+  PkeyPtr successor = testing::NewEcKey("P-256");
+  config_.issuers[0].jwks_file.clear();
+  config_.issuers[0].jwks_url = "http://jwks.invalid/";
+  auto jwt = JwtAuthenticator::Create(
+      config_, {.clock = [] { return absl::FromUnixSeconds(kNow); },
+                .fetcher = [&](const std::string&) -> absl::StatusOr<std::string> {
+                  ++fetches;
+                  if (withdrawn)
+                    return testing::JwksOf({testing::PublicJwk(successor.get(), "new")});
+                  return testing::JwksOf({testing::PublicJwk(ec_.get(), "ec")});
+                }});
+  ASSERT_TRUE(jwt.ok()) << jwt.status();
+  const std::string old_token = Token(JwsAlgorithm::kEs256, ec_.get(), "ec");
+  ASSERT_TRUE((*jwt)->Verify(old_token).ok());
+  EXPECT_EQ((*jwt)->remembered_tokens(), 1u);
+
+  withdrawn = true;
+  // A token with the successor's kid makes the gateway fetch the new set;
+  // bounded polling until the new set is in place.
+  const std::string new_token = Token(JwsAlgorithm::kEs256, successor.get(), "new");
+  bool renewed = false;
+  for (int i = 0; i < 500 && !renewed; ++i) {
+    renewed = (*jwt)->Verify(new_token).ok();
+    if (!renewed) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(renewed);
+  EXPECT_EQ(fetches.load(), 2);
+  absl::Status refused = (*jwt)->Verify(old_token).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_TRUE(absl::StrContains(refused.message(), "unknown kid")) << refused;
 }
 
 TEST(LooksLikeJwtTest, ThreeParts) {

@@ -47,7 +47,7 @@ TEST(TokenStamperTest, MintsAnEs256TokenVerifiableWithThePublishedJwks) {
   auto stamper = TokenStamper::Create({}, nullptr, Fixed());
   ASSERT_TRUE(stamper.ok()) << stamper.status();
   EXPECT_TRUE((*stamper)->generated_key());
-  auto token = (*stamper)->Mint(Alice(), "demo.users.v1.UserService", "req-1");
+  auto token = (*stamper)->Mint(Alice(), "demo.users.v1.UserService");
   ASSERT_TRUE(token.ok());
   auto jwt = VerifyStamp(*token, (*stamper)->jwks_json(), "demo.users.v1.UserService");
   ASSERT_TRUE(jwt.ok()) << jwt.status();
@@ -55,12 +55,44 @@ TEST(TokenStamperTest, MintsAnEs256TokenVerifiableWithThePublishedJwks) {
   EXPECT_EQ(jwt->payload["sub"], "alice");
   EXPECT_EQ(jwt->payload["client_id"], "web");
   EXPECT_EQ(jwt->payload["scope"], "orders:read orders:write");
-  EXPECT_EQ(jwt->payload["jti"], "req-1");
+  EXPECT_EQ(jwt->payload["jti"].get<std::string>().size(), 32u);  // 128 random bits
   EXPECT_EQ(jwt->payload["amr"], "jwt");
   EXPECT_EQ(jwt->payload["idp"], "https://issuer.example");
   EXPECT_EQ(jwt->payload["exp"].get<int64_t>() - jwt->payload["iat"].get<int64_t>(), 60);
   // Audience-bound: a token for users is no good at orders.
   EXPECT_FALSE(VerifyStamp(*token, (*stamper)->jwks_json(), "demo.orders.v1.OrderService").ok());
+}
+
+TEST(TokenStamperTest, ATokenIsReusedForAQuarterOfItsTtlPerCallerAndService) {
+  absl::Time now = kNow;
+  auto stamper = TokenStamper::Create({}, nullptr, [&now] { return now; });  // ttl 60 s
+  ASSERT_TRUE(stamper.ok()) << stamper.status();
+  const TokenStamper& gateway = **stamper;
+  const std::string first = *gateway.Mint(Alice(), "demo.users.v1.UserService");
+  EXPECT_EQ(*gateway.Mint(Alice(), "demo.users.v1.UserService"), first);
+  EXPECT_NE(*gateway.Mint(Alice(), "demo.orders.v1.OrderService"), first);
+  Identity bob = Alice();
+  bob.subject = "bob";
+  EXPECT_NE(*gateway.Mint(bob, "demo.users.v1.UserService"), first);
+  Identity fewer_scopes = Alice();
+  fewer_scopes.scopes.pop_back();
+  EXPECT_NE(*gateway.Mint(fewer_scopes, "demo.users.v1.UserService"), first);
+
+  now += absl::Seconds(14);
+  EXPECT_EQ(*gateway.Mint(Alice(), "demo.users.v1.UserService"), first);
+  now += absl::Seconds(1);  // a quarter of the ttl: a new token, issued now
+  const std::string second = *gateway.Mint(Alice(), "demo.users.v1.UserService");
+  EXPECT_NE(second, first);
+  auto jwt = ParseJwt(second, 8192);
+  ASSERT_TRUE(jwt.ok());
+  EXPECT_EQ(jwt->payload["iat"], absl::ToUnixSeconds(now));
+  EXPECT_NE(jwt->payload["jti"], ParseJwt(first, 8192)->payload["jti"]);
+}
+
+TEST(TokenStamperTest, CacheSizeZeroSignsEveryCall) {
+  auto stamper = TokenStamper::Create({.cache_size = 0}, nullptr, Fixed());
+  ASSERT_TRUE(stamper.ok()) << stamper.status();
+  EXPECT_NE(*(*stamper)->Mint(Alice(), "svc"), *(*stamper)->Mint(Alice(), "svc"));
 }
 
 TEST(TokenStamperTest, ReloadKeepsTheGeneratedKey) {

@@ -57,6 +57,7 @@ TEST(AuthConfigTest, FullSectionParses) {
         refresh_interval: 5m
     clock_skew: 10s
     max_token_bytes: 4KiB
+    cache_size: 0
   api_keys:
     query_parameter: api_key
     keys:
@@ -75,6 +76,7 @@ TEST(AuthConfigTest, FullSectionParses) {
     ttl: 2m
     identity_headers: true
     jwks_out: out/jwks.json
+    cache_size: 20
   policies:
     - selector: demo.catalog.v1.CatalogService.*
       public: true
@@ -94,6 +96,7 @@ TEST(AuthConfigTest, FullSectionParses) {
   EXPECT_EQ(auth.jwt.issuers[1].refresh_interval, std::chrono::minutes(5));
   EXPECT_EQ(auth.jwt.clock_skew, std::chrono::seconds(10));
   EXPECT_EQ(auth.jwt.max_token_bytes, 4096u);
+  EXPECT_EQ(auth.jwt.cache_size, 0u);
   EXPECT_TRUE(auth.has_api_keys);
   EXPECT_EQ(auth.api_keys.query_parameter, "api_key");
   EXPECT_EQ(auth.api_keys.header, "");
@@ -105,6 +108,7 @@ TEST(AuthConfigTest, FullSectionParses) {
   EXPECT_EQ(auth.stamping.signing_key_file, "conf/keys/gw.pem");
   EXPECT_EQ(auth.stamping.jwks_out, "conf/out/jwks.json");
   EXPECT_TRUE(auth.stamping.identity_headers);
+  EXPECT_EQ(auth.stamping.cache_size, 20u);
   ASSERT_EQ(auth.policies.size(), 2u);
   EXPECT_TRUE(auth.policies[0].is_public);
   EXPECT_EQ(auth.policies[1].claims.at("aud"), "protogate");
