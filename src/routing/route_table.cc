@@ -57,7 +57,8 @@ class SplitPath {
     const char* const end = path.data() + path.size();
     const char* begin = path.data() + 1;
     if (begin == end) return;  // "/" has no segments
-    const bool has_escapes = std::find(begin, end, '%') != end;
+    // find() is memchr, faster than a loop over the bytes.
+    const bool has_escapes = path.find('%') != absl::string_view::npos;
     if (has_escapes) buffer_.reserve(path.size());
     Allocate(1 + static_cast<size_t>(std::count(begin, end, '/')));
     for (const char* p = begin; p != end; ++p) {
