@@ -52,9 +52,10 @@ struct Keys {
   }
 };
 
+// A static object, not a leaked pointer: its destructor removes the files at exit.
 const Keys& TheKeys() {
-  static const Keys* keys = new Keys();
-  return *keys;
+  static const Keys keys;
+  return keys;
 }
 
 std::string Token(JwsAlgorithm alg) {
