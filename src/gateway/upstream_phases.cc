@@ -57,6 +57,19 @@ void AppendAuthorizationFor(const RequestContext& ctx, absl::string_view service
   if (!authorization.empty()) metadata.emplace_back("authorization", authorization);
 }
 
+// What the calls to one service add for an authenticated caller: the stamp
+// whose audience is that service and, where the service asks for it, the
+// client's Authorization. Nothing for an anonymous caller.
+absl::StatusOr<upstream::Metadata> ServiceMetadata(const RequestContext& ctx,
+                                                   absl::string_view service) {
+  if (!ctx.identity) return upstream::Metadata{};
+  auto stamped = ctx.snapshot->auth->Stamp(*ctx.identity, service);
+  if (!stamped.ok()) return absl::InternalError("cannot stamp identity");
+  upstream::Metadata metadata = *std::move(stamped);
+  AppendAuthorizationFor(ctx, service, metadata);
+  return metadata;
+}
+
 // The metadata every upstream call of this request carries (before the
 // per-service stamp and Authorization).
 absl::StatusOr<upstream::Metadata> UpstreamMetadata(const RequestContext& ctx) {
@@ -153,12 +166,9 @@ Next CallComposite(const ContextPtr& ctx) {
     // One stamp per service: each token's audience is the service it goes to.
     request.auth = IdentityJson(*ctx->identity);
     for (const std::string& service : ctx->route->composite->services()) {
-      auto stamped = ctx->snapshot->auth->Stamp(*ctx->identity, service);
-      if (!stamped.ok()) {
-        return Answer(*ctx, ErrorResponse(absl::InternalError("cannot stamp identity")));
-      }
-      request.service_metadata[service] = *std::move(stamped);
-      AppendAuthorizationFor(*ctx, service, request.service_metadata[service]);
+      auto extra = ServiceMetadata(*ctx, service);
+      if (!extra.ok()) return Answer(*ctx, ErrorResponse(extra.status()));
+      request.service_metadata[service] = *std::move(extra);
     }
   }
   aggregate::ExecuteComposite(
@@ -181,14 +191,10 @@ Next CallUnary(const ContextPtr& ctx) {
   if (!deadline.ok()) return Answer(*ctx, ErrorResponse(deadline.status()));
   auto metadata = UpstreamMetadata(*ctx);
   if (!metadata.ok()) return Answer(*ctx, ErrorResponse(metadata.status()));
-  if (ctx->identity) {
-    auto stamped = ctx->snapshot->auth->Stamp(*ctx->identity, ctx->route->service);
-    if (!stamped.ok()) {
-      return Answer(*ctx, ErrorResponse(absl::InternalError("cannot stamp identity")));
-    }
-    metadata->insert(metadata->end(), stamped->begin(), stamped->end());
-  }
-  AppendAuthorizationFor(*ctx, ctx->route->service, *metadata);
+  auto extra = ServiceMetadata(*ctx, ctx->route->service);
+  if (!extra.ok()) return Answer(*ctx, ErrorResponse(extra.status()));
+  metadata->insert(metadata->end(), std::make_move_iterator(extra->begin()),
+                   std::make_move_iterator(extra->end()));
   upstream::UnaryCallRequest call{.method_path = ctx->route->method_path,
                                   .request = std::move(ctx->request_bytes),
                                   .metadata = *std::move(metadata),
