@@ -168,6 +168,18 @@ absl::StatusOr<std::pair<std::string, std::string>> EcCoordinates(EVP_PKEY* key)
   return std::make_pair(Base64UrlEncode(x), Base64UrlEncode(y));
 }
 
+// An RSA parameter (n or e) as base64url of its minimal big-endian bytes (RFC 7518 6.3.1).
+absl::StatusOr<std::string> RsaParameter(EVP_PKEY* key, const char* name) {
+  BIGNUM* raw = nullptr;
+  if (EVP_PKEY_get_bn_param(key, name, &raw) <= 0) {
+    return absl::InvalidArgumentError("not an RSA key");
+  }
+  BignumPtr bn(raw);
+  std::string bytes(static_cast<size_t>(BN_num_bytes(bn.get())), '\0');
+  BN_bn2bin(bn.get(), reinterpret_cast<unsigned char*>(bytes.data()));
+  return Base64UrlEncode(bytes);
+}
+
 }  // namespace
 
 absl::StatusOr<KeySet> KeySet::Parse(absl::string_view json_text) {
@@ -210,6 +222,18 @@ absl::StatusOr<std::string> PublicJwkOfEcKey(EVP_PKEY* key, absl::string_view ki
   ASSIGN_OR_RETURN(auto xy, EcCoordinates(key));
   json jwk = {{"kty", "EC"},  {"crv", "P-256"}, {"x", xy.first},          {"y", xy.second},
               {"use", "sig"}, {"alg", "ES256"}, {"kid", std::string(kid)}};
+  return common::JsonText(jwk);
+}
+
+absl::StatusOr<std::string> PublicJwkOfRsaKey(EVP_PKEY* key, absl::string_view kid) {
+  if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA || EVP_PKEY_get_bits(key) < kMinRsaBits) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the key must be an RSA key of at least ", kMinRsaBits, " bits"));
+  }
+  ASSIGN_OR_RETURN(std::string n, RsaParameter(key, OSSL_PKEY_PARAM_RSA_N));
+  ASSIGN_OR_RETURN(std::string e, RsaParameter(key, OSSL_PKEY_PARAM_RSA_E));
+  json jwk = {{"kty", "RSA"}, {"n", n},         {"e", e},
+              {"use", "sig"}, {"alg", "RS256"}, {"kid", std::string(kid)}};
   return common::JsonText(jwk);
 }
 

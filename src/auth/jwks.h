@@ -53,6 +53,10 @@ class KeySet {
 // y, use "sig", alg "ES256" and `kid`.
 absl::StatusOr<std::string> PublicJwkOfEcKey(EVP_PKEY* key, absl::string_view kid);
 
+// The public JWK of an RSA key (at least 2048 bits, as Parse requires) as a
+// JSON object text with kty, n, e, use "sig", alg "RS256" and `kid`.
+absl::StatusOr<std::string> PublicJwkOfRsaKey(EVP_PKEY* key, absl::string_view kid);
+
 // RFC 7638 thumbprint (SHA-256, base64url) of an EC P-256 public key.
 absl::StatusOr<std::string> EcKeyThumbprint(EVP_PKEY* key);
 

@@ -89,5 +89,34 @@ TEST(KeySetTest, PublicJwkRoundTripsAndThumbprintIsStable) {
   EXPECT_FALSE(EcKeyThumbprint(testing::SharedRsaKey()).ok());
 }
 
+TEST(KeySetTest, PublicJwkOfRsaKeyRoundTripsAndVerifiesItsTokens) {
+  EVP_PKEY* key = testing::SharedRsaKey();
+  auto jwk = PublicJwkOfRsaKey(key, "rsa-1");
+  ASSERT_TRUE(jwk.ok()) << jwk.status();
+  auto set = KeySet::Parse(absl::StrCat(R"({"keys":[)", *jwk, "]}"));
+  ASSERT_TRUE(set.ok()) << set.status();
+  const Jwk* parsed = set->Find("rsa-1");
+  ASSERT_NE(parsed, nullptr);
+  EXPECT_EQ(parsed->type, KeyType::kRsa);
+  EXPECT_EQ(parsed->alg, "RS256");
+  EXPECT_EQ(EVP_PKEY_eq(parsed->key.get(), key), 1);
+  // Minimal big-endian bytes: the usual exponent 65537 is "AQAB", not zero-padded.
+  EXPECT_EQ(json::parse(*jwk)["e"], "AQAB");
+  auto token =
+      SignJwt({{"alg", "RS256"}, {"kid", "rsa-1"}}, {{"sub", "alice"}}, JwsAlgorithm::kRs256, key);
+  ASSERT_TRUE(token.ok()) << token.status();
+  auto jwt = ParseJwt(*token, 8192);
+  ASSERT_TRUE(jwt.ok()) << jwt.status();
+  EXPECT_TRUE(VerifySignature(*jwt, *parsed).ok());
+}
+
+TEST(KeySetTest, PublicJwkOfRsaKeyRefusesOtherKeys) {
+  PkeyPtr ec = testing::NewEcKey("P-256");
+  EXPECT_FALSE(PublicJwkOfRsaKey(ec.get(), "ec").ok());
+  PkeyPtr small = testing::NewRsaKey(1024);
+  ASSERT_NE(small, nullptr);
+  EXPECT_FALSE(PublicJwkOfRsaKey(small.get(), "small").ok());
+}
+
 }  // namespace
 }  // namespace protogate::auth
