@@ -7,7 +7,7 @@
 //   protogate-loadgen --target=127.0.0.1:50051 --method=GetUser
 //                     [--concurrency=64] [--seconds=10] [--warmup_seconds=1]
 //                     [--page_size=25] [--channels=1]
-//   protogate-loadgen --method=CreateOrder --print_request_json
+//   protogate-loadgen --method=CreateOrder|Echo --print_request_json
 //   protogate-loadgen --method=Composite --target=USERS,ORDERS,CATALOG
 //
 // `concurrency` calls are in flight at all times (like wrk's connections):
@@ -59,7 +59,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr char kUsage[] =
-    "usage: protogate-loadgen --method=GetUser|CreateOrder|ListOrders|Composite\n"
+    "usage: protogate-loadgen --method=GetUser|CreateOrder|ListOrders|Echo|Composite\n"
     "                         [--target=HOST:PORT[,HOST:PORT...]]\n"
     "                         [--concurrency=64] [--seconds=10] [--warmup_seconds=1]\n"
     "                         [--page_size=25] [--channels=1] [--print_request_json]\n"
@@ -101,6 +101,13 @@ Part ListOrdersPart(int page_size) {
   request->set_user_id("1");
   request->set_page_size(page_size);
   return {"/demo.orders.v1.OrderService/ListOrders", "127.0.0.1:50052", std::move(request)};
+}
+
+// The small POST of the benchmark: about 30 bytes of JSON, echoed back.
+Part EchoPart() {
+  auto request = std::make_unique<demo::catalog::v1::EchoRequest>();
+  request->mutable_scalars()->set_string_value("ping");
+  return {"/demo.catalog.v1.CatalogService/Echo", "127.0.0.1:50053", std::move(request)};
 }
 
 Part GetProductPart() {
@@ -154,6 +161,8 @@ absl::StatusOr<Workload> MakeWorkload(const Options& options) {
   } else if (options.method == "CreateOrder") {
     w.parts.push_back(
         {"/demo.orders.v1.OrderService/CreateOrder", "127.0.0.1:50052", BenchCreateOrder()});
+  } else if (options.method == "Echo") {
+    w.parts.push_back(EchoPart());
   } else if (options.method == "Composite") {
     w.parts.push_back(GetUserPart());
     w.parts.push_back(ListOrdersPart(5));
