@@ -8,10 +8,14 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "aggregate/evaluation.h"
+#include "aggregate/request_writer.h"
 #include "common/json_text.h"
+#include "common/status_macros.h"
+#include "google/protobuf/arena.h"
 #include "google/protobuf/util/json_util.h"
 #include "transcode/status_mapping.h"
 #include "transcode/strict_json.h"
+#include "transcode/wire_inspection.h"
 
 namespace protogate::aggregate {
 namespace {
@@ -44,6 +48,11 @@ upstream::Metadata CallMetadata(const CompositeRequest& request) {
   return metadata;
 }
 
+absl::Status NotParsed(const PlanCall& call) {
+  return absl::InternalError(
+      absl::StrCat("the response does not parse as ", call.response_type_url));
+}
+
 CompositeResponse RefusedRequest(absl::string_view message) {
   CompositeResponse response;
   response.status = absl::InvalidArgumentError(message);
@@ -73,10 +82,11 @@ class Execution : public std::enable_shared_from_this<Execution> {
     absl::Time started;
     absl::Time finished;
     int calls = 0;
-    Json items;  // for_each: the list
+    std::vector<Value> items;  // for_each: the list
+    Value items_list;          // the same as one Value, for a batch's $items
     size_t next_item = 0;
     size_t answered = 0;
-    std::vector<Json> results;
+    std::vector<Value> results;
   };
   struct Launch {
     int call = 0;
@@ -94,9 +104,9 @@ class Execution : public std::enable_shared_from_this<Execution> {
   void LaunchItems(int index, std::vector<Launch>& launches);
   void Record(int index, size_t item, upstream::UnaryCallResult result,
               std::vector<Launch>& launches);
-  bool AddLaunch(int index, size_t item, const Json* item_value, const Json* items,
+  bool AddLaunch(int index, size_t item, const Value* item_value, const Value* items,
                  std::vector<Launch>& launches);
-  void Succeed(int index, Json output);
+  void Succeed(int index, Value output);
   void Fail(int index, int code, std::string message, std::string details = "");
   std::optional<CompositeResponse> TakeResponse();
   CompositeResponse Compose();
@@ -104,7 +114,9 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::vector<CallTiming> Timings();
 
   absl::StatusOr<std::string> RequestBytes(const PlanCall& call, const Sources& sources) const;
+  absl::StatusOr<Value> ResponseValue(const PlanCall& call, std::string bytes) const;
   absl::StatusOr<Json> ResponseJson(const PlanCall& call, const std::string& bytes) const;
+  std::string Text(const Value& value) const;
 
   const std::shared_ptr<const CompositePlan> plan_;
   const CompositeRequest request_;
@@ -121,6 +133,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
 void Execution::Start() {
   sources_ = SourcesOf(request_.bindings, request_.query);
   sources_.auth = request_.auth;
+  sources_.printer = &plan_->printer();
   sources_.calls.resize(calls_.size());
   if (plan_->uses_body() && !request_.body.empty()) {
     // The same strict check as a transcoded body's; nlohmann would take
@@ -187,7 +200,7 @@ void Execution::Schedule(std::vector<Launch>& launches) {
       for (int dep : plan_calls[i].dependencies) {
         const Phase phase = calls_[static_cast<size_t>(dep)].phase;
         if (phase == Phase::kWaiting || phase == Phase::kRunning) waiting = true;
-        if (!sources_.calls[static_cast<size_t>(dep)]) missing = dep;
+        if (sources_.calls[static_cast<size_t>(dep)].absent()) missing = dep;
       }
       if (waiting) continue;
       changed = true;
@@ -222,13 +235,17 @@ void Execution::StartCall(int index, std::vector<Launch>& launches) {
 void Execution::StartForEach(int index, std::vector<Launch>& launches) {
   const PlanCall& call = plan_->calls()[static_cast<size_t>(index)];
   CallState& state = calls_[static_cast<size_t>(index)];
-  std::optional<Json> list = Lookup(*call.for_each, sources_);
-  state.items = list && list->is_array() ? *std::move(list) : Json::array();
+  const Value list = Lookup(*call.for_each, sources_);
+  if (list.kind() == Value::Kind::kList) {
+    state.items = list.items();
+  } else if (list.kind() == Value::Kind::kJson && list.json().is_array()) {
+    for (const Json& item : list.json()) state.items.emplace_back(item);
+  }
   if (call.distinct) {
     std::set<std::string> seen;
-    Json unique = Json::array();
-    for (Json& item : state.items) {
-      if (seen.insert(Dump(item)).second) unique.push_back(std::move(item));
+    std::vector<Value> unique;
+    for (Value& item : state.items) {
+      if (seen.insert(Text(item)).second) unique.push_back(std::move(item));
     }
     state.items = std::move(unique);
   }
@@ -238,14 +255,15 @@ void Execution::StartForEach(int index, std::vector<Launch>& launches) {
     return;
   }
   if (state.items.empty()) {
-    Succeed(index, Json::array());
+    Succeed(index, Value::List({}));
     return;
   }
   if (call.batched) {
-    AddLaunch(index, 0, nullptr, &state.items, launches);
+    state.items_list = Value::List(state.items);
+    AddLaunch(index, 0, nullptr, &state.items_list, launches);
     return;
   }
-  state.results.assign(state.items.size(), Json());
+  state.results.assign(state.items.size(), Value());
   LaunchItems(index, launches);
 }
 
@@ -264,7 +282,7 @@ void Execution::LaunchItems(int index, std::vector<Launch>& launches) {
   }
 }
 
-bool Execution::AddLaunch(int index, size_t item, const Json* item_value, const Json* items,
+bool Execution::AddLaunch(int index, size_t item, const Value* item_value, const Value* items,
                           std::vector<Launch>& launches) {
   const PlanCall& call = plan_->calls()[static_cast<size_t>(index)];
   sources_.item = item_value;
@@ -274,7 +292,7 @@ bool Execution::AddLaunch(int index, size_t item, const Json* item_value, const 
   sources_.items = nullptr;
   if (!bytes.ok()) {
     std::string where =
-        item_value ? absl::StrCat("item ", item, " (", Dump(*item_value), "): ") : std::string();
+        item_value ? absl::StrCat("item ", item, " (", Text(*item_value), "): ") : std::string();
     Fail(index, kInvalidArgument, absl::StrCat(where, bytes.status().message()));
     return false;
   }
@@ -293,7 +311,7 @@ void Execution::Record(int index, size_t item, upstream::UnaryCallResult result,
   if (state.phase != Phase::kRunning) return;  // a fan-out that already failed
   const bool per_item = call.for_each && !call.batched;
   if (result.code != 0) {
-    std::string where = per_item ? absl::StrCat("item ", item, " (", Dump(state.items[item]), "): ")
+    std::string where = per_item ? absl::StrCat("item ", item, " (", Text(state.items[item]), "): ")
                                  : std::string();
     if (result.message.empty() && result.code == kDeadlineExceeded) {
       result.message = absl::StrCat("deadline exceeded");
@@ -301,20 +319,18 @@ void Execution::Record(int index, size_t item, upstream::UnaryCallResult result,
     Fail(index, result.code, absl::StrCat(where, result.message), std::move(result.status_details));
     return;
   }
-  absl::StatusOr<Json> output = ResponseJson(call, result.response);
+  absl::StatusOr<Value> output = ResponseValue(call, std::move(result.response));
   if (!output.ok()) {
     Fail(index, kInternal, std::string(output.status().message()));
     return;
   }
   if (call.batched) {
-    std::optional<Json> results = Resolve(*output, call.batch_response);
-    Succeed(index, results ? *std::move(results) : Json::array());
+    Value results = aggregate::Lookup(*output, call.batch_response, plan_->printer());
+    Succeed(index, results.absent() ? Value::List({}) : std::move(results));
   } else if (per_item) {
     state.results[item] = *std::move(output);
     if (++state.answered == state.items.size()) {
-      Json list = Json::array();
-      for (Json& one : state.results) list.push_back(std::move(one));
-      Succeed(index, std::move(list));
+      Succeed(index, Value::List(std::move(state.results)));
     } else {
       LaunchItems(index, launches);
     }
@@ -323,7 +339,7 @@ void Execution::Record(int index, size_t item, upstream::UnaryCallResult result,
   }
 }
 
-void Execution::Succeed(int index, Json output) {
+void Execution::Succeed(int index, Value output) {
   CallState& state = calls_[static_cast<size_t>(index)];
   state.phase = Phase::kSucceeded;
   state.finished = absl::Now();
@@ -342,7 +358,7 @@ void Execution::Fail(int index, int code, std::string message, std::string detai
     if (failed_required_ < 0) failed_required_ = index;
     return;
   }
-  if (call.fallback) sources_.calls[static_cast<size_t>(index)] = *call.fallback;
+  if (call.fallback) sources_.calls[static_cast<size_t>(index)] = Value(*call.fallback);
 }
 
 std::optional<CompositeResponse> Execution::TakeResponse() {
@@ -360,8 +376,10 @@ std::optional<CompositeResponse> Execution::TakeResponse() {
 
 CompositeResponse Execution::Compose() {
   CompositeResponse response;
-  std::optional<Json> composed = Evaluate(plan_->response(), sources_);
-  Json body = composed && composed->is_object() ? *std::move(composed) : Json::object();
+  std::string& body = response.body;
+  if (!PrintResponse(plan_->response(), sources_, &body) || body.empty() || body.back() != '}') {
+    body = "{}";
+  }
   Json errors = Json::array();
   for (size_t i = 0; i < calls_.size(); ++i) {
     if (calls_[i].phase != Phase::kFailed && calls_[i].phase != Phase::kNotRun) continue;
@@ -371,10 +389,11 @@ CompositeResponse Execution::Compose() {
                       {"message", prefix + calls_[i].message}});
   }
   if (!errors.empty()) {
-    body["errors"] = std::move(errors);
+    body.pop_back();
+    if (body.size() > 1) body.push_back(',');
+    absl::StrAppend(&body, "\"errors\":", Dump(errors), "}");
     response.partial = true;
   }
-  response.body = Dump(body);
   response.timings = Timings();
   return response;
 }
@@ -423,25 +442,48 @@ std::vector<CallTiming> Execution::Timings() {
 
 absl::StatusOr<std::string> Execution::RequestBytes(const PlanCall& call,
                                                     const Sources& sources) const {
-  std::optional<Json> request = Evaluate(call.request, sources);
   std::string bytes;
-  auto status = gpb::util::JsonToBinaryString(plan_->registry().resolver(), call.request_type_url,
-                                              Dump(request ? *request : Json::object()), &bytes,
-                                              gpb::util::JsonParseOptions());
-  if (!status.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("request: ", std::string(status.message().data(), status.message().size())));
-  }
+  RETURN_IF_ERROR(
+      WriteRequest(call.request, *call.request_type, sources, plan_->registry(), &bytes));
   return bytes;
+}
+
+std::string Execution::Text(const Value& value) const {
+  std::string text;
+  if (!plan_->printer().Print(value, &text)) text = "null";
+  return text;
+}
+
+// A call's output stays wire: checked once here (as the single-route
+// printer checks it), so that lookups and printing later can trust it.
+absl::StatusOr<Value> Execution::ResponseValue(const PlanCall& call, std::string bytes) const {
+  if (plan_->output_options().emit_default_values || call.response_type == nullptr) {
+    // Defaults are only known to protobuf's printer: the JSON-tree path.
+    ASSIGN_OR_RETURN(Json json, ResponseJson(call, bytes));
+    return Value(std::move(json));
+  }
+  const gpb::Descriptor& type = *call.response_type;
+  switch (transcode::InspectWire(bytes, type)) {
+    case transcode::WireShape::kPrintable:
+      break;
+    case transcode::WireShape::kNeedsNormalizing: {
+      gpb::Arena arena;
+      gpb::Message* message = plan_->registry().Prototype(type)->New(&arena);
+      if (!message->ParseFromString(bytes)) return NotParsed(call);
+      // A field sent with the wrong wire type parses as unknown; lookups
+      // by number would misread it.
+      message->DiscardUnknownFields();
+      bytes = message->SerializeAsString();
+      break;
+    }
+    case transcode::WireShape::kMalformed:
+      return NotParsed(call);
+  }
+  return Value::Message(std::make_shared<const std::string>(std::move(bytes)), type);
 }
 
 absl::StatusOr<Json> Execution::ResponseJson(const PlanCall& call, const std::string& bytes) const {
   std::string text;
-  if (call.response_printer != nullptr && call.response_printer->Print(bytes, &text)) {
-    Json json = Json::parse(text, nullptr, false);
-    if (!json.is_discarded()) return json;
-    text.clear();
-  }
   const transcode::JsonOutputOptions& options = plan_->output_options();
   gpb::util::JsonPrintOptions print;
   print.preserve_proto_field_names = options.use_proto_field_names;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "aggregate/request_writer.h"
 #include "common/json_text.h"
 #include "common/status_macros.h"
 
@@ -74,6 +75,7 @@ class PlanBuilder {
     plan_->timeout_ = spec_.timeout;
     plan_->registry_ = env_.registry;
     plan_->output_ = env_.output;
+    plan_->printer_ = std::make_shared<ValuePrinter>(env_.registry, env_.output);
     plan_->max_json_depth_ = env_.max_json_depth;
     RETURN_IF_ERROR(CompileTemplate());
     RETURN_IF_ERROR(DeclareCalls());
@@ -200,8 +202,9 @@ class PlanBuilder {
     compiled.method_path = absl::StrCat("/", service, "/", method->name());
     compiled.request_type_url = transcode::TypeRegistry::TypeUrl(*method->input_type());
     compiled.response_type_url = transcode::TypeRegistry::TypeUrl(*method->output_type());
-    compiled.response_printer = transcode::JsonPrinter::Create(*method->output_type(), env_.output);
-    request_types_.push_back(method->input_type());
+    compiled.response_type = method->output_type();
+    plan_->printer_->Prepare(*method->output_type());
+    compiled.request_type = method->input_type();
     const ValueType response = ValueType::OfMessage(*method->output_type());
     if (!compiled.batched) {
       compiled.output = call.for_each.empty() ? response : response.AsList();
@@ -241,12 +244,17 @@ class PlanBuilder {
       scope.item = !compiled.batched;
       scope.items = compiled.batched;
     }
-    const gpb::Descriptor& type = *request_types_[&compiled - plan_->calls_.data()];
+    const gpb::Descriptor& type = *compiled.request_type;
     const Json& request = compiled.batched ? call.batch->request : call.request;
     auto tmpl =
         CompileRequest(request, type, scope, compiled.batched ? "batch.request" : "request");
     if (!tmpl.ok()) return CallError(call, tmpl.status().message());
     compiled.request = *std::move(tmpl);
+    // A literal the field does not take is a config error, found here.
+    if (auto status = PrepareRequestLiterals(compiled.request, type, *env_.registry);
+        !status.ok()) {
+      return CallError(call, status.message());
+    }
     std::sort(dependencies.begin(), dependencies.end());
     dependencies.erase(std::unique(dependencies.begin(), dependencies.end()), dependencies.end());
     compiled.dependencies = std::move(dependencies);
@@ -385,6 +393,7 @@ class PlanBuilder {
     }
     if (value.is_object() && want.kind == ValueType::Kind::kMessage && !want.list) {
       ASSIGN_OR_RETURN(node, CompileRequest(value, *want.message, scope, where));
+      node.target = &field;
       return node;
     }
     if (value.is_object()) {
@@ -476,7 +485,19 @@ class PlanBuilder {
     auto compiled = CompileShape(shape, "response", /*top=*/true);
     if (!compiled.ok()) return Error(compiled.status().message());
     plan_->response_ = *std::move(compiled);
+    PrintLiterals(plan_->response_);
     return absl::OkStatus();
+  }
+
+  // The answer is written as text: its keys and literals are printed once.
+  static void PrintLiterals(ValueTemplate& node) {
+    if (node.kind == ValueTemplate::Kind::kLiteral)
+      node.literal_text = common::JsonText(node.literal);
+    for (TemplateField& field : node.fields) {
+      field.key_text = absl::StrCat(common::JsonQuoted(field.first), ":");
+      PrintLiterals(field.second);
+    }
+    for (ValueTemplate& item : node.items) PrintLiterals(item);
   }
 
   absl::StatusOr<ValueTemplate> CompileShape(const Json& shape, const std::string& where,
@@ -573,7 +594,6 @@ class PlanBuilder {
   std::shared_ptr<CompositePlan> plan_;
   std::set<std::string> path_variables_;
   std::map<std::string, int> call_index_;
-  std::vector<const gpb::Descriptor*> request_types_;  // by call index
 };
 
 std::vector<std::string> CompositePlan::services() const {

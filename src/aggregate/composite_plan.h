@@ -13,6 +13,14 @@
 // list) and
 // `$items` (the whole list, in a batch request).
 //
+// Values: a call's output stays its wire bytes (value.h); references into it
+// are looked up by field number (each field step carries its descriptor)
+// and the answer is printed once, from the bytes (ValuePrinter, with the
+// route's output options). Shapes that take the JSON-tree path instead
+// (evaluation.h), for that value only: a level with `$drop`; a reference
+// that goes on inside a Struct/Value/Any or a map; every call output when
+// emit_default_values is set (defaults are only known as JSON).
+//
 // Response shape (`response:` in the config):
 //   key: "$user"                  place a call's output under a key
 //   key: "$orders.orders"         pick a field (the key renames it)
@@ -46,6 +54,7 @@
 #include "absl/status/statusor.h"
 #include "aggregate/composite_spec.h"
 #include "aggregate/reference.h"
+#include "aggregate/value_printer.h"
 #include "aggregate/value_type.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "routing/http_template.h"
@@ -93,6 +102,8 @@ struct ValueTemplate {
   enum class Kind { kLiteral, kReference, kObject, kList };
   Kind kind = Kind::kLiteral;
   Json literal;
+  std::string literal_text;  // response templates: the literal as JSON text
+  std::string literal_wire;  // request templates: the literal's field bytes
   SourceRef ref;
   std::vector<TemplateField> fields;         // kObject, in order
   std::vector<SourceRef> merges;             // kObject
@@ -109,6 +120,7 @@ struct ValueTemplate {
 struct TemplateField {
   std::string first;
   ValueTemplate second;
+  std::string key_text = {};  // response templates: `"first":`
 };
 
 struct PlanCall {
@@ -119,11 +131,10 @@ struct PlanCall {
   std::string method_path;  // "/pkg.Service/Method" (the batch method when batched)
   std::shared_ptr<grpc::GenericStub> stub;
   std::chrono::milliseconds timeout{0};
+  const google::protobuf::Descriptor* request_type = nullptr;
   std::string request_type_url;
   std::string response_type_url;
-  // Prints the response straight from its wire bytes; null when the type or
-  // the output options need protobuf's converter.
-  std::shared_ptr<const transcode::JsonPrinter> response_printer;
+  const google::protobuf::Descriptor* response_type = nullptr;
   ValueTemplate request;
   bool required = true;
   std::optional<Json> fallback;
@@ -151,6 +162,9 @@ class CompositePlan {
   const ValueTemplate& response() const { return response_; }
   const transcode::TypeRegistry& registry() const { return *registry_; }
   const transcode::JsonOutputOptions& output_options() const { return output_; }
+  // Prints the values of this plan's requests (prepared for every call's
+  // output type).
+  const ValuePrinter& printer() const { return *printer_; }
   bool uses_body() const { return uses_body_; }
   int max_json_depth() const { return max_json_depth_; }
   // The services the calls go to, sorted, each once.
@@ -169,6 +183,7 @@ class CompositePlan {
   ValueTemplate response_;
   std::shared_ptr<const transcode::TypeRegistry> registry_;
   transcode::JsonOutputOptions output_;
+  std::shared_ptr<ValuePrinter> printer_;
   bool uses_body_ = false;
   int max_json_depth_ = transcode::kDefaultMaxJsonDepth;
 };

@@ -1,5 +1,6 @@
 #include "aggregate/evaluation.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/json_text.h"
 
@@ -35,19 +36,58 @@ Json Convert(Json value, const gpb::FieldDescriptor* target) {
 Json EvaluateObject(const ValueTemplate& tmpl, const Sources& sources) {
   Json out = Json::object();
   for (const SourceRef& merge : tmpl.merges) {
-    std::optional<Json> value = Lookup(merge, sources);
+    std::optional<Json> value = sources.Printer().ToJson(Lookup(merge, sources));
     if (!value || !value->is_object()) continue;
     for (auto it = value->begin(); it != value->end(); ++it) out[it.key()] = *it;
   }
-  for (const auto& [key, field] : tmpl.fields) {
-    std::optional<Json> value = Evaluate(field, sources);
-    if (value) out[key] = *std::move(value);
+  for (const TemplateField& field : tmpl.fields) {
+    std::optional<Json> value = Evaluate(field.second, sources);
+    if (value) out[field.first] = *std::move(value);
   }
   for (const std::vector<PathStep>& drop : tmpl.drops) Erase(out, drop);
   return out;
 }
 
+bool PrintObject(const ValueTemplate& tmpl, const Sources& sources, std::string* out) {
+  if (!tmpl.drops.empty()) {
+    // Removing paths needs the tree (a documented exception to printing
+    // from the values).
+    out->append(common::JsonText(EvaluateObject(tmpl, sources)));
+    return true;
+  }
+  out->push_back('{');
+  bool first = true;
+  for (const SourceRef& merge : tmpl.merges) {
+    sources.Printer().PrintMembers(Lookup(merge, sources), out, &first);
+  }
+  for (const TemplateField& field : tmpl.fields) {
+    const size_t size = out->size();
+    if (!first) out->push_back(',');
+    if (field.key_text.empty()) {
+      absl::StrAppend(out, common::JsonQuoted(field.first), ":");
+    } else {
+      out->append(field.key_text);
+    }
+    if (PrintResponse(field.second, sources, out)) {
+      first = false;
+    } else {
+      out->resize(size);
+    }
+  }
+  out->push_back('}');
+  return true;
+}
+
+const ValuePrinter& JsonOnlyPrinter() {
+  static const auto* const kPrinter = new ValuePrinter(nullptr, {});
+  return *kPrinter;
+}
+
 }  // namespace
+
+const ValuePrinter& Sources::Printer() const {
+  return printer != nullptr ? *printer : JsonOnlyPrinter();
+}
 
 Sources SourcesOf(const std::vector<routing::VariableBinding>& bindings,
                   const std::vector<std::pair<std::string, std::string>>& query) {
@@ -63,37 +103,37 @@ Sources SourcesOf(const std::vector<routing::VariableBinding>& bindings,
   return sources;
 }
 
-std::optional<Json> Lookup(const SourceRef& ref, const Sources& sources) {
+Value Lookup(const SourceRef& ref, const Sources& sources) {
   switch (ref.root) {
     case SourceRef::Root::kPath: {
       auto it = sources.path.find(ref.key);
-      if (it == sources.path.end()) return std::nullopt;
-      return *it;
+      if (it == sources.path.end()) return {};
+      return Value(*it);
     }
     case SourceRef::Root::kQuery: {
       auto it = sources.query.find(ref.key);
-      if (it == sources.query.end() || !it->is_array() || it->empty()) return std::nullopt;
-      if (ref.all_values) return *it;
-      return it->front();
+      if (it == sources.query.end() || !it->is_array() || it->empty()) return {};
+      if (ref.all_values) return Value(*it);
+      return Value(it->front());
     }
     case SourceRef::Root::kBody:
-      if (sources.body.is_null()) return std::nullopt;
-      return Resolve(sources.body, ref.steps);
+      if (sources.body.is_null()) return {};
+      return Value(Resolve(sources.body, ref.steps));
     case SourceRef::Root::kAuth:
-      return Resolve(sources.auth, ref.steps);
+      return Value(Resolve(sources.auth, ref.steps));
     case SourceRef::Root::kItem:
-      if (sources.item == nullptr) return std::nullopt;
-      return Resolve(*sources.item, ref.steps);
+      if (sources.item == nullptr) return {};
+      return aggregate::Lookup(*sources.item, ref.steps, sources.Printer());
     case SourceRef::Root::kItems:
-      if (sources.items == nullptr) return std::nullopt;
-      return Resolve(*sources.items, ref.steps);
+      if (sources.items == nullptr) return {};
+      return aggregate::Lookup(*sources.items, ref.steps, sources.Printer());
     case SourceRef::Root::kCall: {
       const size_t index = static_cast<size_t>(ref.call);
-      if (index >= sources.calls.size() || !sources.calls[index]) return std::nullopt;
-      return Resolve(*sources.calls[index], ref.steps);
+      if (index >= sources.calls.size()) return {};
+      return aggregate::Lookup(sources.calls[index], ref.steps, sources.Printer());
     }
   }
-  return std::nullopt;
+  return {};
 }
 
 std::optional<Json> Evaluate(const ValueTemplate& tmpl, const Sources& sources) {
@@ -101,7 +141,7 @@ std::optional<Json> Evaluate(const ValueTemplate& tmpl, const Sources& sources) 
     case ValueTemplate::Kind::kLiteral:
       return Convert(tmpl.literal, tmpl.target);
     case ValueTemplate::Kind::kReference: {
-      std::optional<Json> value = Lookup(tmpl.ref, sources);
+      std::optional<Json> value = sources.Printer().ToJson(Lookup(tmpl.ref, sources));
       if (!value) return std::nullopt;
       return Convert(*std::move(value), tmpl.target);
     }
@@ -117,6 +157,34 @@ std::optional<Json> Evaluate(const ValueTemplate& tmpl, const Sources& sources) 
     }
   }
   return std::nullopt;
+}
+
+bool PrintResponse(const ValueTemplate& tmpl, const Sources& sources, std::string* out) {
+  switch (tmpl.kind) {
+    case ValueTemplate::Kind::kLiteral:
+      out->append(tmpl.literal_text.empty() ? common::JsonText(tmpl.literal) : tmpl.literal_text);
+      return true;
+    case ValueTemplate::Kind::kReference:
+      return sources.Printer().Print(Lookup(tmpl.ref, sources), out);
+    case ValueTemplate::Kind::kObject:
+      return PrintObject(tmpl, sources, out);
+    case ValueTemplate::Kind::kList: {
+      out->push_back('[');
+      bool first = true;
+      for (const ValueTemplate& item : tmpl.items) {
+        const size_t size = out->size();
+        if (!first) out->push_back(',');
+        if (PrintResponse(item, sources, out)) {
+          first = false;
+        } else {
+          out->resize(size);
+        }
+      }
+      out->push_back(']');
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace protogate::aggregate

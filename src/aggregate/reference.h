@@ -27,6 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "aggregate/composite_spec.h"
+#include "google/protobuf/descriptor.h"
 
 namespace protogate::aggregate {
 
@@ -35,6 +36,9 @@ struct PathStep {
   Kind kind = Kind::kField;
   std::string name;  // kField: the JSON key
   size_t index = 0;  // kIndex
+  // kField of a message with a descriptor: the field, set by WalkPath
+  // (value_type.h) so that lookups read the wire by number.
+  const google::protobuf::FieldDescriptor* field = nullptr;
 };
 
 struct Reference {

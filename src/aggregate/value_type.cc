@@ -79,6 +79,7 @@ absl::StatusOr<ValueType> StepField(const ValueType& current, PathStep& step, bo
                      " (fields: ", FieldNames(*current.message), ")"));
   }
   step.name = JsonKey(*field, proto_names);
+  step.field = field;
   return ValueType::OfField(*field);
 }
 

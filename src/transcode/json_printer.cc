@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
@@ -35,6 +36,11 @@ enum class Kind : uint8_t {
   kBytes,
   kMessage,
   kTimestamp,
+  // Opt-in (Coverage::kStructsAndWrappers):
+  kWrapper,      // google.protobuf.*Value wrappers; `wrapped` is the value's kind
+  kStruct,       // google.protobuf.Struct
+  kStructValue,  // google.protobuf.Value
+  kListValue,    // google.protobuf.ListValue
 };
 
 struct JsonPrinter::FieldPlan {
@@ -47,6 +53,7 @@ struct JsonPrinter::FieldPlan {
   std::string key;   // `"name":`
   int message = -1;  // plan of a message, map entry or Timestamp
   const gpb::EnumDescriptor* enum_type = nullptr;
+  Kind wrapped = Kind::kInt32;  // kWrapper
 };
 
 struct JsonPrinter::MessagePlan {
@@ -73,6 +80,33 @@ constexpr int64_t kTimestampMaxSeconds = 253402300799;  // 9999-12-31T23:59:59Z
 bool IsUnsupportedWellKnown(absl::string_view name) {
   return absl::StartsWith(name, "google.protobuf.") && name != kTimestamp &&
          name != "google.protobuf.Empty";
+}
+
+// The kind a wrapper's value prints as; nullopt for other types.
+std::optional<Kind> WrappedKind(absl::string_view name) {
+  static const auto* const kWrappers =
+      new absl::flat_hash_map<std::string, Kind>{{"google.protobuf.DoubleValue", Kind::kDouble},
+                                                 {"google.protobuf.FloatValue", Kind::kFloat},
+                                                 {"google.protobuf.Int64Value", Kind::kInt64},
+                                                 {"google.protobuf.UInt64Value", Kind::kUint64},
+                                                 {"google.protobuf.Int32Value", Kind::kInt32},
+                                                 {"google.protobuf.UInt32Value", Kind::kUint32},
+                                                 {"google.protobuf.BoolValue", Kind::kBool},
+                                                 {"google.protobuf.StringValue", Kind::kString},
+                                                 {"google.protobuf.BytesValue", Kind::kBytes}};
+  auto it = kWrappers->find(name);
+  if (it == kWrappers->end()) return std::nullopt;
+  return it->second;
+}
+
+// google.protobuf.Struct, reached from Struct, Value or ListValue.
+const gpb::Descriptor* StructOf(const gpb::Descriptor& type) {
+  const std::string& name = type.full_name();
+  if (name == "google.protobuf.Struct") return &type;
+  const gpb::FieldDescriptor* next =
+      type.FindFieldByNumber(name == "google.protobuf.Value" ? 5 : 1);
+  if (next == nullptr || next->message_type() == nullptr) return nullptr;
+  return name == "google.protobuf.Value" ? next->message_type() : StructOf(*next->message_type());
 }
 
 Kind KindOf(const gpb::FieldDescriptor& field) {
@@ -128,6 +162,10 @@ uint8_t WireTypeOf(Kind kind) {
     case Kind::kBytes:
     case Kind::kMessage:
     case Kind::kTimestamp:
+    case Kind::kWrapper:
+    case Kind::kStruct:
+    case Kind::kStructValue:
+    case Kind::kListValue:
       return 2;
     default:
       return 0;
@@ -137,8 +175,11 @@ uint8_t WireTypeOf(Kind kind) {
 // Builds plans for a type graph; refuses what the printer does not cover.
 class Planner {
  public:
-  Planner(const JsonOutputOptions& options, std::vector<JsonPrinter::MessagePlan>* plans)
-      : options_(options), plans_(plans) {}
+  Planner(const JsonOutputOptions& options, bool structs_and_wrappers,
+          std::vector<JsonPrinter::MessagePlan>* plans)
+      : options_(options), structs_and_wrappers_(structs_and_wrappers), plans_(plans) {}
+
+  int struct_plan() const { return struct_plan_; }
 
   // Index of the type's plan, or -1 when unsupported.
   int Plan(const gpb::Descriptor& type) {
@@ -167,11 +208,14 @@ class Planner {
         f.enum_type = field.enum_type();
         if (IsUnsupportedWellKnown(f.enum_type->full_name())) return -1;  // NullValue
       }
+      if (f.kind == Kind::kMessage && structs_and_wrappers_ && !PlanWellKnown(field, f)) {
+        return -1;
+      }
       if (f.kind == Kind::kMessage) {
         const gpb::Descriptor& child = *field.message_type();
         if (child.full_name() == kTimestamp) {
           f.kind = Kind::kTimestamp;
-        } else if (IsUnsupportedWellKnown(child.full_name())) {
+        } else if (IsUnsupportedWellKnown(child.full_name()) && !IsStructEntry(child)) {
           return -1;
         }
         f.message = Plan(child);
@@ -195,7 +239,43 @@ class Planner {
   }
 
  private:
+  bool IsStructEntry(const gpb::Descriptor& type) const {
+    return structs_and_wrappers_ && type.full_name() == "google.protobuf.Struct.FieldsEntry";
+  }
+
+  // Gives a wrapper, Struct, Value or ListValue field its own kind; false
+  // when the Struct it reaches does not plan.
+  bool PlanWellKnown(const gpb::FieldDescriptor& field, JsonPrinter::FieldPlan& f) {
+    const gpb::Descriptor& child = *field.message_type();
+    const std::string& name = child.full_name();
+    if (auto wrapped = WrappedKind(name)) {
+      f.kind = Kind::kWrapper;
+      f.wrapped = *wrapped;
+      return true;
+    }
+    if (name == "google.protobuf.Value") {
+      f.kind = Kind::kStructValue;
+    } else if (name == "google.protobuf.ListValue") {
+      f.kind = Kind::kListValue;
+    } else if (name == "google.protobuf.Struct") {
+      f.kind = Kind::kStruct;
+    } else {
+      return true;  // an ordinary message
+    }
+    const gpb::Descriptor* type = StructOf(child);
+    if (type == nullptr) return false;
+    if (struct_plan_ < 0) {
+      struct_plan_ = static_cast<int>(plans_->size());  // reserved before recursing
+      const int planned = Plan(*type);
+      if (planned < 0) return false;
+      struct_plan_ = planned;
+    }
+    return true;
+  }
+
   const JsonOutputOptions& options_;
+  const bool structs_and_wrappers_;
+  int struct_plan_ = -1;
   std::vector<JsonPrinter::MessagePlan>* plans_;
   absl::flat_hash_map<const gpb::Descriptor*, int> index_;
 };
@@ -480,21 +560,27 @@ void AppendTimestamp(int64_t seconds, int32_t nanos, std::string* out) {
 
 class Printer {
  public:
-  Printer(const std::vector<JsonPrinter::MessagePlan>& plans, bool enums_as_ints, std::string* out)
-      : plans_(plans), enums_as_ints_(enums_as_ints), out_(*out) {}
+  Printer(const std::vector<JsonPrinter::MessagePlan>& plans, bool enums_as_ints, int struct_plan,
+          std::string* out)
+      : plans_(plans), enums_as_ints_(enums_as_ints), struct_plan_(struct_plan), out_(*out) {}
 
-  bool Message(const JsonPrinter::MessagePlan& plan, Cursor in, int depth);
-
- private:
   using FieldPlan = JsonPrinter::FieldPlan;
 
+  bool Message(const JsonPrinter::MessagePlan& plan, Cursor in, int depth);
   bool Value(const FieldPlan& field, Cursor& in, int depth);
+
+ private:
   bool Timestamp(const JsonPrinter::MessagePlan& plan, Cursor in);
+  bool Wrapper(Kind wrapped, Cursor in);
+  bool Struct(Cursor in, int depth);
+  bool StructValue(Cursor in, int depth);
+  bool ListValue(Cursor in, int depth);
   bool Map(const FieldPlan& field, Cursor& in, uint32_t list_tag, uint32_t* next_tag, int depth);
   bool KeyText(const FieldPlan& key, Cursor& in, std::string* text);
 
   const std::vector<JsonPrinter::MessagePlan>& plans_;
   const bool enums_as_ints_;
+  const int struct_plan_;
   std::string& out_;
 };
 
@@ -655,8 +741,145 @@ bool Printer::Value(const FieldPlan& field, Cursor& in, int depth) {
       return in.Bytes(&bytes) && Message(plans_[field.message], CursorOver(bytes), depth + 1);
     case Kind::kTimestamp:
       return in.Bytes(&bytes) && Timestamp(plans_[field.message], CursorOver(bytes));
+    case Kind::kWrapper:
+      return in.Bytes(&bytes) && Wrapper(field.wrapped, CursorOver(bytes));
+    case Kind::kStruct:
+      return in.Bytes(&bytes) && Struct(CursorOver(bytes), depth + 1);
+    case Kind::kStructValue:
+      return in.Bytes(&bytes) && StructValue(CursorOver(bytes), depth + 1);
+    case Kind::kListValue:
+      return in.Bytes(&bytes) && ListValue(CursorOver(bytes), depth + 1);
   }
   return false;
+}
+
+// protobuf reads a wrapper's first field as its value and expects nothing
+// after it; anything but that exact shape (or an empty wrapper, printed as
+// the default) is declined.
+bool Printer::Wrapper(Kind wrapped, Cursor in) {
+  uint32_t tag = 0;
+  if (!in.Tag(&tag)) return false;
+  if (tag == 0) {
+    switch (wrapped) {
+      case Kind::kInt64:
+      case Kind::kUint64:
+        out_.append("\"0\"");
+        return true;
+      case Kind::kBool:
+        out_.append("false");
+        return true;
+      case Kind::kString:
+      case Kind::kBytes:
+        out_.append("\"\"");
+        return true;
+      default:
+        out_.append("0");
+        return true;
+    }
+  }
+  FieldPlan value;
+  value.kind = wrapped;
+  value.wire_type = WireTypeOf(wrapped);
+  if (tag != (1u << 3 | value.wire_type)) return false;
+  return Value(value, in, 0) && in.AtEnd();
+}
+
+// The entries of its one map field as an object; unknown fields skipped. A
+// second run of entries is declined (protobuf writes it into the same object).
+bool Printer::Struct(Cursor in, int depth) {
+  if (depth > JsonPrinter::kMaxDepth || struct_plan_ < 0) return false;
+  const JsonPrinter::MessagePlan& plan = plans_[struct_plan_];
+  out_.push_back('{');
+  uint32_t tag = 0;
+  if (!in.Tag(&tag)) return false;
+  bool seen = false;
+  while (tag != 0) {
+    const FieldPlan* field = FindAndVerify(plan, tag);
+    if (field == nullptr || !field->map) {
+      if (!in.Skip(tag) || !in.Tag(&tag)) return false;
+      continue;
+    }
+    if (seen) return false;
+    seen = true;
+    if (!Map(*field, in, tag, &tag, depth)) return false;
+  }
+  out_.push_back('}');
+  return true;
+}
+
+// The one kind it holds; none, more than one, or only unknown fields is
+// declined (protobuf prints nothing, several, or leaves the member out).
+bool Printer::StructValue(Cursor in, int depth) {
+  if (depth > JsonPrinter::kMaxDepth) return false;
+  uint32_t tag = 0;
+  if (!in.Tag(&tag) || tag == 0) return false;
+  int known = 0;
+  while (tag != 0) {
+    const uint32_t number = tag >> 3;
+    const uint32_t type = tag & 7;
+    const bool declared = number == 1 || number == 4   ? type == 0
+                          : number == 2                ? type == 1
+                          : number >= 3 && number <= 6 ? type == 2
+                                                       : false;
+    if (!declared) {
+      if (!in.Skip(tag) || !in.Tag(&tag)) return false;
+      continue;
+    }
+    if (++known > 1) return false;
+    uint64_t v64 = 0;
+    absl::string_view bytes;
+    bool ok = false;
+    switch (number) {
+      case 1:  // null_value
+        ok = in.Varint(&v64);
+        if (ok) out_.append("null");
+        break;
+      case 2: {  // number_value
+        ok = in.Fixed64(&v64);
+        double d;
+        std::memcpy(&d, &v64, 8);
+        if (ok) AppendDouble(d, &out_);
+        break;
+      }
+      case 3:  // string_value
+        ok = in.Bytes(&bytes) && AppendJsonString(bytes, &out_);
+        break;
+      case 4:  // bool_value
+        ok = in.Varint(&v64);
+        if (ok) out_.append(v64 != 0 ? "true" : "false");
+        break;
+      case 5:  // struct_value
+        ok = in.Bytes(&bytes) && Struct(CursorOver(bytes), depth + 1);
+        break;
+      default:  // 6, list_value
+        ok = in.Bytes(&bytes) && ListValue(CursorOver(bytes), depth + 1);
+        break;
+    }
+    if (!ok || !in.Tag(&tag)) return false;
+  }
+  return known == 1;
+}
+
+// Its one repeated Value field as a list; anything else on the wire is
+// declined.
+bool Printer::ListValue(Cursor in, int depth) {
+  if (depth > JsonPrinter::kMaxDepth) return false;
+  constexpr uint32_t kValuesTag = 1u << 3 | 2;
+  out_.push_back('[');
+  uint32_t tag = 0;
+  if (!in.Tag(&tag)) return false;
+  bool first = true;
+  while (tag == kValuesTag) {
+    absl::string_view bytes;
+    if (!first) out_.push_back(',');
+    first = false;
+    if (!in.Bytes(&bytes) || !StructValue(CursorOver(bytes), depth + 1) || !in.Tag(&tag)) {
+      return false;
+    }
+  }
+  if (tag != 0) return false;
+  out_.push_back(']');
+  return true;
 }
 
 // google.protobuf.Timestamp: the last seconds (1) and nanos (2) on the wire.
@@ -801,19 +1024,37 @@ JsonPrinter::~JsonPrinter() = default;
 
 std::unique_ptr<const JsonPrinter> JsonPrinter::Create(const gpb::Descriptor& type,
                                                        const JsonOutputOptions& options) {
+  return Create(type, options, Coverage::kCommon);
+}
+
+std::unique_ptr<const JsonPrinter> JsonPrinter::Create(const gpb::Descriptor& type,
+                                                       const JsonOutputOptions& options,
+                                                       Coverage coverage) {
   if (options.emit_default_values) return nullptr;
   if (absl::StartsWith(type.full_name(), "google.protobuf.")) return nullptr;
   auto printer = std::unique_ptr<JsonPrinter>(new JsonPrinter());
   printer->enums_as_ints_ = options.enums_as_ints;
-  Planner planner(options, &printer->messages_);
+  Planner planner(options, coverage == Coverage::kStructsAndWrappers, &printer->messages_);
   if (planner.Plan(type) != 0) return nullptr;
+  printer->struct_plan_ = planner.struct_plan();
   return printer;
 }
 
 bool JsonPrinter::Print(absl::string_view wire, std::string* out) const {
   const size_t size = out->size();
-  Printer printer(messages_, enums_as_ints_, out);
+  Printer printer(messages_, enums_as_ints_, struct_plan_, out);
   if (printer.Message(messages_[0], CursorOver(wire), 0)) return true;
+  out->resize(size);
+  return false;
+}
+
+bool JsonPrinter::PrintField(int number, absl::string_view element, std::string* out) const {
+  const FieldPlan* field = number > 0 ? messages_[0].Find(static_cast<uint32_t>(number)) : nullptr;
+  if (field == nullptr || field->map) return false;
+  const size_t size = out->size();
+  Printer printer(messages_, enums_as_ints_, struct_plan_, out);
+  Cursor in = CursorOver(element);
+  if (printer.Value(*field, in, 0) && in.AtEnd()) return true;
   out->resize(size);
   return false;
 }

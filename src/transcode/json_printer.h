@@ -48,14 +48,33 @@ class JsonPrinter {
   // Deeper messages are left to protobuf (whose own limit is 64 or more).
   static constexpr int kMaxDepth = 32;
 
+  // What a printer covers. kStructsAndWrappers adds fields of
+  // google.protobuf.Struct, Value, ListValue and the wrapper types
+  // (DoubleValue ... BytesValue), printed as protobuf prints them; it declines
+  // the wire shapes protobuf renders oddly (a wrapper with more than its
+  // value, a Value with no kind or several, a Struct with two runs of
+  // entries, a ListValue with other fields).
+  enum class Coverage { kCommon, kStructsAndWrappers };
+
   // nullptr when the type or the options are outside what this printer does.
   static std::unique_ptr<const JsonPrinter> Create(const google::protobuf::Descriptor& type,
                                                    const JsonOutputOptions& options);
+  static std::unique_ptr<const JsonPrinter> Create(const google::protobuf::Descriptor& type,
+                                                   const JsonOutputOptions& options,
+                                                   Coverage coverage);
 
   // Appends the JSON of `wire` (a message of the type given to Create) to
   // `out`. False when the printer declines; `out` is then restored to its
   // size on entry.
   bool Print(absl::string_view wire, std::string* out) const;
+
+  // Appends the JSON of one value of the root type's field `number` (one
+  // element, for a repeated field): `element` is what follows the field's
+  // tag on the wire (a varint, 4 or 8 bytes, or a length and its payload).
+  // False when the printer declines (a map field, an unknown number, bytes
+  // that do not print as above); `out` is then restored.
+  //   printer->PrintField(2, "\x02EU", &out);   // "\"EU\""
+  bool PrintField(int number, absl::string_view element, std::string* out) const;
 
   ~JsonPrinter();
 
@@ -66,6 +85,7 @@ class JsonPrinter {
   JsonPrinter() = default;
   std::vector<MessagePlan> messages_;  // [0] is the root type
   bool enums_as_ints_ = false;
+  int struct_plan_ = -1;  // google.protobuf.Struct's plan, when covered
 };
 
 }  // namespace protogate::transcode

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "common/json_text.h"
 #include "demo/catalog/v1/catalog.pb.h"
 #include "demo/orders/v1/orders.pb.h"
 #include "demo/users/v1/users.pb.h"
@@ -549,6 +550,72 @@ TEST(CompositeExecutionTest, TimingsForTheAccessLog) {
       {.call = "products", .code = 0, .ran = true, .calls = 3, .duration = absl::Milliseconds(3)},
       {.call = "recs", .code = 0, .ran = false, .calls = 0, .duration = absl::ZeroDuration()}};
   EXPECT_EQ(response.TimingsForLog(), "user:0:1.2ms,products:0:3ms:x3,recs:-");
+}
+
+// Requests are written from the outputs' wire bytes: messages, repeated
+// messages, maps, enums and well-known types are copied as they came, and
+// conversions (an int64 into a string field) give what the JSON form gave.
+TEST(CompositeExecutionTest, RequestsCarryOutputValuesExactly) {
+  Harness run;
+  run.Start(R"({
+    "user": {"method": "demo.users.v1.UserService/GetUser", "request": {"user_id": "$path.user_id"}},
+    "orders": {"method": "demo.orders.v1.OrderService/ListOrders",
+               "request": {"user_id": "$path.user_id", "page_size": 1}},
+    "peers": {"method": "demo.users.v1.UserService/ListUsers",
+              "request": {"roles": "$user.roles", "created_after": "$user.create_time",
+                          "region": "$user.profile.region", "page_size": 5}},
+    "again": {"method": "demo.orders.v1.OrderService/CreateOrder",
+              "request": {"user_id": "$orders.orders[0].user_id",
+                          "items": "$orders.orders[0].items",
+                          "shipping_address": "$orders.orders[0].shipping_address",
+                          "labels": "$orders.orders[0].labels",
+                          "request_id": "$orders.orders[0].total_cents",
+                          "note": "copy of \"o-1\""}}})");
+  demo::users::v1::User user = UserMessage();
+  user.add_roles(demo::users::v1::ROLE_ADMIN);
+  user.add_roles(demo::users::v1::ROLE_CUSTOMER);
+  user.mutable_create_time()->set_seconds(1706702400);
+  user.mutable_create_time()->set_nanos(5000);
+  run.upstream.Answer("user", Ok(user));
+  // Fields go on the wire in template order.
+  EXPECT_EQ(run.SentRequest(1), Json::parse(R"({"roles": ["ROLE_ADMIN", "ROLE_CUSTOMER"],
+      "created_after": "2024-01-31T12:00:00.000005Z", "region": "EU", "page_size": 5})"));
+
+  demo::orders::v1::ListOrdersResponse orders = OrdersMessage({"p-1"});
+  auto* order = orders.mutable_orders(0);
+  order->set_user_id("1");
+  order->mutable_items(0)->set_quantity(-2);
+  order->add_items()->set_product_id("p-\xc3\xa9");
+  order->set_total_cents(-9007199254740993);
+  order->mutable_shipping_address()->set_city("Oslo");
+  (*order->mutable_labels())["channel"] = "web";
+  (*order->mutable_labels())["empty"] = "";
+  run.upstream.Answer("orders", Ok(orders));
+  ASSERT_EQ(run.upstream.pending().back().call, "again");
+  Json sent = run.SentRequest(run.upstream.pending().size() - 1);
+  // A map's entries come in the output's order, which protobuf does not fix.
+  EXPECT_EQ(nlohmann::json::parse(common::JsonText(sent["labels"])),
+            nlohmann::json::parse(R"({"channel": "web", "empty": ""})"));
+  sent.erase("labels");
+  EXPECT_EQ(sent, Json::parse(R"({
+    "user_id": "1",
+    "items": [{"product_id": "p-1", "quantity": -2}, {"product_id": "p-\u00e9"}],
+    "shipping_address": {"city": "Oslo"},
+    "request_id": "-9007199254740993",
+    "note": "copy of \"o-1\""})"));
+}
+
+// A literal the field cannot take is found when the plan is built, with the
+// call named, not on every request.
+TEST(CompositeExecutionTest, ALiteralTheFieldCannotTakeIsAConfigError) {
+  auto built = CompositePlan::Build(SpecFromJson("/v1/dashboard/{user_id}", R"({
+        "orders": {"method": "demo.orders.v1.OrderService/ListOrders",
+                   "request": {"user_id": "$path.user_id", "page_size": "many"}}})",
+                                                 ""),
+                                    DemoEnvironment());
+  ASSERT_FALSE(built.ok());
+  EXPECT_TRUE(absl::StrContains(built.status().message(), "orders")) << built.status();
+  EXPECT_TRUE(absl::StrContains(built.status().message(), "many")) << built.status();
 }
 
 }  // namespace

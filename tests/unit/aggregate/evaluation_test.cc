@@ -1,5 +1,8 @@
 #include "aggregate/evaluation.h"
 
+#include "demo/orders/v1/orders.pb.h"
+#include "demo/users/v1/users.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "plan_fixtures.h"
 
@@ -130,10 +133,56 @@ TEST(EvaluationTest, ItemIsTheCurrentElement) {
                                    DemoEnvironment());
   ASSERT_TRUE(plan.ok()) << plan.status();
   Sources sources;
-  const Json item = Json::parse(R"({"productId": "p-2", "quantity": 1})");
+  const Value item(Json::parse(R"({"productId": "p-2", "quantity": 1})"));
   sources.item = &item;
   EXPECT_EQ(Evaluate((*plan)->calls()[1].request, sources),
             Json::parse(R"({"product_id": "p-2"})"));
+}
+
+// The same outputs as wire Values: User() and Orders() as messages.
+Value WireOf(const Json& json, google::protobuf::Message&& message) {
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json.dump(), &message).ok());
+  return Value::Message(std::make_shared<const std::string>(message.SerializeAsString()),
+                        *message.GetDescriptor());
+}
+
+// The printed answer from wire outputs reads as the tree evaluated from
+// their JSON forms, for every shape of the response.
+TEST(EvaluationTest, AnswersPrintedFromWireMatchTheTree) {
+  const char* shapes[] = {
+      R"({"who": "$user", "name": "$user.profile.display_name", "orders": "$orders.orders"})",
+      R"({"z": "$user.email", "a": "$user.user_id", "none": "$user.total_spent_cents"})",
+      R"({"$merge": ["$user.profile"], "orders": "$orders.totalSize"})",
+      R"({"$merge": ["$user.profile", "$orders"], "v": "$user.verified"})",
+      R"({"user": "$user", "orders": "$orders.orders",
+          "$drop": ["user.email", "user.profile.region", "orders[*].note"]})",
+      R"({"meta": {"version": 2, "source": "$$gateway",
+                   "ids": ["$user.user_id", "$orders.orders[0].order_id",
+                           "$user.total_spent_cents"]}})",
+      R"({"ids": "$orders.orders[*].order_id", "first": "$orders.orders[0]"})",
+  };
+  for (const char* shape : shapes) {
+    auto plan = Plan(shape);
+    ASSERT_NE(plan, nullptr) << shape;
+    Sources tree = WithOutputs(User(), Orders());
+    Sources wire;
+    wire.printer = &plan->printer();
+    wire.calls = {WireOf(User(), demo::users::v1::User()),
+                  WireOf(Orders(), demo::orders::v1::ListOrdersResponse())};
+    std::string printed;
+    ASSERT_TRUE(PrintResponse(plan->response(), wire, &printed)) << shape;
+    EXPECT_EQ(printed, Evaluate(plan->response(), tree)->dump()) << shape;
+  }
+}
+
+TEST(EvaluationTest, AnAnswerWithoutOutputsPrintsItsLiterals) {
+  auto plan = Plan(R"({"user": "$user", "n": [1, "$user.email"], "o": {"x": null}})");
+  ASSERT_NE(plan, nullptr);
+  Sources sources;
+  sources.calls.resize(2);
+  std::string printed;
+  ASSERT_TRUE(PrintResponse(plan->response(), sources, &printed));
+  EXPECT_EQ(printed, R"({"n":[1],"o":{"x":null}})");
 }
 
 }  // namespace

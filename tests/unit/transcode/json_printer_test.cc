@@ -380,5 +380,98 @@ TEST(JsonPrinterTest, RandomMessagesOfEveryDemoTypeMatchProtobuf) {
   EXPECT_LT(declined, compared);
 }
 
+// One field's value printed alone reads as that member of the whole
+// message's JSON: the way a composite prints a looked-up field.
+TEST(JsonPrinterTest, PrintFieldPrintsOneValueAsTheMessageWould) {
+  const auto& type = Type("demo.users.v1.User");
+  auto printer = JsonPrinter::Create(type, {});
+  ASSERT_NE(printer, nullptr);
+  std::string out = "x";
+  EXPECT_TRUE(printer->PrintField(2,
+                                  std::string("\x07"
+                                              "a<b@c.d",
+                                              8),
+                                  &out));
+  EXPECT_EQ(out, R"(x"a\u003cb@c.d")");
+  out.clear();
+  EXPECT_TRUE(printer->PrintField(6, "\x96\x01", &out));  // int64 150, quoted
+  EXPECT_EQ(out, R"("150")");
+  out.clear();
+  EXPECT_TRUE(printer->PrintField(4, "\x02", &out));  // one element of the repeated enum
+  EXPECT_EQ(out, R"("ROLE_ADMIN")");
+  out.clear();
+  EXPECT_TRUE(printer->PrintField(3,
+                                  std::string("\x04\x12\x02"
+                                              "EU",
+                                              5),
+                                  &out));
+  EXPECT_EQ(out, R"({"region":"EU"})");
+  // Declines: unknown number, trailing bytes, a truncated length.
+  out = "kept";
+  EXPECT_FALSE(printer->PrintField(99, "\x01", &out));
+  EXPECT_FALSE(printer->PrintField(7, "\x01\x01", &out));
+  EXPECT_FALSE(printer->PrintField(1,
+                                   "\x05"
+                                   "ab",
+                                   &out));
+  EXPECT_EQ(out, "kept");
+}
+
+// With Structs and wrappers covered, random messages of every demo type it
+// accepts print as protobuf prints them.
+TEST(JsonPrinterTest, StructsAndWrappersMatchProtobufWhenCovered) {
+  const auto coverage = JsonPrinter::Coverage::kStructsAndWrappers;
+  ASSERT_NE(JsonPrinter::Create(Type("demo.catalog.v1.Product"), {}, coverage), nullptr);
+  RandomFiller filler(20240229);
+  int compared = 0;
+  for (const char* name :
+       {"demo.catalog.v1.Product", "demo.catalog.v1.SetAttributesRequest", "demo.users.v1.User"}) {
+    const gpb::Descriptor& type = Type(name);
+    for (int o = 0; o < 4; ++o) {
+      const JsonOutputOptions options{.use_proto_field_names = (o & 1) != 0,
+                                      .enums_as_ints = (o & 2) != 0};
+      auto printer = JsonPrinter::Create(type, options, coverage);
+      ASSERT_NE(printer, nullptr) << name;
+      for (int n = 0; n < 200; ++n) {
+        auto message = New(type);
+        filler.Fill(message.get(), 0);
+        std::string bytes;
+        message->SerializePartialToString(&bytes);
+        std::string fast;
+        if (!printer->Print(bytes, &fast)) continue;
+        ++compared;
+        ASSERT_EQ(fast, Reference(type, bytes, options)) << name << " " << o;
+      }
+    }
+  }
+  EXPECT_GT(compared, 1000);
+}
+
+TEST(JsonPrinterTest, StructsAndWrappersInTheirEdgeShapes) {
+  const auto& type = Type("demo.catalog.v1.Product");
+  auto printer = JsonPrinter::Create(type, {}, JsonPrinter::Coverage::kStructsAndWrappers);
+  ASSERT_NE(printer, nullptr);
+  auto print = [&](const std::string& bytes) {
+    std::string out;
+    return printer->Print(bytes, &out) ? out : "<declined>";
+  };
+  const std::string empty_wrapper("\x3a\x00", 2);  // in_stock = {}
+  EXPECT_EQ(print(empty_wrapper), Reference(type, empty_wrapper, {}));
+  EXPECT_EQ(print(empty_wrapper), R"({"inStock":false})");
+  // attributes = {"a": null-by-absence, "b": [true, {}]}
+  const std::string value_struct = FromJson(type, R"({"attributes": {"a": null,
+      "b": [true, {}, "x<", 1.5, [], {"c": -0.0}]}})")
+                                       ->SerializeAsString();
+  EXPECT_EQ(print(value_struct), Reference(type, value_struct, {}));
+  // A wrapper with a field after its value, a Value with two kinds, a Value
+  // with no known kind: declined.
+  EXPECT_EQ(print(std::string("\x3a\x04\x08\x01\x10\x01", 6)), "<declined>");
+  EXPECT_EQ(print(std::string("\x32\x0b\x0a\x09\x0a\x01k\x12\x04\x20\x01\x20\x00", 13)),
+            "<declined>");
+  EXPECT_EQ(print(std::string("\x32\x09\x0a\x07\x0a\x01k\x12\x02\x38\x01", 11)), "<declined>");
+  // Without the coverage, the type is still refused.
+  EXPECT_EQ(JsonPrinter::Create(type, {}), nullptr);
+}
+
 }  // namespace
 }  // namespace protogate::transcode
