@@ -17,25 +17,6 @@ namespace gpb = google::protobuf;
 namespace wire = transcode::wire;
 using FD = gpb::FieldDescriptor;
 
-wire::WireType ElementWireType(const FD& field) {
-  switch (field.type()) {
-    case FD::TYPE_DOUBLE:
-    case FD::TYPE_FIXED64:
-    case FD::TYPE_SFIXED64:
-      return wire::WireType::kFixed64;
-    case FD::TYPE_FLOAT:
-    case FD::TYPE_FIXED32:
-    case FD::TYPE_SFIXED32:
-      return wire::WireType::kFixed32;
-    case FD::TYPE_STRING:
-    case FD::TYPE_BYTES:
-    case FD::TYPE_MESSAGE:
-      return wire::WireType::kLengthDelimited;
-    default:
-      return wire::WireType::kVarint;
-  }
-}
-
 // Same encoding and meaning: an element of `from` is an element of `to`.
 bool SameElementType(const FD& from, const FD& to) {
   if (from.type() != to.type()) return false;
@@ -67,7 +48,7 @@ bool AppendWire(const Value& value, const FD& target, std::string* out) {
         }
         return true;
       }
-      wire::AppendTag(target.number(), ElementWireType(target), out);
+      wire::AppendTag(target.number(), wire::DeclaredWireType(target), out);
       out->append(value.wire().data(), value.wire().size());
       return true;
     }

@@ -11,28 +11,8 @@ namespace protogate::aggregate {
 namespace {
 
 namespace gpb = google::protobuf;
+using transcode::wire::DeclaredWireType;
 using transcode::wire::WireType;
-
-WireType DeclaredWireType(const gpb::FieldDescriptor& field) {
-  switch (field.type()) {
-    case gpb::FieldDescriptor::TYPE_DOUBLE:
-    case gpb::FieldDescriptor::TYPE_FIXED64:
-    case gpb::FieldDescriptor::TYPE_SFIXED64:
-      return WireType::kFixed64;
-    case gpb::FieldDescriptor::TYPE_FLOAT:
-    case gpb::FieldDescriptor::TYPE_FIXED32:
-    case gpb::FieldDescriptor::TYPE_SFIXED32:
-      return WireType::kFixed32;
-    case gpb::FieldDescriptor::TYPE_STRING:
-    case gpb::FieldDescriptor::TYPE_BYTES:
-    case gpb::FieldDescriptor::TYPE_MESSAGE:
-      return WireType::kLengthDelimited;
-    case gpb::FieldDescriptor::TYPE_GROUP:
-      return WireType::kStartGroup;
-    default:
-      return WireType::kVarint;
-  }
-}
 
 size_t VarintLength(absl::string_view bytes) {
   size_t n = 0;

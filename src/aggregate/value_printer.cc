@@ -12,31 +12,8 @@
 #include "transcode/wire_format.h"
 
 namespace protogate::aggregate {
-namespace {
-
 namespace gpb = google::protobuf;
 namespace wire = transcode::wire;
-
-wire::WireType EncodedWireType(const gpb::FieldDescriptor& field) {
-  switch (field.type()) {
-    case gpb::FieldDescriptor::TYPE_DOUBLE:
-    case gpb::FieldDescriptor::TYPE_FIXED64:
-    case gpb::FieldDescriptor::TYPE_SFIXED64:
-      return wire::WireType::kFixed64;
-    case gpb::FieldDescriptor::TYPE_FLOAT:
-    case gpb::FieldDescriptor::TYPE_FIXED32:
-    case gpb::FieldDescriptor::TYPE_SFIXED32:
-      return wire::WireType::kFixed32;
-    case gpb::FieldDescriptor::TYPE_STRING:
-    case gpb::FieldDescriptor::TYPE_BYTES:
-    case gpb::FieldDescriptor::TYPE_MESSAGE:
-      return wire::WireType::kLengthDelimited;
-    default:
-      return wire::WireType::kVarint;
-  }
-}
-
-}  // namespace
 
 ValuePrinter::ValuePrinter(std::shared_ptr<const transcode::TypeRegistry> registry,
                            transcode::JsonOutputOptions options)
@@ -98,7 +75,8 @@ bool ValuePrinter::PrintField(const Value& value, std::string* out) const {
     }
   }
   std::string message;
-  const auto tag_type = field.is_map() ? wire::WireType::kLengthDelimited : EncodedWireType(field);
+  const auto tag_type =
+      field.is_map() ? wire::WireType::kLengthDelimited : wire::DeclaredWireType(field);
   if (field.is_map()) {
     for (absl::string_view entry : value.map_entries()) {
       wire::AppendTag(field.number(), tag_type, &message);

@@ -13,6 +13,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/descriptor.h"
 
 namespace protogate::transcode::wire {
 
@@ -32,6 +33,10 @@ void AppendTag(int field_number, WireType type, std::string* out);
 void AppendFixed32(uint32_t value, std::string* out);
 void AppendFixed64(uint64_t value, std::string* out);
 // Tag, length, payload.
+// The wire type `field`'s elements are written with (a packed repeated
+// field's run is length-delimited on the wire; its elements are not).
+WireType DeclaredWireType(const google::protobuf::FieldDescriptor& field);
+
 void AppendLengthDelimited(int field_number, absl::string_view payload, std::string* out);
 
 inline uint32_t ZigZag32(int32_t v) {

@@ -11,6 +11,7 @@ namespace protogate::transcode {
 namespace {
 
 namespace gpb = google::protobuf;
+using wire::DeclaredWireType;
 using wire::WireType;
 
 // Deeper than protobuf's own parser default: let the parser decide.
@@ -24,27 +25,6 @@ std::optional<uint64_t> ReadVarint(absl::string_view data, size_t* pos) {
     if ((byte & 0x80) == 0) return result;
   }
   return std::nullopt;
-}
-
-WireType DeclaredWireType(const gpb::FieldDescriptor& field) {
-  switch (field.type()) {
-    case gpb::FieldDescriptor::TYPE_DOUBLE:
-    case gpb::FieldDescriptor::TYPE_FIXED64:
-    case gpb::FieldDescriptor::TYPE_SFIXED64:
-      return WireType::kFixed64;
-    case gpb::FieldDescriptor::TYPE_FLOAT:
-    case gpb::FieldDescriptor::TYPE_FIXED32:
-    case gpb::FieldDescriptor::TYPE_SFIXED32:
-      return WireType::kFixed32;
-    case gpb::FieldDescriptor::TYPE_STRING:
-    case gpb::FieldDescriptor::TYPE_BYTES:
-    case gpb::FieldDescriptor::TYPE_MESSAGE:
-      return WireType::kLengthDelimited;
-    case gpb::FieldDescriptor::TYPE_GROUP:
-      return WireType::kStartGroup;
-    default:
-      return WireType::kVarint;
-  }
 }
 
 bool IsPackedPayload(absl::string_view payload, WireType element) {
