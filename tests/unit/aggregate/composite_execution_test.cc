@@ -437,10 +437,11 @@ TEST(CompositeExecutionTest, ServiceMetadataGoesOnlyToThatServicesCalls) {
 TEST(CompositeExecutionTest, DeadlinesAreTheCallsOrTheCompositesWhicheverIsFirst) {
   Harness run;
   CompositeRequest request;
-  request.deadline = absl::Now() + absl::Milliseconds(100);
+  // Far enough ahead that a loaded machine never reaches it before the calls start.
+  request.deadline = absl::Now() + absl::Seconds(60);
   run.Start(R"({
     "user": {"method": "demo.users.v1.UserService/GetUser", "timeout_ms": 10},
-    "orders": {"method": "demo.orders.v1.OrderService/ListOrders", "timeout_ms": 60000}})",
+    "orders": {"method": "demo.orders.v1.OrderService/ListOrders", "timeout_ms": 600000}})",
             "", request);
   ASSERT_EQ(run.upstream.pending().size(), 2u);
   EXPECT_LT(run.upstream.pending()[0].request.deadline, request.deadline);
