@@ -18,18 +18,17 @@
 // "-Infinity" included; bools from true/false or the strings protobuf takes
 // ("true", "t", "yes", "1", ... in any case); bytes as strict base64, URL-safe
 // or standard, padding optional; enums by name, by number, or by a string of
-// a known number; null leaves a field unset (a NullValue field takes it as
-// its value); a repeated field takes a list (nested
+// a known number; null leaves a field unset (google.protobuf.Value and
+// NullValue take it as their null); a repeated field takes a list (nested
 // lists flatten) or one bare value; maps with keys parsed from the key
 // string; oneofs refuse a second member; unknown fields are an error naming
 // the field or, with ignore_unknown_fields, skipped whole (unknown enum names
 // are then dropped too). Well-known types: Timestamp, Duration, FieldMask,
-// the wrappers and Empty, in their JSON forms and in their plain message
-// forms; NullValue fields take null as their value.
+// the wrappers, Struct, Value, ListValue, Empty, in their JSON forms and in
+// their plain message forms.
 //
 // Not covered, so Create returns nullptr and the caller converts with
-// protobuf: a type reaching google.protobuf.Any, Struct, Value or
-// ListValue, a proto2 type, a group, more than 64 oneofs in one message, or
+// protobuf: a type reaching google.protobuf.Any, a proto2 type, a group, or
 // two fields whose JSON and proto names collide.
 //
 // Deliberate differences from protobuf 3.21, each where protobuf's own
