@@ -47,11 +47,14 @@ class TaskLoop {
   TaskLoop& operator=(const TaskLoop&) = delete;
 
   void Post(absl::AnyInvocable<void()> task) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopped_) return;  // destroyed here, outside the loop: as a stopped server does
-      tasks_.push_back(std::move(task));
+    std::unique_lock<std::mutex> lock(mu_);
+    if (stopped_) {
+      lock.unlock();
+      return;  // destroyed here, outside the loop: as a stopped server does
     }
+    tasks_.push_back(std::move(task));
+    // Under the lock: the posted task may end the test, and the loop (this
+    // condition variable with it) is destroyed once the lock is free.
     wake_.notify_one();
   }
 
