@@ -30,4 +30,16 @@ inline std::string JsonQuoted(absl::string_view text) {
   return JsonText(nlohmann::json(std::string(text)));
 }
 
+// A client's value as error messages echo it: at most `max` bytes, then
+// "...", never cut inside a UTF-8 sequence, so an error body stays small
+// whatever the client sent.
+inline std::string Shortened(absl::string_view text, size_t max = 64) {
+  if (text.size() <= max) return std::string(text);
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  std::string out(text.substr(0, cut));
+  out += "...";
+  return out;
+}
+
 }  // namespace protogate::common

@@ -13,6 +13,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
+#include "transcode/json_to_wire.h"
 #include "transcode/text_value.h"
 #include "transcode/wire_format.h"
 
@@ -34,10 +35,7 @@ enum class BodyKind {
 // whatever the client sent.
 constexpr size_t kMaxEchoedValue = 64;
 
-std::string Echo(absl::string_view value) {
-  if (value.size() <= kMaxEchoedValue) return std::string(value);
-  return absl::StrCat(value.substr(0, kMaxEchoedValue), "...");
-}
+std::string Echo(absl::string_view value) { return common::Shortened(value, kMaxEchoedValue); }
 
 // Query names and body fields resolve as the body's keys do.
 const gpb::FieldDescriptor* FindField(const gpb::Descriptor& message, absl::string_view name) {
@@ -137,8 +135,14 @@ struct RequestTranscoder::Impl {
   JsonBodyShape body_shape = JsonBodyShape::Any();  // what the client's JSON is
   RequestOptions options;
   gpb::util::JsonParseOptions json_options;
+  // The body written straight to wire; null where the writer does not cover
+  // the body's type (Any, Struct, Value, ...) and protobuf converts it.
+  std::shared_ptr<const JsonToWire> body_writer;
 
   absl::Status AppendBody(absl::string_view body, std::string* out) const;
+  // The JSON body (already checked strictly) as wire bytes: the writer where
+  // it covers the type, else protobuf's converter.
+  absl::Status ConvertBody(absl::string_view json, std::string* out) const;
   absl::Status JsonToBinary(absl::string_view json, std::string* out) const;
   absl::StatusOr<FieldPath> ResolveBinding(const routing::VariableBinding& binding) const;
   absl::Status AppendQueryParameter(absl::string_view name, absl::string_view value,
@@ -153,12 +157,15 @@ absl::StatusOr<RequestTranscoder> RequestTranscoder::Create(
   impl->type = &request_type;
   impl->options = options;
   impl->json_options.ignore_unknown_fields = options.ignore_unknown_json_fields;
+  const JsonToWireOptions writer_options{.ignore_unknown_fields =
+                                             options.ignore_unknown_json_fields};
   if (body_field.empty()) {
     impl->body_kind = BodyKind::kNone;
   } else if (body_field == "*") {
     impl->body_kind = BodyKind::kWhole;
     impl->body_type_url = TypeRegistry::TypeUrl(request_type);
     impl->body_shape = JsonBodyShape::Message(request_type);
+    impl->body_writer = JsonToWire::ForMessage(request_type, writer_options);
   } else {
     const gpb::FieldDescriptor* field = FindField(request_type, body_field);
     if (field == nullptr) {
@@ -170,12 +177,14 @@ absl::StatusOr<RequestTranscoder> RequestTranscoder::Create(
     if (IsSingularMessage(*field)) {
       impl->body_kind = BodyKind::kMessageField;
       impl->body_type_url = TypeRegistry::TypeUrl(*field->message_type());
+      impl->body_writer = JsonToWire::ForMessage(*field->message_type(), writer_options);
     } else {
       // protobuf converts only whole messages from JSON: the body becomes
       // the value of this one field in a request-typed JSON object.
       impl->body_kind = BodyKind::kOtherField;
       impl->body_type_url = TypeRegistry::TypeUrl(request_type);
       impl->body_json_prefix = absl::StrCat("{", common::JsonQuoted(field->json_name()), ":");
+      impl->body_writer = JsonToWire::ForField(*field, writer_options);
     }
   }
   impl->registry = std::move(registry);
@@ -234,14 +243,14 @@ absl::Status RequestTranscoder::Impl::AppendBody(absl::string_view body, std::st
       if (absl::Status s = CheckStrictJson(body, body_shape, options.max_json_depth); !s.ok()) {
         return s;
       }
-      return JsonToBinary(body, out);
+      return ConvertBody(body, out);
     case BodyKind::kMessageField: {
       std::string message;
       if (!IsEmptyJson(body)) {
         if (absl::Status s = CheckStrictJson(body, body_shape, options.max_json_depth); !s.ok()) {
           return s;
         }
-        if (absl::Status s = JsonToBinary(body, &message); !s.ok()) return s;
+        if (absl::Status s = ConvertBody(body, &message); !s.ok()) return s;
       }
       // An empty body still sets the field, as "{}" would.
       wire::AppendLengthDelimited(body_field->number(), message, out);
@@ -255,10 +264,18 @@ absl::Status RequestTranscoder::Impl::AppendBody(absl::string_view body, std::st
       if (absl::Status s = CheckStrictJson(body, body_shape, options.max_json_depth); !s.ok()) {
         return s;
       }
-      return JsonToBinary(absl::StrCat(body_json_prefix, body, "}"), out);
+      return ConvertBody(body, out);
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status RequestTranscoder::Impl::ConvertBody(absl::string_view json, std::string* out) const {
+  if (body_writer != nullptr) return body_writer->Append(json, out);
+  if (body_kind == BodyKind::kOtherField) {
+    return JsonToBinary(absl::StrCat(body_json_prefix, json, "}"), out);
+  }
+  return JsonToBinary(json, out);
 }
 
 absl::Status RequestTranscoder::Impl::JsonToBinary(absl::string_view json, std::string* out) const {

@@ -17,14 +17,18 @@
 // the well-known types are not mappable from a query.
 // Path variables override the same field in the body.
 //
-// The JSON body is checked by CheckStrictJson before protobuf converts it:
-// RFC 8259 exactly, each field at most once (by either of its names), at
-// most `max_json_depth` deep. An empty body (whitespace only) or `null` is
-// the empty message (for a message field: that field set, empty).
+// The JSON body is checked by CheckStrictJson first: RFC 8259 exactly, each
+// field at most once (by either of its names), at most `max_json_depth`
+// deep. It is then written straight to wire bytes by JsonToWire, which
+// accepts what protobuf's JSON parser accepts; types the writer does not
+// cover (reaching Any, Struct, Value or ListValue) go through protobuf's
+// converter. An empty body (whitespace only) or `null` is the empty message
+// (for a message field: that field set, empty).
 //
 // Errors are InvalidArgument with a message naming the parameter or the JSON
-// position, e.g. `invalid value "abc" for path parameter "user_id": expected
-// int32`, `invalid JSON body at byte 11: single-quoted string`.
+// position or the field path, e.g. `invalid value "abc" for path parameter
+// "user_id": expected int32`, `invalid JSON body at byte 11: single-quoted
+// string`, `invalid JSON body: items[1].quantity: invalid value 1.5 for int32`.
 //
 // Example:
 //   auto t = RequestTranscoder::Create(registry, *method->input_type(), "user", options);

@@ -12,6 +12,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/json_text.h"
 #include "simdjson.h"
 
 namespace protogate::transcode {
@@ -145,13 +146,7 @@ void Unescape(absl::string_view raw, std::string* out) {
   }
 }
 
-std::string EchoKey(absl::string_view key) {
-  if (key.size() <= kMaxEchoedKey) return std::string(key);
-  size_t cut = kMaxEchoedKey;
-  // Not inside a UTF-8 sequence.
-  while (cut > 0 && (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80) --cut;
-  return absl::StrCat(key.substr(0, cut), "...");
-}
+std::string EchoKey(absl::string_view key) { return common::Shortened(key, kMaxEchoedKey); }
 
 bool HasJsonFormOfItsOwn(const gpb::Descriptor& message) {
   return message.well_known_type() != gpb::Descriptor::WELLKNOWNTYPE_UNSPECIFIED;
