@@ -23,6 +23,10 @@
 //   }
 //   message Typed { ... }  // Shapes without Struct, Value and ListValue
 //   message WithAny { google.protobuf.Any any = 1; Shapes shapes = 2; }
+//   service ShapesService {  // Get* have idempotency_level NO_SIDE_EFFECTS
+//     rpc GetShapes(Shapes) returns (Shapes); rpc PutTyped(Typed) returns (Typed);
+//     rpc GetInner(Inner) returns (Inner); rpc PutAny(WithAny) returns (WithAny);
+//   }
 //
 // Example:
 //   const auto* shapes = test::ShapesRegistry()->FindMessage("protogate.test.Shapes");
@@ -275,6 +279,25 @@ inline gpb::FileDescriptorProto ShapesFile() {
   with_any->set_name("WithAny");
   AddField(with_any, "any", 1, kMessage, ".google.protobuf.Any");
   AddField(with_any, "shapes", 2, kMessage, kShapes);
+
+  gpb::ServiceDescriptorProto* service = file.add_service();
+  service->set_name("ShapesService");
+  const struct {
+    const char* name;
+    const char* type;
+    bool query;
+  } methods[] = {{"GetShapes", "Shapes", true},
+                 {"PutTyped", "Typed", false},
+                 {"GetInner", "Inner", true},
+                 {"PutAny", "WithAny", false}};
+  for (const auto& m : methods) {
+    gpb::MethodDescriptorProto* method = service->add_method();
+    method->set_name(m.name);
+    method->set_input_type(std::string(".protogate.test.") + m.type);
+    method->set_output_type(std::string(".protogate.test.") + m.type);
+    if (m.query)
+      method->mutable_options()->set_idempotency_level(gpb::MethodOptions::NO_SIDE_EFFECTS);
+  }
   return file;
 }
 
