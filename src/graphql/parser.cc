@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/utf8.h"
 
 namespace protogate::graphql {
 namespace {
@@ -119,52 +120,12 @@ absl::Status SyntaxError(Location location, absl::string_view message) {
   return status;
 }
 
-// Length of the valid UTF-8 sequence at `pos` (1 for ASCII), or 0.
 size_t Utf8SequenceLength(absl::string_view s, size_t pos) {
-  const unsigned char c = static_cast<unsigned char>(s[pos]);
-  if (c < 0x80) return 1;
-  size_t length;
-  uint32_t min;
-  if (c >= 0xC2 && c <= 0xDF) {
-    length = 2;
-    min = 0x80;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    length = 3;
-    min = 0x800;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    length = 4;
-    min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (pos + length > s.size()) return 0;
-  uint32_t code = c & (0x7F >> length);
-  for (size_t i = 1; i < length; ++i) {
-    const unsigned char next = static_cast<unsigned char>(s[pos + i]);
-    if ((next & 0xC0) != 0x80) return 0;
-    code = (code << 6) | (next & 0x3F);
-  }
-  if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
-  return length;
+  return common::Utf8SequenceLength(reinterpret_cast<const unsigned char*>(s.data()) + pos,
+                                    s.size() - pos);
 }
 
-void AppendUtf8(uint32_t code, std::string* out) {
-  if (code < 0x80) {
-    out->push_back(static_cast<char>(code));
-  } else if (code < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (code >> 6)));
-    out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-  } else if (code < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (code >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (code >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-  }
-}
+using common::AppendUtf8;
 
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';

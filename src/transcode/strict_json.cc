@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/json_text.h"
+#include "common/utf8.h"
 #include "simdjson.h"
 
 namespace protogate::transcode {
@@ -63,45 +64,8 @@ int Hex4(const char* p) {
 bool IsHighSurrogate(int unit) { return unit >= 0xD800 && unit <= 0xDBFF; }
 bool IsLowSurrogate(int unit) { return unit >= 0xDC00 && unit <= 0xDFFF; }
 
-// The length of the well-formed UTF-8 sequence at `p` (Unicode 15, table
-// 3-7: no overlong forms, no surrogates, nothing past U+10FFFF), or 0.
-size_t Utf8SequenceLength(const unsigned char* p, size_t available) {
-  const unsigned char lead = p[0];
-  auto continuation = [&](size_t i, unsigned char low = 0x80, unsigned char high = 0xBF) {
-    return i < available && p[i] >= low && p[i] <= high;
-  };
-  if (lead < 0xC2) return 0;
-  if (lead < 0xE0) return continuation(1) ? 2 : 0;
-  if (lead < 0xF0) {
-    const unsigned char low = lead == 0xE0 ? 0xA0 : 0x80;
-    const unsigned char high = lead == 0xED ? 0x9F : 0xBF;
-    return continuation(1, low, high) && continuation(2) ? 3 : 0;
-  }
-  if (lead < 0xF5) {
-    const unsigned char low = lead == 0xF0 ? 0x90 : 0x80;
-    const unsigned char high = lead == 0xF4 ? 0x8F : 0xBF;
-    return continuation(1, low, high) && continuation(2) && continuation(3) ? 4 : 0;
-  }
-  return 0;
-}
-
-void AppendUtf8(uint32_t code_point, std::string* out) {
-  if (code_point < 0x80) {
-    out->push_back(static_cast<char>(code_point));
-  } else if (code_point < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | code_point >> 6));
-    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else if (code_point < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | code_point >> 12));
-    out->push_back(static_cast<char>(0x80 | (code_point >> 6 & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | code_point >> 18));
-    out->push_back(static_cast<char>(0x80 | (code_point >> 12 & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (code_point >> 6 & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  }
-}
+using common::AppendUtf8;
+using common::Utf8SequenceLength;
 
 // Decodes the contents of a string already checked by the scanner.
 void Unescape(absl::string_view raw, std::string* out) {
