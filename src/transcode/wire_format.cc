@@ -153,25 +153,4 @@ bool ForEachField(absl::string_view message, absl::FunctionRef<void(const Field&
   return true;
 }
 
-WireType DeclaredWireType(const google::protobuf::FieldDescriptor& field) {
-  switch (field.type()) {
-    case google::protobuf::FieldDescriptor::TYPE_DOUBLE:
-    case google::protobuf::FieldDescriptor::TYPE_FIXED64:
-    case google::protobuf::FieldDescriptor::TYPE_SFIXED64:
-      return WireType::kFixed64;
-    case google::protobuf::FieldDescriptor::TYPE_FLOAT:
-    case google::protobuf::FieldDescriptor::TYPE_FIXED32:
-    case google::protobuf::FieldDescriptor::TYPE_SFIXED32:
-      return WireType::kFixed32;
-    case google::protobuf::FieldDescriptor::TYPE_STRING:
-    case google::protobuf::FieldDescriptor::TYPE_BYTES:
-    case google::protobuf::FieldDescriptor::TYPE_MESSAGE:
-      return WireType::kLengthDelimited;
-    case google::protobuf::FieldDescriptor::TYPE_GROUP:
-      return WireType::kStartGroup;
-    default:
-      return WireType::kVarint;
-  }
-}
-
 }  // namespace protogate::transcode::wire

@@ -35,7 +35,27 @@ void AppendFixed64(uint64_t value, std::string* out);
 // Tag, length, payload.
 // The wire type `field`'s elements are written with (a packed repeated
 // field's run is length-delimited on the wire; its elements are not).
-WireType DeclaredWireType(const google::protobuf::FieldDescriptor& field);
+// Inline: the inspection and the printers call it for every field they read.
+inline WireType DeclaredWireType(const google::protobuf::FieldDescriptor& field) {
+  switch (field.type()) {
+    case google::protobuf::FieldDescriptor::TYPE_DOUBLE:
+    case google::protobuf::FieldDescriptor::TYPE_FIXED64:
+    case google::protobuf::FieldDescriptor::TYPE_SFIXED64:
+      return WireType::kFixed64;
+    case google::protobuf::FieldDescriptor::TYPE_FLOAT:
+    case google::protobuf::FieldDescriptor::TYPE_FIXED32:
+    case google::protobuf::FieldDescriptor::TYPE_SFIXED32:
+      return WireType::kFixed32;
+    case google::protobuf::FieldDescriptor::TYPE_STRING:
+    case google::protobuf::FieldDescriptor::TYPE_BYTES:
+    case google::protobuf::FieldDescriptor::TYPE_MESSAGE:
+      return WireType::kLengthDelimited;
+    case google::protobuf::FieldDescriptor::TYPE_GROUP:
+      return WireType::kStartGroup;
+    default:
+      return WireType::kVarint;
+  }
+}
 
 void AppendLengthDelimited(int field_number, absl::string_view payload, std::string* out);
 
