@@ -462,24 +462,10 @@ absl::StatusOr<Value> Execution::ResponseValue(const PlanCall& call, std::string
     ASSIGN_OR_RETURN(Json json, ResponseJson(call, bytes));
     return Value(std::move(json));
   }
-  const gpb::Descriptor& type = *call.response_type;
-  switch (transcode::InspectWire(bytes, type)) {
-    case transcode::WireShape::kPrintable:
-      break;
-    case transcode::WireShape::kNeedsNormalizing: {
-      gpb::Arena arena;
-      gpb::Message* message = plan_->registry().Prototype(type)->New(&arena);
-      if (!message->ParseFromString(bytes)) return NotParsed(call);
-      // A field sent with the wrong wire type parses as unknown; lookups
-      // by number would misread it.
-      message->DiscardUnknownFields();
-      bytes = message->SerializeAsString();
-      break;
-    }
-    case transcode::WireShape::kMalformed:
-      return NotParsed(call);
-  }
-  return Value::Message(std::make_shared<const std::string>(std::move(bytes)), type);
+  std::optional<Value> value =
+      WireMessage(std::move(bytes), *call.response_type, plan_->registry());
+  if (!value) return NotParsed(call);
+  return *std::move(value);
 }
 
 absl::StatusOr<Json> Execution::ResponseJson(const PlanCall& call, const std::string& bytes) const {

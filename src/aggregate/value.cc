@@ -5,7 +5,10 @@
 
 #include "absl/strings/match.h"
 #include "aggregate/value_printer.h"
+#include "google/protobuf/arena.h"
+#include "google/protobuf/message.h"
 #include "transcode/wire_format.h"
+#include "transcode/wire_inspection.h"
 
 namespace protogate::aggregate {
 namespace {
@@ -105,6 +108,27 @@ Value Value::List(std::vector<Value> items) {
 const std::vector<absl::string_view>& Value::map_entries() const {
   static const auto* const kNone = new std::vector<absl::string_view>();
   return entries_ ? *entries_ : *kNone;
+}
+
+std::optional<Value> WireMessage(std::string bytes, const gpb::Descriptor& type,
+                                 const transcode::TypeRegistry& registry) {
+  switch (transcode::InspectWire(bytes, type)) {
+    case transcode::WireShape::kPrintable:
+      break;
+    case transcode::WireShape::kNeedsNormalizing: {
+      gpb::Arena arena;
+      gpb::Message* message = registry.Prototype(type)->New(&arena);
+      if (!message->ParseFromString(bytes)) return std::nullopt;
+      // A field sent with the wrong wire type parses as unknown; lookups
+      // by number would misread it.
+      message->DiscardUnknownFields();
+      bytes = message->SerializeAsString();
+      break;
+    }
+    case transcode::WireShape::kMalformed:
+      return std::nullopt;
+  }
+  return Value::Message(std::make_shared<const std::string>(std::move(bytes)), type);
 }
 
 Value FieldOf(const Value& message, const gpb::FieldDescriptor& field) {

@@ -42,6 +42,7 @@
 #include "aggregate/composite_spec.h"
 #include "aggregate/reference.h"
 #include "google/protobuf/descriptor.h"
+#include "transcode/type_registry.h"
 
 namespace protogate::aggregate {
 
@@ -97,6 +98,13 @@ class Value {
 // last occurrence of a singular field, every element of a repeated one (a
 // list; packed or not), absent when the wire does not hold it.
 Value FieldOf(const Value& message, const google::protobuf::FieldDescriptor& field);
+
+// A call's output as a kMessage Value, checked once on arrival (as the
+// single-route printer checks it) so that lookups and printing can trust
+// it: normalized through protobuf when transcode::InspectWire asks for it;
+// nullopt when the bytes are no `type`.
+std::optional<Value> WireMessage(std::string bytes, const google::protobuf::Descriptor& type,
+                                 const transcode::TypeRegistry& registry);
 
 class ValuePrinter;
 
