@@ -135,6 +135,180 @@ constexpr CustomScalar kCustomScalars[] = {
 
 constexpr const char* kBuiltinScalars[] = {"Boolean", "Float", "ID", "Int", "String"};
 
+// A type written as GraphQL writes it ("[__Type!]!"); only for the
+// introspection tables below, whose text is known to be well formed.
+TypeRef TypeFromText(absl::string_view text) {
+  if (absl::ConsumeSuffix(&text, "!")) return NonNull(TypeFromText(text));
+  if (absl::ConsumePrefix(&text, "[") && absl::ConsumeSuffix(&text, "]")) {
+    return ListOf(TypeFromText(text));
+  }
+  return Named(std::string(text));
+}
+
+InputValue IncludeDeprecatedArgument() {
+  return {.name = "includeDeprecated", .type = Named("Boolean"), .default_value = "false"};
+}
+
+SchemaField MetaField(const char* name, const char* type, bool include_deprecated = false) {
+  SchemaField field{.name = name, .type = TypeFromText(type)};
+  if (include_deprecated) field.arguments.push_back(IncludeDeprecatedArgument());
+  return field;
+}
+
+SchemaType IntrospectionObject(const char* name, const char* description,
+                               std::vector<SchemaField> fields) {
+  return {.kind = SchemaType::Kind::kObject,
+          .name = name,
+          .description = description,
+          .fields = std::move(fields),
+          .introspection = true};
+}
+
+SchemaType IntrospectionEnum(const char* name, const char* description,
+                             const std::vector<const char*>& values) {
+  SchemaType type{.kind = SchemaType::Kind::kEnum,
+                  .name = name,
+                  .description = description,
+                  .introspection = true};
+  for (const char* value : values) type.enum_values.push_back({.name = value});
+  return type;
+}
+
+// The introspection types of §4.5, with graphql-js 16's additions
+// (`includeDeprecated` on __Directive.args, __Type.isOneOf).
+std::vector<SchemaType> IntrospectionTypes() {
+  std::vector<SchemaType> types;
+  types.push_back(IntrospectionObject(
+      "__Schema",
+      "A GraphQL Schema defines the capabilities of a GraphQL server. It exposes all available "
+      "types and directives on the server, as well as the entry points for query, mutation, and "
+      "subscription operations.",
+      {MetaField("description", "String"), MetaField("types", "[__Type!]!"),
+       MetaField("queryType", "__Type!"), MetaField("mutationType", "__Type"),
+       MetaField("subscriptionType", "__Type"), MetaField("directives", "[__Directive!]!")}));
+  types.push_back(IntrospectionObject(
+      "__Type",
+      "The fundamental unit of any GraphQL Schema is the type. There are many kinds of types in "
+      "GraphQL as represented by the `__TypeKind` enum.",
+      {MetaField("kind", "__TypeKind!"), MetaField("name", "String"),
+       MetaField("description", "String"), MetaField("specifiedByURL", "String"),
+       MetaField("fields", "[__Field!]", true), MetaField("interfaces", "[__Type!]"),
+       MetaField("possibleTypes", "[__Type!]"), MetaField("enumValues", "[__EnumValue!]", true),
+       MetaField("inputFields", "[__InputValue!]", true), MetaField("ofType", "__Type"),
+       MetaField("isOneOf", "Boolean")}));
+  types.push_back(IntrospectionObject(
+      "__Field",
+      "Object and Interface types are described by a list of Fields, each of which has a name, "
+      "potentially a list of arguments, and a return type.",
+      {MetaField("name", "String!"), MetaField("description", "String"),
+       MetaField("args", "[__InputValue!]!", true), MetaField("type", "__Type!"),
+       MetaField("isDeprecated", "Boolean!"), MetaField("deprecationReason", "String")}));
+  types.push_back(IntrospectionObject(
+      "__InputValue",
+      "Arguments provided to Fields or Directives and the input fields of an InputObject are "
+      "represented as Input Values which describe their type and optionally a default value.",
+      {MetaField("name", "String!"), MetaField("description", "String"),
+       MetaField("type", "__Type!"), MetaField("defaultValue", "String"),
+       MetaField("isDeprecated", "Boolean!"), MetaField("deprecationReason", "String")}));
+  types.push_back(IntrospectionObject(
+      "__EnumValue",
+      "One possible value for a given Enum. Enum values are unique values, not a placeholder for "
+      "a string or numeric value. However an Enum value is returned in a JSON response as a "
+      "string.",
+      {MetaField("name", "String!"), MetaField("description", "String"),
+       MetaField("isDeprecated", "Boolean!"), MetaField("deprecationReason", "String")}));
+  types.push_back(IntrospectionObject(
+      "__Directive",
+      "A Directive provides a way to describe alternate runtime execution and type validation "
+      "behavior in a GraphQL document.\n\nIn some cases, you need to provide options to alter "
+      "GraphQL's execution behavior in ways field arguments will not suffice, such as "
+      "conditionally including or skipping a field. Directives provide this by describing "
+      "additional information to the executor.",
+      {MetaField("name", "String!"), MetaField("description", "String"),
+       MetaField("isRepeatable", "Boolean!"), MetaField("locations", "[__DirectiveLocation!]!"),
+       MetaField("args", "[__InputValue!]!", true)}));
+  types.push_back(IntrospectionEnum(
+      "__TypeKind", "An enum describing what kind of type a given `__Type` is.",
+      {"SCALAR", "OBJECT", "INTERFACE", "UNION", "ENUM", "INPUT_OBJECT", "LIST", "NON_NULL"}));
+  types.push_back(
+      IntrospectionEnum("__DirectiveLocation",
+                        "A Directive can be adjacent to many parts of the GraphQL language, a "
+                        "__DirectiveLocation describes one such possible adjacencies.",
+                        {"QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION",
+                         "FRAGMENT_SPREAD", "INLINE_FRAGMENT", "VARIABLE_DEFINITION", "SCHEMA",
+                         "SCALAR", "OBJECT", "FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INTERFACE",
+                         "UNION", "ENUM", "ENUM_VALUE", "INPUT_OBJECT", "INPUT_FIELD_DEFINITION"}));
+  return types;
+}
+
+// The specified directives, with graphql-js's descriptions.
+std::vector<DirectiveDefinition> SpecifiedDirectives() {
+  const std::vector<std::string> conditional = {"FIELD", "FRAGMENT_SPREAD", "INLINE_FRAGMENT"};
+  return {
+      {.name = "include",
+       .description = "Directs the executor to include this field or fragment only when the "
+                      "`if` argument is true.",
+       .locations = conditional,
+       .arguments = {{.name = "if",
+                      .description = "Included when true.",
+                      .type = NonNull(Named("Boolean"))}}},
+      {.name = "skip",
+       .description =
+           "Directs the executor to skip this field or fragment when the `if` argument is true.",
+       .locations = conditional,
+       .arguments = {{.name = "if",
+                      .description = "Skipped when true.",
+                      .type = NonNull(Named("Boolean"))}}},
+      {.name = "deprecated",
+       .description = "Marks an element of a GraphQL schema as no longer supported.",
+       .locations = {"FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INPUT_FIELD_DEFINITION",
+                     "ENUM_VALUE"},
+       .arguments = {{.name = "reason",
+                      .description =
+                          "Explains why this element was deprecated, usually also including a "
+                          "suggestion for how to access supported similar data. Formatted using "
+                          "the Markdown syntax, as specified by "
+                          "[CommonMark](https://commonmark.org/).",
+                      .type = Named("String"),
+                      .default_value = "\"No longer supported\""}}},
+      {.name = "specifiedBy",
+       .description = "Exposes a URL that specifies the behavior of this scalar.",
+       .locations = {"SCALAR"},
+       .arguments = {{.name = "url",
+                      .description = "The URL that specifies the behavior of this scalar.",
+                      .type = NonNull(Named("String"))}}},
+      {.name = "oneOf",
+       .description =
+           "Indicates exactly one field must be supplied and this field must not be `null`.",
+       .locations = {"INPUT_OBJECT"}},
+  };
+}
+
+const SchemaField& TypenameField() {
+  static const SchemaField* field =
+      new SchemaField{.name = "__typename",
+                      .description = "The name of the current Object type at runtime.",
+                      .type = NonNull(Named("String"))};
+  return *field;
+}
+
+const SchemaField& SchemaMetaField() {
+  static const SchemaField* field =
+      new SchemaField{.name = "__schema",
+                      .description = "Access the current type schema of this server.",
+                      .type = NonNull(Named("__Schema"))};
+  return *field;
+}
+
+const SchemaField& TypeMetaField() {
+  static const SchemaField* field =
+      new SchemaField{.name = "__type",
+                      .description = "Request the type information of a single type.",
+                      .type = Named("__Type"),
+                      .arguments = {{.name = "name", .type = NonNull(Named("String"))}}};
+  return *field;
+}
+
 }  // namespace
 
 class SchemaBuilder {
@@ -165,6 +339,7 @@ class SchemaBuilder {
         AddScalar(scalar.name, scalar.description, scalar.specified_by_url);
       }
     }
+    for (SchemaType& type : IntrospectionTypes()) Add(std::move(type));
     return Finish();
   }
 
@@ -392,6 +567,11 @@ class SchemaBuilder {
               [](const auto& a, const auto& b) { return a->name < b->name; });
     auto schema = std::shared_ptr<Schema>(new Schema());
     for (const auto& type : types_) {
+      // The spec reserves `__` names for its own types, which are not checked.
+      if (type->introspection) {
+        schema->by_name_[type->name] = type.get();
+        continue;
+      }
       if (!IsGraphqlName(type->name)) {
         return absl::InvalidArgumentError(
             absl::StrCat("\"", type->name, "\" is not a GraphQL type name"));
@@ -421,6 +601,7 @@ class SchemaBuilder {
       schema->by_name_[type->name] = type.get();
     }
     schema->types_ = std::move(types_);
+    schema->directives_ = SpecifiedDirectives();
     return std::shared_ptr<const Schema>(std::move(schema));
   }
 
@@ -444,7 +625,23 @@ const SchemaType* Schema::FindType(absl::string_view name) const {
   return it == by_name_.end() ? nullptr : it->second;
 }
 
-namespace {
+const SchemaField* Schema::FindField(const SchemaType& type, absl::string_view name) const {
+  if (type.kind != SchemaType::Kind::kObject) return nullptr;
+  if (name == "__typename") return &TypenameField();
+  if (&type == query() && name == "__schema") return &SchemaMetaField();
+  if (&type == query() && name == "__type") return &TypeMetaField();
+  for (const SchemaField& field : type.fields) {
+    if (field.name == name) return &field;
+  }
+  return nullptr;
+}
+
+const DirectiveDefinition* Schema::FindDirective(absl::string_view name) const {
+  for (const DirectiveDefinition& directive : directives_) {
+    if (directive.name == name) return &directive;
+  }
+  return nullptr;
+}
 
 std::string TypeText(const TypeRef& type) {
   switch (type.kind) {
@@ -457,6 +654,8 @@ std::string TypeText(const TypeRef& type) {
   }
   return "";
 }
+
+namespace {
 
 // A description as a block string, indented like what it describes.
 void AppendDescription(absl::string_view text, absl::string_view indent, std::string* out) {
@@ -500,6 +699,7 @@ std::string Schema::Sdl() const {
         "directive @oneOf on INPUT_OBJECT\n\n");
   }
   for (const auto& type : types_) {
+    if (type->introspection) continue;
     if (type->kind == SchemaType::Kind::kScalar &&
         std::find(std::begin(kBuiltinScalars), std::end(kBuiltinScalars), type->name) !=
             std::end(kBuiltinScalars)) {

@@ -57,6 +57,7 @@ struct InputValue {
   TypeRef type{};
   const google::protobuf::FieldDescriptor* field = nullptr;  // what the value sets
   std::optional<std::string> deprecation_reason{};
+  std::optional<std::string> default_value{};  // GraphQL literal text, e.g. "false"
 };
 
 struct SchemaField {
@@ -90,6 +91,18 @@ struct SchemaType {
   std::string specified_by_url{};                         // kScalar, for the custom scalars
   const google::protobuf::Descriptor* message = nullptr;  // kObject, kInputObject
   const google::protobuf::EnumDescriptor* enum_type = nullptr;  // kEnum
+  bool introspection = false;  // one of the spec's `__` types (§4.5)
+};
+
+// A directive the schema supports (§3.13): the spec's @skip, @include,
+// @deprecated, @specifiedBy, and @oneOf. Locations are __DirectiveLocation
+// names ("FIELD", "FRAGMENT_SPREAD", ...).
+struct DirectiveDefinition {
+  std::string name{};
+  std::string description{};
+  std::vector<std::string> locations{};
+  std::vector<InputValue> arguments{};
+  bool repeatable = false;
 };
 
 // An exposed method and how it is exposed.
@@ -101,6 +114,9 @@ struct RootMethod {
   std::string name{};  // "" for the derived name
 };
 
+// A type as GraphQL writes it: "User", "[String!]!".
+std::string TypeText(const TypeRef& type);
+
 class Schema {
  public:
   // Fails with InvalidArgument on a streaming method, two root fields of one
@@ -111,10 +127,18 @@ class Schema {
   const SchemaType* FindType(absl::string_view name) const;
   const SchemaType* query() const { return FindType("Query"); }
   const SchemaType* mutation() const { return FindType("Mutation"); }
-  // Every type, built-in scalars included, sorted by name.
+  // The field `name` of `type`, the meta-fields included: `__typename` on
+  // every object type, `__schema` and `__type(name:)` on Query only.
+  // nullptr when there is none (or `type` is not an object type).
+  const SchemaField* FindField(const SchemaType& type, absl::string_view name) const;
+  // @include, @skip, @deprecated, @specifiedBy, @oneOf, in that order.
+  const std::vector<DirectiveDefinition>& directives() const { return directives_; }
+  const DirectiveDefinition* FindDirective(absl::string_view name) const;
+  // Every type, built-in scalars and introspection types included, sorted by name.
   const std::vector<std::unique_ptr<SchemaType>>& types() const { return types_; }
 
-  // The schema in SDL (types sorted by name; built-in scalars left out).
+  // The schema in SDL (types sorted by name; built-in scalars and
+  // introspection types left out).
   std::string Sdl() const;
 
  private:
@@ -122,6 +146,7 @@ class Schema {
   Schema() = default;
   std::vector<std::unique_ptr<SchemaType>> types_{};
   absl::flat_hash_map<std::string, const SchemaType*> by_name_{};
+  std::vector<DirectiveDefinition> directives_{};
 };
 
 }  // namespace protogate::graphql

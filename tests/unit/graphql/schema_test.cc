@@ -16,18 +16,6 @@ namespace {
 
 namespace gpb = google::protobuf;
 
-std::string TypeText(const TypeRef& type) {
-  switch (type.kind) {
-    case TypeRef::Kind::kNamed:
-      return type.name;
-    case TypeRef::Kind::kList:
-      return "[" + TypeText(type.of[0]) + "]";
-    case TypeRef::Kind::kNonNull:
-      return TypeText(type.of[0]) + "!";
-  }
-  return "";
-}
-
 // Every unary method of the demo services; those whose HTTP binding is a
 // GET (per the demo protos) as queries.
 std::vector<RootMethod> DemoMethods() {
@@ -275,6 +263,59 @@ TEST(GraphqlSchemaTest, SdlCarriesDescriptionsAndScalarSpecifications) {
   // Request messages are arguments, not input types of their own.
   EXPECT_EQ((*demo)->FindType("GetUserRequestInput"), nullptr);
   EXPECT_EQ((*demo)->FindType("GetUserRequest"), nullptr);
+}
+
+TEST(GraphqlSchemaTest, IntrospectionTypesHaveTheSpecsFields) {
+  auto schema = Schema::Build(DemoMethods());
+  ASSERT_TRUE(schema.ok()) << schema.status();
+  const Schema& s = **schema;
+  for (const char* name : {"__Schema", "__Type", "__Field", "__InputValue", "__EnumValue",
+                           "__Directive", "__TypeKind", "__DirectiveLocation"}) {
+    ASSERT_NE(s.FindType(name), nullptr) << name;
+    EXPECT_TRUE(s.FindType(name)->introspection) << name;
+    EXPECT_FALSE(absl::StrContains(s.Sdl(), name)) << name;
+  }
+  EXPECT_EQ(OutputTypeOf(s, "__Schema", "types"), "[__Type!]!");
+  EXPECT_EQ(OutputTypeOf(s, "__Schema", "queryType"), "__Type!");
+  EXPECT_EQ(OutputTypeOf(s, "__Type", "kind"), "__TypeKind!");
+  EXPECT_EQ(OutputTypeOf(s, "__Type", "ofType"), "__Type");
+  EXPECT_EQ(OutputTypeOf(s, "__Field", "args"), "[__InputValue!]!");
+  EXPECT_EQ(OutputTypeOf(s, "__InputValue", "defaultValue"), "String");
+  EXPECT_EQ(OutputTypeOf(s, "__Directive", "locations"), "[__DirectiveLocation!]!");
+  const SchemaField* fields = FieldOf(s, "__Type", "fields");
+  ASSERT_NE(fields, nullptr);
+  ASSERT_EQ(fields->arguments.size(), 1u);
+  EXPECT_EQ(fields->arguments[0].name, "includeDeprecated");
+  EXPECT_EQ(fields->arguments[0].default_value, "false");
+  EXPECT_EQ(s.FindType("__TypeKind")->enum_values.size(), 8u);
+  EXPECT_EQ(s.FindType("__DirectiveLocation")->enum_values.size(), 19u);
+}
+
+TEST(GraphqlSchemaTest, MetaFieldsAndDirectives) {
+  auto schema = Schema::Build(DemoMethods());
+  ASSERT_TRUE(schema.ok()) << schema.status();
+  const Schema& s = **schema;
+  const SchemaType* user = s.FindType("User");
+  ASSERT_NE(user, nullptr);
+  ASSERT_NE(s.FindField(*user, "__typename"), nullptr);
+  EXPECT_EQ(TypeText(s.FindField(*user, "__typename")->type), "String!");
+  EXPECT_EQ(s.FindField(*user, "__schema"), nullptr);
+  EXPECT_EQ(s.FindField(*user, "__type"), nullptr);
+  ASSERT_NE(s.FindField(*s.query(), "__schema"), nullptr);
+  EXPECT_EQ(TypeText(s.FindField(*s.query(), "__schema")->type), "__Schema!");
+  const SchemaField* type = s.FindField(*s.query(), "__type");
+  ASSERT_NE(type, nullptr);
+  EXPECT_EQ(TypeText(type->arguments.at(0).type), "String!");
+  EXPECT_EQ(s.FindField(*s.query(), "getUser"), FieldOf(s, "Query", "getUser"));
+  std::vector<std::string> names;
+  for (const DirectiveDefinition& d : s.directives()) names.push_back(d.name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"include", "skip", "deprecated", "specifiedBy", "oneOf"}));
+  const DirectiveDefinition* deprecated = s.FindDirective("deprecated");
+  ASSERT_NE(deprecated, nullptr);
+  EXPECT_EQ(deprecated->arguments.at(0).default_value, "\"No longer supported\"");
+  EXPECT_EQ(s.FindDirective("skip")->locations,
+            (std::vector<std::string>{"FIELD", "FRAGMENT_SPREAD", "INLINE_FRAGMENT"}));
 }
 
 }  // namespace

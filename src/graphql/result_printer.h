@@ -1,0 +1,71 @@
+#pragma once
+
+// Writes the answer of a call as GraphQL asks for it (GraphQL spec, October
+// 2021, §6.4): only the selected fields, keyed by response key in selection
+// order, straight from the wire bytes the service sent (aggregate::Value),
+// leaves printed as the schema maps them (schema.h): 64-bit integers as
+// strings, enums by name, Timestamp and the other well-known types in their
+// proto3 JSON forms (aggregate::ValuePrinter), maps as lists of {key, value}
+// objects. A field the message does not hold prints its proto3 default when
+// it is non-null (it has no presence), else null.
+//
+// A leaf that cannot be represented (a NaN Float, an enum number the schema
+// does not know) is a field error at its path; a non-null field that ends
+// up null makes its parent null, up to the nearest nullable field (§6.4.4).
+//
+// Example:
+//   ResultPrinter printer(*schema, values, collector, &errors);
+//   std::vector<PathElement> path = {"getUser"};
+//   printer.Object(*schema->FindType("User"), user_value, fields, path, &out);
+//   // out: {"name":"Ada","region":"EU"}
+//
+// One printer per response, on one thread; the schema, value printer and
+// collector outlive it.
+
+#include <string>
+#include <vector>
+
+#include "aggregate/value.h"
+#include "aggregate/value_printer.h"
+#include "graphql/error.h"
+#include "graphql/field_collection.h"
+#include "graphql/schema.h"
+
+namespace protogate::graphql {
+
+class ResultPrinter {
+ public:
+  ResultPrinter(const Schema& schema, const aggregate::ValuePrinter& values,
+                const FieldCollector& collector, std::vector<Error>* errors)
+      : schema_(schema), values_(values), collector_(collector), errors_(*errors) {}
+
+  // Appends `{...}`: `message` (a kMessage Value of `type`'s message)
+  // selected by `fields`. False when a non-null field under it was null:
+  // nothing is appended then, and the caller writes null (or propagates).
+  bool Object(const SchemaType& type, const aggregate::Value& message,
+              const std::vector<CollectedField>& fields, std::vector<PathElement>& path,
+              std::string* out);
+
+  // Appends the value of a field of GraphQL type `type` whose answer is
+  // `value` (absent, a message, a field's value, a list). False as above.
+  bool Field(const SchemaField& field, const TypeRef& type, const aggregate::Value& value,
+             const CollectedField& selected, std::vector<PathElement>& path, std::string* out);
+
+ private:
+  bool Named(const SchemaField& field, const std::string& type_name, const aggregate::Value& value,
+             const CollectedField& selected, std::vector<PathElement>& path, std::string* out);
+  bool List(const SchemaField& field, const TypeRef& item_type, const aggregate::Value& value,
+            const CollectedField& selected, std::vector<PathElement>& path, std::string* out);
+  bool Leaf(const SchemaField& field, const SchemaType& type, const aggregate::Value& value,
+            const CollectedField& selected, const std::vector<PathElement>& path, std::string* out);
+  void Default(const SchemaField& field, std::string* out) const;
+  void FieldError(std::string message, const CollectedField& selected,
+                  const std::vector<PathElement>& path);
+
+  const Schema& schema_;
+  const aggregate::ValuePrinter& values_;
+  const FieldCollector& collector_;
+  std::vector<Error>& errors_;
+};
+
+}  // namespace protogate::graphql
