@@ -119,12 +119,26 @@ absl::StatusOr<std::shared_ptr<const AuthEngine>> AuthEngine::Create(
     configured.emplace_back(authenticator->name());
   }
   engine->policies_ = PolicySet::FromConfig(config, configured);
+  engine->any_caller_.kind = Policy::Kind::kAuthenticated;
+  engine->any_caller_.selector = "*";
+  engine->any_caller_.authenticators = configured;
   ASSIGN_OR_RETURN(
       engine->stamper_,
       TokenStamper::Create(config.stamping, previous ? previous->stamper_.get() : nullptr,
                            options.clock));
   engine->jwks_json_ = engine->stamper_->jwks_json();
   return std::shared_ptr<const AuthEngine>(std::move(engine));
+}
+
+absl::Status AuthEngine::Admit(const Policy& policy, const Identity* identity) const {
+  if (policy.is_public()) return absl::OkStatus();
+  if (policy.kind == Policy::Kind::kDeny) return absl::PermissionDeniedError(kPermissionDenied);
+  if (identity == nullptr || std::find(policy.authenticators.begin(), policy.authenticators.end(),
+                                       identity->authenticator) == policy.authenticators.end()) {
+    return absl::UnauthenticatedError(kMissingCredentials);
+  }
+  absl::Status status = Authorize(policy, *identity);
+  return status.ok() ? status : ForClient(status);
 }
 
 absl::Status AuthEngine::Activate() const {

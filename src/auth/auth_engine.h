@@ -113,6 +113,18 @@ class AuthEngine {
   void Authenticate(const Credentials& credentials, const http::Request& request,
                     const Policy& policy, AuthCallback done) const;
 
+  // A policy any configured authenticator meets, with no scope or claim:
+  // what establishes a caller once for a request whose parts each have
+  // their own policy (a GraphQL document's root fields).
+  const Policy& any_caller() const { return any_caller_; }
+
+  // Whether a caller established with any_caller() (`identity`; nullptr
+  // when anonymous) may use a method of `policy`: OK, or the status
+  // Authenticate would have given, in the same client words
+  // (Unauthenticated "authentication required", PermissionDenied
+  // "permission denied").
+  absl::Status Admit(const Policy& policy, const Identity* identity) const;
+
   // The header holding API keys ("" when API keys are off or come in the
   // query): a client credential, never forwarded once the caller is known.
   absl::string_view api_key_header() const;
@@ -149,6 +161,7 @@ class AuthEngine {
   mutable absl::Mutex activate_mu_;
   mutable bool activated_ ABSL_GUARDED_BY(activate_mu_) = false;
   PolicySet policies_;
+  Policy any_caller_;
   std::unique_ptr<TokenStamper> stamper_;
   std::string jwks_json_ = R"({"keys":[]})";
 };

@@ -25,11 +25,23 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr absl::string_view kTopLevelKeys[] = {
-    "listen",           "threads", "descriptor_source", "descriptors", "log_level",
-    "access_log",       "limits",  "drain_timeout",     "transcoding", "forward_headers",
-    "upstreams",        "auth",    "composites",        "reload",      "admin_listen",
-    "reserved_metadata"};
+constexpr absl::string_view kTopLevelKeys[] = {"listen",
+                                               "threads",
+                                               "descriptor_source",
+                                               "descriptors",
+                                               "log_level",
+                                               "access_log",
+                                               "limits",
+                                               "drain_timeout",
+                                               "transcoding",
+                                               "forward_headers",
+                                               "upstreams",
+                                               "auth",
+                                               "composites",
+                                               "reload",
+                                               "admin_listen",
+                                               "reserved_metadata",
+                                               "graphql"};
 constexpr absl::string_view kLimitsKeys[] = {"max_header_bytes", "max_body_bytes", "read_timeout",
                                              "idle_timeout", "max_connections"};
 constexpr absl::string_view kTranscodingKeys[] = {"unknown_query_parameters",
@@ -311,6 +323,9 @@ absl::StatusOr<GatewayConfig> ReadTopLevel(const YamlReader& reader, const YamlM
   }
   if (const YamlField* f = map.Find("admin_listen")) {
     ASSIGN_OR_RETURN(config.admin, ReadAdminListen(reader, *f));
+  }
+  if (const YamlField* f = map.Find("graphql")) {
+    ASSIGN_OR_RETURN(config.graphql, ReadGraphqlConfig(reader, *f));
   }
   return config;
 }

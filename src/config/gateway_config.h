@@ -26,6 +26,7 @@
 #include "absl/strings/string_view.h"
 #include "config/auth_config.h"
 #include "config/composite_config.h"
+#include "config/graphql_config.h"
 #include "config/reload_config.h"
 
 namespace protogate::config {
@@ -92,6 +93,7 @@ struct GatewayConfig {
   std::vector<CompositeRouteConfig> composites;  // `composites:`, in file order
   ReloadConfig reload;                           // `reload:` (watching the files)
   AdminConfig admin;                             // `admin_listen:`
+  GraphqlConfig graphql;                         // `graphql:`; absent means no GraphQL endpoint
 };
 
 // Parses YAML text; `source_name` is used in error messages and to resolve

@@ -70,6 +70,7 @@ Next TakeCredentials(const ContextPtr& ctx) {
 
 // HEAD falls back to the GET route, as HTTP expects.
 Next MatchRoute(const ContextPtr& ctx) {
+  if (Next next; MatchGraphql(ctx, &next)) return next;
   const routing::RouteTable& routes = ctx->snapshot->routes;
   auto match = routes.Match(ctx->request.method, ctx->request.Path());
   if (!match.ok() && ctx->request.method == "HEAD")
@@ -86,6 +87,7 @@ Next ApplyClientView(const ContextPtr&) { return Next::kContinue; }
 // The answer may come later, on a gRPC thread (auth service) or the JWKS
 // refresher's (a token naming a kid the gateway is refetching keys for).
 Next Authenticate(const ContextPtr& ctx) {
+  if (ctx->graphql) return AuthenticateGraphql(ctx);
   const auth::Policy& policy = *ctx->route->policy;
   if (policy.is_public()) return Next::kContinue;
   ctx->snapshot->auth->Authenticate(

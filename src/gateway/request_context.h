@@ -24,6 +24,7 @@
 #include "auth/auth_engine.h"
 #include "gateway/request_handler.h"
 #include "gateway/snapshot.h"
+#include "graphql/executor.h"
 #include "http/message.h"
 #include "routing/route_table.h"
 #include "upstream/unary_call.h"
@@ -31,6 +32,17 @@
 namespace protogate::gateway {
 
 enum class Next { kContinue, kAnswered, kSuspended };
+
+struct GraphqlEndpoint;  // graphql_endpoint.h
+
+// What a request to the GraphQL endpoint carries through its phases.
+struct GraphqlState {
+  const GraphqlEndpoint* endpoint = nullptr;             // route (the snapshot's)
+  std::optional<absl::Status> auth_failure{};            // authenticate: credentials refused
+  graphql::MediaType media = graphql::MediaType::kJson;  // transcode
+  graphql::Prepared prepared{};                          // transcode
+  std::optional<graphql::ExecutionResult> result{};      // call
+};
 
 struct RequestContext {
   // Set before the first phase.
@@ -52,8 +64,9 @@ struct RequestContext {
   int upstream_code = -1;                                // call; -1: no upstream call was made
   std::optional<upstream::UnaryCallResult> result;       // call, unary
   std::optional<aggregate::CompositeResponse> composite_result;  // call, composite
-  std::string call_timings;  // composite: "user:0:1.2ms,..." for the access log
-  http::Response answer;     // what the log phase sends
+  std::string call_timings;             // composite: "user:0:1.2ms,..." for the access log
+  std::optional<GraphqlState> graphql;  // route: set for the GraphQL endpoint
+  http::Response answer;                // what the log phase sends
 
   // The driver's (request_handler.cc).
   size_t next_phase = 0;
@@ -95,7 +108,9 @@ void Resume(const ContextPtr& ctx, const char* phase, absl::AnyInvocable<Next()>
 void RunOnLoop(const ContextPtr& ctx, const char* phase, absl::AnyInvocable<void()> task);
 
 // The phases (front_phases.cc: admit → rate_limit; upstream_phases.cc:
-// transcode → respond; request_handler.cc: log).
+// transcode → respond; request_handler.cc: log). A request to the GraphQL
+// endpoint takes its own branch of route, authenticate, transcode, call and
+// respond (graphql_phases.cc).
 Next Admit(const ContextPtr& ctx);
 Next ServeHealth(const ContextPtr& ctx);
 Next TakeCredentials(const ContextPtr& ctx);
@@ -107,5 +122,13 @@ Next Transcode(const ContextPtr& ctx);
 Next Call(const ContextPtr& ctx);
 Next Respond(const ContextPtr& ctx);
 Next Log(const ContextPtr& ctx);
+
+// The GraphQL endpoint's branches (graphql_phases.cc): route (false when the
+// request is not for the endpoint), authenticate, transcode, call, respond.
+bool MatchGraphql(const ContextPtr& ctx, Next* next);
+Next AuthenticateGraphql(const ContextPtr& ctx);
+Next TranscodeGraphql(const ContextPtr& ctx);
+Next CallGraphql(const ContextPtr& ctx);
+Next RespondGraphql(const ContextPtr& ctx);
 
 }  // namespace protogate::gateway

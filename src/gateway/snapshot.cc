@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "gateway/composite_routes.h"
+#include "gateway/graphql_endpoint.h"
 #include "gateway/route_loader.h"
 #include "gateway/server_resources.h"
 #include "google/protobuf/descriptor.pb.h"
@@ -207,6 +208,13 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
                                             std::move(auth_options)));
   RETURN_IF_ERROR(AddRoutes(specs, *snapshot));
   for (Route& route : snapshot->route_list) route.metrics = MetricsFor(route, *snapshot->metrics);
+  if (config.graphql.enabled) {
+    absl::flat_hash_set<const google::protobuf::MethodDescriptor*> gets;
+    for (const RouteSpec& spec : specs) {
+      if (spec.http_method == "GET") gets.insert(spec.method);
+    }
+    ASSIGN_OR_RETURN(snapshot->graphql, BuildGraphqlEndpoint(*snapshot, gets));
+  }
   return std::shared_ptr<const Snapshot>(std::move(snapshot));
 }
 

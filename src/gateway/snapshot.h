@@ -39,7 +39,8 @@
 
 namespace protogate::gateway {
 
-class ServerResources;  // server_resources.h
+class ServerResources;   // server_resources.h
+struct GraphqlEndpoint;  // graphql_endpoint.h
 
 struct Route {
   std::string
@@ -68,8 +69,9 @@ struct Snapshot {
   std::shared_ptr<const transcode::TypeRegistry> registry;
   std::shared_ptr<const upstream::ChannelPool> channels;
   routing::RouteTable routes;
-  std::vector<Route> route_list;                 // indexed by route id
-  std::shared_ptr<const auth::AuthEngine> auth;  // never null
+  std::vector<Route> route_list;                   // indexed by route id
+  std::shared_ptr<const auth::AuthEngine> auth;    // never null
+  std::shared_ptr<const GraphqlEndpoint> graphql;  // null unless `graphql:` is configured
 
   const Route& route(int id) const { return route_list[static_cast<size_t>(id)]; }
 

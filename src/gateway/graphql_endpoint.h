@@ -1,0 +1,65 @@
+#pragma once
+
+// The GraphQL endpoint of one snapshot (config `graphql:`): the schema
+// derived from the descriptors (graphql/schema.h), and for each root field
+// what its call needs: the method's channel, timeout, auth policy and the
+// request writer from proto3 JSON to wire. Built with the snapshot, so the
+// schema reloads with every route map.
+//
+// Exposed: every unary method of every service that has an upstream, unless
+// `graphql.methods` hides it; a Query when it has a GET binding or
+// `idempotency_level = NO_SIDE_EFFECTS`, else a Mutation (the config may
+// say otherwise, and rename it). Streaming methods are not exposed yet.
+//
+// Example:
+//   ASSIGN_OR_RETURN(auto endpoint, BuildGraphqlEndpoint(*snapshot, get_methods));
+//   const GraphqlMethod& call = endpoint->methods.at(field.method);
+//
+// Immutable; safe to share between threads.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "aggregate/value_printer.h"
+#include "gateway/snapshot.h"
+#include "graphql/executor.h"
+#include "graphql/schema.h"
+#include "transcode/request_transcoder.h"
+
+namespace protogate::gateway {
+
+struct GraphqlMethod {
+  std::string service;      // "demo.users.v1.UserService"
+  std::string method_path;  // "/demo.users.v1.UserService/GetUser"
+  std::chrono::milliseconds timeout{0};
+  std::shared_ptr<grpc::GenericStub> stub{};
+  const auth::Policy* policy = nullptr;                   // owned by the snapshot's auth engine
+  std::optional<transcode::RequestTranscoder> request{};  // the whole body is the message
+  size_t metrics_index = 0;                               // in route.metrics->calls
+};
+
+struct GraphqlEndpoint {
+  std::shared_ptr<const graphql::Schema> schema;
+  std::shared_ptr<const aggregate::ValuePrinter> values;  // the services' answers as JSON
+  absl::flat_hash_map<const google::protobuf::MethodDescriptor*, GraphqlMethod> methods;
+  graphql::ExecutionLimits limits;
+  std::chrono::milliseconds timeout{0};  // the whole request's budget
+  // What the pipeline's route-level parts see: metrics (one call series per
+  // root field), the access log's route, a public policy (each root field
+  // has its own).
+  Route route;
+};
+
+// `get_methods`: the methods with a GET binding. InvalidArgument naming
+// the config line for a `graphql.methods` entry that names no exposed
+// method, and the schema's own errors (two root fields of one name, ...).
+absl::StatusOr<std::shared_ptr<const GraphqlEndpoint>> BuildGraphqlEndpoint(
+    const Snapshot& snapshot,
+    const absl::flat_hash_set<const google::protobuf::MethodDescriptor*>& get_methods);
+
+}  // namespace protogate::gateway

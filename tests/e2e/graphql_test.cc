@@ -1,0 +1,236 @@
+// End to end: the GraphQL endpoint over the real demo services — root
+// fields as concurrent gRPC calls, mutations in order, variables,
+// fragments, aliases, errors with paths and gRPC codes beside partial
+// data, per-field auth, introspection, and GraphQL over HTTP's statuses.
+
+#include <atomic>
+#include <string>
+#include <thread>
+
+#include "absl/time/clock.h"
+#include "auth/api_key.h"
+#include "gtest/gtest.h"
+#include "support/gateway_under_test.h"
+
+namespace protogate::test {
+namespace {
+
+void WithGraphql(config::GatewayConfig& config) { config.graphql.enabled = true; }
+
+HttpRequest Post(const nlohmann::json& body, TestHeaders headers = {}) {
+  headers.push_back({"Content-Type", "application/json"});
+  return {
+      .method = "POST", .target = "/graphql", .headers = std::move(headers), .body = body.dump()};
+}
+
+HttpRequest Query(const std::string& query, nlohmann::json variables = nlohmann::json::object()) {
+  return Post({{"query", query}, {"variables", std::move(variables)}});
+}
+
+TEST(GraphqlTest, RootFieldsAnswerInSelectionOrderWithAliasesAndFragments) {
+  GatewayUnderTest gw(WithGraphql);
+  HttpResponse response = gw.Call(Query(R"(
+    query Q($id: String) {
+      ada: getUser(userId: $id) { ...Who verified totalSpentCents profile { region } }
+      listOrders(userId: "1") { orders { orderId userId } __typename }
+      __typename
+    }
+    fragment Who on User { email userId })",
+                                        {{"id", "1"}}));
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.Header("Content-Type"), "application/json; charset=utf-8");
+  EXPECT_EQ(response.body.find(R"({"data":{"ada":{"email":"ada@example.com","userId":"1",)"), 0u)
+      << response.body;
+  nlohmann::json body = GatewayUnderTest::Json(response);
+  EXPECT_FALSE(body.contains("errors")) << body;
+  EXPECT_EQ(body["data"]["ada"]["verified"], true);
+  EXPECT_EQ(body["data"]["ada"]["totalSpentCents"], "123456");  // Int64 as a string
+  EXPECT_EQ(body["data"]["ada"]["profile"]["region"], "eu");
+  EXPECT_EQ(body["data"]["listOrders"]["__typename"], "ListOrdersResponse");
+  EXPECT_EQ(body["data"]["__typename"], "Query");
+  ASSERT_FALSE(body["data"]["listOrders"]["orders"].empty());
+  for (const auto& order : body["data"]["listOrders"]["orders"]) EXPECT_EQ(order["userId"], "1");
+}
+
+TEST(GraphqlTest, QueryRootFieldsAreInFlightTogether) {
+  GatewayUnderTest gw(WithGraphql);
+  gw.backend().SetResponseDelay(DemoService::kUsers, absl::Milliseconds(1500));
+  gw.backend().SetResponseDelay(DemoService::kOrders, absl::Milliseconds(1500));
+  std::atomic<int> status{0};
+  std::thread client([&] {
+    status =
+        gw.Call(
+              Query(R"({ getUser(userId: "1") { email } listOrders(userId: "1") { totalSize } })"))
+            .status;
+  });
+  bool overlapped = false;
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (!overlapped && absl::Now() < give_up && status == 0) {
+    overlapped = gw.backend().stats(DemoService::kUsers).in_flight == 1 &&
+                 gw.backend().stats(DemoService::kOrders).in_flight == 1;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  client.join();
+  EXPECT_TRUE(overlapped) << "the two root fields were never in flight at the same time";
+  EXPECT_EQ(status, 200);
+}
+
+TEST(GraphqlTest, MutationRootFieldsRunOneAfterAnother) {
+  GatewayUnderTest gw(WithGraphql);
+  gw.backend().SetResponseDelay(DemoService::kUsers, absl::Milliseconds(200));
+  HttpResponse response = gw.Call(Query(R"(mutation {
+    a: createUser(user: {email: "one@example.com"}) { email }
+    b: createUser(user: {email: "two@example.com"}) { email }
+  })"));
+  ASSERT_EQ(response.status, 200) << response.body;
+  nlohmann::json body = GatewayUnderTest::Json(response);
+  EXPECT_EQ(body["data"]["a"]["email"], "one@example.com") << body;
+  EXPECT_EQ(body["data"]["b"]["email"], "two@example.com");
+  EXPECT_EQ(gw.backend().stats(DemoService::kUsers).max_in_flight, 1);
+  EXPECT_EQ(gw.backend().stats(DemoService::kUsers).total_calls, 2);
+}
+
+TEST(GraphqlTest, AFailedCallIsAFieldErrorBesideTheOtherFields) {
+  GatewayUnderTest gw(WithGraphql);
+  HttpResponse response = gw.Call(Query(
+      R"({ missing: getUser(userId: "999") { email } found: getUser(userId: "2") { email } })"));
+  ASSERT_EQ(response.status, 200) << response.body;
+  nlohmann::json body = GatewayUnderTest::Json(response);
+  EXPECT_TRUE(body["data"]["missing"].is_null()) << body;
+  EXPECT_EQ(body["data"]["found"]["email"], "hopper@example.com");
+  ASSERT_EQ(body["errors"].size(), 1u);
+  const nlohmann::json& error = body["errors"][0];
+  EXPECT_EQ(error["path"], nlohmann::json::array({"missing"}));
+  EXPECT_EQ(error["locations"][0]["line"], 1);
+  EXPECT_EQ(error["extensions"]["code"], "NOT_FOUND");
+  EXPECT_EQ(error["extensions"]["grpcStatus"], 5);
+  EXPECT_TRUE(error["extensions"]["details"].is_array());
+  EXPECT_NE(error["message"].get<std::string>().find("not found"), std::string::npos);
+}
+
+TEST(GraphqlTest, StatusesFollowGraphqlOverHttp) {
+  GatewayUnderTest gw(WithGraphql);
+  const TestHeaders graphql_accept = {{"Accept", "application/graphql-response+json"}};
+  HttpResponse invalid = gw.Call(Post({{"query", "{ getUser { nope } }"}}, graphql_accept));
+  EXPECT_EQ(invalid.status, 422) << invalid.body;
+  EXPECT_EQ(invalid.Header("Content-Type"), "application/graphql-response+json; charset=utf-8");
+  nlohmann::json body = GatewayUnderTest::Json(invalid);
+  EXPECT_FALSE(body.contains("data"));
+  EXPECT_EQ(body["errors"][0]["message"], "Cannot query field \"nope\" on type \"User\".");
+
+  HttpResponse syntax = gw.Call(Post({{"query", "{ getUser( }"}}, graphql_accept));
+  EXPECT_EQ(syntax.status, 400) << syntax.body;
+  EXPECT_EQ(GatewayUnderTest::Json(syntax)["errors"][0]["locations"][0]["column"], 12);
+
+  // Plain JSON: every well-formed GraphQL response is a 200.
+  EXPECT_EQ(gw.Call(Post({{"query", "{ getUser { nope } }"}})).status, 200);
+  EXPECT_EQ(gw.Call(Post({{"query", "{ getUser( }"}})).status, 200);
+
+  EXPECT_EQ(gw.Call(Post({{"query", "{ __typename }"}}, {{"Accept", "text/html"}})).status, 406);
+  EXPECT_EQ(gw.Call({.method = "POST",
+                     .target = "/graphql",
+                     .headers = {{"Content-Type", "text/plain"}},
+                     .body = "{ __typename }"})
+                .status,
+            415);
+  EXPECT_EQ(gw.Call(Post({{"variables", {}}})).status, 400);  // no query
+  HttpResponse put = gw.Call({.method = "PUT", .target = "/graphql", .body = "{}"});
+  EXPECT_EQ(put.status, 405);
+  EXPECT_EQ(put.Header("Allow"), "GET, POST");
+}
+
+TEST(GraphqlTest, GetRunsQueriesButNeverMutations) {
+  GatewayUnderTest gw(WithGraphql);
+  HttpResponse query = gw.Call(
+      {.target =
+           "/graphql?query=query%28%24id%3AString%29%7BgetUser%28userId%3A%24id%29%7Bemail%7D%7D"
+           "&variables=%7B%22id%22%3A%223%22%7D"});
+  ASSERT_EQ(query.status, 200) << query.body;
+  EXPECT_EQ(GatewayUnderTest::Json(query)["data"]["getUser"]["email"], "linus@example.com");
+  HttpResponse mutation =
+      gw.Call({.target = "/graphql?query=mutation%7BdeleteUser%28userId%3A%221%22%29%7D"});
+  EXPECT_EQ(mutation.status, 405) << mutation.body;
+  EXPECT_EQ(mutation.Header("Allow"), "POST");
+  EXPECT_EQ(gw.backend().stats(DemoService::kUsers).total_calls, 1);
+}
+
+TEST(GraphqlTest, VariablesAreCoercedBeforeAnyCall) {
+  GatewayUnderTest gw(WithGraphql);
+  HttpResponse response =
+      gw.Call(Post({{"query", "query($id: String!) { getUser(userId: $id) { email } }"}},
+                   {{"Accept", "application/graphql-response+json"}}));
+  EXPECT_EQ(response.status, 422) << response.body;
+  EXPECT_EQ(GatewayUnderTest::Json(response)["errors"][0]["message"],
+            "Variable \"$id\" of required type \"String!\" was not provided.");
+  EXPECT_EQ(gw.backend().stats(DemoService::kUsers).total_calls, 0);
+}
+
+TEST(GraphqlTest, EachRootFieldHasItsMethodsPolicy) {
+  const std::string key = *auth::NewApiKey("partner-acme");
+  GatewayUnderTest gw([&](config::GatewayConfig& config) {
+    WithGraphql(config);
+    config.auth.enabled = true;
+    config.auth.default_policy = "authenticated";
+    config.auth.has_api_keys = true;
+    config.auth.api_keys.keys = {{.id = "partner-acme",
+                                  .hash = *auth::HashApiKey(key),
+                                  .client_id = "acme",
+                                  .scopes = {"orders:read"}}};
+    config::AuthPolicyConfig products;
+    products.selector = "demo.catalog.v1.CatalogService.*";
+    products.is_public = true;
+    config::AuthPolicyConfig writes;
+    writes.selector = "demo.users.v1.UserService.GetUserProfile";
+    writes.scopes = {"users:admin"};
+    config.auth.policies = {products, writes};
+  });
+  const std::string query =
+      R"({ getProduct(productId: "p-1") { __typename } getUser(userId: "1") { email }
+           getUserProfile(userId: "1") { email } })";
+  nlohmann::json anonymous = GatewayUnderTest::Json(gw.Call(Query(query)));
+  EXPECT_EQ(anonymous["data"]["getProduct"]["__typename"], "Product") << anonymous;
+  EXPECT_TRUE(anonymous["data"]["getUser"].is_null());
+  ASSERT_EQ(anonymous["errors"].size(), 2u) << anonymous;
+  EXPECT_EQ(anonymous["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+  EXPECT_EQ(anonymous["errors"][0]["path"][0], "getUser");
+
+  HttpRequest keyed = Query(query);
+  keyed.headers.push_back({"X-Api-Key", key});
+  nlohmann::json known = GatewayUnderTest::Json(gw.Call(keyed));
+  EXPECT_EQ(known["data"]["getUser"]["email"], "ada@example.com") << known;
+  ASSERT_EQ(known["errors"].size(), 1u) << known;
+  EXPECT_EQ(known["errors"][0]["extensions"]["code"], "PERMISSION_DENIED");
+  EXPECT_EQ(known["errors"][0]["path"][0], "getUserProfile");
+}
+
+TEST(GraphqlTest, IntrospectionDescribesTheSchema) {
+  GatewayUnderTest gw(WithGraphql);
+  HttpResponse response = gw.Call(Query(R"({
+    __type(name: "User") { kind name fields { name type { kind name ofType { name } } } }
+    __schema { queryType { name } mutationType { name } }
+  })"));
+  ASSERT_EQ(response.status, 200) << response.body;
+  nlohmann::json body = GatewayUnderTest::Json(response);
+  EXPECT_EQ(body["data"]["__type"]["kind"], "OBJECT") << body;
+  EXPECT_EQ(body["data"]["__type"]["fields"][0]["name"], "userId");
+  EXPECT_EQ(body["data"]["__type"]["fields"][0]["type"]["kind"], "NON_NULL");
+  EXPECT_EQ(body["data"]["__type"]["fields"][0]["type"]["ofType"]["name"], "String");
+  EXPECT_EQ(body["data"]["__schema"]["queryType"]["name"], "Query");
+  EXPECT_EQ(body["data"]["__schema"]["mutationType"]["name"], "Mutation");
+
+  GatewayUnderTest closed([](config::GatewayConfig& config) {
+    config.graphql.enabled = true;
+    config.graphql.introspection = false;
+  });
+  HttpResponse refused = closed.Call(Query("{ __schema { queryType { name } } }"));
+  EXPECT_EQ(refused.status, 200);
+  EXPECT_FALSE(GatewayUnderTest::Json(refused).contains("data"));
+}
+
+TEST(GraphqlTest, TheEndpointIsOffUnlessConfigured) {
+  GatewayUnderTest gw;
+  EXPECT_EQ(gw.Call(Query("{ __typename }")).status, 404);
+}
+
+}  // namespace
+}  // namespace protogate::test
