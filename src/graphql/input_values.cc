@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/json_text.h"
 #include "graphql/parser.h"
 
 namespace protogate::graphql {
@@ -106,7 +107,7 @@ std::string Inspect(const Json& value) {
     }
     return absl::StrCat("{ ", absl::StrJoin(items, ", "), " }");
   }
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return common::JsonText(value);
 }
 
 // The JSON number as an exact integer's decimal text; nullopt when it is not
@@ -202,7 +203,7 @@ std::string PrintValue(const Value& value) {
     case Value::Kind::kEnum:
       return value.text;
     case Value::Kind::kString:
-      return Json(value.text).dump(-1, ' ', false, Json::error_handler_t::replace);
+      return common::JsonQuoted(value.text);
     case Value::Kind::kBoolean:
       return value.boolean ? "true" : "false";
     case Value::Kind::kNull:
@@ -637,7 +638,7 @@ class RequestWriter {
 
   static Json Leaf(const std::string& scalar, const Json& value) {
     if ((scalar == "Int64" || scalar == "UInt64") && value.is_number()) {
-      return Json(ExactInteger(value).value_or(value.dump()));
+      return Json(ExactInteger(value).value_or(common::JsonText(value)));
     }
     if (scalar == "Empty") return Json::object();
     return value;
@@ -691,7 +692,7 @@ class RequestWriter {
   static std::string KeyText(const Json& key) {
     if (key.is_string()) return key.get<std::string>();
     if (key.is_null()) return "";
-    return key.dump();
+    return common::JsonText(key);
   }
 
   const Schema& schema_;

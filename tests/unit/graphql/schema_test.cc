@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "support/demo_registry.h"
 #include "support/json_shapes.h"
+#include "support/node_graphql.h"
 
 namespace protogate::graphql {
 namespace {
@@ -227,14 +228,7 @@ std::string ValidateWithGraphqlJs(const std::string& sdl) {
          "  const errors = validateSchema(buildSchema(sdl));\n"
          "  console.log(errors.length === 0 ? 'valid' : errors.map(e => e.message).join('\\n'));\n"
          "} catch (e) { console.log('error: ' + e.message); }\n";
-  const std::string command =
-      "NODE_PATH=/usr/share/nodejs node " + script_path + " " + sdl_path + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return "<popen failed>";
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
-  pclose(pipe);
+  std::string output = test::RunNode(script_path + " " + sdl_path);
   while (!output.empty() && output.back() == '\n') output.pop_back();
   return output;
 }

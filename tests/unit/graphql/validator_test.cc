@@ -10,6 +10,7 @@
 #include "graphql/parser.h"
 #include "gtest/gtest.h"
 #include "support/json_shapes.h"
+#include "support/node_graphql.h"
 
 namespace protogate::graphql {
 namespace {
@@ -239,24 +240,12 @@ std::string GraphqlJsErrors(const std::string& sdl, const std::vector<std::strin
          "l.column).join(','));\n"
          "  }\n"
          "}\n";
-  const std::string command = "NODE_PATH=/usr/share/nodejs node " + dir + "/validator_check.js " +
-                              dir + "/validator_schema.graphql " + dir +
-                              "/validator_documents.txt 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return "<popen failed>";
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
-  pclose(pipe);
-  return output;
+  return test::RunNode(dir + "/validator_check.js " + dir + "/validator_schema.graphql " + dir +
+                       "/validator_documents.txt");
 }
 
 TEST(GraphqlValidatorTest, MessagesMatchGraphqlJs) {
-  if (FILE* f = std::fopen("/usr/share/nodejs/graphql/package.json", "r")) {
-    std::fclose(f);
-  } else {
-    GTEST_SKIP() << "node-graphql is not installed";
-  }
+  if (!test::NodeGraphqlInstalled()) GTEST_SKIP() << "node-graphql is not installed";
   const std::vector<std::string> documents = {
       "{ getShapes { nope } }",
       "{ getShapes { fint32 } }",
