@@ -890,8 +890,10 @@ class Validator {
 
   void ConflictsBetween(const FieldMap& a, const FieldMap& b, bool exclusive,
                         std::vector<Conflict>& out) {
-    for (const auto& [key, nodes1] : a) {
-      auto it = std::find_if(b.begin(), b.end(), [&](const auto& e) { return e.first == key; });
+    for (const auto& entry : a) {
+      const auto& key = entry.first;
+      const auto& nodes1 = entry.second;
+      auto it = std::find_if(b.begin(), b.end(), [&key](const auto& e) { return e.first == key; });
       if (it == b.end()) continue;
       for (const FieldNode& f1 : nodes1) {
         for (const FieldNode& f2 : it->second) {
