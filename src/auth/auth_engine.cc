@@ -120,7 +120,6 @@ absl::StatusOr<std::shared_ptr<const AuthEngine>> AuthEngine::Create(
   }
   engine->policies_ = PolicySet::FromConfig(config, configured);
   engine->any_caller_.kind = Policy::Kind::kAuthenticated;
-  engine->any_caller_.selector = "*";
   engine->any_caller_.authenticators = configured;
   ASSIGN_OR_RETURN(
       engine->stamper_,

@@ -4,6 +4,7 @@
 // data, per-field auth, introspection, and GraphQL over HTTP's statuses.
 
 #include <atomic>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -11,6 +12,8 @@
 #include "auth/api_key.h"
 #include "gtest/gtest.h"
 #include "support/gateway_under_test.h"
+#include "support/node_graphql.h"
+#include "support/temp_dir.h"
 
 namespace protogate::test {
 namespace {
@@ -225,6 +228,37 @@ TEST(GraphqlTest, IntrospectionDescribesTheSchema) {
   HttpResponse refused = closed.Call(Query("{ __schema { queryType { name } } }"));
   EXPECT_EQ(refused.status, 200);
   EXPECT_FALSE(GatewayUnderTest::Json(refused).contains("data"));
+}
+
+// graphql-js's own introspection query, answered by the gateway, builds a
+// client schema that graphql-js finds valid and prints with the same types.
+TEST(GraphqlTest, GraphqlJsBuildsAValidSchemaFromTheIntrospection) {
+  if (!NodeGraphqlInstalled()) GTEST_SKIP() << "node-graphql is not installed";
+  const std::string dir = ProcessTempDir("graphql_introspection").string();
+  const std::string script = dir + "/introspect.js";
+  std::ofstream(script)
+      << "const g = require('graphql');\n"
+         "const fs = require('fs');\n"
+         "if (process.argv[2] === 'query') {\n"
+         "  console.log(JSON.stringify({query: g.getIntrospectionQuery()}));\n"
+         "} else {\n"
+         "  const result = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));\n"
+         "  const schema = g.buildClientSchema(result.data);\n"
+         "  const errors = g.validateSchema(schema);\n"
+         "  console.log(errors.length === 0 ? 'valid ' + "
+         "Object.keys(schema.getTypeMap()).length : errors.join('; '));\n"
+         "}\n";
+  const std::string query = RunNode(script + " query");
+  GatewayUnderTest gw(WithGraphql);
+  HttpResponse response = gw.Call({.method = "POST",
+                                   .target = "/graphql",
+                                   .headers = {{"Content-Type", "application/json"}},
+                                   .body = query});
+  ASSERT_EQ(response.status, 200) << response.body;
+  const std::string answer = dir + "/answer.json";
+  std::ofstream(answer) << response.body;
+  const std::string verdict = RunNode(script + " check " + answer);
+  EXPECT_EQ(verdict.rfind("valid ", 0), 0u) << verdict;
 }
 
 TEST(GraphqlTest, TheEndpointIsOffUnlessConfigured) {
