@@ -44,6 +44,8 @@ class ValuePrinter {
   void Prepare(const google::protobuf::Descriptor& type);
 
   const transcode::JsonOutputOptions& options() const { return options_; }
+  // Null when the printer prints dynamic values only.
+  const std::shared_ptr<const transcode::TypeRegistry>& registry() const { return registry_; }
 
   // Appends the JSON text of `value`. False (nothing appended) when it is
   // absent or its bytes do not print.

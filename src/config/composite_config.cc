@@ -25,12 +25,6 @@ constexpr absl::string_view kBatchKeys[] = {"method", "request", "response"};
 constexpr milliseconds kMinTimeout{1};
 constexpr int kMaxConcurrency = 64;
 
-std::string Where(absl::string_view source_name, const YAML::Node& node) {
-  const YAML::Mark mark = node.Mark();
-  if (mark.is_null()) return std::string(source_name);
-  return absl::StrCat(source_name, ":", mark.line + 1, ":", mark.column + 1);
-}
-
 // YAML 1.2 core schema for plain scalars; quoted ones are always strings.
 ConfigValue ScalarValue(const YAML::Node& node) {
   ConfigValue value;
@@ -81,6 +75,8 @@ absl::StatusOr<ConfigValue> ReadValue(const YamlReader& reader, const YamlField&
   return value;
 }
 
+}  // namespace
+
 absl::StatusOr<ConfigValue> ReadMapValue(const YamlReader& reader, const YamlField& field,
                                          absl::string_view hint) {
   if (!field.value.IsNull() && !field.value.IsMap()) {
@@ -109,6 +105,8 @@ absl::StatusOr<std::string> ReadMethodName(const YamlReader& reader, const YamlF
   }
   return method;
 }
+
+namespace {
 
 absl::StatusOr<CompositeBatchConfig> ReadBatch(const YamlReader& reader, const YamlField& field) {
   CompositeBatchConfig batch;
@@ -158,7 +156,7 @@ absl::StatusOr<CompositeCallConfig> ReadCall(const YamlReader& reader, const Yam
                                              absl::string_view source_name) {
   CompositeCallConfig call;
   call.name = entry.key;
-  call.where = Where(source_name, entry.field.key);
+  call.where = reader.Where(entry.field.key);
   const YamlField& field = entry.field;
   if (!IsIdentifier(call.name)) {
     return reader.Error(YamlField{field.key, field.key, field.path},
@@ -233,7 +231,7 @@ absl::Status ReadHttpRule(const YamlReader& reader, const YamlField& item, const
 absl::StatusOr<CompositeRouteConfig> ReadRoute(const YamlReader& reader, const YamlField& item,
                                                absl::string_view source_name) {
   CompositeRouteConfig route;
-  route.where = Where(source_name, item.value);
+  route.where = reader.Where(item.value);
   ASSIGN_OR_RETURN(const YamlMap map, reader.ReadMap(item, kRouteKeys));
   if (const YamlField* f = map.Find("name")) {
     ASSIGN_OR_RETURN(route.name, ReadNonEmpty(reader, *f, "dashboard"));

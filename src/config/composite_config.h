@@ -105,4 +105,16 @@ struct CompositeRouteConfig {
 absl::StatusOr<std::vector<CompositeRouteConfig>> ReadCompositesConfig(
     const YamlReader& reader, const YamlField& field, absl::string_view source_name);
 
+// Readers the sections with request templates share (composites,
+// graphql.joins); errors carry the field's position.
+// A mapping kept as written (null reads as an empty mapping); `hint` says
+// what the mapping is for in the error.
+absl::StatusOr<ConfigValue> ReadMapValue(const YamlReader& reader, const YamlField& field,
+                                         absl::string_view hint);
+// A string that is not empty (`example` shows one in the error).
+absl::StatusOr<std::string> ReadNonEmpty(const YamlReader& reader, const YamlField& field,
+                                         absl::string_view example);
+// "<package.Service>/<Method>".
+absl::StatusOr<std::string> ReadMethodName(const YamlReader& reader, const YamlField& field);
+
 }  // namespace protogate::config

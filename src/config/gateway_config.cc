@@ -325,7 +325,7 @@ absl::StatusOr<GatewayConfig> ReadTopLevel(const YamlReader& reader, const YamlM
     ASSIGN_OR_RETURN(config.admin, ReadAdminListen(reader, *f));
   }
   if (const YamlField* f = map.Find("graphql")) {
-    ASSIGN_OR_RETURN(config.graphql, ReadGraphqlConfig(reader, *f));
+    ASSIGN_OR_RETURN(config.graphql, ReadGraphqlConfig(reader, *f, source_name));
   }
   return config;
 }

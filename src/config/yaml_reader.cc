@@ -154,6 +154,12 @@ absl::StatusOr<YamlField> YamlReader::ParseDocument(absl::string_view text) cons
   return YamlField{root, YAML::Node(YAML::NodeType::Undefined), ""};
 }
 
+std::string YamlReader::Where(const YAML::Node& node) const {
+  const YAML::Mark mark = node.Mark();
+  if (mark.is_null()) return source_name_;
+  return absl::StrCat(source_name_, ":", mark.line + 1, ":", mark.column + 1);
+}
+
 absl::Status YamlReader::Error(const YamlField& field, absl::string_view problem) const {
   YAML::Mark mark = field.value.IsDefined() ? field.value.Mark() : YAML::Mark::null_mark();
   if ((mark.is_null() || field.value.IsNull()) && field.key.IsDefined()) mark = field.key.Mark();

@@ -68,6 +68,9 @@ class YamlReader {
   // value at the start of the next line).
   absl::Status Error(const YamlField& field, absl::string_view problem) const;
 
+  // "<source>:<line>:<col>" of `node` (just the source when it has no position).
+  std::string Where(const YAML::Node& node) const;
+
   // "<path>.<key>: missing required key (<hint>)", at the mapping's position.
   absl::Status Missing(const YamlField& map, absl::string_view key, absl::string_view hint) const;
 

@@ -4,7 +4,6 @@
 #include "common/status_macros.h"
 
 namespace protogate::gateway {
-namespace {
 
 aggregate::Json ToJson(const config::ConfigValue& value) {
   using Kind = config::ConfigValue::Kind;
@@ -32,6 +31,8 @@ aggregate::Json ToJson(const config::ConfigValue& value) {
   }
   return nullptr;
 }
+
+namespace {
 
 aggregate::CallSpec CallSpecOf(const config::CompositeCallConfig& call) {
   aggregate::CallSpec spec{.name = call.name,

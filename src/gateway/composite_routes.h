@@ -17,6 +17,9 @@
 namespace protogate::gateway {
 
 // `snapshot` must have its config, registry, channels and auth set.
+// A config value as the templates take it (JSON, keys in file order).
+aggregate::Json ToJson(const config::ConfigValue& value);
+
 absl::Status AddCompositeRoutes(Snapshot& snapshot, routing::RouteTable::Builder& builder);
 
 }  // namespace protogate::gateway

@@ -60,6 +60,7 @@ std::vector<std::string> GatewayServer::WatchedFiles(const config::GatewayConfig
     if (!issuer.hmac_secret_file.empty()) files.push_back(issuer.hmac_secret_file);
   }
   if (!auth.stamping.signing_key_file.empty()) files.push_back(auth.stamping.signing_key_file);
+  if (!config.graphql.trusted_documents.empty()) files.push_back(config.graphql.trusted_documents);
   return files;
 }
 

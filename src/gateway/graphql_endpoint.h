@@ -49,11 +49,23 @@ struct GraphqlEndpoint {
   absl::flat_hash_map<const google::protobuf::MethodDescriptor*, GraphqlMethod> methods;
   graphql::ExecutionLimits limits;
   std::chrono::milliseconds timeout{0};  // the whole request's budget
+  // Documents parsed and validated against `schema`, shared by the loops.
+  std::shared_ptr<graphql::DocumentCache> documents;
+  // graphql.trusted_documents: SHA-256 (lower-case hex) -> document; when
+  // `trusted_only`, no other document runs.
+  absl::flat_hash_map<std::string, std::string> trusted;
+  bool trusted_only = false;
   // What the pipeline's route-level parts see: metrics (one call series per
   // root field), the access log's route, a public policy (each root field
   // has its own).
   Route route;
 };
+
+// The document a request runs: its query, or the trusted document its
+// documentId names. With trusted documents only those run: an unknown
+// documentId is InvalidArgument (400), a query that is none of them
+// PermissionDenied (403). Without them a request must carry its query.
+absl::Status ResolveDocument(const GraphqlEndpoint& endpoint, graphql::GraphqlRequest& request);
 
 // `get_methods`: the methods with a GET binding. InvalidArgument naming
 // the config line for a `graphql.methods` entry that names no exposed

@@ -48,9 +48,9 @@ absl::Status Admitted(const RequestContext& ctx, const GraphqlMethod& method) {
   return auth.Admit(*method.policy, nullptr);
 }
 
-graphql::RootReply ReplyOf(const RequestContext& ctx, upstream::UnaryCallResult result,
+graphql::CallReply ReplyOf(const RequestContext& ctx, upstream::UnaryCallResult result,
                            const gpb::Descriptor& output) {
-  graphql::RootReply reply;
+  graphql::CallReply reply;
   if (result.code != 0) {
     std::string message = result.message;
     if (result.code == static_cast<int>(absl::StatusCode::kDeadlineExceeded) && message.empty()) {
@@ -76,9 +76,10 @@ graphql::RootReply ReplyOf(const RequestContext& ctx, upstream::UnaryCallResult 
 // them cannot be made.
 absl::StatusOr<upstream::UnaryCallRequest> CallRequest(const RequestContext& ctx,
                                                        const GraphqlMethod& method,
-                                                       const std::string& request_json) {
+                                                       graphql::Call& call) {
   if (absl::Status admitted = Admitted(ctx, method); !admitted.ok()) return admitted;
-  auto bytes = method.request->Transcode({.body = request_json});
+  absl::StatusOr<std::string> bytes = std::move(call.request);
+  if (!call.wire) bytes = method.request->Transcode({.body = *bytes});
   if (!bytes.ok()) return bytes.status();
   auto deadline = DeadlineOf(ctx, ctx.graphql->endpoint->timeout);
   if (!deadline.ok()) return deadline.status();
@@ -95,22 +96,22 @@ absl::StatusOr<upstream::UnaryCallRequest> CallRequest(const RequestContext& ctx
       .deadline = std::min(*deadline, absl::Now() + absl::FromChrono(method.timeout))};
 }
 
-// Makes each root field's call through the request's caller and brings its
-// answer back to the request's event loop, where the execution goes on.
-graphql::RootCaller LoopCaller(const ContextPtr& ctx) {
-  return [ctx](const graphql::SchemaField& field, std::string request_json,
-               std::function<void(graphql::RootReply)> done) {
+// Makes each call of the execution (root and join fields) through the
+// request's caller and brings its answer back to the request's event loop,
+// where the execution goes on.
+graphql::Caller LoopCaller(const ContextPtr& ctx) {
+  return [ctx](graphql::Call call, std::function<void(graphql::CallReply)> done) {
     const GraphqlEndpoint& endpoint = *ctx->graphql->endpoint;
-    auto it = endpoint.methods.find(field.method);
+    auto it = endpoint.methods.find(call.method);
     if (it == endpoint.methods.end()) {
       return done({.status = absl::InternalError("no call for this field")});
     }
     const GraphqlMethod& method = it->second;
-    auto request = CallRequest(*ctx, method, request_json);
+    auto request = CallRequest(*ctx, method, call);
     if (!request.ok()) return done({.status = request.status()});
     if (!method.stub) return done({.status = absl::UnavailableError("no upstream channel")});
     UpstreamMetrics* observed = endpoint.route.metrics->calls[method.metrics_index].upstream.get();
-    const gpb::Descriptor* output = field.method->output_type();
+    const gpb::Descriptor* output = call.method->output_type();
     ctx->caller->Call(method.stub, *std::move(request),
                       [ctx, observed, output, start = absl::Now(),
                        done = std::move(done)](upstream::UnaryCallResult result) mutable {
@@ -178,7 +179,12 @@ Next TranscodeGraphql(const ContextPtr& ctx) {
     return Answer(*ctx, RequestError(StatusOfReadError(request.status()),
                                      request.status().message(), state.media));
   }
-  state.prepared = graphql::Prepare(*state.endpoint->schema, *request, state.endpoint->limits);
+  if (absl::Status resolved = ResolveDocument(*state.endpoint, *request); !resolved.ok()) {
+    const int status = resolved.code() == absl::StatusCode::kPermissionDenied ? 403 : 400;
+    return Answer(*ctx, RequestError(status, resolved.message(), state.media));
+  }
+  state.prepared = graphql::Prepare(*state.endpoint->schema, *request, state.endpoint->limits,
+                                    state.endpoint->documents.get());
   if (!state.prepared.errors.empty()) {
     http::Response response;
     response.status = graphql::StatusFor(state.media, state.prepared.failure);
@@ -198,7 +204,7 @@ Next TranscodeGraphql(const ContextPtr& ctx) {
 Next CallGraphql(const ContextPtr& ctx) {
   GraphqlState& state = *ctx->graphql;
   graphql::Execute(state.endpoint->schema, state.endpoint->values, std::move(state.prepared),
-                   LoopCaller(ctx), [ctx](graphql::ExecutionResult result) {
+                   state.endpoint->limits, LoopCaller(ctx), [ctx](graphql::ExecutionResult result) {
                      Resume(ctx, "call", [ctx, result = std::move(result)]() mutable {
                        if (result.calls > 0) ctx->upstream_code = result.failed_calls > 0 ? 2 : 0;
                        ctx->graphql->result = std::move(result);

@@ -16,6 +16,7 @@
 #include <variant>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "graphql/document.h"
 
 namespace protogate::graphql {
@@ -30,5 +31,12 @@ struct Error {
   // "" for none.
   std::string extensions{};
 };
+
+// A failed gRPC call as the error of the field it answers: the status
+// message (its code's name when empty) at the field's location and path,
+// extensions {"code":"NOT_FOUND","grpcStatus":5,"details":[...]} with
+// `details` the google.rpc.Status details as a JSON array ("" for none).
+Error CallError(const absl::Status& status, const std::string& details, Location location,
+                std::vector<PathElement> path);
 
 }  // namespace protogate::graphql

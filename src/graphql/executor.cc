@@ -4,11 +4,16 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "aggregate/reference.h"
 #include "common/json_text.h"
 #include "graphql/field_collection.h"
 #include "graphql/input_values.h"
 #include "graphql/introspection.h"
+#include "graphql/join_calls.h"
 #include "graphql/parser.h"
 #include "graphql/result_printer.h"
 #include "graphql/validator.h"
@@ -102,8 +107,27 @@ bool AsksIntrospection(const std::vector<Selection>& set) {
   });
 }
 
-std::optional<Error> CheckLimits(const Document& document, const Operation& operation,
-                                 const Json& variables, const ExecutionLimits& limits) {
+// The join fields `fields` select on `type` and under it, fragments
+// expanded; counting stops past `limit`.
+void CountJoinFields(const Schema& schema, const FieldCollector& collector, const SchemaType& type,
+                     const std::vector<CollectedField>& fields, int limit, int* count) {
+  for (const CollectedField& selected : fields) {
+    if (*count > limit) return;
+    const SchemaField* field = schema.FindField(type, selected.first().name);
+    if (field == nullptr) continue;
+    if (field->join != nullptr) ++*count;
+    const TypeRef* named = &field->type;
+    while (named->kind != TypeRef::Kind::kNamed) named = &named->of[0];
+    const SchemaType* object = schema.FindType(named->name);
+    if (object != nullptr && object->kind == SchemaType::Kind::kObject && !object->introspection) {
+      CountJoinFields(schema, collector, *object, collector.SubFields(selected), limit, count);
+    }
+  }
+}
+
+std::optional<Error> CheckLimits(const Schema& schema, const Document& document,
+                                 const Operation& operation, const Json& variables,
+                                 const ExecutionLimits& limits, int* join_fields) {
   DepthMeter meter(document);
   if (meter.Depth(operation.selections) > limits.max_depth) {
     return Error{.message = absl::StrCat("The operation is nested deeper than the gateway allows (",
@@ -119,12 +143,30 @@ std::optional<Error> CheckLimits(const Document& document, const Operation& oper
   }
   FieldCollector collector(document, variables);
   const std::vector<Selection>* root = &operation.selections;
-  const size_t roots = collector.Collect({&root, 1}).size();
+  const std::vector<CollectedField> root_fields = collector.Collect({&root, 1});
+  const size_t roots = root_fields.size();
   if (roots > static_cast<size_t>(limits.max_root_fields)) {
     return Error{
         .message = absl::StrCat("The operation selects ", roots,
                                 " root fields; the gateway allows ", limits.max_root_fields, "."),
         .locations = {operation.location}};
+  }
+  const SchemaType* root_type =
+      operation.type == Operation::Type::kMutation ? schema.mutation() : schema.query();
+  if (schema.has_joins() && root_type != nullptr) {
+    int calls = 0;
+    for (const CollectedField& selected : root_fields) {
+      const SchemaField* field = schema.FindField(*root_type, selected.first().name);
+      if (field != nullptr && field->method != nullptr) ++calls;
+    }
+    CountJoinFields(schema, collector, *root_type, root_fields, limits.max_calls, join_fields);
+    if (calls + *join_fields > limits.max_calls) {
+      return Error{.message = absl::StrCat("The operation needs more than ", limits.max_calls,
+                                           " internal calls (each root and join field counts "
+                                           "once); the gateway allows ",
+                                           limits.max_calls, "."),
+                   .locations = {operation.location}};
+    }
   }
   bool introspection = AsksIntrospection(operation.selections);
   for (const Fragment& fragment : document.fragments) {
@@ -183,25 +225,104 @@ void AppendErrors(const std::vector<Error>& errors, std::string* out) {
 struct RootSlot {
   CollectedField selected;
   const SchemaField* field = nullptr;  // nullptr: __typename
-  std::optional<RootReply> reply{};
+  std::optional<CallReply> reply{};
   std::optional<Error> error{};  // refused before any call (its arguments)
+};
+
+const SchemaType* ObjectType(const Schema& schema, const TypeRef& type) {
+  const TypeRef* named = &type;
+  while (named->kind != TypeRef::Kind::kNamed) named = &named->of[0];
+  const SchemaType* found = schema.FindType(named->name);
+  return found != nullptr && found->kind == SchemaType::Kind::kObject ? found : nullptr;
+}
+
+// The proto paths a selection reads, for a read mask (FieldMask's JSON
+// form: lowerCamelCase paths joined by commas): a field of a message with
+// sub-selections goes down into it, a join field adds the parent fields
+// its requests read.
+class MaskPaths {
+ public:
+  MaskPaths(const Schema& schema, const FieldCollector& collector)
+      : schema_(schema), collector_(collector) {}
+
+  void Add(const SchemaType& type, const std::vector<CollectedField>& fields,
+           const std::string& prefix) {
+    for (const CollectedField& selected : fields) {
+      const SchemaField* field = schema_.FindField(type, selected.first().name);
+      if (field == nullptr) continue;
+      if (field->join != nullptr) {
+        for (const std::string& path : field->join->parent_paths) Claim(prefix + Camel(path));
+        continue;
+      }
+      if (field->field == nullptr) continue;
+      const std::string path = prefix + aggregate::LowerCamel(field->field->name());
+      const SchemaType* object = ObjectType(schema_, field->type);
+      if (object != nullptr && object->message != nullptr && !selected.first().selections.empty()) {
+        Add(*object, collector_.SubFields(selected), path + ".");
+      } else {
+        Claim(path);
+      }
+    }
+  }
+
+  // Only what `scope` (a field of `type`'s message) holds, relative to it.
+  void AddScoped(const SchemaType& type, const std::vector<CollectedField>& fields,
+                 const google::protobuf::FieldDescriptor& scope) {
+    for (const CollectedField& selected : fields) {
+      const SchemaField* field = schema_.FindField(type, selected.first().name);
+      if (field == nullptr || field->field != &scope) continue;
+      if (const SchemaType* object = ObjectType(schema_, field->type)) {
+        Add(*object, collector_.SubFields(selected), "");
+      }
+    }
+  }
+
+  std::string Text() const { return absl::StrJoin(paths_, ","); }
+  bool empty() const { return paths_.empty(); }
+
+ private:
+  static std::string Camel(const std::string& dotted) {
+    std::vector<std::string> parts;
+    for (absl::string_view part : absl::StrSplit(dotted, '.')) {
+      parts.push_back(aggregate::LowerCamel(part));
+    }
+    return absl::StrJoin(parts, ".");
+  }
+
+  void Claim(std::string path) {
+    if (seen_.insert(path).second) paths_.push_back(std::move(path));
+  }
+
+  const Schema& schema_;
+  const FieldCollector& collector_;
+  std::vector<std::string> paths_;
+  absl::flat_hash_set<std::string> seen_;
 };
 
 class Execution : public std::enable_shared_from_this<Execution> {
  public:
   Execution(std::shared_ptr<const Schema> schema,
             std::shared_ptr<const aggregate::ValuePrinter> values, Prepared prepared,
-            RootCaller caller, std::function<void(ExecutionResult)> done)
+            const ExecutionLimits& limits, Caller caller, std::function<void(ExecutionResult)> done)
       : schema_(std::move(schema)),
         values_(std::move(values)),
         prepared_(std::move(prepared)),
         collector_(*prepared_.document, prepared_.variables),
         caller_(std::move(caller)),
-        done_(std::move(done)) {}
+        done_(std::move(done)) {
+    if (prepared_.join_fields > 0) {
+      joins_.emplace(
+          *schema_, collector_, *values_, prepared_.variables,
+          JoinLimits{.max_calls = limits.max_calls, .concurrency = limits.join_concurrency},
+          caller_, [this]() -> std::shared_ptr<void> { return shared_from_this(); },
+          [this] { Settle(); }, &calls_);
+    }
+  }
 
   void Start() {
     const Operation& operation = *prepared_.operation;
-    root_ = operation.type == Operation::Type::kMutation ? schema_->mutation() : schema_->query();
+    serial_ = operation.type == Operation::Type::kMutation;
+    root_ = serial_ ? schema_->mutation() : schema_->query();
     const std::vector<Selection>* set = &operation.selections;
     for (CollectedField& selected : collector_.Collect({&set, 1})) {
       RootSlot slot{.selected = std::move(selected)};
@@ -209,11 +330,14 @@ class Execution : public std::enable_shared_from_this<Execution> {
       if (name != "__typename") slot.field = schema_->FindField(*root_, name);
       slots_.push_back(std::move(slot));
     }
-    pending_ = slots_.size();
-    if (pending_ == 0) return Finish();
-    if (operation.type == Operation::Type::kMutation) return StartSlot(0, /*serial=*/true);
-    // Every query field is in flight before the first answer is handled.
-    for (size_t i = 0; i < slots_.size(); ++i) StartSlot(i, /*serial=*/false);
+    unanswered_ = slots_.size();
+    if (serial_) {
+      StartSlot(0);
+    } else {
+      // Every query field is in flight before the first answer is handled.
+      for (size_t i = 0; i < slots_.size(); ++i) StartSlot(i);
+    }
+    Settle();
   }
 
  private:
@@ -221,35 +345,71 @@ class Execution : public std::enable_shared_from_this<Execution> {
     return slot.field != nullptr && slot.field->method != nullptr;
   }
 
-  void StartSlot(size_t index, bool serial) {
+  void StartSlot(size_t index) {
+    if (index >= slots_.size()) return;
+    started_ = index + 1;
     RootSlot& slot = slots_[index];
-    if (!NeedsCall(slot)) return Answered(index, serial);
+    if (!NeedsCall(slot)) {
+      Answered(index);
+      return Settle();
+    }
     auto request =
         RequestJson(*schema_, *slot.field, slot.selected.first().arguments, prepared_.variables);
     if (!request.ok()) {
       slot.error = Error{.message = std::string(request.status().message()),
                          .locations = {slot.selected.first().location},
                          .path = {*slot.selected.response_key}};
-      return Answered(index, serial);
+      Answered(index);
+      return Settle();
     }
+    if (slot.field->read_mask != nullptr) FillReadMask(slot, *request);
     ++calls_;
-    caller_(*slot.field, common::JsonText(*request),
-            [self = shared_from_this(), index, serial](RootReply reply) {
+    caller_({.method = slot.field->method, .request = common::JsonText(*request)},
+            [self = shared_from_this(), index](CallReply reply) {
               self->slots_[index].reply = std::move(reply);
-              self->Answered(index, serial);
+              self->Answered(index);
+              self->Settle();
             });
   }
 
-  void Answered(size_t index, bool serial) {
-    --pending_;
-    if (serial && index + 1 < slots_.size()) return StartSlot(index + 1, serial);
-    if (pending_ == 0) Finish();
+  void FillReadMask(const RootSlot& slot, Json& request) const {
+    const SchemaType* type = ObjectType(*schema_, slot.field->type);
+    if (type == nullptr) return;
+    MaskPaths paths(*schema_, collector_);
+    if (slot.field->read_mask_scope != nullptr) {
+      paths.AddScoped(*type, collector_.SubFields(slot.selected), *slot.field->read_mask_scope);
+    } else {
+      paths.Add(*type, collector_.SubFields(slot.selected), "");
+    }
+    if (!paths.empty()) request[slot.field->read_mask->json_name()] = paths.Text();
+  }
+
+  // A root field is answered: its join fields start.
+  void Answered(size_t index) {
+    --unanswered_;
+    const RootSlot& slot = slots_[index];
+    if (!joins_ || !slot.reply || !slot.reply->status.ok()) return;
+    if (const SchemaType* type = ObjectType(*schema_, slot.field->type)) {
+      if (slot.reply->response.kind() == aggregate::Value::Kind::kMessage) {
+        joins_->Walk(*type, slot.reply->response, collector_.SubFields(slot.selected));
+      }
+    }
+  }
+
+  // Goes on when nothing is in flight: the next mutation field, or the end.
+  void Settle() {
+    if (finished_ || (joins_ && !joins_->idle())) return;
+    if (serial_ && started_ < slots_.size() && unanswered_ == slots_.size() - started_) {
+      return StartSlot(started_);
+    }
+    if (unanswered_ == 0) Finish();
   }
 
   void Finish() {
+    finished_ = true;
     std::vector<Error> errors;
     std::string data = "{";
-    ResultPrinter printer(*schema_, *values_, collector_, &errors);
+    ResultPrinter printer(*schema_, *values_, collector_, joins_ ? &*joins_ : nullptr, &errors);
     bool null_data = false;
     for (size_t i = 0; i < slots_.size() && !null_data; ++i) {
       if (i > 0) data.push_back(',');
@@ -262,7 +422,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
       body.push_back(',');
     }
     absl::StrAppend(&body, "\"data\":", null_data ? "null" : data, "}");
-    done_(ExecutionResult{.body = std::move(body), .calls = calls_, .failed_calls = failed_});
+    const int failed = failed_ + (joins_ ? joins_->failed_calls() : 0);
+    done_(ExecutionResult{.body = std::move(body), .calls = calls_, .failed_calls = failed});
   }
 
   // False when the field is non-null and ended null (the data is null).
@@ -289,65 +450,64 @@ class Execution : public std::enable_shared_from_this<Execution> {
       out->append("null");
       return true;
     }
-    const RootReply& reply = *slot.reply;
+    const CallReply& reply = *slot.reply;
     if (!reply.status.ok()) {
       ++failed_;
-      errors.push_back(CallError(slot, reply));
+      errors.push_back(
+          CallError(reply.status, reply.details, slot.selected.first().location, path));
       out->append("null");
       return true;
     }
     return printer.Field(*slot.field, slot.field->type, reply.response, slot.selected, path, out);
   }
 
-  static Error CallError(const RootSlot& slot, const RootReply& reply) {
-    const int code = static_cast<int>(reply.status.code());
-    std::string message(reply.status.message());
-    if (message.empty()) message = absl::StatusCodeToString(reply.status.code());
-    return Error{.message = std::move(message),
-                 .locations = {slot.selected.first().location},
-                 .path = {*slot.selected.response_key},
-                 .extensions = absl::StrCat(
-                     "\"code\":", common::JsonQuoted(absl::StatusCodeToString(reply.status.code())),
-                     ",\"grpcStatus\":", code,
-                     ",\"details\":", reply.details.empty() ? "[]" : reply.details)};
-  }
-
   std::shared_ptr<const Schema> schema_;
   std::shared_ptr<const aggregate::ValuePrinter> values_;
   Prepared prepared_;
   FieldCollector collector_;
-  RootCaller caller_;
+  Caller caller_;
   std::function<void(ExecutionResult)> done_;
+  std::optional<JoinCalls> joins_;
   const SchemaType* root_ = nullptr;
   std::vector<RootSlot> slots_;
-  size_t pending_ = 0;
+  bool serial_ = false;
+  size_t started_ = 0;     // root fields started
+  size_t unanswered_ = 0;  // root fields not answered yet
+  bool finished_ = false;
   int calls_ = 0;
   int failed_ = 0;
 };
 
 }  // namespace
 
-Prepared Prepare(const Schema& schema, const GraphqlRequest& request,
-                 const ExecutionLimits& limits) {
-  auto parsed = Parse(request.query, {.max_tokens = static_cast<size_t>(limits.max_tokens)});
-  if (!parsed.ok()) {
-    std::vector<Location> where;
-    if (auto location = ErrorLocation(parsed.status())) where.push_back(*location);
-    return Refused(Failure::kSyntax, std::string(parsed.status().message()), std::move(where));
-  }
-  auto document = std::make_shared<const Document>(*std::move(parsed));
-  if (std::vector<Error> invalid = Validate(*document, schema); !invalid.empty()) {
-    return Refused(Failure::kValidation, std::move(invalid));
+Prepared Prepare(const Schema& schema, const GraphqlRequest& request, const ExecutionLimits& limits,
+                 DocumentCache* cache) {
+  std::shared_ptr<const Document> document = cache ? cache->Find(request.query) : nullptr;
+  if (document == nullptr) {
+    auto parsed = Parse(request.query, {.max_tokens = static_cast<size_t>(limits.max_tokens)});
+    if (!parsed.ok()) {
+      std::vector<Location> where;
+      if (auto location = ErrorLocation(parsed.status())) where.push_back(*location);
+      return Refused(Failure::kSyntax, std::string(parsed.status().message()), std::move(where));
+    }
+    document = std::make_shared<const Document>(*std::move(parsed));
+    if (std::vector<Error> invalid = Validate(*document, schema); !invalid.empty()) {
+      return Refused(Failure::kValidation, std::move(invalid));
+    }
+    if (cache != nullptr) cache->Insert(request.query, document);
   }
   std::string problem;
   const Operation* operation = FindOperation(*document, request.operation_name, &problem);
   if (operation == nullptr) return Refused(Failure::kValidation, std::move(problem));
   CoercedVariables variables = CoerceVariables(schema, *operation, request.variables);
   if (!variables.errors.empty()) return Refused(Failure::kValidation, std::move(variables.errors));
-  if (auto over = CheckLimits(*document, *operation, variables.values, limits)) {
+  int join_fields = 0;
+  if (auto over =
+          CheckLimits(schema, *document, *operation, variables.values, limits, &join_fields)) {
     return Refused(Failure::kValidation, {*std::move(over)});
   }
   Prepared prepared;
+  prepared.join_fields = join_fields;
   prepared.document = std::move(document);
   prepared.operation = operation;
   prepared.variables = std::move(variables.values);
@@ -356,9 +516,10 @@ Prepared Prepare(const Schema& schema, const GraphqlRequest& request,
 
 void Execute(std::shared_ptr<const Schema> schema,
              std::shared_ptr<const aggregate::ValuePrinter> values, Prepared prepared,
-             RootCaller caller, std::function<void(ExecutionResult)> done) {
+             const ExecutionLimits& limits, Caller caller,
+             std::function<void(ExecutionResult)> done) {
   auto execution =
-      std::make_shared<Execution>(std::move(schema), std::move(values), std::move(prepared),
+      std::make_shared<Execution>(std::move(schema), std::move(values), std::move(prepared), limits,
                                   std::move(caller), std::move(done));
   execution->Start();
 }

@@ -7,7 +7,15 @@
 // ({"errors": [...], "data": {...}}, §7) from the services' answers.
 //
 // - Query root fields are all in flight at once; mutation root fields run
-//   one after another, in document order (§6.2.2).
+//   one after another, in document order (§6.2.2), each with its join
+//   fields (join_calls.h) answered before the next one starts.
+// - Join fields: their calls start as soon as the answer holding their
+//   parent has arrived (deduplicated, batched, bounded: join_calls.h).
+// - Selection pushdown: a root field whose method has a read mask
+//   (RootMethod::read_mask) sends the proto paths of what the selection
+//   reads, join fields' keys included.
+// - Before any call, an operation that needs more than max_calls calls
+//   (each root and join field counted once) is refused.
 // - A failed call is a field error at its path, with the gRPC status in
 //   extensions: {"code": "NOT_FOUND", "grpcStatus": 5, "details": [...]}
 //   (details as the REST error model renders them); the field is null and
@@ -19,7 +27,7 @@
 // Example:
 //   Prepared prepared = Prepare(*schema, request, limits);
 //   if (!prepared.errors.empty()) return Render(prepared);   // 400 / 422
-//   Execute(schema, values, std::move(prepared), caller,
+//   Execute(schema, values, std::move(prepared), limits, caller,
 //           [](ExecutionResult result) { ... result.body ... });
 //
 // Threading: an execution runs on one thread at a time, the one that calls
@@ -35,7 +43,9 @@
 #include "absl/status/status.h"
 #include "aggregate/value.h"
 #include "aggregate/value_printer.h"
+#include "graphql/call.h"
 #include "graphql/document.h"
+#include "graphql/document_cache.h"
 #include "graphql/error.h"
 #include "graphql/over_http.h"
 #include "graphql/schema.h"
@@ -48,6 +58,8 @@ struct ExecutionLimits {
   int max_aliases = 30;      // aliased fields in the whole document
   int max_root_fields = 20;  // root fields of the operation, fragments expanded
   bool introspection = true;
+  int max_calls = 50;        // internal calls per request, root and join fields
+  int join_concurrency = 8;  // join calls in flight at once
 };
 
 // A request ready to run, or why it cannot (then `errors` is not empty and
@@ -58,21 +70,13 @@ struct Prepared {
   nlohmann::ordered_json variables = nlohmann::ordered_json::object();  // coerced
   std::vector<Error> errors{};
   Failure failure = Failure::kNone;
+  int join_fields = 0;  // join fields the operation selects (fragments expanded)
 };
 
-Prepared Prepare(const Schema& schema, const GraphqlRequest& request,
-                 const ExecutionLimits& limits);
-
-// One root field's call and its answer.
-struct RootReply {
-  absl::Status status{};        // the call's gRPC status
-  std::string details = "[]";   // its google.rpc.Status details as a JSON array
-  aggregate::Value response{};  // when OK: the answer, a kMessage of the method's output
-};
-// Makes the call of `field` (a root field: field.method is set) with the
-// request message as proto3 JSON; `done` once, with its answer.
-using RootCaller = std::function<void(const SchemaField& field, std::string request_json,
-                                      std::function<void(RootReply)> done)>;
+// `cache` (may be null) holds documents already parsed and validated
+// against `schema`; Prepare adds those that validate.
+Prepared Prepare(const Schema& schema, const GraphqlRequest& request, const ExecutionLimits& limits,
+                 DocumentCache* cache = nullptr);
 
 struct ExecutionResult {
   std::string body;  // the response, {"errors":[...],"data":{...}}
@@ -82,7 +86,8 @@ struct ExecutionResult {
 
 void Execute(std::shared_ptr<const Schema> schema,
              std::shared_ptr<const aggregate::ValuePrinter> values, Prepared prepared,
-             RootCaller caller, std::function<void(ExecutionResult)> done);
+             const ExecutionLimits& limits, Caller caller,
+             std::function<void(ExecutionResult)> done);
 
 // The response of a request that did not run: {"errors":[...]}.
 std::string ErrorsBody(const std::vector<Error>& errors);

@@ -1,5 +1,6 @@
 #include "graphql/over_http.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -57,31 +58,70 @@ absl::StatusOr<Json> OptionalObject(const Json& body, const char* key) {
   return *it;
 }
 
+bool IsSha256Hex(absl::string_view text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
+         });
+}
+
+// documentId "sha256:<hex>", or extensions.persistedQuery.sha256Hash.
+absl::StatusOr<std::string> DocumentId(const Json& body, const Json& extensions) {
+  if (auto it = body.find("documentId"); it != body.end() && !it->is_null()) {
+    std::string text = it->is_string() ? it->get<std::string>() : "";
+    absl::string_view hex = text;
+    if (!absl::ConsumePrefix(&hex, "sha256:") || !IsSha256Hex(hex)) {
+      return absl::InvalidArgumentError(
+          "\"documentId\" must be \"sha256:<64 lower-case hex digits>\"");
+    }
+    return std::string(hex);
+  }
+  auto persisted = extensions.find("persistedQuery");
+  if (persisted == extensions.end() || !persisted->is_object()) return std::string();
+  auto hash = persisted->find("sha256Hash");
+  if (hash == persisted->end() || !hash->is_string() || !IsSha256Hex(hash->get<std::string>())) {
+    return absl::InvalidArgumentError(
+        "extensions.persistedQuery.sha256Hash must be 64 lower-case hex digits");
+  }
+  return hash->get<std::string>();
+}
+
 absl::StatusOr<GraphqlRequest> FromJson(const Json& body) {
   if (!body.is_object()) {
     return absl::InvalidArgumentError("a GraphQL request is a JSON object with a \"query\"");
   }
   for (const auto& [key, value] : body.items()) {
-    if (key != "query" && key != "operationName" && key != "variables" && key != "extensions") {
-      return absl::InvalidArgumentError(absl::StrCat("unknown member \"", key,
-                                                     "\" (a GraphQL request has query, "
-                                                     "operationName, variables, extensions)"));
+    if (key != "query" && key != "operationName" && key != "variables" && key != "extensions" &&
+        key != "documentId") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown member \"", key,
+                       "\" (a GraphQL request has query, operationName, variables, extensions, "
+                       "documentId)"));
     }
   }
+  GraphqlRequest request;
+  auto extensions = OptionalObject(body, "extensions");
+  if (!extensions.ok()) return extensions.status();
+  request.extensions = *std::move(extensions);
+  auto document_id = DocumentId(body, request.extensions);
+  if (!document_id.ok()) return document_id.status();
+  request.document_id = *std::move(document_id);
   auto query = body.find("query");
-  if (query == body.end() || !query->is_string()) {
+  const bool has_query = query != body.end() && !query->is_null();
+  if (has_query && !query->is_string()) {
     return absl::InvalidArgumentError("\"query\" must be a string holding a GraphQL document");
   }
-  GraphqlRequest request{.query = query->get<std::string>()};
+  if (!has_query && request.document_id.empty()) {
+    return absl::InvalidArgumentError(
+        "\"query\" must be a string holding a GraphQL document (or documentId name a trusted "
+        "document)");
+  }
+  if (has_query) request.query = query->get<std::string>();
   auto name = OptionalString(body, "operationName");
   if (!name.ok()) return name.status();
   request.operation_name = *std::move(name);
   auto variables = OptionalObject(body, "variables");
   if (!variables.ok()) return variables.status();
   request.variables = *std::move(variables);
-  auto extensions = OptionalObject(body, "extensions");
-  if (!extensions.ok()) return extensions.status();
-  request.extensions = *std::move(extensions);
   return request;
 }
 

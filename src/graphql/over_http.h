@@ -7,6 +7,10 @@
 // - POST with `Content-Type: application/json` (charset utf-8 or none), a
 //   JSON object {query, operationName, variables, extensions}; `query` a
 //   string, the others optional or null; other members are refused.
+//   Instead of `query`, a trusted document may be named by `documentId`
+//   ("sha256:<hex>", the trusted documents convention) or by
+//   extensions.persistedQuery.sha256Hash (Apollo's persisted queries); the
+//   endpoint looks it up (graphql.trusted_documents).
 // - GET with the same members as query parameters, `variables` and
 //   `extensions` JSON-encoded. GET never runs a mutation (the executor's
 //   caller answers 405 with `Allow: POST`).
@@ -36,7 +40,8 @@
 namespace protogate::graphql {
 
 struct GraphqlRequest {
-  std::string query{};
+  std::string query{};           // "" when only document_id is given
+  std::string document_id{};     // the SHA-256 (lower-case hex) a request names, or ""
   std::string operation_name{};  // "" when none
   nlohmann::ordered_json variables = nlohmann::ordered_json::object();
   nlohmann::ordered_json extensions = nlohmann::ordered_json::object();

@@ -47,13 +47,15 @@ bool ResultPrinter::Object(const SchemaType& type, const aggregate::Value& messa
       continue;
     }
     const SchemaField* field = schema_.FindField(type, name);
-    if (field == nullptr || field->field == nullptr) {  // validation keeps these out
-      out->append("null");
+    if (field == nullptr || (field->field == nullptr && field->join == nullptr)) {
+      out->append("null");  // validation keeps these out
       continue;
     }
     path.emplace_back(*selected.response_key);
-    const bool ok =
-        Field(*field, field->type, aggregate::FieldOf(message, *field->field), selected, path, out);
+    const bool ok = field->join != nullptr
+                        ? JoinField(*field, message, selected, path, out)
+                        : Field(*field, field->type, aggregate::FieldOf(message, *field->field),
+                                selected, path, out);
     path.pop_back();
     if (!ok) {
       out->resize(start);
@@ -160,6 +162,23 @@ bool ResultPrinter::Leaf(const SchemaField& field, const SchemaType& type,
     return false;
   }
   return true;
+}
+
+// Always true: a join field is nullable.
+bool ResultPrinter::JoinField(const SchemaField& field, const aggregate::Value& parent,
+                              const CollectedField& selected, std::vector<PathElement>& path,
+                              std::string* out) {
+  const JoinAnswer* answer = joins_ != nullptr ? joins_->Find(selected, parent) : nullptr;
+  if (answer == nullptr) {
+    out->append("null");
+    return true;
+  }
+  if (!answer->status.ok()) {
+    errors_.push_back(CallError(answer->status, answer->details, selected.first().location, path));
+    out->append("null");
+    return true;
+  }
+  return Field(field, field.type, answer->value, selected, path, out);
 }
 
 // proto3's default of a field without presence, as the schema prints it.

@@ -7,14 +7,15 @@
 // strings, enums by name, Timestamp and the other well-known types in their
 // proto3 JSON forms (aggregate::ValuePrinter), maps as lists of {key, value}
 // objects. A field the message does not hold prints its proto3 default when
-// it is non-null (it has no presence), else null.
+// it is non-null (it has no presence), else null. A join field prints the
+// answer of its call (JoinCalls), or null and its call's error.
 //
 // A leaf that cannot be represented (a NaN Float, an enum number the schema
 // does not know) is a field error at its path; a non-null field that ends
 // up null makes its parent null, up to the nearest nullable field (§6.4.4).
 //
 // Example:
-//   ResultPrinter printer(*schema, values, collector, &errors);
+//   ResultPrinter printer(*schema, values, collector, &joins, &errors);
 //   std::vector<PathElement> path = {"getUser"};
 //   printer.Object(*schema->FindType("User"), user_value, fields, path, &out);
 //   // out: {"name":"Ada","region":"EU"}
@@ -29,15 +30,17 @@
 #include "aggregate/value_printer.h"
 #include "graphql/error.h"
 #include "graphql/field_collection.h"
+#include "graphql/join_calls.h"
 #include "graphql/schema.h"
 
 namespace protogate::graphql {
 
 class ResultPrinter {
  public:
+  // `joins` holds the answers of the join fields (none: they print null).
   ResultPrinter(const Schema& schema, const aggregate::ValuePrinter& values,
-                const FieldCollector& collector, std::vector<Error>* errors)
-      : schema_(schema), values_(values), collector_(collector), errors_(*errors) {}
+                const FieldCollector& collector, const JoinCalls* joins, std::vector<Error>* errors)
+      : schema_(schema), values_(values), collector_(collector), joins_(joins), errors_(*errors) {}
 
   // Appends `{...}`: `message` (a kMessage Value of `type`'s message)
   // selected by `fields`. False when a non-null field under it was null:
@@ -59,12 +62,15 @@ class ResultPrinter {
   bool Leaf(const SchemaField& field, const SchemaType& type, const aggregate::Value& value,
             const CollectedField& selected, const std::vector<PathElement>& path, std::string* out);
   void Default(const SchemaField& field, std::string* out) const;
+  bool JoinField(const SchemaField& field, const aggregate::Value& parent,
+                 const CollectedField& selected, std::vector<PathElement>& path, std::string* out);
   void FieldError(std::string message, const CollectedField& selected,
                   const std::vector<PathElement>& path);
 
   const Schema& schema_;
   const aggregate::ValuePrinter& values_;
   const FieldCollector& collector_;
+  const JoinCalls* joins_;
   std::vector<Error>& errors_;
 };
 

@@ -313,7 +313,21 @@ const SchemaField& TypeMetaField() {
 
 class SchemaBuilder {
  public:
-  absl::StatusOr<std::shared_ptr<const Schema>> Build(const std::vector<RootMethod>& methods) {
+  absl::StatusOr<std::shared_ptr<const Schema>> Build(const std::vector<RootMethod>& methods,
+                                                      const std::vector<JoinSpec>& joins,
+                                                      const transcode::TypeRegistry* registry) {
+    std::vector<JoinTarget> targets;
+    for (const JoinSpec& join : joins) {
+      auto target = JoinTargetOf(join);
+      if (!target.ok()) return target.status();
+      if (target->result != nullptr) {
+        ReachField(*target->result, /*input=*/false);
+      } else {
+        Reach(*target->message, /*input=*/false);
+      }
+      for (const auto& [name, type] : join.arguments) MarkScalar(type);
+      targets.push_back(*target);
+    }
     for (const RootMethod& root : methods) {
       const gpb::MethodDescriptor& method = *root.method;
       if (method.client_streaming() || method.server_streaming()) {
@@ -340,6 +354,9 @@ class SchemaBuilder {
       }
     }
     for (SchemaType& type : IntrospectionTypes()) Add(std::move(type));
+    for (size_t i = 0; i < joins.size(); ++i) {
+      if (absl::Status s = AddJoin(joins[i], targets[i], registry); !s.ok()) return s;
+    }
     return Finish();
   }
 
@@ -481,7 +498,9 @@ class SchemaBuilder {
       const gpb::Descriptor& response = *method.output_type();
       std::string scalar = WellKnownScalar(response);
       field.type = Named(!scalar.empty() ? Use(scalar) : message_names_[&response]);
-      AddInputValues(*method.input_type(), &field.arguments);
+      field.read_mask = root.read_mask;
+      field.read_mask_scope = root.read_mask_scope;
+      AddInputValues(*method.input_type(), &field.arguments, root.read_mask);
       const bool is_query = root.kind.has_value()
                                 ? *root.kind == Operation::Type::kQuery
                                 : root.has_get_binding || method.options().idempotency_level() ==
@@ -498,10 +517,83 @@ class SchemaBuilder {
     return absl::OkStatus();
   }
 
-  void AddInputValues(const gpb::Descriptor& message, std::vector<InputValue>* out) {
+  // A custom scalar a join argument names is part of the schema.
+  void MarkScalar(absl::string_view type_text) {
+    TypeRef type = TypeFromText(type_text);
+    while (type.kind != TypeRef::Kind::kNamed) type = type.of[0];
+    for (const CustomScalar& scalar : kCustomScalars) {
+      if (type.name == scalar.name) used_scalars_.insert(type.name);
+    }
+  }
+
+  SchemaType* FindBuilt(absl::string_view name) {
+    for (const auto& type : types_) {
+      if (type->name == name) return type.get();
+    }
+    return nullptr;
+  }
+
+  absl::Status JoinError(const JoinSpec& join, absl::string_view problem) {
+    return absl::InvalidArgumentError(absl::StrCat(join.where, join.where.empty() ? "" : ": ",
+                                                   "graphql.joins.", join.type, ".", join.field,
+                                                   ": ", problem));
+  }
+
+  absl::Status AddJoin(const JoinSpec& spec, const JoinTarget& target,
+                       const transcode::TypeRegistry* registry) {
+    SchemaType* parent = FindBuilt(spec.type);
+    if (parent == nullptr || parent->kind != SchemaType::Kind::kObject ||
+        parent->message == nullptr) {
+      return JoinError(spec, absl::StrCat("\"", spec.type,
+                                          "\" is no object type of the schema (types are named "
+                                          "as the schema's SDL shows them)"));
+    }
+    if (!IsGraphqlName(spec.field)) {
+      return JoinError(spec, absl::StrCat("\"", spec.field, "\" is not a GraphQL field name"));
+    }
+    for (const SchemaField& field : parent->fields) {
+      if (field.name == spec.field) {
+        return JoinError(spec, absl::StrCat(spec.type, " already has a field ", spec.field));
+      }
+    }
+    SchemaField field{.name = spec.field, .description = spec.description};
+    std::vector<std::string> argument_names;
+    for (const auto& [name, type_text] : spec.arguments) {
+      TypeRef type = TypeFromText(type_text);
+      TypeRef named = type;
+      while (named.kind != TypeRef::Kind::kNamed) named = named.of[0];
+      const SchemaType* argument_type = FindBuilt(named.name);
+      if (!IsGraphqlName(name) || argument_type == nullptr ||
+          argument_type->kind == SchemaType::Kind::kObject) {
+        return JoinError(spec, absl::StrCat("argument ", name, ": \"", type_text,
+                                            "\" is no input type of the schema (Int, String, "
+                                            "Boolean, Float, ID, an enum or an input object)"));
+      }
+      field.arguments.push_back({.name = name, .type = std::move(type)});
+      argument_names.push_back(name);
+    }
+    if (registry == nullptr) return JoinError(spec, "no type registry to compile the join with");
+    auto join = CompileJoin(spec, *parent->message, argument_names, *registry);
+    if (!join.ok()) return join.status();
+    if (target.result != nullptr) {
+      field.type = OutputType(*target.result);
+      if (field.type.kind == TypeRef::Kind::kNonNull) field.type = TypeRef(field.type.of[0]);
+    } else {
+      std::string scalar = WellKnownScalar(*target.message);
+      field.type = Named(!scalar.empty() ? Use(scalar) : message_names_[target.message]);
+    }
+    field.join = join->get();
+    joins_.push_back(*std::move(join));
+    parent->fields.push_back(std::move(field));
+    return absl::OkStatus();
+  }
+
+  void AddInputValues(const gpb::Descriptor& message, std::vector<InputValue>* out,
+                      const FieldDescriptor* read_mask = nullptr) {
     if (!WellKnownScalar(message).empty()) return;
     for (int i = 0; i < message.field_count(); ++i) {
       const FieldDescriptor& field = *message.field(i);
+      if (&field == read_mask) continue;  // the gateway fills it
       out->push_back({.name = field.json_name(),
                       .description = Comment(field),
                       .type = InputType(field),
@@ -602,6 +694,7 @@ class SchemaBuilder {
     }
     schema->types_ = std::move(types_);
     schema->directives_ = SpecifiedDirectives();
+    schema->joins_ = std::move(joins_);
     return std::shared_ptr<const Schema>(std::move(schema));
   }
 
@@ -613,11 +706,13 @@ class SchemaBuilder {
   absl::flat_hash_map<const gpb::EnumDescriptor*, std::string> enum_names_;
   absl::flat_hash_set<std::string> used_scalars_;
   std::vector<std::unique_ptr<SchemaType>> types_;
+  std::vector<std::unique_ptr<const Join>> joins_;
 };
 
 absl::StatusOr<std::shared_ptr<const Schema>> Schema::Build(
-    const std::vector<RootMethod>& methods) {
-  return SchemaBuilder().Build(methods);
+    const std::vector<RootMethod>& methods, const std::vector<JoinSpec>& joins,
+    const transcode::TypeRegistry* registry) {
+  return SchemaBuilder().Build(methods, joins, registry);
 }
 
 const SchemaType* Schema::FindType(absl::string_view name) const {

@@ -29,6 +29,8 @@
 //   `{key, value}` objects. Inputs are all optional (proto3 has no required
 //   fields): `T`, `[T!]`. An input message that is one oneof exactly is a
 //   `@oneOf` input object.
+// - Join fields (join.h): nullable fields the config adds to object types,
+//   with their declared arguments.
 //
 // Example:
 //   auto schema = Schema::Build({{.method = get_user}, {.method = create_user}});
@@ -48,6 +50,8 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
 #include "graphql/document.h"
+#include "graphql/join.h"
+#include "transcode/type_registry.h"
 
 namespace protogate::graphql {
 
@@ -68,6 +72,12 @@ struct SchemaField {
   std::optional<std::string> deprecation_reason{};
   const google::protobuf::FieldDescriptor* field = nullptr;    // a message's field
   const google::protobuf::MethodDescriptor* method = nullptr;  // a root field's method
+  const Join* join = nullptr;                                  // a join field (join.h)
+  // Root fields: the request's FieldMask the gateway fills with the
+  // selected fields' paths, relative to the response or to its field
+  // `read_mask_scope` (see RootMethod).
+  const google::protobuf::FieldDescriptor* read_mask = nullptr;
+  const google::protobuf::FieldDescriptor* read_mask_scope = nullptr;
 };
 
 struct EnumValue {
@@ -112,6 +122,13 @@ struct RootMethod {
   std::optional<Operation::Type> kind{};
   bool has_get_binding = false;
   std::string name{};  // "" for the derived name
+  // Selection pushdown: a google.protobuf.FieldMask field of the request
+  // that the gateway fills with the proto paths of the selected fields (it
+  // is no argument then); the paths are relative to the response, or to
+  // `read_mask_scope`, a message field of it (a repeated one: each element),
+  // when the service reads the mask that way (AIP-157 list methods).
+  const google::protobuf::FieldDescriptor* read_mask = nullptr;
+  const google::protobuf::FieldDescriptor* read_mask_scope = nullptr;
 };
 
 // A type as GraphQL writes it: "User", "[String!]!".
@@ -121,8 +138,11 @@ class Schema {
  public:
   // Fails with InvalidArgument on a streaming method, two root fields of one
   // name, or a name that is not a GraphQL name.
+  // `joins` add fields to the object types (join.h); their errors name
+  // the join. `registry` (needed with joins) resolves their literals.
   static absl::StatusOr<std::shared_ptr<const Schema>> Build(
-      const std::vector<RootMethod>& methods);
+      const std::vector<RootMethod>& methods, const std::vector<JoinSpec>& joins = {},
+      const transcode::TypeRegistry* registry = nullptr);
 
   const SchemaType* FindType(absl::string_view name) const;
   const SchemaType* query() const { return FindType("Query"); }
@@ -134,6 +154,7 @@ class Schema {
   // @include, @skip, @deprecated, @specifiedBy, @oneOf, in that order.
   const std::vector<DirectiveDefinition>& directives() const { return directives_; }
   const DirectiveDefinition* FindDirective(absl::string_view name) const;
+  bool has_joins() const { return !joins_.empty(); }
   // Every type, built-in scalars and introspection types included, sorted by name.
   const std::vector<std::unique_ptr<SchemaType>>& types() const { return types_; }
 
@@ -147,6 +168,7 @@ class Schema {
   std::vector<std::unique_ptr<SchemaType>> types_{};
   absl::flat_hash_map<std::string, const SchemaType*> by_name_{};
   std::vector<DirectiveDefinition> directives_{};
+  std::vector<std::unique_ptr<const Join>> joins_{};
 };
 
 }  // namespace protogate::graphql

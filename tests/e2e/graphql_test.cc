@@ -1,7 +1,8 @@
 // End to end: the GraphQL endpoint over the real demo services — root
 // fields as concurrent gRPC calls, mutations in order, variables,
 // fragments, aliases, errors with paths and gRPC codes beside partial
-// data, per-field auth, introspection, and GraphQL over HTTP's statuses.
+// data, per-field auth, introspection, GraphQL over HTTP's statuses, and the
+// demo config's joins and selection pushdown.
 
 #include <atomic>
 #include <fstream>
@@ -9,7 +10,11 @@
 #include <thread>
 
 #include "absl/time/clock.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "auth/api_key.h"
+#include "auth/token_cache.h"
+#include "config/gateway_config.h"
 #include "gtest/gtest.h"
 #include "support/gateway_under_test.h"
 #include "support/node_graphql.h"
@@ -19,6 +24,17 @@ namespace protogate::test {
 namespace {
 
 void WithGraphql(config::GatewayConfig& config) { config.graphql.enabled = true; }
+
+// The `graphql:` section of the shipped demo config (config/gateway.yaml):
+// its joins, limits and pushdown, over the test's demo services.
+void WithDemoGraphql(config::GatewayConfig& config) {
+  const std::string path = std::string(PROTOGATE_SOURCE_DIR) + "/config/gateway.yaml";
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto shipped = config::ParseGatewayConfig(text, path);
+  ASSERT_TRUE(shipped.ok()) << shipped.status();
+  config.graphql = shipped->graphql;
+}
 
 HttpRequest Post(const nlohmann::json& body, TestHeaders headers = {}) {
   headers.push_back({"Content-Type", "application/json"});
@@ -249,7 +265,7 @@ TEST(GraphqlTest, GraphqlJsBuildsAValidSchemaFromTheIntrospection) {
          "Object.keys(schema.getTypeMap()).length : errors.join('; '));\n"
          "}\n";
   const std::string query = RunNode(script + " query");
-  GatewayUnderTest gw(WithGraphql);
+  GatewayUnderTest gw(WithDemoGraphql);  // join fields included
   HttpResponse response = gw.Call({.method = "POST",
                                    .target = "/graphql",
                                    .headers = {{"Content-Type", "application/json"}},
@@ -259,6 +275,120 @@ TEST(GraphqlTest, GraphqlJsBuildsAValidSchemaFromTheIntrospection) {
   std::ofstream(answer) << response.body;
   const std::string verdict = RunNode(script + " check " + answer);
   EXPECT_EQ(verdict.rfind("valid ", 0), 0u) << verdict;
+}
+
+// The demo config's joins: each order's user and each item's product,
+// fetched by the gateway with one GetUser per distinct user and one
+// BatchGetProducts for every item of the answer.
+TEST(GraphqlTest, JoinsFillFieldsFromOtherServicesWithDedupeAndBatching) {
+  GatewayUnderTest gw(WithDemoGraphql);
+  HttpResponse response = gw.Call(Query(R"({ listOrders(userId: "1", pageSize: 3) {
+      orders { orderId user { email } items { productId product { productId title } } } } })"));
+  ASSERT_EQ(response.status, 200) << response.body;
+  nlohmann::json body = GatewayUnderTest::Json(response);
+  EXPECT_FALSE(body.contains("errors")) << body;
+  const nlohmann::json& orders = body["data"]["listOrders"]["orders"];
+  ASSERT_EQ(orders.size(), 3u) << body;
+  int items = 0;
+  for (const nlohmann::json& order : orders) {
+    EXPECT_EQ(order["user"]["email"], "ada@example.com") << order;
+    for (const nlohmann::json& item : order["items"]) {
+      EXPECT_EQ(item["product"]["productId"], item["productId"]) << item;
+      EXPECT_FALSE(item["product"]["title"].get<std::string>().empty());
+      ++items;
+    }
+  }
+  EXPECT_GT(items, 1);
+  EXPECT_EQ(gw.backend().stats(DemoService::kUsers).total_calls, 1);    // user 1, once
+  EXPECT_EQ(gw.backend().stats(DemoService::kCatalog).total_calls, 1);  // one batch
+  EXPECT_EQ(gw.backend().stats(DemoService::kOrders).total_calls, 1);
+}
+
+TEST(GraphqlTest, JoinCallsOfSiblingParentsAreInFlightTogether) {
+  GatewayUnderTest gw(WithDemoGraphql);
+  gw.backend().SetResponseDelay(DemoService::kOrders, absl::Milliseconds(300));
+  HttpResponse response =
+      gw.Call(Query("{ listUsers { users { userId orders(first: 1) { orderId } } } }"));
+  ASSERT_EQ(response.status, 200) << response.body;
+  nlohmann::json body = GatewayUnderTest::Json(response);
+  const nlohmann::json& users = body["data"]["listUsers"]["users"];
+  ASSERT_GE(users.size(), 2u) << body;
+  for (const nlohmann::json& user : users) {
+    ASSERT_EQ(user["orders"].size(), 1u) << user;  // first: 1 reached ListOrders' page_size
+  }
+  const CallStats orders = gw.backend().stats(DemoService::kOrders);
+  EXPECT_EQ(orders.total_calls, static_cast<int64_t>(users.size()));
+  EXPECT_GT(orders.max_in_flight, 1);
+}
+
+// SearchProducts trims each product to its `fields` mask and echoes the
+// request: the echo shows the mask the gateway sent.
+TEST(GraphqlTest, TheSelectionIsPushedDownAsTheReadMask) {
+  GatewayUnderTest gw(WithDemoGraphql);
+  HttpResponse response = gw.Call(Query(R"({ searchProducts(q: "book") {
+      products { title tags } query { q fields } } })"));
+  ASSERT_EQ(response.status, 200) << response.body;
+  nlohmann::json body = GatewayUnderTest::Json(response);
+  EXPECT_FALSE(body.contains("errors")) << body;
+  EXPECT_EQ(body["data"]["searchProducts"]["query"]["fields"], "title,tags") << body;
+  EXPECT_FALSE(body["data"]["searchProducts"]["products"].empty());
+}
+
+TEST(GraphqlTest, ASlowFieldIsADeadlineExceededErrorAndTheOthersAnswer) {
+  GatewayUnderTest gw([](config::GatewayConfig& config) {
+    config.graphql.enabled = true;
+    for (config::UpstreamConfig& upstream : config.upstreams) {
+      if (upstream.service == "demo.catalog.v1.CatalogService") {
+        upstream.method_timeouts["Sleep"] = std::chrono::milliseconds(100);
+      }
+    }
+  });
+  HttpResponse response =
+      gw.Call(Query(R"({ sleep(millis: 3000) { slept } getUser(userId: "1") { email } })"));
+  ASSERT_EQ(response.status, 200) << response.body;
+  nlohmann::json body = GatewayUnderTest::Json(response);
+  EXPECT_TRUE(body["data"]["sleep"].is_null()) << body;
+  EXPECT_EQ(body["data"]["getUser"]["email"], "ada@example.com");
+  ASSERT_EQ(body["errors"].size(), 1u) << body;
+  EXPECT_EQ(body["errors"][0]["path"], nlohmann::json::array({"sleep"}));
+  EXPECT_EQ(body["errors"][0]["extensions"]["code"], "DEADLINE_EXCEEDED");
+}
+
+TEST(GraphqlTest, WithTrustedDocumentsOnlyThoseRun) {
+  const std::string document = R"({ getProduct(productId: "p-1") { title } })";
+  const std::string hash = absl::BytesToHexString(auth::DigestOf(document));
+  const std::string manifest = ProcessTempDir("graphql_trusted").string() + "/trusted.json";
+  std::ofstream(manifest) << nlohmann::json({{"sha256:" + hash, document}}).dump();
+  GatewayUnderTest gw([&](config::GatewayConfig& config) {
+    config.graphql.enabled = true;
+    config.graphql.trusted_documents = manifest;
+  });
+  HttpResponse by_id = gw.Call(Post({{"documentId", "sha256:" + hash}}));
+  ASSERT_EQ(by_id.status, 200) << by_id.body;
+  EXPECT_EQ(GatewayUnderTest::Json(by_id)["data"]["getProduct"]["title"],
+            "The C++ Programming Language");
+  HttpResponse by_text = gw.Call(Query(document));
+  EXPECT_EQ(by_text.status, 200) << by_text.body;
+  HttpResponse other = gw.Call(Query(R"({ getProduct(productId: "p-2") { title } })"));
+  EXPECT_EQ(other.status, 403) << other.body;
+  EXPECT_TRUE(GatewayUnderTest::Json(other)["errors"][0]["message"].get<std::string>().find(
+                  "trusted documents only") != std::string::npos)
+      << other.body;
+  HttpResponse unknown = gw.Call(Post({{"documentId", "sha256:" + std::string(64, '0')}}));
+  EXPECT_EQ(unknown.status, 400) << unknown.body;
+  EXPECT_EQ(gw.backend().stats(DemoService::kCatalog).total_calls, 2);
+}
+
+TEST(GraphqlTest, AWrongTrustedDocumentsFileFailsTheLoad) {
+  const std::string manifest = ProcessTempDir("graphql_trusted_bad").string() + "/trusted.json";
+  std::ofstream(manifest) << R"({"sha256:)" << std::string(64, 'a') << R"(": "{ __typename }"})";
+  config::GatewayConfig config = DemoGatewayConfig(DemoBackend());
+  config.graphql.enabled = true;
+  config.graphql.trusted_documents = manifest;
+  auto server = gateway::GatewayServer::Create(config);
+  ASSERT_FALSE(server.ok());
+  EXPECT_TRUE(absl::StrContains(server.status().message(), "is not the SHA-256 of its document"))
+      << server.status();
 }
 
 TEST(GraphqlTest, TheEndpointIsOffUnlessConfigured) {

@@ -59,15 +59,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int answered = 0;
   std::string body;
   graphql::Execute(
-      ShapesSchema(), values, std::move(prepared),
-      [&answered](const graphql::SchemaField& field, std::string,
-                  std::function<void(graphql::RootReply)> done) {
-        graphql::RootReply reply;
+      ShapesSchema(), values, std::move(prepared), {},
+      [&answered](graphql::Call call, std::function<void(graphql::CallReply)> done) {
+        graphql::CallReply reply;
         if (++answered % 2 == 0) {
           reply.status = absl::NotFoundError("scripted");
         } else {
           reply.response = aggregate::Value::Message(std::make_shared<const std::string>(),
-                                                     *field.method->output_type());
+                                                     *call.method->output_type());
         }
         done(std::move(reply));
       },

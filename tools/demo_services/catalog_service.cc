@@ -18,6 +18,8 @@ namespace protogate::demo_services {
 namespace {
 
 using demo::catalog::v1::Asset;
+using demo::catalog::v1::BatchGetProductsRequest;
+using demo::catalog::v1::BatchGetProductsResponse;
 using demo::catalog::v1::EchoRequest;
 using demo::catalog::v1::EchoResponse;
 using demo::catalog::v1::FailRequest;
@@ -221,6 +223,20 @@ grpc::ServerUnaryReactor* CatalogService::GetProduct(grpc::CallbackServerContext
                                                      const GetProductRequest* request,
                                                      Product* response) {
   return Answer(DoGetProduct(*request, response));
+}
+
+grpc::ServerUnaryReactor* CatalogService::BatchGetProducts(grpc::CallbackServerContext* context,
+                                                           const BatchGetProductsRequest* request,
+                                                           BatchGetProductsResponse* response) {
+  if (request->product_ids_size() > 1000) {
+    return Answer(InvalidField("product_ids", "at most 1000 product_ids"));
+  }
+  absl::ReaderMutexLock lock(&mu_);
+  for (const std::string& id : request->product_ids()) {
+    auto it = products_.find(id);
+    if (it != products_.end()) *response->add_products() = it->second;
+  }
+  return Answer(grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* CatalogService::SearchProducts(grpc::CallbackServerContext* context,

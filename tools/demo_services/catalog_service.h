@@ -18,6 +18,8 @@ namespace protogate::demo_services {
 // gateway's tests:
 //
 // - GetProduct: the product, or NOT_FOUND "product p-9 not found".
+// - BatchGetProducts: the products of the ids given that exist, in that order
+//   (at most 1000 ids).
 // - SearchProducts: products matching every filter given (q: case-insensitive
 //   substring of the title or a tag; tags: all present; category; price range, a
 //   max_cents of 0 meaning no maximum; in_stock; attributes: each key present with
@@ -50,6 +52,10 @@ class CatalogService final : public demo::catalog::v1::CatalogService::CallbackS
   grpc::ServerUnaryReactor* GetProduct(grpc::CallbackServerContext* context,
                                        const demo::catalog::v1::GetProductRequest* request,
                                        demo::catalog::v1::Product* response) override;
+  grpc::ServerUnaryReactor* BatchGetProducts(
+      grpc::CallbackServerContext* context,
+      const demo::catalog::v1::BatchGetProductsRequest* request,
+      demo::catalog::v1::BatchGetProductsResponse* response) override;
   grpc::ServerUnaryReactor* SearchProducts(
       grpc::CallbackServerContext* context, const demo::catalog::v1::SearchProductsRequest* request,
       demo::catalog::v1::SearchProductsResponse* response) override;

@@ -50,6 +50,30 @@ TEST(ReadPostTest, RefusesWhatIsNoGraphqlRequest) {
   EXPECT_EQ(ReadPost("application/json", deep).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(ReadPostTest, ATrustedDocumentIsNamedByItsSha256) {
+  const std::string hex(64, 'a');
+  auto by_id = ReadPost("application/json", R"({"documentId":"sha256:)" + hex + R"("})");
+  ASSERT_TRUE(by_id.ok()) << by_id.status();
+  EXPECT_EQ(by_id->document_id, hex);
+  EXPECT_EQ(by_id->query, "");
+  auto persisted =
+      ReadPost("application/json",
+               R"({"extensions":{"persistedQuery":{"version":1,"sha256Hash":")" + hex + R"("}}})");
+  ASSERT_TRUE(persisted.ok()) << persisted.status();
+  EXPECT_EQ(persisted->document_id, hex);
+  for (const std::string& body :
+       {R"({"documentId":")" + hex + R"("})", std::string(R"({"documentId":"sha256:ABC"})"),
+        std::string(R"({"documentId":7})"),
+        R"({"extensions":{"persistedQuery":{"sha256Hash":")" + std::string(63, 'a') + R"("}}})"}) {
+    EXPECT_EQ(ReadPost("application/json", body).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << body;
+  }
+  auto get = ReadGet("documentId=sha256%3A" + hex);
+  ASSERT_TRUE(get.ok()) << get.status();
+  EXPECT_EQ(get->document_id, hex);
+}
+
 TEST(ReadGetTest, DecodesParametersAndJsonVariables) {
   auto request = ReadGet("query=%7Ba%7D&operationName=Q&variables=%7B%22id%22%3A%221%22%7D");
   ASSERT_TRUE(request.ok()) << request.status();

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "support/demo_graphql.h"
 #include "support/demo_registry.h"
 #include "support/json_shapes.h"
 #include "support/node_graphql.h"
@@ -17,28 +18,7 @@ namespace {
 
 namespace gpb = google::protobuf;
 
-// Every unary method of the demo services; those whose HTTP binding is a
-// GET (per the demo protos) as queries.
-std::vector<RootMethod> DemoMethods() {
-  const std::vector<std::string> gets = {
-      "GetUser",  "ListUsers",  "GetUserProfile", "WhoAmI",   "ListOrders",
-      "GetOrder", "GetProduct", "SearchProducts", "GetAsset", "Echo"};
-  std::vector<RootMethod> methods;
-  const gpb::DescriptorPool& pool = test::DemoRegistry()->pool();
-  for (const char* name : {"demo.users.v1.UserService", "demo.orders.v1.OrderService",
-                           "demo.catalog.v1.CatalogService"}) {
-    const gpb::ServiceDescriptor* service = pool.FindServiceByName(name);
-    EXPECT_NE(service, nullptr) << name;
-    if (service == nullptr) continue;
-    for (int i = 0; i < service->method_count(); ++i) {
-      const gpb::MethodDescriptor* method = service->method(i);
-      if (method->client_streaming() || method->server_streaming()) continue;
-      const bool get = std::find(gets.begin(), gets.end(), method->name()) != gets.end();
-      methods.push_back({.method = method, .has_get_binding = get});
-    }
-  }
-  return methods;
-}
+using test::DemoRootMethods;
 
 std::shared_ptr<const Schema> ShapesSchema() {
   const gpb::ServiceDescriptor* service =
@@ -76,7 +56,7 @@ std::string InputTypeOf(const Schema& schema, const std::string& type, const std
 }
 
 TEST(GraphqlSchemaTest, RootFieldsAreQueriesOrMutationsByTheirBinding) {
-  auto schema = Schema::Build(DemoMethods());
+  auto schema = Schema::Build(DemoRootMethods());
   ASSERT_TRUE(schema.ok()) << schema.status();
   const SchemaField* get_user = FieldOf(**schema, "Query", "getUser");
   ASSERT_NE(get_user, nullptr);
@@ -234,7 +214,7 @@ std::string ValidateWithGraphqlJs(const std::string& sdl) {
 }
 
 TEST(GraphqlSchemaTest, GraphqlJsValidatesTheDemoAndShapesSchemas) {
-  auto demo = Schema::Build(DemoMethods());
+  auto demo = Schema::Build(DemoRootMethods());
   ASSERT_TRUE(demo.ok()) << demo.status();
   EXPECT_EQ(ValidateWithGraphqlJs((*demo)->Sdl()), "valid") << (*demo)->Sdl();
   auto shapes = ShapesSchema();
@@ -243,7 +223,7 @@ TEST(GraphqlSchemaTest, GraphqlJsValidatesTheDemoAndShapesSchemas) {
 }
 
 TEST(GraphqlSchemaTest, SdlCarriesDescriptionsAndScalarSpecifications) {
-  auto demo = Schema::Build(DemoMethods());
+  auto demo = Schema::Build(DemoRootMethods());
   ASSERT_TRUE(demo.ok()) << demo.status();
   const std::string sdl = (*demo)->Sdl();
   EXPECT_TRUE(absl::StrContains(sdl,
@@ -260,7 +240,7 @@ TEST(GraphqlSchemaTest, SdlCarriesDescriptionsAndScalarSpecifications) {
 }
 
 TEST(GraphqlSchemaTest, IntrospectionTypesHaveTheSpecsFields) {
-  auto schema = Schema::Build(DemoMethods());
+  auto schema = Schema::Build(DemoRootMethods());
   ASSERT_TRUE(schema.ok()) << schema.status();
   const Schema& s = **schema;
   for (const char* name : {"__Schema", "__Type", "__Field", "__InputValue", "__EnumValue",
@@ -286,7 +266,7 @@ TEST(GraphqlSchemaTest, IntrospectionTypesHaveTheSpecsFields) {
 }
 
 TEST(GraphqlSchemaTest, MetaFieldsAndDirectives) {
-  auto schema = Schema::Build(DemoMethods());
+  auto schema = Schema::Build(DemoRootMethods());
   ASSERT_TRUE(schema.ok()) << schema.status();
   const Schema& s = **schema;
   const SchemaType* user = s.FindType("User");
