@@ -9,9 +9,9 @@
 #include <string>
 #include <thread>
 
-#include "absl/time/clock.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/time/clock.h"
 #include "auth/api_key.h"
 #include "auth/token_cache.h"
 #include "config/gateway_config.h"
