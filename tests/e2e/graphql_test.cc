@@ -391,6 +391,37 @@ TEST(GraphqlTest, AWrongTrustedDocumentsFileFailsTheLoad) {
       << server.status();
 }
 
+// The first error's message ("" when there is none).
+std::string FirstError(const HttpResponse& response) {
+  const nlohmann::json body = GatewayUnderTest::Json(response);
+  if (!body.contains("errors") || body["errors"].empty()) return "";
+  return body["errors"][0].value("message", "");
+}
+
+// A reload builds the schema again: a join added to the config is a field
+// at once, and a hidden method is gone, without a restart.
+TEST(GraphqlTest, AReloadChangesTheSchema) {
+  GatewayUnderTest gw(WithGraphql);
+  const std::string query = R"({ getOrder(orderId: "o-1") { user { email } } })";
+  HttpResponse before = gw.Call(Query(query));
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_TRUE(
+      absl::StartsWith(FirstError(before), "Cannot query field \"user\" on type \"Order\"."))
+      << before.body;
+  config::GatewayConfig changed = gw.config();
+  WithDemoGraphql(changed);
+  changed.graphql.methods["demo.users.v1.UserService.GetUser"].hidden = true;
+  ASSERT_TRUE(gw.gateway().Reload(changed).ok());
+  HttpResponse after = gw.Call(Query(query));
+  ASSERT_EQ(after.status, 200) << after.body;
+  EXPECT_EQ(GatewayUnderTest::Json(after)["data"]["getOrder"]["user"]["email"], "ada@example.com")
+      << after.body;
+  HttpResponse hidden = gw.Call(Query(R"({ getUser(userId: "1") { email } })"));
+  EXPECT_TRUE(
+      absl::StartsWith(FirstError(hidden), "Cannot query field \"getUser\" on type \"Query\"."))
+      << hidden.body;
+}
+
 TEST(GraphqlTest, TheEndpointIsOffUnlessConfigured) {
   GatewayUnderTest gw;
   EXPECT_EQ(gw.Call(Query("{ __typename }")).status, 404);
