@@ -16,6 +16,15 @@
 
 namespace protogate::graphql {
 
+// Appends `name` (a GraphQL name: [_A-Za-z][_0-9A-Za-z]*, as the parser and
+// the schema guarantee for response keys and type names) as a JSON string:
+// names need no escaping, so this is two quotes around it.
+inline void AppendQuotedName(const std::string& name, std::string* out) {
+  out->push_back('"');
+  out->append(name);
+  out->push_back('"');
+}
+
 // 1-based, as GraphQL error locations are; columns count Unicode code points.
 struct Location {
   int line = 0;

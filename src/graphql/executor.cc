@@ -430,11 +430,12 @@ class Execution : public std::enable_shared_from_this<Execution> {
   bool AppendSlot(const RootSlot& slot, ResultPrinter& printer, std::vector<Error>& errors,
                   std::string* out) {
     const std::string& key = *slot.selected.response_key;
-    absl::StrAppend(out, common::JsonQuoted(key), ":");
+    AppendQuotedName(key, out);
+    out->push_back(':');
     const std::string& name = slot.selected.first().name;
     std::vector<PathElement> path = {key};
     if (name == "__typename") {
-      out->append(common::JsonQuoted(root_->name));
+      AppendQuotedName(root_->name, out);
       return true;
     }
     if (name == "__schema" || name == "__type") {

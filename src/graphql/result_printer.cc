@@ -39,11 +39,11 @@ bool ResultPrinter::Object(const SchemaType& type, const aggregate::Value& messa
   for (const CollectedField& selected : fields) {
     if (!first) out->push_back(',');
     first = false;
-    out->append(common::JsonQuoted(*selected.response_key));
+    AppendQuotedName(*selected.response_key, out);
     out->push_back(':');
     const std::string& name = selected.first().name;
     if (name == "__typename") {
-      out->append(common::JsonQuoted(type.name));
+      AppendQuotedName(type.name, out);
       continue;
     }
     const SchemaField* field = schema_.FindField(type, name);

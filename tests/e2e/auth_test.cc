@@ -20,6 +20,7 @@
 #include "auth/openssl_ptr.h"
 #include "demo_auth/demo_auth_server.h"
 #include "gtest/gtest.h"
+#include "support/api_key_auth.h"
 #include "support/gateway_under_test.h"
 #include "support/temp_dir.h"
 #include "support/test_issuer.h"
@@ -190,13 +191,7 @@ TEST(JwksUrlAuthTest, FirstTokenAfterKeyRotationIsAccepted) {
 TEST(ApiKeyAuthTest, KeyFlow) {
   const std::string key = *auth::NewApiKey("partner-acme");
   GatewayUnderTest gw([&](config::GatewayConfig& config) {
-    config.auth.enabled = true;
-    config.auth.default_policy = "authenticated";
-    config.auth.has_api_keys = true;
-    config.auth.api_keys.keys = {{.id = "partner-acme",
-                                  .hash = *auth::HashApiKey(key),
-                                  .client_id = "acme",
-                                  .scopes = {"orders:read"}}};
+    RequireApiKey(config, key, {"orders:read"});
     config.auth.policies = {PolicyFor("demo.orders.v1.OrderService.CreateOrder", {"orders:write"})};
   });
   HttpResponse ok = gw.Call(Echo({{"X-Api-Key", key}}));

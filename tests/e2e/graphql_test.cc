@@ -16,6 +16,7 @@
 #include "auth/token_cache.h"
 #include "config/gateway_config.h"
 #include "gtest/gtest.h"
+#include "support/api_key_auth.h"
 #include "support/gateway_under_test.h"
 #include "support/node_graphql.h"
 #include "support/temp_dir.h"
@@ -188,13 +189,7 @@ TEST(GraphqlTest, EachRootFieldHasItsMethodsPolicy) {
   const std::string key = *auth::NewApiKey("partner-acme");
   GatewayUnderTest gw([&](config::GatewayConfig& config) {
     WithGraphql(config);
-    config.auth.enabled = true;
-    config.auth.default_policy = "authenticated";
-    config.auth.has_api_keys = true;
-    config.auth.api_keys.keys = {{.id = "partner-acme",
-                                  .hash = *auth::HashApiKey(key),
-                                  .client_id = "acme",
-                                  .scopes = {"orders:read"}}};
+    RequireApiKey(config, key, {"orders:read"});
     config::AuthPolicyConfig products;
     products.selector = "demo.catalog.v1.CatalogService.*";
     products.is_public = true;
