@@ -152,8 +152,8 @@ absl::Status ReadCallOptions(const YamlReader& reader, const YamlMap& map,
   return absl::OkStatus();
 }
 
-absl::StatusOr<CompositeCallConfig> ReadCall(const YamlReader& reader, const YamlMap::Entry& entry,
-                                             absl::string_view source_name) {
+absl::StatusOr<CompositeCallConfig> ReadCall(const YamlReader& reader,
+                                             const YamlMap::Entry& entry) {
   CompositeCallConfig call;
   call.name = entry.key;
   call.where = reader.Where(entry.field.key);
@@ -180,15 +180,14 @@ absl::StatusOr<CompositeCallConfig> ReadCall(const YamlReader& reader, const Yam
 }
 
 absl::StatusOr<std::vector<CompositeCallConfig>> ReadCalls(const YamlReader& reader,
-                                                           const YamlField& field,
-                                                           absl::string_view source_name) {
+                                                           const YamlField& field) {
   ASSIGN_OR_RETURN(const YamlMap map, reader.ReadAnyMap(field));
   if (map.entries().empty()) {
     return reader.Error(field, "at least one call is required (name: {method: ..., request: ...})");
   }
   std::vector<CompositeCallConfig> calls;
   for (const YamlMap::Entry& entry : map.entries()) {
-    ASSIGN_OR_RETURN(CompositeCallConfig call, ReadCall(reader, entry, source_name));
+    ASSIGN_OR_RETURN(CompositeCallConfig call, ReadCall(reader, entry));
     calls.push_back(std::move(call));
   }
   return calls;
@@ -228,8 +227,7 @@ absl::Status ReadHttpRule(const YamlReader& reader, const YamlField& item, const
   return absl::OkStatus();
 }
 
-absl::StatusOr<CompositeRouteConfig> ReadRoute(const YamlReader& reader, const YamlField& item,
-                                               absl::string_view source_name) {
+absl::StatusOr<CompositeRouteConfig> ReadRoute(const YamlReader& reader, const YamlField& item) {
   CompositeRouteConfig route;
   route.where = reader.Where(item.value);
   ASSIGN_OR_RETURN(const YamlMap map, reader.ReadMap(item, kRouteKeys));
@@ -242,7 +240,7 @@ absl::StatusOr<CompositeRouteConfig> ReadRoute(const YamlReader& reader, const Y
   }
   const YamlField* calls = map.Find("calls");
   if (calls == nullptr) return reader.Missing(item, "calls", "a mapping of call name to call");
-  ASSIGN_OR_RETURN(route.calls, ReadCalls(reader, *calls, source_name));
+  ASSIGN_OR_RETURN(route.calls, ReadCalls(reader, *calls));
   if (const YamlField* f = map.Find("response")) {
     ASSIGN_OR_RETURN(route.response, ReadMapValue(reader, *f, "the response shape"));
   }
@@ -251,14 +249,14 @@ absl::StatusOr<CompositeRouteConfig> ReadRoute(const YamlReader& reader, const Y
 
 }  // namespace
 
-absl::StatusOr<std::vector<CompositeRouteConfig>> ReadCompositesConfig(
-    const YamlReader& reader, const YamlField& field, absl::string_view source_name) {
+absl::StatusOr<std::vector<CompositeRouteConfig>> ReadCompositesConfig(const YamlReader& reader,
+                                                                       const YamlField& field) {
   if (field.value.IsNull()) return std::vector<CompositeRouteConfig>();
   ASSIGN_OR_RETURN(const std::vector<YamlField> items, reader.ReadList(field, "composites"));
   std::vector<CompositeRouteConfig> routes;
   std::set<std::string> names;
   for (const YamlField& item : items) {
-    ASSIGN_OR_RETURN(CompositeRouteConfig route, ReadRoute(reader, item, source_name));
+    ASSIGN_OR_RETURN(CompositeRouteConfig route, ReadRoute(reader, item));
     if (!route.name.empty() && !names.insert(route.name).second) {
       ASSIGN_OR_RETURN(const YamlMap map, reader.ReadMap(item, kRouteKeys));
       return reader.Error(*map.Find("name"),

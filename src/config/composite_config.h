@@ -98,12 +98,12 @@ struct CompositeRouteConfig {
   std::optional<ConfigValue> response;
 };
 
-// Reads the `composites:` list. `source_name` goes into `where`. Errors are
+// Reads the `composites:` list; `where` is the reader's position. Errors are
 // InvalidArgument "<file>:<line>:<col>: composites[0].calls.user.<field>:
 // <problem>". Never throws on its own; yaml-cpp exceptions are handled by
 // ParseGatewayConfig.
-absl::StatusOr<std::vector<CompositeRouteConfig>> ReadCompositesConfig(
-    const YamlReader& reader, const YamlField& field, absl::string_view source_name);
+absl::StatusOr<std::vector<CompositeRouteConfig>> ReadCompositesConfig(const YamlReader& reader,
+                                                                       const YamlField& field);
 
 // Readers the sections with request templates share (composites,
 // graphql.joins); errors carry the field's position.

@@ -316,7 +316,7 @@ absl::StatusOr<GatewayConfig> ReadTopLevel(const YamlReader& reader, const YamlM
     ASSIGN_OR_RETURN(config.auth, ReadAuthConfig(reader, *f, source_name));
   }
   if (const YamlField* f = map.Find("composites")) {
-    ASSIGN_OR_RETURN(config.composites, ReadCompositesConfig(reader, *f, source_name));
+    ASSIGN_OR_RETURN(config.composites, ReadCompositesConfig(reader, *f));
   }
   if (const YamlField* f = map.Find("reload")) {
     ASSIGN_OR_RETURN(config.reload, ReadReloadConfig(reader, *f));

@@ -16,12 +16,6 @@ namespace gpb = google::protobuf;
 using aggregate::SourceRef;
 using aggregate::ValueType;
 
-absl::Status JoinError(const JoinSpec& spec, absl::string_view problem) {
-  return absl::InvalidArgumentError(absl::StrCat(spec.where, spec.where.empty() ? "" : ": ",
-                                                 "graphql.joins.", spec.type, ".", spec.field, ": ",
-                                                 problem));
-}
-
 // A field of `message` named in the config (proto or JSON name).
 absl::StatusOr<const gpb::FieldDescriptor*> ConfigField(const JoinSpec& spec,
                                                         const gpb::Descriptor& message,
@@ -117,6 +111,12 @@ absl::StatusOr<aggregate::ValueTemplate> CompileTemplate(const JoinSpec& spec,
 }
 
 }  // namespace
+
+absl::Status JoinError(const JoinSpec& spec, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(spec.where, spec.where.empty() ? "" : ": ",
+                                                 "graphql.joins.", spec.type, ".", spec.field, ": ",
+                                                 problem));
+}
 
 absl::StatusOr<JoinTarget> JoinTargetOf(const JoinSpec& spec) {
   if (spec.batch) {

@@ -102,6 +102,10 @@ struct JoinTarget {
   const google::protobuf::FieldDescriptor* result = nullptr;
 };
 
+// InvalidArgument "<where>: graphql.joins.<Type.field>: <problem>", the
+// shape of every load error about a join.
+absl::Status JoinError(const JoinSpec& spec, absl::string_view problem);
+
 // Checks what needs no parent: the method, the `result`/`response`/`match`
 // fields. InvalidArgument "<where>: graphql.joins.<Type.field>: <problem>".
 absl::StatusOr<JoinTarget> JoinTargetOf(const JoinSpec& spec);

@@ -148,8 +148,12 @@ void JoinCalls::Batched(size_t index) {
     batch.arguments = instance.arguments;
     group_order_.push_back(group);
   }
-  if (batch.key_values.emplace(key_text, key).second) batch.keys.push_back(key_text);
-  batch.waiters.emplace_back(std::move(key_text), index);
+  auto [entry, is_new] = batch.by_key.try_emplace(key_text);
+  if (is_new) {
+    entry->second.value = key;
+    batch.keys.push_back(key_text);
+  }
+  entry->second.instances.push_back(index);
 }
 
 // One call per max_keys distinct keys of each group gathered by the walk.
@@ -172,13 +176,10 @@ void JoinCalls::FlushGroup(const std::string& name, BatchGroup& group) {
     std::vector<aggregate::Value> keys;
     PendingCall call{.join = group.join};
     for (size_t i = start; i < end; ++i) {
-      keys.push_back(group.key_values[group.keys[i]]);
+      const BatchGroup::Key& key = group.by_key[group.keys[i]];
+      keys.push_back(key.value);
       by_key_[absl::StrCat(name, "\n", group.keys[i])] = pending_.size();
-    }
-    for (const auto& [key, instance] : group.waiters) {
-      if (by_key_[absl::StrCat(name, "\n", key)] == pending_.size()) {
-        call.keyed.emplace_back(key, instance);
-      }
+      for (size_t instance : key.instances) call.keyed.emplace_back(group.keys[i], instance);
     }
     const aggregate::Value list = aggregate::Value::List(std::move(keys));
     aggregate::Sources sources;

@@ -99,8 +99,11 @@ class JoinCalls {
     const Join* join = nullptr;
     nlohmann::ordered_json arguments{};
     std::vector<std::string> keys{};  // distinct, first-seen order
-    absl::flat_hash_map<std::string, aggregate::Value> key_values{};
-    std::vector<std::pair<std::string, size_t>> waiters{};  // key, instance
+    struct Key {
+      aggregate::Value value{};
+      std::vector<size_t> instances{};  // waiting for it
+    };
+    absl::flat_hash_map<std::string, Key> by_key{};
   };
 
   void WalkInto(const SchemaType& type, const aggregate::Value& message,

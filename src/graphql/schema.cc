@@ -533,12 +533,6 @@ class SchemaBuilder {
     return nullptr;
   }
 
-  absl::Status JoinError(const JoinSpec& join, absl::string_view problem) {
-    return absl::InvalidArgumentError(absl::StrCat(join.where, join.where.empty() ? "" : ": ",
-                                                   "graphql.joins.", join.type, ".", join.field,
-                                                   ": ", problem));
-  }
-
   absl::Status AddJoin(const JoinSpec& spec, const JoinTarget& target,
                        const transcode::TypeRegistry* registry) {
     SchemaType* parent = FindBuilt(spec.type);
