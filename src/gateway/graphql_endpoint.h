@@ -1,7 +1,8 @@
 #pragma once
 
 // The GraphQL endpoint of one snapshot (config `graphql:`): the schema
-// derived from the descriptors (graphql/schema.h), and for each root field
+// derived from the descriptors and the config (graphql_schema.h, the code
+// protogate-routes writes gen/schema.graphql with), and for each root field
 // what its call needs: the method's channel, timeout, auth policy and the
 // request writer from proto3 JSON to wire. Built with the snapshot, so the
 // schema reloads with every route map.

@@ -1,15 +1,11 @@
 #pragma once
 
-// Parses a GraphQL executable document (GraphQL spec, October 2021, §2, with
-// the September 2025 `\u{...}` escapes) into a Document. The whole lexical
-// grammar: ignored tokens (whitespace, line terminators, comments, commas,
-// a leading BOM), names, Int and Float values (no leading zeros, no name
-// directly after a number), strings with every escape (surrogate pairs
-// joined, lone surrogates refused) and block strings (indentation removed as
-// §2.9.4 says); and the executable grammar: operations (the `{ ... }`
-// shorthand included), variables with types and defaults, directives,
-// fields with aliases and arguments, fragment spreads, inline fragments,
-// fragment definitions, constant values where the spec requires them.
+// Parses a GraphQL executable document (GraphQL spec, October 2021, §2) into
+// a Document: the lexical grammar (lexer.h) and the executable grammar:
+// operations (the `{ ... }` shorthand included), variables with types and
+// defaults, directives, fields with aliases and arguments, fragment spreads,
+// inline fragments, fragment definitions, constant values where the spec
+// requires them.
 // Type system definitions are refused: a request carries operations only.
 //
 // Bounds, for documents from clients: at most `max_tokens` tokens and
@@ -33,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "graphql/document.h"
+#include "graphql/lexer.h"  // ErrorLocation
 
 namespace protogate::graphql {
 
@@ -42,8 +39,5 @@ struct ParseLimits {
 };
 
 absl::StatusOr<Document> Parse(absl::string_view source, const ParseLimits& limits);
-
-// Where a Parse error is, if it is one.
-std::optional<Location> ErrorLocation(const absl::Status& status);
 
 }  // namespace protogate::graphql

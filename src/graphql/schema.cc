@@ -766,26 +766,41 @@ void AppendDeprecation(const std::optional<std::string>& reason, std::string* ou
   absl::StrAppend(out, " @deprecated(reason: \"", absl::CEscape(*reason), "\")");
 }
 
+void AppendInputValue(const InputValue& value, std::string* out) {
+  absl::StrAppend(out, value.name, ": ", TypeText(value.type));
+  if (value.default_value.has_value()) absl::StrAppend(out, " = ", *value.default_value);
+  AppendDeprecation(value.deprecation_reason, out);
+}
+
+// `(a: Int, b: String)`, or one per line with their descriptions when any
+// has one (as graphql-js prints them).
 void AppendArguments(const std::vector<InputValue>& arguments, std::string* out) {
   if (arguments.empty()) return;
+  const bool described = std::any_of(arguments.begin(), arguments.end(),
+                                     [](const InputValue& a) { return !a.description.empty(); });
   out->append("(");
   for (size_t i = 0; i < arguments.size(); ++i) {
-    absl::StrAppend(out, i > 0 ? ", " : "", arguments[i].name, ": ", TypeText(arguments[i].type));
-    AppendDeprecation(arguments[i].deprecation_reason, out);
+    if (described) {
+      out->append("\n");
+      AppendDescription(arguments[i].description, "    ", out);
+      out->append("    ");
+    } else if (i > 0) {
+      out->append(", ");
+    }
+    AppendInputValue(arguments[i], out);
   }
-  out->append(")");
+  out->append(described ? "\n  )" : ")");
 }
 
 }  // namespace
 
 std::string Schema::Sdl() const {
   std::string out;
-  bool uses_one_of = false;
-  for (const auto& type : types_) uses_one_of = uses_one_of || type->one_of;
-  if (uses_one_of) {
-    out.append(
-        "\"\"\"Exactly one field of the input object is given.\"\"\"\n"
-        "directive @oneOf on INPUT_OBJECT\n\n");
+  // The schema supports @oneOf (introspection lists it), whether or not an
+  // input uses it; graphql-js before 17 does not know it.
+  if (const DirectiveDefinition* one_of = FindDirective("oneOf")) {
+    AppendDescription(one_of->description, "", &out);
+    out.append("directive @oneOf on INPUT_OBJECT\n\n");
   }
   for (const auto& type : types_) {
     if (type->introspection) continue;
@@ -818,8 +833,8 @@ std::string Schema::Sdl() const {
         absl::StrAppend(&out, "input ", type->name, type->one_of ? " @oneOf" : "", " {\n");
         for (const InputValue& field : type->input_fields) {
           AppendDescription(field.description, "  ", &out);
-          absl::StrAppend(&out, "  ", field.name, ": ", TypeText(field.type));
-          AppendDeprecation(field.deprecation_reason, &out);
+          out.append("  ");
+          AppendInputValue(field, &out);
           out.append("\n");
         }
         break;

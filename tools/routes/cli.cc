@@ -9,6 +9,8 @@
 #include "routes/generator.h"
 #include "routes/route_map.h"
 #include "routes/route_map_diff.h"
+#include "routes/schema_diff.h"
+#include "routes/sdl_reader.h"
 
 namespace protogate::routes {
 namespace {
@@ -16,6 +18,7 @@ namespace {
 constexpr char kUsage[] =
     "usage: protogate-routes [flags]                 generate (or --check) the outputs\n"
     "       protogate-routes diff OLD.json NEW.json  compare two route maps\n"
+    "       protogate-routes diff OLD.graphql NEW.graphql  compare two GraphQL schemas\n"
     "flags:\n"
     "  -I DIR, --proto_path=DIR   include path, repeatable (/usr/include is always searched last)\n"
     "  --protos=DIR               compile every .proto under DIR (repeatable; required)\n"
@@ -28,6 +31,7 @@ constexpr char kUsage[] =
     "  --descriptor_set=FILE      default OUT/descriptor_set.pb\n"
     "  --route_map=FILE           default OUT/route_map.json\n"
     "  --openapi=FILE             default OUT/openapi.json\n"
+    "  --schema=FILE              default OUT/schema.graphql (written when --config has graphql:)\n"
     "  --title=TEXT, --api_version=TEXT   OpenAPI info (default \"protogate API\", \"1\")\n"
     "  --check                    write nothing; exit 1 when an output on disk is stale\n"
     "exit: 0 ok, 1 problems (invalid routes, stale outputs, breaking diff), 2 usage or I/O error\n";
@@ -35,7 +39,7 @@ constexpr char kUsage[] =
 struct Flags {
   GenerateOptions generate;
   std::string out_dir = "gen";
-  std::optional<std::string> descriptor_set, route_map, openapi;
+  std::optional<std::string> descriptor_set, route_map, openapi, schema;
   bool check = false;
 };
 
@@ -73,6 +77,8 @@ bool ParseFlags(const std::vector<std::string>& args, Flags& flags, std::ostream
       flags.route_map = *v;
     } else if (auto v = ValueOf(args, i, "--openapi")) {
       flags.openapi = *v;
+    } else if (auto v = ValueOf(args, i, "--schema")) {
+      flags.schema = *v;
     } else if (auto v = ValueOf(args, i, "--title")) {
       g.openapi.title = *v;
     } else if (auto v = ValueOf(args, i, "--api_version")) {
@@ -93,6 +99,7 @@ bool ParseFlags(const std::vector<std::string>& args, Flags& flags, std::ostream
   g.descriptor_set_path = flags.descriptor_set.value_or(flags.out_dir + "/descriptor_set.pb");
   g.route_map_path = flags.route_map.value_or(flags.out_dir + "/route_map.json");
   g.openapi_path = flags.openapi.value_or(flags.out_dir + "/openapi.json");
+  g.schema_path = flags.schema.value_or(flags.out_dir + "/schema.graphql");
   return true;
 }
 
@@ -104,12 +111,9 @@ std::optional<std::string> ReadFile(const std::string& path) {
   return text.str();
 }
 
-int RunDiff(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (args.size() != 3) {
-    err << "usage: protogate-routes diff OLD_ROUTE_MAP NEW_ROUTE_MAP\n";
-    return kExitUsage;
-  }
-  std::vector<RouteMapEntry> maps[2];
+// Both files read, or the exit code for the I/O problem.
+std::optional<int> ReadBoth(const std::vector<std::string>& args, std::string (&texts)[2],
+                            std::ostream& err) {
   for (int i = 0; i < 2; ++i) {
     const std::string& path = args[static_cast<size_t>(i) + 1];
     std::optional<std::string> text = ReadFile(path);
@@ -117,14 +121,42 @@ int RunDiff(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       err << "protogate-routes: " << path << ": cannot read\n";
       return kExitUsage;
     }
-    auto parsed = ParseRouteMap(*text, path);
-    if (!parsed.ok()) {
-      err << "protogate-routes: " << parsed.status().message() << "\n";
-      return kExitUsage;
-    }
-    maps[i] = *std::move(parsed);
+    texts[i] = *std::move(text);
   }
-  RouteMapDiff diff = DiffRouteMaps(maps[0], maps[1]);
+  return std::nullopt;
+}
+
+// Two route maps, or two GraphQL schemas (by the files' extension).
+int RunDiff(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.size() != 3) {
+    err << "usage: protogate-routes diff OLD_ROUTE_MAP NEW_ROUTE_MAP\n"
+           "       protogate-routes diff OLD_SCHEMA.graphql NEW_SCHEMA.graphql\n";
+    return kExitUsage;
+  }
+  std::string texts[2];
+  if (std::optional<int> failed = ReadBoth(args, texts, err)) return *failed;
+  // Parses both texts with `parse`; false (after saying why) when one fails.
+  auto parse_both = [&](auto parse, auto(&parsed)[2]) {
+    for (int i = 0; i < 2; ++i) {
+      auto result = parse(texts[i], args[static_cast<size_t>(i) + 1]);
+      if (!result.ok()) {
+        err << "protogate-routes: " << result.status().message() << "\n";
+        return false;
+      }
+      parsed[i] = *std::move(result);
+    }
+    return true;
+  };
+  ApiDiff diff;
+  if (absl::EndsWith(args[1], ".graphql") || absl::EndsWith(args[2], ".graphql")) {
+    SdlSchema schemas[2];
+    if (!parse_both(ReadSdl, schemas)) return kExitUsage;
+    diff = DiffSchemas(schemas[0], schemas[1]);
+  } else {
+    std::vector<RouteMapEntry> maps[2];
+    if (!parse_both(ParseRouteMap, maps)) return kExitUsage;
+    diff = DiffRouteMaps(maps[0], maps[1]);
+  }
   out << diff.ToString();
   return diff.breaking() ? kExitProblems : kExitOk;
 }

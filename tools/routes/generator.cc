@@ -7,12 +7,17 @@
 #include <optional>
 #include <sstream>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "config/gateway_config.h"
+#include "gateway/graphql_schema.h"
 #include "routes/route_collector.h"
 #include "routes/route_map.h"
 #include "routes/route_map_diff.h"
+#include "routes/schema_diff.h"
+#include "routes/sdl_reader.h"
 #include "transcode/type_registry.h"
 
 namespace protogate::routes {
@@ -55,13 +60,37 @@ std::string Explain(const GeneratedFile& file, const std::string& on_disk) {
     return absl::StrCat("  ", on_disk.size(), " bytes on disk, ", file.contents.size(),
                         " bytes generated\n");
   }
+  if (absl::EndsWith(file.path, ".graphql")) {
+    auto old_schema = ReadSdl(on_disk, file.path);
+    auto new_schema = ReadSdl(file.contents, "generated");
+    if (old_schema.ok() && new_schema.ok()) {
+      ApiDiff diff = DiffSchemas(*old_schema, *new_schema);
+      if (!diff.empty()) return diff.ToString();
+    }
+    return FirstDifference(on_disk, file.contents);
+  }
   auto old_map = ParseRouteMap(on_disk, file.path);
   auto new_map = ParseRouteMap(file.contents, "generated");
   if (old_map.ok() && new_map.ok()) {
-    RouteMapDiff diff = DiffRouteMaps(*old_map, *new_map);
+    ApiDiff diff = DiffRouteMaps(*old_map, *new_map);
     if (!diff.empty()) return diff.ToString();
   }
   return FirstDifference(on_disk, file.contents);
+}
+
+// The schema the gateway serves with `config` over the generated set.
+absl::StatusOr<std::string> GraphqlSdl(const config::GatewayConfig& config,
+                                       const transcode::TypeRegistry& registry,
+                                       const std::vector<RouteEntry>& routes) {
+  absl::flat_hash_set<const google::protobuf::MethodDescriptor*> gets;
+  for (const RouteEntry& route : routes) {
+    if (route.http_method != "GET") continue;
+    // The routes point into the compiler's pool; the schema into the registry's.
+    gets.insert(registry.pool().FindMethodByName(route.method->full_name()));
+  }
+  auto schema = gateway::BuildGraphqlSchema(config, registry, gets);
+  if (!schema.ok()) return schema.status();
+  return absl::StrCat((*schema)->Sdl(), "\n");
 }
 
 }  // namespace
@@ -112,6 +141,15 @@ absl::StatusOr<Generated> Generate(const GenerateOptions& options, Diagnostics& 
       {options.route_map_path,
        RenderRouteMap(ToRouteMap(routes.routes, config ? &*config : nullptr))});
   generated.files.push_back({options.openapi_path, RenderOpenApi(routes.routes, options.openapi)});
+  if (config && config->graphql.enabled) {
+    auto sdl = GraphqlSdl(*config, **registry, routes.routes);
+    if (!sdl.ok()) {
+      diagnostics.push_back({"", std::string(sdl.status().message()),
+                             "fix graphql: in the gateway config (config/README.md, \"graphql\")"});
+      return absl::InvalidArgumentError("nothing generated");
+    }
+    generated.files.push_back({options.schema_path, *std::move(sdl)});
+  }
   return generated;
 }
 

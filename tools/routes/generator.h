@@ -2,7 +2,8 @@
 
 // The whole `protogate-routes` run, in memory: compile the protos, gather and
 // check the routes, and render the three outputs (descriptor set with the
-// rules injected, route_map.json, openapi.json). Writing them, or comparing
+// rules injected, route_map.json, openapi.json, and schema.graphql when the
+// config exposes GraphQL). Writing them, or comparing
 // them with what is on disk (--check), is separate so both share one path.
 //
 // Example:
@@ -30,6 +31,9 @@ struct GenerateOptions {
   std::string descriptor_set_path = "gen/descriptor_set.pb";
   std::string route_map_path = "gen/route_map.json";
   std::string openapi_path = "gen/openapi.json";
+  // Written when the config has a `graphql:` section: the GraphQL schema
+  // the gateway serves over these protos, as SDL.
+  std::string schema_path = "gen/schema.graphql";
   OpenApiOptions openapi;
 };
 
@@ -39,7 +43,7 @@ struct GeneratedFile {
 };
 
 struct Generated {
-  std::vector<GeneratedFile> files;  // descriptor set, route map, OpenAPI
+  std::vector<GeneratedFile> files;  // descriptor set, route map, OpenAPI, GraphQL schema
   size_t route_count = 0;
 };
 
@@ -52,7 +56,8 @@ absl::StatusOr<Generated> Generate(const GenerateOptions& options, Diagnostics& 
 absl::Status WriteGenerated(const Generated& generated);
 
 // One report per file whose bytes on disk differ from `generated` (empty:
-// all current). A stale route map is explained as a route diff.
+// all current). A stale route map is explained as a route diff, a stale
+// GraphQL schema as a schema diff.
 std::vector<std::string> StaleFiles(const Generated& generated);
 
 }  // namespace protogate::routes

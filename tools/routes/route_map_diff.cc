@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -14,14 +16,14 @@ std::string Name(const RouteMapEntry& entry) {
 }
 
 void Compare(absl::string_view what, const std::string& before, const std::string& after,
-             bool breaking, RouteChange& change) {
+             bool breaking, ApiChange& change) {
   if (before == after) return;
   change.details.push_back(absl::StrCat(what, " \"", before, "\" -> \"", after, "\""));
   change.breaking = change.breaking || breaking;
 }
 
-RouteChange ComparePair(const RouteMapEntry& before, const RouteMapEntry& after) {
-  RouteChange change{.kind = RouteChange::Kind::kChanged, .route = Name(after)};
+ApiChange ComparePair(const RouteMapEntry& before, const RouteMapEntry& after) {
+  ApiChange change{.kind = ApiChange::Kind::kChanged, .subject = Name(after)};
   Compare("http method", before.http_method, after.http_method, true, change);
   Compare("path", before.path, after.path, true, change);
   Compare("grpc method", before.GrpcFullName(), after.GrpcFullName(), true, change);
@@ -35,51 +37,16 @@ RouteChange ComparePair(const RouteMapEntry& before, const RouteMapEntry& after)
   return change;
 }
 
-const char* Marker(RouteChange::Kind kind) {
-  switch (kind) {
-    case RouteChange::Kind::kAdded:
-      return "+";
-    case RouteChange::Kind::kRemoved:
-      return "-";
-    case RouteChange::Kind::kChanged:
-      return "~";
-  }
-  return "?";
-}
-
 }  // namespace
 
-bool RouteMapDiff::breaking() const {
-  return std::any_of(changes.begin(), changes.end(),
-                     [](const RouteChange& c) { return c.breaking; });
-}
-
-std::string RouteMapDiff::ToString() const {
-  std::string out;
-  int counts[3] = {0, 0, 0};
-  for (const RouteChange& change : changes) {
-    ++counts[static_cast<int>(change.kind)];
-    absl::StrAppend(&out, Marker(change.kind), " ", change.route);
-    if (change.kind == RouteChange::Kind::kRemoved) absl::StrAppend(&out, "  BREAKING: removed");
-    if (change.kind == RouteChange::Kind::kChanged && change.breaking) {
-      absl::StrAppend(&out, "  BREAKING");
-    }
-    absl::StrAppend(&out, "\n");
-    for (const std::string& detail : change.details) absl::StrAppend(&out, "    ", detail, "\n");
-  }
-  absl::StrAppend(&out, counts[0], " added, ", counts[1], " removed, ", counts[2], " changed",
-                  breaking() ? " (breaking)" : "", "\n");
-  return out;
-}
-
-RouteMapDiff DiffRouteMaps(const std::vector<RouteMapEntry>& old_map,
-                           const std::vector<RouteMapEntry>& new_map) {
+ApiDiff DiffRouteMaps(const std::vector<RouteMapEntry>& old_map,
+                      const std::vector<RouteMapEntry>& new_map) {
   std::map<std::string, const RouteMapEntry*> old_by_key;
   std::map<std::string, const RouteMapEntry*> new_by_key;
   for (const auto& e : old_map) old_by_key[e.Key()] = &e;
   for (const auto& e : new_map) new_by_key[e.Key()] = &e;
 
-  std::vector<RouteChange> removed, changed, added;
+  std::vector<ApiChange> removed, changed, added;
   std::vector<const RouteMapEntry*> old_left, new_left;
   for (const auto& [key, before] : old_by_key) {
     auto it = new_by_key.find(key);
@@ -87,7 +54,7 @@ RouteMapDiff DiffRouteMaps(const std::vector<RouteMapEntry>& old_map,
       old_left.push_back(before);
       continue;
     }
-    RouteChange change = ComparePair(*before, *it->second);
+    ApiChange change = ComparePair(*before, *it->second);
     if (!change.details.empty()) changed.push_back(std::move(change));
   }
   for (const auto& [key, after] : new_by_key) {
@@ -99,8 +66,8 @@ RouteMapDiff DiffRouteMaps(const std::vector<RouteMapEntry>& old_map,
       return e != nullptr && e->GrpcFullName() == before->GrpcFullName();
     });
     if (moved == new_left.end()) {
-      removed.push_back({.kind = RouteChange::Kind::kRemoved,
-                         .route = Name(*before),
+      removed.push_back({.kind = ApiChange::Kind::kRemoved,
+                         .subject = Name(*before),
                          .details = {},
                          .breaking = true});
       continue;
@@ -110,11 +77,11 @@ RouteMapDiff DiffRouteMaps(const std::vector<RouteMapEntry>& old_map,
   }
   for (const RouteMapEntry* after : new_left) {
     if (after != nullptr)
-      added.push_back({.kind = RouteChange::Kind::kAdded, .route = Name(*after)});
+      added.push_back({.kind = ApiChange::Kind::kAdded, .subject = Name(*after)});
   }
-  RouteMapDiff diff;
+  ApiDiff diff;
   for (auto* group : {&removed, &changed, &added}) {
-    for (RouteChange& change : *group) diff.changes.push_back(std::move(change));
+    for (ApiChange& change : *group) diff.changes.push_back(std::move(change));
   }
   return diff;
 }

@@ -16,30 +16,14 @@
 //
 // Pure; thread-safe.
 
-#include <string>
 #include <vector>
 
+#include "routes/api_diff.h"
 #include "routes/route_map.h"
 
 namespace protogate::routes {
 
-struct RouteChange {
-  enum class Kind { kAdded, kRemoved, kChanged };
-  Kind kind = Kind::kChanged;
-  std::string route{};  // "GET /v1/users/{user_id} (pkg.Svc.Method)", the new one if any
-  std::vector<std::string> details{};  // "body \"user\" -> \"*\""
-  bool breaking = false;
-};
-
-struct RouteMapDiff {
-  std::vector<RouteChange> changes;  // removed, then changed, then added; each sorted
-  bool breaking() const;
-  bool empty() const { return changes.empty(); }
-  // One line per change (details indented below), and a summary line.
-  std::string ToString() const;
-};
-
-RouteMapDiff DiffRouteMaps(const std::vector<RouteMapEntry>& old_map,
-                           const std::vector<RouteMapEntry>& new_map);
+ApiDiff DiffRouteMaps(const std::vector<RouteMapEntry>& old_map,
+                      const std::vector<RouteMapEntry>& new_map);
 
 }  // namespace protogate::routes

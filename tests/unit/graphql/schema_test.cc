@@ -227,8 +227,9 @@ TEST(GraphqlSchemaTest, SdlCarriesDescriptionsAndScalarSpecifications) {
   ASSERT_TRUE(demo.ok()) << demo.status();
   const std::string sdl = (*demo)->Sdl();
   EXPECT_TRUE(absl::StrContains(sdl,
-                                "  \"\"\"\n  Returns one user by id.\n  \"\"\"\n  getUser(userId: "
-                                "String, name: String): User\n"))
+                                "  \"\"\"\n  Returns one user by id.\n  \"\"\"\n  getUser(\n"
+                                "    userId: String\n    \"\"\"\n    Resource name form, "
+                                "\"users/{user_id}\".\n    \"\"\"\n    name: String\n  ): User\n"))
       << sdl;
   EXPECT_TRUE(absl::StrContains(
       sdl, "scalar Timestamp @specifiedBy(url: \"https://www.rfc-editor.org/rfc/rfc3339\")"))

@@ -16,6 +16,7 @@
 #include "nlohmann/json.hpp"
 #include "routes/cli.h"
 #include "routes/route_map.h"
+#include "routes/sdl_reader.h"
 #include "transcode/type_registry.h"
 #include "unit/routes/proto_tree.h"
 
@@ -45,6 +46,7 @@ GenerateOptions DemoOptions() {
   options.descriptor_set_path = kSource + "/gen/demo_descriptor_set.pb";
   options.route_map_path = kSource + "/gen/route_map.json";
   options.openapi_path = kSource + "/gen/openapi.json";
+  options.schema_path = kSource + "/gen/schema.graphql";
   options.openapi.title = "protogate demo API";
   return options;
 }
@@ -73,7 +75,7 @@ TEST(GoldenTest, DemoOutputsMatchTheCheckedInGenFolder) {
   if (std::getenv("PROTOGATE_UPDATE_GOLDENS") != nullptr) {
     ASSERT_TRUE(WriteGenerated(generated).ok());
   }
-  ASSERT_EQ(generated.files.size(), 3u);
+  ASSERT_EQ(generated.files.size(), 4u);
   for (const GeneratedFile& file : generated.files) {
     EXPECT_TRUE(ReadFile(file.path) == file.contents)
         << file.path << " is stale: run tools/gen (or PROTOGATE_UPDATE_GOLDENS=1)";
@@ -230,6 +232,92 @@ TEST(CheckTest, StaleOutputsAreNamedWithARouteDiff) {
   EXPECT_THAT(err2.str(), HasSubstr("openapi.json: stale"));
   EXPECT_THAT(err2.str(), HasSubstr("descriptor_set.pb: stale"));
   EXPECT_THAT(err2.str(), HasSubstr("regenerate them (tools/gen)"));
+}
+
+// The demo config exposes GraphQL: gen/schema.graphql is the schema the
+// gateway serves (the e2e tests compare it with the introspection).
+TEST(GoldenTest, DemoSchemaHasTheRootFieldsJoinsAndScalars) {
+  const std::string sdl = FileEndingWith(GenerateOrFail(DemoOptions()), "schema.graphql").contents;
+  EXPECT_THAT(sdl, HasSubstr("type Query {\n"));
+  EXPECT_THAT(sdl, HasSubstr("type Mutation {\n"));
+  EXPECT_THAT(sdl, HasSubstr("  getUser(\n    userId: String\n"));
+  EXPECT_THAT(sdl, HasSubstr("  totalSpentCents: Int64!\n"));
+  EXPECT_THAT(sdl, HasSubstr("scalar Int64\n"));
+  EXPECT_THAT(sdl, HasSubstr("scalar Timestamp @specifiedBy(url: "));
+  // Join fields from graphql.joins, with their declared arguments.
+  EXPECT_THAT(sdl, HasSubstr("  user: User\n"));
+  EXPECT_THAT(sdl, HasSubstr("  orders(first: Int"));
+  auto schema = ReadSdl(sdl, "schema.graphql");
+  ASSERT_TRUE(schema.ok()) << schema.status();
+  EXPECT_EQ(schema->roots.at("query"), "Query");
+}
+
+// A config for the Things service with `rest` after its upstream.
+std::string ThingsConfig(const std::string& rest) {
+  return "descriptors: out/descriptor_set.pb\n"
+         "upstreams:\n  - service: things.v1.Things\n    addresses: [127.0.0.1:1]\n" +
+         rest;
+}
+
+// A tiny service behind an upstream, and a config that exposes GraphQL.
+void WriteGraphqlTree(const ProtoTree& tree, const std::string& field) {
+  tree.Write("protos/a.proto",
+             "syntax = \"proto3\";\npackage things.v1;\n"
+             "import \"google/api/annotations.proto\";\n"
+             "message Thing { string id = 1; " +
+                 field +
+                 " }\n"
+                 "service Things {\n"
+                 "  rpc Get(Thing) returns (Thing) { option (google.api.http) = { get: "
+                 "\"/v1/things/{id}\" }; }\n}\n");
+  tree.Write("gateway.yaml", ThingsConfig("graphql: {}\n"));
+}
+
+TEST(CheckTest, AStaleSchemaIsExplainedAsASchemaDiff) {
+  ProtoTree tree;
+  WriteGraphqlTree(tree, "string name = 2;");
+  std::vector<std::string> flags = {
+      "-I",       tree.Path("protos"),      "-I",    kSource + "/proto",
+      "--protos", tree.Path("protos"),      "--out", tree.Path("out"),
+      "--config", tree.Path("gateway.yaml")};
+  std::ostringstream out, err;
+  ASSERT_EQ(RunRoutesCli(flags, out, err), kExitOk) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("wrote " + tree.Path("out/schema.graphql")));
+  EXPECT_THAT(ReadFile(tree.Path("out/schema.graphql")),
+              HasSubstr("type Query {\n  get(id: String, name: String): Thing\n}\n"));
+
+  WriteGraphqlTree(tree, "int64 size = 3;");
+  flags.push_back("--check");
+  std::ostringstream out2, err2;
+  EXPECT_EQ(RunRoutesCli(flags, out2, err2), kExitProblems);
+  EXPECT_THAT(err2.str(), HasSubstr("schema.graphql: stale"));
+  EXPECT_THAT(err2.str(), HasSubstr("- Thing.name  BREAKING: removed"));
+  EXPECT_THAT(err2.str(), HasSubstr("- Query.get(name:)  BREAKING: removed"));
+  EXPECT_THAT(err2.str(), HasSubstr("+ Thing.size"));
+}
+
+TEST(CheckTest, WithoutGraphqlInTheConfigNoSchemaIsWritten) {
+  ProtoTree tree;
+  WriteGraphqlTree(tree, "");
+  tree.Write("gateway.yaml", ThingsConfig(""));
+  GenerateOptions options = tree.Options();
+  options.config_path = tree.Path("gateway.yaml");
+  Generated generated = GenerateOrFail(options);
+  EXPECT_EQ(generated.files.size(), 3u);
+}
+
+TEST(CheckTest, AGraphqlConfigThatDoesNotFitTheProtosIsAProblem) {
+  ProtoTree tree;
+  WriteGraphqlTree(tree, "");
+  tree.Write("gateway.yaml",
+             ThingsConfig("graphql:\n  methods:\n    things.v1.Things.Nope: {hidden: true}\n"));
+  GenerateOptions options = tree.Options();
+  options.config_path = tree.Path("gateway.yaml");
+  Diagnostics diagnostics;
+  EXPECT_FALSE(Generate(options, diagnostics).ok());
+  EXPECT_THAT(Joined(diagnostics), HasSubstr("gateway.yaml:7: graphql.methods: "
+                                             "things.v1.Things.Nope is no unary method"));
+  EXPECT_THAT(Joined(diagnostics), HasSubstr("hint: fix graphql: in the gateway config"));
 }
 
 TEST(CliTest, UsageErrorsExitTwoAndProblemsExitOne) {

@@ -43,6 +43,7 @@ class ProtoTree {
     options.descriptor_set_path = Path("out/descriptor_set.pb");
     options.route_map_path = Path("out/route_map.json");
     options.openapi_path = Path("out/openapi.json");
+    options.schema_path = Path("out/schema.graphql");
     return options;
   }
 

@@ -28,28 +28,28 @@ RouteMapEntry Entry(std::string method, std::string path, std::string grpc, std:
 
 TEST(RouteMapDiffTest, IdenticalMapsHaveNoChanges) {
   std::vector<RouteMapEntry> map = {Entry("GET", "/v1/a", "A")};
-  RouteMapDiff diff = DiffRouteMaps(map, map);
+  ApiDiff diff = DiffRouteMaps(map, map);
   EXPECT_TRUE(diff.empty());
   EXPECT_FALSE(diff.breaking());
   EXPECT_EQ(diff.ToString(), "0 added, 0 removed, 0 changed\n");
 }
 
 TEST(RouteMapDiffTest, AddedRouteIsNotBreaking) {
-  RouteMapDiff diff = DiffRouteMaps({Entry("GET", "/v1/a", "A")},
-                                    {Entry("GET", "/v1/a", "A"), Entry("GET", "/v1/b", "B")});
+  ApiDiff diff = DiffRouteMaps({Entry("GET", "/v1/a", "A")},
+                               {Entry("GET", "/v1/a", "A"), Entry("GET", "/v1/b", "B")});
   EXPECT_FALSE(diff.breaking());
   EXPECT_THAT(diff.ToString(), HasSubstr("+ GET /v1/b (pkg.Svc.B)"));
 }
 
 TEST(RouteMapDiffTest, RemovedRouteIsBreaking) {
-  RouteMapDiff diff = DiffRouteMaps({Entry("GET", "/v1/a", "A"), Entry("GET", "/v1/b", "B")},
-                                    {Entry("GET", "/v1/a", "A")});
+  ApiDiff diff = DiffRouteMaps({Entry("GET", "/v1/a", "A"), Entry("GET", "/v1/b", "B")},
+                               {Entry("GET", "/v1/a", "A")});
   EXPECT_TRUE(diff.breaking());
   EXPECT_THAT(diff.ToString(), HasSubstr("- GET /v1/b (pkg.Svc.B)  BREAKING: removed"));
 }
 
 TEST(RouteMapDiffTest, MovedRouteIsOneBreakingChange) {
-  RouteMapDiff diff = DiffRouteMaps({Entry("GET", "/v1/a", "A")}, {Entry("POST", "/v2/a", "A")});
+  ApiDiff diff = DiffRouteMaps({Entry("GET", "/v1/a", "A")}, {Entry("POST", "/v2/a", "A")});
   ASSERT_EQ(diff.changes.size(), 1u);
   EXPECT_TRUE(diff.breaking());
   EXPECT_THAT(diff.ToString(), HasSubstr("http method \"GET\" -> \"POST\""));
@@ -59,7 +59,7 @@ TEST(RouteMapDiffTest, MovedRouteIsOneBreakingChange) {
 TEST(RouteMapDiffTest, BodyAndGrpcMethodChangesAreBreaking) {
   EXPECT_TRUE(DiffRouteMaps({Entry("POST", "/v1/a", "A", "x")}, {Entry("POST", "/v1/a", "A", "*")})
                   .breaking());
-  RouteMapDiff diff = DiffRouteMaps({Entry("GET", "/v1/a", "A")}, {Entry("GET", "/v1/a", "Other")});
+  ApiDiff diff = DiffRouteMaps({Entry("GET", "/v1/a", "A")}, {Entry("GET", "/v1/a", "Other")});
   EXPECT_TRUE(diff.breaking());
   EXPECT_THAT(diff.ToString(), HasSubstr("grpc method \"pkg.Svc.A\" -> \"pkg.Svc.Other\""));
 }
@@ -70,7 +70,7 @@ TEST(RouteMapDiffTest, UpstreamAuthAndSourceChangesAreReportedButNotBreaking) {
   after.upstream = {"10.0.0.1:50051"};
   after.auth = {{"policy", "default"}, {"kind", "public"}};
   after.source = "a.proto:9:5";
-  RouteMapDiff diff = DiffRouteMaps({before}, {after});
+  ApiDiff diff = DiffRouteMaps({before}, {after});
   ASSERT_EQ(diff.changes.size(), 1u);
   EXPECT_FALSE(diff.breaking());
   EXPECT_EQ(diff.changes[0].details.size(), 3u);
