@@ -7,10 +7,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "routes/generator.h"
-#include "routes/route_map.h"
-#include "routes/route_map_diff.h"
-#include "routes/schema_diff.h"
-#include "routes/sdl_reader.h"
 
 namespace protogate::routes {
 namespace {
@@ -135,30 +131,14 @@ int RunDiff(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   }
   std::string texts[2];
   if (std::optional<int> failed = ReadBoth(args, texts, err)) return *failed;
-  // Parses both texts with `parse`; false (after saying why) when one fails.
-  auto parse_both = [&](auto parse, auto(&parsed)[2]) {
-    for (int i = 0; i < 2; ++i) {
-      auto result = parse(texts[i], args[static_cast<size_t>(i) + 1]);
-      if (!result.ok()) {
-        err << "protogate-routes: " << result.status().message() << "\n";
-        return false;
-      }
-      parsed[i] = *std::move(result);
-    }
-    return true;
-  };
-  ApiDiff diff;
-  if (absl::EndsWith(args[1], ".graphql") || absl::EndsWith(args[2], ".graphql")) {
-    SdlSchema schemas[2];
-    if (!parse_both(ReadSdl, schemas)) return kExitUsage;
-    diff = DiffSchemas(schemas[0], schemas[1]);
-  } else {
-    std::vector<RouteMapEntry> maps[2];
-    if (!parse_both(ParseRouteMap, maps)) return kExitUsage;
-    diff = DiffRouteMaps(maps[0], maps[1]);
+  const bool schema = absl::EndsWith(args[1], ".graphql") || absl::EndsWith(args[2], ".graphql");
+  auto diff = DiffVersions(schema, texts[0], args[1], texts[1], args[2]);
+  if (!diff.ok()) {
+    err << "protogate-routes: " << diff.status().message() << "\n";
+    return kExitUsage;
   }
-  out << diff.ToString();
-  return diff.breaking() ? kExitProblems : kExitOk;
+  out << diff->ToString();
+  return diff->breaking() ? kExitProblems : kExitOk;
 }
 
 int RunGenerate(const Flags& flags, std::ostream& out, std::ostream& err) {

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/status_macros.h"
 #include "config/gateway_config.h"
 #include "gateway/graphql_schema.h"
 #include "routes/route_collector.h"
@@ -60,21 +61,9 @@ std::string Explain(const GeneratedFile& file, const std::string& on_disk) {
     return absl::StrCat("  ", on_disk.size(), " bytes on disk, ", file.contents.size(),
                         " bytes generated\n");
   }
-  if (absl::EndsWith(file.path, ".graphql")) {
-    auto old_schema = ReadSdl(on_disk, file.path);
-    auto new_schema = ReadSdl(file.contents, "generated");
-    if (old_schema.ok() && new_schema.ok()) {
-      ApiDiff diff = DiffSchemas(*old_schema, *new_schema);
-      if (!diff.empty()) return diff.ToString();
-    }
-    return FirstDifference(on_disk, file.contents);
-  }
-  auto old_map = ParseRouteMap(on_disk, file.path);
-  auto new_map = ParseRouteMap(file.contents, "generated");
-  if (old_map.ok() && new_map.ok()) {
-    ApiDiff diff = DiffRouteMaps(*old_map, *new_map);
-    if (!diff.empty()) return diff.ToString();
-  }
+  auto diff = DiffVersions(absl::EndsWith(file.path, ".graphql"), on_disk, file.path, file.contents,
+                           "generated");
+  if (diff.ok() && !diff->empty()) return diff->ToString();
   return FirstDifference(on_disk, file.contents);
 }
 
@@ -94,6 +83,19 @@ absl::StatusOr<std::string> GraphqlSdl(const config::GatewayConfig& config,
 }
 
 }  // namespace
+
+absl::StatusOr<ApiDiff> DiffVersions(bool schema, absl::string_view old_text,
+                                     absl::string_view old_name, absl::string_view new_text,
+                                     absl::string_view new_name) {
+  if (schema) {
+    ASSIGN_OR_RETURN(SdlSchema before, ReadSdl(old_text, old_name));
+    ASSIGN_OR_RETURN(SdlSchema after, ReadSdl(new_text, new_name));
+    return DiffSchemas(before, after);
+  }
+  ASSIGN_OR_RETURN(std::vector<RouteMapEntry> before, ParseRouteMap(old_text, old_name));
+  ASSIGN_OR_RETURN(std::vector<RouteMapEntry> after, ParseRouteMap(new_text, new_name));
+  return DiffRouteMaps(before, after);
+}
 
 absl::StatusOr<Generated> Generate(const GenerateOptions& options, Diagnostics& diagnostics) {
   const size_t before = diagnostics.size();

@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "routes/api_diff.h"
 #include "routes/diagnostic.h"
 #include "routes/openapi.h"
 #include "routes/proto_compiler.h"
@@ -54,6 +56,12 @@ absl::StatusOr<Generated> Generate(const GenerateOptions& options, Diagnostics& 
 // Creates missing folders; each file is written to a temporary name and
 // renamed, so a gateway watching it never reads half a file.
 absl::Status WriteGenerated(const Generated& generated);
+
+// The diff of two versions of a generated file: two route maps, or two
+// GraphQL schemas when `schema`. The first parse error, with its source name.
+absl::StatusOr<ApiDiff> DiffVersions(bool schema, absl::string_view old_text,
+                                     absl::string_view old_name, absl::string_view new_text,
+                                     absl::string_view new_name);
 
 // One report per file whose bytes on disk differ from `generated` (empty:
 // all current). A stale route map is explained as a route diff, a stale
