@@ -50,8 +50,8 @@ constexpr absl::string_view kTranscodingKeys[] = {"unknown_query_parameters",
                                                   "emit_default_values",
                                                   "enums",
                                                   "max_json_depth"};
-constexpr absl::string_view kUpstreamKeys[] = {"service", "addresses", "timeout", "method_timeouts",
-                                               "forward_authorization"};
+constexpr absl::string_view kUpstreamKeys[] = {
+    "service", "addresses", "timeout", "method_timeouts", "forward_authorization", "read_mask"};
 // Indexed by DescriptorSource.
 constexpr absl::string_view kDescriptorSources[] = {"file", "reflection"};
 constexpr absl::string_view kLogLevels[] = {"debug", "info", "warn", "error"};
@@ -239,6 +239,14 @@ absl::StatusOr<UpstreamConfig> ReadUpstream(const YamlReader& reader, const Yaml
   }
   if (const YamlField* f = map.Find("forward_authorization")) {
     ASSIGN_OR_RETURN(upstream.forward_authorization, reader.ReadBool(*f));
+  }
+  if (const YamlField* f = map.Find("read_mask")) {
+    ASSIGN_OR_RETURN(upstream.read_mask, reader.ReadString(*f));
+    if (!upstream.read_mask->empty() && !IsDottedIdentifier(*upstream.read_mask)) {
+      return reader.Error(*f,
+                          absl::StrCat("invalid field name ", QuoteForMessage(*upstream.read_mask),
+                                       " (expected a request field, e.g. read_mask)"));
+    }
   }
   return upstream;
 }

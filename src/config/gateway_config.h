@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,9 @@ struct UpstreamConfig {
   // Send the caller's own Authorization header along with the stamped token
   // (only for services that must see it; by default they get the stamp only).
   bool forward_authorization = false;
+  // The request field (a google.protobuf.FieldMask) the gateway fills from a
+  // client's `fields`; unset: "read_mask" where the method has one; "": none.
+  std::optional<std::string> read_mask{};
 };
 
 struct LimitsConfig {

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "gateway/metadata.h"
+#include "gateway/partial_response.h"
 
 namespace protogate::gateway {
 namespace {
@@ -79,8 +80,10 @@ absl::StatusOr<upstream::Metadata> UpstreamMetadata(const RequestContext& ctx) {
   // lowercase keys) never reaches a service, whatever the route's policy.
   const auth::AuthEngine& auth = *ctx.snapshot->auth;
   const std::vector<std::string>& reserved = ctx.snapshot->config.reserved_metadata;
+  // So is the field mask: only the gateway's own (the client's `fields`) counts.
   std::erase_if(metadata, [&auth, &reserved](const auto& kv) {
-    return auth.IsReservedKey(kv.first) || Contains(reserved, kv.first);
+    return auth.IsReservedKey(kv.first) || Contains(reserved, kv.first) ||
+           kv.first == kFieldMaskMetadata;
   });
   // Once the gateway has vouched for the caller, services trust its stamp,
   // not the client's credentials: those stay at the edge.

@@ -27,6 +27,7 @@
 #include "graphql/executor.h"
 #include "http/message.h"
 #include "routing/route_table.h"
+#include "transcode/field_selection.h"
 #include "upstream/unary_call.h"
 
 namespace protogate::gateway {
@@ -54,12 +55,14 @@ struct RequestContext {
   absl::Time start;
 
   // What the phases found, in phase order.
-  std::string request_id;                                // admit
-  auth::Credentials credentials;                         // credentials
-  std::optional<routing::RouteMatch> match;              // route (bindings move on to transcode)
-  const Route* route = nullptr;                          // route
-  std::optional<auth::Identity> identity;                // authenticate, unless the route is public
-  std::string request_bytes;                             // transcode, unary routes
+  std::string request_id;                    // admit
+  auth::Credentials credentials;             // credentials
+  std::optional<routing::RouteMatch> match;  // route (bindings move on to transcode)
+  const Route* route = nullptr;              // route
+  std::optional<auth::Identity> identity;    // authenticate, unless the route is public
+  std::shared_ptr<const transcode::FieldSelection> selection;  // transcode: the client's `fields`
+  std::string field_mask;     // transcode: the selection's proto paths, comma-separated
+  std::string request_bytes;  // transcode, unary routes
   std::optional<aggregate::CompositeRequest> composite;  // transcode, composite routes
   int upstream_code = -1;                                // call; -1: no upstream call was made
   std::optional<upstream::UnaryCallResult> result;       // call, unary

@@ -94,6 +94,35 @@ absl::Status CheckUpstreamsExist(const config::GatewayConfig& config,
   return absl::OkStatus();
 }
 
+// Where a client's `fields` applies on the route, and the request field its
+// read mask goes to. InvalidArgument when the upstream's `read_mask` names a
+// field that is not a google.protobuf.FieldMask.
+absl::StatusOr<PartialResponse> MakePartialResponse(const RouteSpec& spec,
+                                                    const config::UpstreamConfig& upstream,
+                                                    const transcode::ResponseTranscoder& response) {
+  const google::protobuf::Descriptor& input = *spec.method->input_type();
+  PartialResponse partial{.type = response.selectable_type(),
+                          .query_parameter = input.FindFieldByName("fields") == nullptr};
+  if (const google::protobuf::FieldDescriptor* body = response.body_field()) {
+    partial.mask_prefix = absl::StrCat(body->name(), ".");
+  }
+  const std::string name = upstream.read_mask.value_or("read_mask");
+  const google::protobuf::FieldDescriptor* mask =
+      name.empty() ? nullptr : input.FindFieldByName(name);
+  if (mask == nullptr) return partial;
+  const bool is_field_mask = mask->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE &&
+                             !mask->is_repeated() &&
+                             mask->message_type()->full_name() == "google.protobuf.FieldMask";
+  if (is_field_mask) {
+    partial.read_mask = mask;
+  } else if (upstream.read_mask.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        spec.Describe(), ": read_mask: ", input.full_name(), ".", name,
+        " is not a google.protobuf.FieldMask (set the upstream's read_mask: \"\" for none)"));
+  }
+  return partial;
+}
+
 absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot) {
   const google::protobuf::MethodDescriptor& method = *spec.method;
   const std::string& service = method.service()->full_name();
@@ -127,6 +156,7 @@ absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot)
     return absl::InvalidArgumentError(
         absl::StrCat(spec.Describe(), ": response_body: ", response.status().message()));
   }
+  ASSIGN_OR_RETURN(PartialResponse partial, MakePartialResponse(spec, *upstream, *response));
   return Route{.description = spec.Describe(),
                .service = service,
                .method_path = absl::StrCat("/", service, "/", method.name()),
@@ -134,6 +164,7 @@ absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot)
                .request = *std::move(request),
                .response = *std::move(response),
                .stub = snapshot.channels->StubFor(service),
+               .partial = std::move(partial),
                .policy = &snapshot.auth->PolicyFor(method.full_name()),
                .selector = method.full_name(),
                .composite = nullptr};

@@ -42,6 +42,21 @@ namespace protogate::gateway {
 class ServerResources;   // server_resources.h
 struct GraphqlEndpoint;  // graphql_endpoint.h
 
+// What a client's `fields` (query parameter or X-Fields header) narrows on a
+// unary route, and where the gateway pushes the selection down.
+struct PartialResponse {
+  // The message `fields` selects from (the response, or its response_body
+  // field); null: the route's answer cannot be narrowed.
+  const google::protobuf::Descriptor* type = nullptr;
+  // The request's google.protobuf.FieldMask the gateway fills (the
+  // upstream's `read_mask`, "read_mask" by default); null: none.
+  const google::protobuf::FieldDescriptor* read_mask = nullptr;
+  std::string mask_prefix{};  // "profile." when response_body is "profile"
+  // The `fields` query parameter is the gateway's (false when the request
+  // message has a top-level field of that name: the parameter binds it).
+  bool query_parameter = true;
+};
+
 struct Route {
   std::string
       description;      // for logs: "demo.users.v1.UserService.GetUser (GET /v1/users/{user_id})"
@@ -51,6 +66,7 @@ struct Route {
   std::optional<transcode::RequestTranscoder> request;    // set unless composite
   std::optional<transcode::ResponseTranscoder> response;  // set unless composite
   std::shared_ptr<grpc::GenericStub> stub;
+  PartialResponse partial{};             // unary routes
   const auth::Policy* policy = nullptr;  // owned by Snapshot::auth; never null once built
   // What auth policies select the route by: the method's full name, or the
   // composite's name ("composite:/v1/dashboard/{user_id}" unless configured).

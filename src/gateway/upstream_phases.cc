@@ -13,6 +13,7 @@
 #include "gateway/call_metadata.h"
 #include "gateway/error_response.h"
 #include "gateway/metadata.h"
+#include "gateway/partial_response.h"
 #include "gateway/request_context.h"
 #include "transcode/status_mapping.h"
 
@@ -35,6 +36,9 @@ aggregate::Json IdentityJson(const auth::Identity& identity) {
 Next TranscodeComposite(const ContextPtr& ctx) {
   auto query = transcode::ParseQueryString(ctx->request.Query());
   if (!query.ok()) return Answer(*ctx, ErrorResponse(query.status()));
+  if (absl::Status refused = RefuseFieldSelection(*ctx, *query); !refused.ok()) {
+    return Answer(*ctx, ErrorResponse(refused));
+  }
   ctx->composite.emplace(aggregate::CompositeRequest{.bindings = std::move(ctx->match->bindings),
                                                      .query = *std::move(query),
                                                      .body = std::move(ctx->request.body),
@@ -121,6 +125,7 @@ Next CallUnary(const ContextPtr& ctx) {
   if (!extra.ok()) return Answer(*ctx, ErrorResponse(extra.status()));
   metadata->insert(metadata->end(), std::make_move_iterator(extra->begin()),
                    std::make_move_iterator(extra->end()));
+  if (ctx->selection) metadata->emplace_back(kFieldMaskMetadata, ctx->field_mask);
   upstream::UnaryCallRequest call{.method_path = ctx->route->method_path,
                                   .request = std::move(ctx->request_bytes),
                                   .metadata = *std::move(metadata),
@@ -150,7 +155,7 @@ http::Response UnaryResponse(const RequestContext& ctx, const upstream::UnaryCal
     response =
         ErrorResponse(absl::Status(static_cast<absl::StatusCode>(result.code), message), details);
   } else {
-    auto json = ctx.route->response->Transcode(result.response);
+    auto json = ctx.route->response->Transcode(result.response, ctx.selection.get());
     response = json.ok() ? JsonResponse(200, *std::move(json)) : ErrorResponse(json.status());
   }
   AppendResponseMetadata(result.initial_metadata, response.headers);
@@ -174,11 +179,15 @@ Next Transcode(const ContextPtr& ctx) {
   if (ctx->route->composite) return TranscodeComposite(ctx);
   auto query = transcode::ParseQueryString(ctx->request.Query());
   if (!query.ok()) return Answer(*ctx, ErrorResponse(query.status()));
+  if (absl::Status fields = TakeFieldSelection(*ctx, *query); !fields.ok()) {
+    return Answer(*ctx, ErrorResponse(fields));
+  }
   auto bytes = ctx->route->request->Transcode({.body = ctx->request.body,
                                                .bindings = std::move(ctx->match->bindings),
                                                .query = *std::move(query)});
   if (!bytes.ok()) return Answer(*ctx, ErrorResponse(bytes.status()));
   ctx->request_bytes = *std::move(bytes);
+  PushDownReadMask(*ctx, &ctx->request_bytes);
   return Next::kContinue;
 }
 

@@ -47,7 +47,11 @@ struct ResponseTranscoder::Impl {
   absl::Status NotAValidResponse() const;
   absl::StatusOr<std::string> Print(const JsonPrinter* fast, const std::string& url,
                                     absl::string_view binary) const;
-  absl::StatusOr<std::string> TranscodeMessageField(absl::string_view binary) const;
+  absl::StatusOr<std::string> TranscodeMessageField(absl::string_view binary,
+                                                    const FieldSelection* selection) const;
+  absl::StatusOr<std::string> PrintSelected(const JsonPrinter* fast, const std::string& url,
+                                            absl::string_view binary,
+                                            const FieldSelection* selection) const;
   absl::StatusOr<std::string> TranscodeOtherField(absl::string_view binary) const;
 };
 
@@ -109,6 +113,30 @@ std::optional<absl::string_view> MemberText(absl::string_view json, absl::string
   return std::nullopt;
 }
 
+// Drops from `json` (printed from a message of the selection's type) the
+// members the selection does not keep: with defaults shown, the printer
+// writes unselected fields at their defaults even once their bytes are gone.
+void Prune(const FieldSelection& selection, bool proto_names, nlohmann::ordered_json& json) {
+  if (!json.is_object()) return;
+  nlohmann::ordered_json kept = nlohmann::ordered_json::object();
+  for (const FieldSelection::Member& member : selection.members) {
+    const std::string& key = proto_names ? member.field->name() : member.field->json_name();
+    auto it = json.find(key);
+    if (it == json.end()) continue;
+    if (member.sub) {
+      if (member.field->is_map()) {
+        for (auto& value : it.value()) Prune(*member.sub, proto_names, value);
+      } else if (member.field->is_repeated()) {
+        for (auto& element : *it) Prune(*member.sub, proto_names, element);
+      } else {
+        Prune(*member.sub, proto_names, *it);
+      }
+    }
+    kept[key] = std::move(*it);
+  }
+  json = std::move(kept);
+}
+
 }  // namespace
 
 // The JSON of the response_body field holding its default value, as the
@@ -166,7 +194,22 @@ absl::StatusOr<ResponseTranscoder> ResponseTranscoder::Create(
 
 ResponseTranscoder::ResponseTranscoder(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
 
-absl::StatusOr<std::string> ResponseTranscoder::Transcode(absl::string_view binary) const {
+const gpb::Descriptor* ResponseTranscoder::selectable_type() const {
+  switch (impl_->body_kind) {
+    case BodyKind::kWhole:
+      return impl_->type;
+    case BodyKind::kMessageField:
+      return impl_->body_field->message_type();
+    case BodyKind::kOtherField:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+const gpb::FieldDescriptor* ResponseTranscoder::body_field() const { return impl_->body_field; }
+
+absl::StatusOr<std::string> ResponseTranscoder::Transcode(absl::string_view binary,
+                                                          const FieldSelection* selection) const {
   const Impl& impl = *impl_;
   std::string normalized;
   switch (InspectWire(binary, *impl.type)) {
@@ -184,9 +227,9 @@ absl::StatusOr<std::string> ResponseTranscoder::Transcode(absl::string_view bina
   }
   switch (impl.body_kind) {
     case BodyKind::kWhole:
-      return impl.Print(impl.printer.get(), impl.type_url, binary);
+      return impl.PrintSelected(impl.printer.get(), impl.type_url, binary, selection);
     case BodyKind::kMessageField:
-      return impl.TranscodeMessageField(binary);
+      return impl.TranscodeMessageField(binary, selection);
     case BodyKind::kOtherField:
       return impl.TranscodeOtherField(binary);
   }
@@ -233,14 +276,30 @@ absl::StatusOr<std::string> ResponseTranscoder::Impl::Print(const JsonPrinter* f
   return json;
 }
 
+// Trims the bytes to the selection first, so that the printer skips what
+// nobody asked for.
+absl::StatusOr<std::string> ResponseTranscoder::Impl::PrintSelected(
+    const JsonPrinter* fast, const std::string& url, absl::string_view binary,
+    const FieldSelection* selection) const {
+  if (selection == nullptr) return Print(fast, url, binary);
+  std::string trimmed;
+  if (!FilterWire(*selection, binary, &trimmed)) return NotAValidResponse();
+  auto json = Print(fast, url, trimmed);
+  if (!json.ok() || !print_options.always_print_primitive_fields) return json;
+  nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(*json, nullptr, false);
+  if (parsed.is_discarded()) return NotAValidResponse();
+  Prune(*selection, print_options.preserve_proto_field_names, parsed);
+  return common::JsonText(parsed);
+}
+
 absl::StatusOr<std::string> ResponseTranscoder::Impl::TranscodeMessageField(
-    absl::string_view binary) const {
+    absl::string_view binary, const FieldSelection* selection) const {
   // The bytes are canonical by now: the field is on the wire once at most.
   absl::string_view payload;
   wire::ForEachField(binary, [&](const wire::Field& field) {
     if (field.number == body_field->number()) payload = field.payload;
   });
-  return Print(field_printer.get(), field_type_url, payload);
+  return PrintSelected(field_printer.get(), field_type_url, payload, selection);
 }
 
 absl::StatusOr<std::string> ResponseTranscoder::Impl::TranscodeOtherField(

@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "transcode/field_selection.h"
 #include "transcode/json_printer.h"  // JsonOutputOptions
 #include "transcode/type_registry.h"
 
@@ -29,8 +30,18 @@ class ResponseTranscoder {
       const google::protobuf::Descriptor& response_type, absl::string_view response_body_field,
       const JsonOutputOptions& options);
 
-  // Internal when the bytes do not parse as the response type.
-  absl::StatusOr<std::string> Transcode(absl::string_view binary) const;
+  // Internal when the bytes do not parse as the response type. With
+  // `selection` (over selectable_type()), only the selected fields print.
+  absl::StatusOr<std::string> Transcode(absl::string_view binary,
+                                        const FieldSelection* selection = nullptr) const;
+
+  // The message type a client's `fields` selects from: the response type,
+  // or the response_body field's; null when response_body is a scalar,
+  // repeated or map field (such an answer cannot be narrowed).
+  const google::protobuf::Descriptor* selectable_type() const;
+  // The response_body field (null: the whole message): read masks name the
+  // selected paths below it.
+  const google::protobuf::FieldDescriptor* body_field() const;
 
  private:
   struct Impl;

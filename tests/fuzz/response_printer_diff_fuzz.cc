@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz/demo_types.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -35,12 +36,6 @@ struct Case {
   std::unique_ptr<const JsonPrinter> printer;
 };
 
-void AddTypes(const gpb::Descriptor& type, std::vector<const gpb::Descriptor*>* out) {
-  if (type.options().map_entry()) return;
-  out->push_back(&type);
-  for (int i = 0; i < type.nested_type_count(); ++i) AddTypes(*type.nested_type(i), out);
-}
-
 struct State {
   std::shared_ptr<const TypeRegistry> registry;
   gpb::DynamicMessageFactory factory;
@@ -49,22 +44,10 @@ struct State {
 
 const State& Load() {
   static State* const state = [] {
-    std::ifstream in(PROTOGATE_DEMO_DESCRIPTORS, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    auto registry = TypeRegistry::FromDescriptorSet(buffer.str());
-    if (!registry.ok()) std::abort();
+    const fuzz::DemoTypes& demo = fuzz::LoadDemoTypes();
     auto* s = new State();
-    s->registry = *registry;
-    gpb::FileDescriptorSet set;
-    if (!set.ParseFromString(buffer.str())) std::abort();
-    std::vector<const gpb::Descriptor*> types;
-    for (const auto& file_proto : set.file()) {
-      const gpb::FileDescriptor* file = s->registry->pool().FindFileByName(file_proto.name());
-      if (file == nullptr) std::abort();
-      for (int i = 0; i < file->message_type_count(); ++i) AddTypes(*file->message_type(i), &types);
-    }
-    for (const gpb::Descriptor* type : types) {
+    s->registry = demo.registry;
+    for (const gpb::Descriptor* type : demo.types) {
       for (int o = 0; o < 4; ++o) {
         JsonOutputOptions options{.use_proto_field_names = (o & 1) != 0,
                                   .emit_default_values = false,

@@ -1,5 +1,7 @@
 #include "demo_services/service_controls.h"
 
+#include <utility>
+
 namespace protogate::demo_services {
 
 UnaryReactor* ServiceControls::StartCall() {
@@ -12,6 +14,16 @@ void ServiceControls::set_response_delay(absl::Duration delay) {
 
 absl::Duration ServiceControls::response_delay() const {
   return absl::Nanoseconds(response_delay_ns_.load(std::memory_order_relaxed));
+}
+
+void ServiceControls::RecordMask(ReceivedMask mask) {
+  absl::MutexLock lock(&mask_mu_);
+  last_mask_ = std::move(mask);
+}
+
+ReceivedMask ServiceControls::last_mask() const {
+  absl::MutexLock lock(&mask_mu_);
+  return last_mask_;
 }
 
 }  // namespace protogate::demo_services

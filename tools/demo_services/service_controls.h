@@ -2,12 +2,22 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "demo_services/call_recorder.h"
 #include "demo_services/unary_reactor.h"
 
 namespace protogate::demo_services {
+
+// What the last call that could take a read mask received: its request's
+// mask (paths joined by ",") and the x-protogate-field-mask metadata.
+struct ReceivedMask {
+  std::string read_mask{};
+  std::string metadata{};
+  bool metadata_present = false;
+};
 
 // What tests and the demo server can observe and steer on one service: its call
 // counters and an injected latency added to every answer (zero by default), e.g.
@@ -30,8 +40,13 @@ class ServiceControls {
   void set_response_delay(absl::Duration delay);
   absl::Duration response_delay() const;
 
+  void RecordMask(ReceivedMask mask);
+  ReceivedMask last_mask() const;
+
  private:
   CallRecorder recorder_;
+  mutable absl::Mutex mask_mu_;
+  ReceivedMask last_mask_ ABSL_GUARDED_BY(mask_mu_);
   std::atomic<int64_t> response_delay_ns_{0};
 };
 

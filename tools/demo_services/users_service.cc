@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
@@ -55,6 +56,27 @@ User MakeSeedUser(int64_t id, const Seed& seed) {
   user.set_total_spent_cents(seed.total_spent_cents);
   user.set_verified(seed.verified);
   return user;
+}
+
+void Trim(const google::protobuf::FieldMask& mask, User* user) {
+  FieldMaskUtil::TrimMessage(mask, user);
+}
+
+// FieldMaskUtil cannot descend into repeated fields: each user is trimmed by
+// the mask's "users." paths instead.
+void Trim(const google::protobuf::FieldMask& mask, ListUsersResponse* response) {
+  bool whole_users = false;
+  bool keep_token = false;
+  google::protobuf::FieldMask user_mask;
+  for (const std::string& path : mask.paths()) {
+    if (path == "users") whole_users = true;
+    if (path == "next_page_token") keep_token = true;
+    if (absl::StartsWith(path, "users.")) user_mask.add_paths(path.substr(6));
+  }
+  if (!keep_token) response->clear_next_page_token();
+  if (whole_users) return;
+  if (user_mask.paths().empty()) response->clear_users();
+  for (User& user : *response->mutable_users()) Trim(user_mask, &user);
 }
 
 grpc::Status NotFound(absl::string_view id) {
@@ -171,6 +193,28 @@ UserService::UserService(IdentityVerifier* verifier) : verifier_(verifier) {
   }
 }
 
+// Keeps only the fields the request's read mask names (AIP-157; an empty
+// mask keeps all), records what arrived, and echoes the mask as the
+// x-demo-read-mask response metadata, so that a caller can see what the
+// gateway pushed down.
+template <typename Message>
+grpc::Status UserService::WithReadMask(grpc::CallbackServerContext* context,
+                                       const google::protobuf::FieldMask& mask,
+                                       const grpc::Status& status, Message* response) {
+  ReceivedMask received{.read_mask = absl::StrJoin(mask.paths(), ",")};
+  const auto& metadata = context->client_metadata();
+  if (auto it = metadata.find("x-protogate-field-mask"); it != metadata.end()) {
+    received.metadata = std::string(it->second.data(), it->second.size());
+    received.metadata_present = true;
+  }
+  if (!received.read_mask.empty()) {
+    context->AddInitialMetadata("x-demo-read-mask", received.read_mask);
+    if (status.ok()) Trim(mask, response);
+  }
+  controls_.RecordMask(std::move(received));
+  return status;
+}
+
 grpc::ServerUnaryReactor* UserService::Answer(const grpc::Status& status) {
   UnaryReactor* reactor = controls_.StartCall();
   reactor->Reply(status);
@@ -179,13 +223,15 @@ grpc::ServerUnaryReactor* UserService::Answer(const grpc::Status& status) {
 
 grpc::ServerUnaryReactor* UserService::GetUser(grpc::CallbackServerContext* context,
                                                const GetUserRequest* request, User* response) {
-  return Answer(DoGetUser(*request, response));
+  return Answer(
+      WithReadMask(context, request->read_mask(), DoGetUser(*request, response), response));
 }
 
 grpc::ServerUnaryReactor* UserService::ListUsers(grpc::CallbackServerContext* context,
                                                  const ListUsersRequest* request,
                                                  ListUsersResponse* response) {
-  return Answer(DoListUsers(*request, response));
+  return Answer(
+      WithReadMask(context, request->read_mask(), DoListUsers(*request, response), response));
 }
 
 grpc::ServerUnaryReactor* UserService::CreateUser(grpc::CallbackServerContext* context,
@@ -213,7 +259,8 @@ grpc::ServerUnaryReactor* UserService::GetUserProfile(grpc::CallbackServerContex
     return Answer(InvalidField(
         "name", absl::StrCat("name \"", request->name(), "\" is not of the form users/{user_id}")));
   }
-  return Answer(DoGetUser(*request, response));
+  return Answer(
+      WithReadMask(context, request->read_mask(), DoGetUser(*request, response), response));
 }
 
 grpc::ServerUnaryReactor* UserService::WhoAmI(grpc::CallbackServerContext* context,

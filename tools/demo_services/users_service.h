@@ -71,6 +71,10 @@ class UserService final : public demo::users::v1::UserService::CallbackService {
 
  private:
   grpc::ServerUnaryReactor* Answer(const grpc::Status& status);
+  template <typename Message>
+  grpc::Status WithReadMask(grpc::CallbackServerContext* context,
+                            const google::protobuf::FieldMask& mask, const grpc::Status& status,
+                            Message* response);
 
   grpc::Status DoGetUser(const demo::users::v1::GetUserRequest& request,
                          demo::users::v1::User* response) const;

@@ -131,8 +131,8 @@ TEST(GoldenTest, DemoOpenApiMapsTypesAsTheGatewayTranscodes) {
   const auto& list = api["paths"]["/v1/users"]["get"]["parameters"];
   std::vector<std::string> names;
   for (const auto& p : list) names.push_back(p["name"]);
-  EXPECT_THAT(names,
-              ::testing::ElementsAre("pageSize", "pageToken", "roles", "createdAfter", "region"));
+  EXPECT_THAT(names, ::testing::ElementsAre("pageSize", "pageToken", "roles", "createdAfter",
+                                            "region", "readMask"));
   EXPECT_EQ(list[2]["schema"]["type"], "array");
 
   const auto& create = api["paths"]["/v1/users"]["post"];

@@ -1,0 +1,90 @@
+#include "gateway/partial_response.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status_macros.h"
+#include "transcode/field_selection.h"
+#include "transcode/wire_format.h"
+
+namespace protogate::gateway {
+namespace {
+
+constexpr char kFieldsParameter[] = "fields";
+constexpr char kFieldsHeader[] = "x-fields";
+
+// The client's selection text: the `fields` parameters (joined, as repeated
+// parameters add paths) or the X-Fields header; empty when neither is given.
+absl::StatusOr<std::string> SelectionText(const RequestContext& ctx,
+                                          std::vector<std::pair<std::string, std::string>>& query) {
+  std::string text;
+  bool in_query = false;
+  if (ctx.route->partial.query_parameter) {
+    std::erase_if(query, [&](const auto& parameter) {
+      if (parameter.first != kFieldsParameter) return false;
+      in_query = true;
+      if (!parameter.second.empty()) {
+        absl::StrAppend(&text, text.empty() ? "" : ",", parameter.second);
+      }
+      return true;
+    });
+  }
+  const absl::string_view header = ctx.request.Header(kFieldsHeader);
+  if (in_query && !header.empty()) {
+    return absl::InvalidArgumentError(
+        "fields: given both as the `fields` parameter and the X-Fields header; send one");
+  }
+  if (!in_query) text = std::string(header);
+  return text;
+}
+
+bool OnlySpaces(absl::string_view text) {
+  return text.find_first_not_of(' ') == absl::string_view::npos;
+}
+
+}  // namespace
+
+absl::Status TakeFieldSelection(RequestContext& ctx,
+                                std::vector<std::pair<std::string, std::string>>& query) {
+  ASSIGN_OR_RETURN(const std::string text, SelectionText(ctx, query));
+  if (OnlySpaces(text)) return absl::OkStatus();  // everything
+  const PartialResponse& partial = ctx.route->partial;
+  if (partial.type == nullptr) {
+    return absl::InvalidArgumentError(
+        "fields: this route's answer is not a message, so it cannot be narrowed");
+  }
+  ASSIGN_OR_RETURN(ctx.selection, transcode::ParseFieldSelection(text, *partial.type));
+  ctx.field_mask = absl::StrJoin(transcode::ProtoPaths(*ctx.selection, partial.mask_prefix), ",");
+  return absl::OkStatus();
+}
+
+void PushDownReadMask(const RequestContext& ctx, std::string* request_bytes) {
+  const google::protobuf::FieldDescriptor* read_mask = ctx.route->partial.read_mask;
+  if (ctx.selection == nullptr || read_mask == nullptr) return;
+  // The request bytes are the transcoder's own: well-formed, so the scan
+  // cannot fail. Whatever mask the client sent gives way to the selection.
+  std::string rewritten;
+  rewritten.reserve(request_bytes->size() + ctx.field_mask.size() + 16);
+  transcode::wire::ForEachField(*request_bytes, [&](const transcode::wire::Field& field) {
+    if (field.number != read_mask->number()) rewritten.append(field.raw.data(), field.raw.size());
+  });
+  std::string mask;  // google.protobuf.FieldMask: repeated string paths = 1
+  for (const std::string& path :
+       transcode::ProtoPaths(*ctx.selection, ctx.route->partial.mask_prefix)) {
+    transcode::wire::AppendLengthDelimited(1, path, &mask);
+  }
+  transcode::wire::AppendLengthDelimited(read_mask->number(), mask, &rewritten);
+  *request_bytes = std::move(rewritten);
+}
+
+absl::Status RefuseFieldSelection(const RequestContext& ctx,
+                                  const std::vector<std::pair<std::string, std::string>>& query) {
+  bool asked = !OnlySpaces(ctx.request.Header(kFieldsHeader));
+  for (const auto& [name, value] : query)
+    asked = asked || (name == kFieldsParameter && !OnlySpaces(value));
+  if (!asked) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      "fields: composite routes cannot be narrowed yet; select fields on their unary routes");
+}
+
+}  // namespace protogate::gateway

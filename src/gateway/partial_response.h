@@ -1,0 +1,45 @@
+#pragma once
+
+// Internal to the request pipeline: a client's partial-response request on a
+// unary route. The `fields` query parameter or the X-Fields header (AIP-161
+// paths, transcode/field_selection.h) narrows the answer; the selection is
+// pushed down as the method's read mask and as `x-protogate-field-mask`
+// metadata, and the gateway trims the answer itself too.
+//
+// Example (the transcode phase):
+//   RETURN_IF_ERROR(TakeFieldSelection(ctx, query));   // 400 on a bad path
+//   ... transcode ...
+//   PushDownReadMask(ctx, &request_bytes);
+//
+// On the request's event loop, like the RequestContext it reads.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "gateway/request_context.h"
+
+namespace protogate::gateway {
+
+// The metadata key the selection's proto paths travel in, comma-separated.
+inline constexpr char kFieldMaskMetadata[] = "x-protogate-field-mask";
+
+// Reads the client's selection into ctx.selection and ctx.field_mask, and
+// takes the `fields` parameter out of `query` (unless the request message
+// has a field of that name). InvalidArgument on a path that does not fit, on
+// both the parameter and the header, or on a route whose answer cannot be
+// narrowed.
+absl::Status TakeFieldSelection(RequestContext& ctx,
+                                std::vector<std::pair<std::string, std::string>>& query);
+
+// Replaces the request's read mask (when the method has one) by the
+// client's selection; no change without a selection.
+void PushDownReadMask(const RequestContext& ctx, std::string* request_bytes);
+
+// Refuses a selection on a composite route (its answer is no message the
+// paths could be checked against).
+absl::Status RefuseFieldSelection(const RequestContext& ctx,
+                                  const std::vector<std::pair<std::string, std::string>>& query);
+
+}  // namespace protogate::gateway

@@ -1,0 +1,257 @@
+#include "transcode/field_selection.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "transcode/wire_format.h"
+
+namespace protogate::transcode {
+namespace {
+
+namespace gpb = google::protobuf;
+
+// The tree while paths are added to it; frozen into a FieldSelection.
+struct Building {
+  struct Member {
+    const gpb::FieldDescriptor* field = nullptr;
+    bool whole = false;               // the path ended here: sub is ignored
+    std::unique_ptr<Building> sub{};  // set once a sub-field was selected
+  };
+  const gpb::Descriptor* type = nullptr;
+  std::map<int, Member> members{};  // by field number
+};
+
+std::shared_ptr<const FieldSelection> Freeze(const Building& building) {
+  auto selection = std::make_shared<FieldSelection>();
+  selection->type = building.type;
+  for (const auto& [number, member] : building.members) {
+    FieldSelection::Member frozen{.field = member.field};
+    if (!member.whole && member.sub) frozen.sub = Freeze(*member.sub);
+    selection->members.push_back(std::move(frozen));
+  }
+  return selection;
+}
+
+// The message type a field's sub-fields are chosen from: its own, or its map
+// values'; null for scalars, enums and well-known types, which are leaves.
+const gpb::Descriptor* SelectableType(const gpb::FieldDescriptor& field) {
+  if (field.type() != gpb::FieldDescriptor::TYPE_MESSAGE) return nullptr;
+  const gpb::Descriptor* type = field.message_type();
+  if (field.is_map()) {
+    const gpb::FieldDescriptor* value = type->map_value();
+    if (value->type() != gpb::FieldDescriptor::TYPE_MESSAGE) return nullptr;
+    type = value->message_type();
+  }
+  if (absl::StartsWith(type->full_name(), "google.protobuf.")) return nullptr;
+  return type;
+}
+
+const gpb::FieldDescriptor* FindByEitherName(const gpb::Descriptor& type, absl::string_view name) {
+  if (const gpb::FieldDescriptor* field = type.FindFieldByName(std::string(name))) return field;
+  if (const gpb::FieldDescriptor* field = type.FindFieldByCamelcaseName(std::string(name))) {
+    return field;
+  }
+  for (int i = 0; i < type.field_count(); ++i) {
+    if (type.field(i)->json_name() == name) return type.field(i);
+  }
+  return nullptr;
+}
+
+bool IsNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// A recursive-descent reader of the path syntax (field_selection.h), adding
+// each path to the tree as it goes:
+//   list := item (',' item)*      item := segment (('.' | '/') segment)* ['(' list ')']
+//   segment := name | '*'
+class Parser {
+ public:
+  explicit Parser(absl::string_view text) : text_(text) {}
+
+  absl::Status List(Building& at, const std::string& prefix, int depth) {
+    do {
+      RETURN_IF_ERROR(Item(at, prefix, depth));
+      SkipSpaces();
+    } while (Take(','));
+    return absl::OkStatus();
+  }
+
+  bool AtEnd() {
+    SkipSpaces();
+    return pos_ == text_.size();
+  }
+  absl::Status Unexpected() const {
+    if (pos_ >= text_.size()) return Error("unexpected end");
+    return Error(absl::StrCat("unexpected \"", text_.substr(pos_, 1), "\" at offset ", pos_));
+  }
+
+ private:
+  // One path from `at`: walks its segments down the tree, then either marks
+  // the field it ends on as whole or reads its '(' sub-list.
+  absl::Status Item(Building& root, const std::string& prefix, int depth) {
+    Building* at = &root;
+    Building::Member* member = nullptr;  // the last field named
+    bool star_allowed = false;           // the last field is repeated or a map
+    bool star_required = false;          // ... a map: its values need '*'
+    std::string path = prefix;
+    int level = depth;
+    do {
+      SkipSpaces();
+      const absl::string_view segment = Segment();
+      if (segment.empty()) return Unexpected();
+      absl::StrAppend(&path, path.empty() ? "" : ".", segment);
+      if (segment == "*") {
+        if (!star_allowed) {
+          return Error(absl::StrCat("\"*\" follows no repeated or map field at \"", path, "\""));
+        }
+        star_allowed = star_required = false;
+        continue;
+      }
+      if (member != nullptr) {
+        if (star_required) {
+          return Error(absl::StrCat("map values are selected with \"*\" at \"", path, "\""));
+        }
+        const gpb::Descriptor* type = SelectableType(*member->field);
+        if (type == nullptr) {
+          return Error(
+              absl::StrCat("\"", member->field->name(), "\" has no sub-fields at \"", path, "\""));
+        }
+        if (++level > kMaxFieldPathDepth) return Error("path deeper than 32 fields");
+        if (!member->sub) member->sub = std::make_unique<Building>(Building{.type = type});
+        at = member->sub.get();
+      }
+      const gpb::FieldDescriptor* field = FindByEitherName(*at->type, segment);
+      if (field == nullptr) {
+        return Error(absl::StrCat("no field \"", segment, "\" at \"", path, "\""));
+      }
+      member = &at->members[field->number()];
+      member->field = field;
+      star_allowed = field->is_repeated();
+      star_required = field->is_map();
+      SkipSpaces();
+    } while (Take('.') || Take('/'));
+    SkipSpaces();
+    if (!Take('(')) {
+      member->whole = true;
+      return absl::OkStatus();
+    }
+    const gpb::Descriptor* type = SelectableType(*member->field);
+    if (type == nullptr) {
+      return Error(
+          absl::StrCat("\"", member->field->name(), "\" has no sub-fields at \"", path, "(\""));
+    }
+    if (star_required) {
+      return Error(absl::StrCat("map values are selected with \"*\" at \"", path, "(\""));
+    }
+    if (level + 1 > kMaxFieldPathDepth) return Error("path deeper than 32 fields");
+    if (!member->sub) member->sub = std::make_unique<Building>(Building{.type = type});
+    RETURN_IF_ERROR(List(*member->sub, path, level + 1));
+    SkipSpaces();
+    if (!Take(')')) return Unexpected();
+    return absl::OkStatus();
+  }
+
+  absl::string_view Segment() {
+    if (Take('*')) return "*";
+    const size_t start = pos_;
+    while (pos_ < text_.size() && IsNameChar(text_[pos_])) ++pos_;
+    return text_.substr(start, pos_ - start);
+  }
+  bool Take(char c) {
+    if (pos_ < text_.size() && text_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  void SkipSpaces() {
+    while (pos_ < text_.size() && text_[pos_] == ' ') ++pos_;
+  }
+  static absl::Status Error(absl::string_view what) {
+    return absl::InvalidArgumentError(absl::StrCat("fields: ", what));
+  }
+
+  absl::string_view text_;
+  size_t pos_ = 0;
+};
+
+void AppendPaths(const FieldSelection& selection, const std::string& prefix,
+                 std::vector<std::string>* out) {
+  for (const FieldSelection::Member& member : selection.members) {
+    std::string path = absl::StrCat(prefix, member.field->name());
+    if (member.sub && !member.field->is_map()) {
+      AppendPaths(*member.sub, path + ".", out);
+    } else {
+      out->push_back(std::move(path));
+    }
+  }
+}
+
+// A map entry with its value (field 2) filtered by `sub`.
+bool FilterMapEntry(const FieldSelection& sub, absl::string_view entry, std::string* out) {
+  bool ok = true;
+  const bool well_formed = wire::ForEachField(entry, [&](const wire::Field& field) {
+    if (field.number == 2 && field.type == wire::WireType::kLengthDelimited) {
+      std::string value;
+      ok = ok && FilterWire(sub, field.payload, &value);
+      wire::AppendLengthDelimited(2, value, out);
+    } else {
+      out->append(field.raw.data(), field.raw.size());
+    }
+  });
+  return ok && well_formed;
+}
+
+}  // namespace
+
+const FieldSelection::Member* FieldSelection::Find(int number) const {
+  auto it = std::lower_bound(members.begin(), members.end(), number,
+                             [](const Member& m, int n) { return m.field->number() < n; });
+  return it != members.end() && it->field->number() == number ? &*it : nullptr;
+}
+
+absl::StatusOr<std::shared_ptr<const FieldSelection>> ParseFieldSelection(
+    absl::string_view text, const gpb::Descriptor& type) {
+  if (text.size() > kMaxFieldSelectionText) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("fields: longer than ", kMaxFieldSelectionText, " bytes"));
+  }
+  Building root{.type = &type};
+  Parser parser(text);
+  RETURN_IF_ERROR(parser.List(root, "", 0));
+  if (!parser.AtEnd()) return parser.Unexpected();
+  return Freeze(root);
+}
+
+std::vector<std::string> ProtoPaths(const FieldSelection& selection, absl::string_view prefix) {
+  std::vector<std::string> paths;
+  AppendPaths(selection, std::string(prefix), &paths);
+  return paths;
+}
+
+bool FilterWire(const FieldSelection& selection, absl::string_view wire, std::string* out) {
+  bool ok = true;
+  const bool well_formed = wire::ForEachField(wire, [&](const wire::Field& field) {
+    const FieldSelection::Member* member = selection.Find(field.number);
+    if (member == nullptr || !ok) return;
+    if (!member->sub || field.type != wire::WireType::kLengthDelimited) {
+      // Whole, or not a message on the wire: kept as it came (the printer
+      // judges a wire type that does not fit).
+      out->append(field.raw.data(), field.raw.size());
+      return;
+    }
+    std::string filtered;
+    ok = member->field->is_map() ? FilterMapEntry(*member->sub, field.payload, &filtered)
+                                 : FilterWire(*member->sub, field.payload, &filtered);
+    wire::AppendLengthDelimited(field.number, filtered, out);
+  });
+  return ok && well_formed;
+}
+
+}  // namespace protogate::transcode
