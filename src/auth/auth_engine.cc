@@ -226,7 +226,8 @@ std::optional<AuthEngine::Choice> AuthEngine::Choose(const Credentials& credenti
 }
 
 void AuthEngine::Authenticate(const Credentials& credentials, const http::Request& request,
-                              const Policy& policy, AuthCallback done) const {
+                              const Policy& policy, AuthCallback done,
+                              IdentityCheck before_policy) const {
   if (policy.kind == Policy::Kind::kDeny) {
     LogRefusal(request.method, request.Path(), "policy", Authorize(policy, Identity{}));
     return done(absl::PermissionDeniedError(kPermissionDenied));
@@ -251,9 +252,15 @@ void AuthEngine::Authenticate(const Credentials& credentials, const http::Reques
   // The policy outlives the request (the snapshot holds both); the request
   // may not, so log with copies.
   authenticator->Authenticate(
-      std::move(input), [&policy, name = authenticator->name(), method = request.method,
-                         path = std::string(request.Path()),
-                         done = std::move(done)](absl::StatusOr<Identity> identity) mutable {
+      std::move(input),
+      [&policy, name = authenticator->name(), method = request.method,
+       path = std::string(request.Path()), done = std::move(done),
+       before_policy = std::move(before_policy)](absl::StatusOr<Identity> identity) mutable {
+        if (identity.ok() && before_policy) {
+          if (absl::Status checked = before_policy(*identity); !checked.ok()) {
+            return done(std::move(checked));
+          }
+        }
         absl::Status status = identity.ok() ? Authorize(policy, *identity) : identity.status();
         if (status.ok()) return done(std::move(identity));
         LogRefusal(method, path, name, status);

@@ -12,7 +12,9 @@
 //      authenticator of the policy's list that has a credential to check
 //      takes it. A JWT-shaped bearer token goes to `jwt` when the policy
 //      allows it, any other bearer token to `external`;
-//   3. the authenticator's answer, then the policy's scopes and claims.
+//   3. the authenticator's answer, then the caller's own check if any
+//      (`before_policy`: a client profile that hides the route), then the
+//      policy's scopes and claims.
 // Failures are rendered for clients without detail (the reason is logged):
 //   Unauthenticated "authentication required" (no credential) or
 //   "invalid credentials" → 401 with a WWW-Authenticate challenge;
@@ -109,9 +111,14 @@ class AuthEngine {
   // never lands in a request field, a forwarded query or a log.
   absl::StatusOr<Credentials> TakeCredentials(http::Request& request) const;
 
+  // Runs on the thread that established the identity; its failure is
+  // passed to `done` as it is (neither logged nor reworded).
+  using IdentityCheck = absl::AnyInvocable<absl::Status(const Identity&) const>;
+
   // Establishes the caller for a non-public policy (see above).
   void Authenticate(const Credentials& credentials, const http::Request& request,
-                    const Policy& policy, AuthCallback done) const;
+                    const Policy& policy, AuthCallback done,
+                    IdentityCheck before_policy = nullptr) const;
 
   // A policy any configured authenticator meets, with no scope or claim:
   // what establishes a caller once for a request whose parts each have

@@ -41,7 +41,8 @@ constexpr absl::string_view kTopLevelKeys[] = {"listen",
                                                "reload",
                                                "admin_listen",
                                                "reserved_metadata",
-                                               "graphql"};
+                                               "graphql",
+                                               "clients"};
 constexpr absl::string_view kLimitsKeys[] = {"max_header_bytes", "max_body_bytes", "read_timeout",
                                              "idle_timeout", "max_connections"};
 constexpr absl::string_view kTranscodingKeys[] = {"unknown_query_parameters",
@@ -331,6 +332,9 @@ absl::StatusOr<GatewayConfig> ReadTopLevel(const YamlReader& reader, const YamlM
   }
   if (const YamlField* f = map.Find("admin_listen")) {
     ASSIGN_OR_RETURN(config.admin, ReadAdminListen(reader, *f));
+  }
+  if (const YamlField* f = map.Find("clients")) {
+    ASSIGN_OR_RETURN(config.clients, ReadClientsConfig(reader, *f));
   }
   if (const YamlField* f = map.Find("graphql")) {
     ASSIGN_OR_RETURN(config.graphql, ReadGraphqlConfig(reader, *f, source_name));

@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "config/auth_config.h"
+#include "config/clients_config.h"
 #include "config/composite_config.h"
 #include "config/graphql_config.h"
 #include "config/reload_config.h"
@@ -98,6 +99,7 @@ struct GatewayConfig {
   ReloadConfig reload;                           // `reload:` (watching the files)
   AdminConfig admin;                             // `admin_listen:`
   GraphqlConfig graphql;                         // `graphql:`; absent means no GraphQL endpoint
+  ClientsConfig clients;                         // `clients:`; absent: one API for everyone
 };
 
 // Parses YAML text; `source_name` is used in error messages and to resolve

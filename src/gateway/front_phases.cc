@@ -1,5 +1,5 @@
 // The phases before a request reaches its upstream: admit, health,
-// credentials, route, client_view, authenticate, rate_limit
+// credentials, client, route, authenticate, client_view, rate_limit
 // (request_handler.h lists them all).
 
 #include <optional>
@@ -18,12 +18,30 @@ namespace {
 
 constexpr absl::string_view kRequestIdHeader = "x-request-id";
 
+// "no route for GET /mobile/v1/nothing": the path as the client sent it,
+// with its profile's prefix.
+http::Response NotFoundResponse(const RequestContext& ctx) {
+  return ErrorResponse(absl::NotFoundError(absl::StrCat("no route for ", ctx.request.method, " ",
+                                                        ctx.client_prefix, ctx.request.Path())));
+}
+
+// The methods the path has routes for, less those the caller's profile
+// may not use: a 405 must not reveal a hidden route.
+std::vector<std::string> VisibleMethods(const RequestContext& ctx) {
+  const routing::RouteTable& routes = ctx.snapshot->routes;
+  std::vector<std::string> allowed = routes.AllowedMethods(ctx.request.Path());
+  const views::ClientProfiles& clients = *ctx.snapshot->clients;
+  if (clients.empty()) return allowed;
+  std::erase_if(allowed, [&](const std::string& method) {
+    auto match = routes.Match(method, ctx.request.Path());
+    return !match.ok() || !clients.MayAllowAfterAuthentication(ctx.client, match->route_id);
+  });
+  return allowed;
+}
+
 http::Response NoRouteResponse(const RequestContext& ctx) {
-  std::vector<std::string> allowed = ctx.snapshot->routes.AllowedMethods(ctx.request.Path());
-  if (allowed.empty()) {
-    return ErrorResponse(absl::NotFoundError(
-        absl::StrCat("no route for ", ctx.request.method, " ", ctx.request.Path())));
-  }
+  std::vector<std::string> allowed = VisibleMethods(ctx);
+  if (allowed.empty()) return NotFoundResponse(ctx);
   http::Response response = HttpErrorResponse(
       405, absl::StrCat("method ", ctx.request.method, " is not allowed on ", ctx.request.Path(),
                         "; allowed: ", absl::StrJoin(allowed, ", ")));
@@ -76,13 +94,69 @@ Next MatchRoute(const ContextPtr& ctx) {
   if (!match.ok() && ctx->request.method == "HEAD")
     match = routes.Match("GET", ctx->request.Path());
   if (!match.ok()) return Answer(*ctx, NoRouteResponse(*ctx));
+  // Before authenticating: a route no caller recognised like this one could
+  // use is hidden at once, so that its existence costs no credential check.
+  const views::ClientProfiles& clients = *ctx->snapshot->clients;
+  if (!clients.empty() && !clients.MayAllowAfterAuthentication(ctx->client, match->route_id)) {
+    return Answer(*ctx, NotFoundResponse(*ctx));
+  }
   ctx->route = &ctx->snapshot->route(match->route_id);
   ctx->match = *std::move(match);
   return Next::kContinue;
 }
 
-// Every caller sees the whole API until client views exist.
-Next ApplyClientView(const ContextPtr&) { return Next::kContinue; }
+// Recognition by the request alone (header, Host, path prefix); the
+// prefix comes off the target before routing: /mobile/v1/users/1 is routed
+// as /v1/users/1.
+Next RecogniseClient(const ContextPtr& ctx) {
+  const views::ClientProfiles& clients = *ctx->snapshot->clients;
+  if (clients.empty()) return Next::kContinue;
+  const http::Request& request = ctx->request;
+  const views::ClientProfiles::Recognition seen =
+      clients.RecogniseRequest([&request](absl::string_view name) { return request.Header(name); },
+                               request.Header("host"), request.Path());
+  ctx->client = seen.profile;
+  if (seen.prefix_length > 0) {
+    std::string& target = ctx->request.target;
+    ctx->client_prefix = target.substr(0, seen.prefix_length);
+    target.erase(0, seen.prefix_length);
+    if (target.empty() || target[0] != '/') target.insert(0, "/");
+  }
+  return Next::kContinue;
+}
+
+// After authentication the identity's client id, when a profile claims it,
+// decides (it cannot be forged); then the route must be one the profile
+// may use.
+Next ApplyClientView(const ContextPtr& ctx) {
+  const views::ClientProfiles& clients = *ctx->snapshot->clients;
+  if (clients.empty() || ctx->graphql) return Next::kContinue;
+  if (ctx->identity) {
+    const views::ClientProfiles::Caller caller =
+        clients.Resolve(ctx->client, ctx->identity->client_id);
+    ctx->client = caller.profile;
+    ctx->client_verified = caller.verified;
+  }
+  if (!clients.Allows(ctx->client, ctx->client_verified, ctx->match->route_id)) {
+    return Answer(*ctx, NotFoundResponse(*ctx));
+  }
+  return Next::kContinue;
+}
+
+// A route the identity's profile may not use is refused before the
+// policy's scopes: a 403 would tell the caller that the route exists. The
+// check runs where the identity was established, so it reads only
+// immutable values, never the request context.
+auth::AuthEngine::IdentityCheck HiddenFromIdentity(const RequestContext& ctx) {
+  if (ctx.snapshot->clients->empty()) return nullptr;
+  return [clients = ctx.snapshot->clients, request_profile = ctx.client,
+          route_id = ctx.match->route_id](const auth::Identity& identity) {
+    const views::ClientProfiles::Caller caller =
+        clients->Resolve(request_profile, identity.client_id);
+    if (clients->Allows(caller.profile, caller.verified, route_id)) return absl::OkStatus();
+    return absl::NotFoundError("hidden by the caller's client profile");
+  };
+}
 
 // The answer may come later, on a gRPC thread (auth service) or the JWKS
 // refresher's (a token naming a kid the gateway is refetching keys for).
@@ -91,13 +165,18 @@ Next Authenticate(const ContextPtr& ctx) {
   const auth::Policy& policy = *ctx->route->policy;
   if (policy.is_public()) return Next::kContinue;
   ctx->snapshot->auth->Authenticate(
-      ctx->credentials, ctx->request, policy, [ctx](absl::StatusOr<auth::Identity> identity) {
+      ctx->credentials, ctx->request, policy,
+      [ctx](absl::StatusOr<auth::Identity> identity) {
         Resume(ctx, "authenticate", [ctx, identity = std::move(identity)]() mutable {
+          if (!identity.ok() && identity.status().code() == absl::StatusCode::kNotFound) {
+            return Answer(*ctx, NotFoundResponse(*ctx));  // hidden by the caller's profile
+          }
           if (!identity.ok()) return Answer(*ctx, AuthErrorResponse(identity.status()));
           ctx->identity = *std::move(identity);
           return Next::kContinue;
         });
-      });
+      },
+      HiddenFromIdentity(*ctx));
   return Suspend(*ctx);
 }
 

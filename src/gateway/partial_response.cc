@@ -47,13 +47,23 @@ bool OnlySpaces(absl::string_view text) {
 absl::Status TakeFieldSelection(RequestContext& ctx,
                                 std::vector<std::pair<std::string, std::string>>& query) {
   ASSIGN_OR_RETURN(const std::string text, SelectionText(ctx, query));
-  if (OnlySpaces(text)) return absl::OkStatus();  // everything
+  // The profile's view, when it has one here, is what the caller may see.
+  std::shared_ptr<const transcode::FieldSelection> view =
+      ctx.snapshot->clients->View(ctx.client, ctx.match->route_id);
   const PartialResponse& partial = ctx.route->partial;
-  if (partial.type == nullptr) {
-    return absl::InvalidArgumentError(
-        "fields: this route's answer is not a message, so it cannot be narrowed");
+  if (OnlySpaces(text)) {
+    if (view == nullptr) return absl::OkStatus();  // everything
+    ctx.selection = std::move(view);
+  } else {
+    if (partial.type == nullptr) {
+      return absl::InvalidArgumentError(
+          "fields: this route's answer is not a message, so it cannot be narrowed");
+    }
+    ASSIGN_OR_RETURN(ctx.selection, transcode::ParseFieldSelection(text, *partial.type));
+    if (view != nullptr) {
+      ASSIGN_OR_RETURN(ctx.selection, transcode::NarrowSelection(*ctx.selection, *view));
+    }
   }
-  ASSIGN_OR_RETURN(ctx.selection, transcode::ParseFieldSelection(text, *partial.type));
   ctx.field_mask = absl::StrJoin(transcode::ProtoPaths(*ctx.selection, partial.mask_prefix), ",");
   return absl::OkStatus();
 }

@@ -57,6 +57,9 @@ struct RequestContext {
   // What the phases found, in phase order.
   std::string request_id;                    // admit
   auth::Credentials credentials;             // credentials
+  int client = views::kUnrecognised;         // client, then client_view: the caller's profile
+  bool client_verified = false;              // client_view: recognised by its identity
+  std::string client_prefix;                 // client: the path prefix taken off the target
   std::optional<routing::RouteMatch> match;  // route (bindings move on to transcode)
   const Route* route = nullptr;              // route
   std::optional<auth::Identity> identity;    // authenticate, unless the route is public
@@ -118,6 +121,7 @@ Next Admit(const ContextPtr& ctx);
 Next ServeHealth(const ContextPtr& ctx);
 Next TakeCredentials(const ContextPtr& ctx);
 Next MatchRoute(const ContextPtr& ctx);
+Next RecogniseClient(const ContextPtr& ctx);
 Next ApplyClientView(const ContextPtr& ctx);
 Next Authenticate(const ContextPtr& ctx);
 Next ApplyRateLimit(const ContextPtr& ctx);

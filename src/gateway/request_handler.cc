@@ -3,6 +3,7 @@
 #include <iterator>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gateway/error_response.h"
 #include "gateway/local_answers.h"
@@ -24,9 +25,10 @@ constexpr Phase kPhases[] = {
     {"admit", Admit},
     {"health", ServeHealth},
     {"credentials", TakeCredentials},
+    {"client", RecogniseClient},
     {"route", MatchRoute},
-    {"client_view", ApplyClientView},
     {"authenticate", Authenticate},
+    {"client_view", ApplyClientView},
     {"rate_limit", ApplyRateLimit},
     {"transcode", Transcode},
     {"call", Call},
@@ -144,9 +146,11 @@ namespace {
 void WriteAccessLog(const RequestContext& ctx, const http::Response& response,
                     absl::Duration elapsed) {
   if (!ctx.snapshot->config.access_log) return;
+  // The path as the client sent it, before its profile's prefix was taken off.
+  const std::string path = absl::StrCat(ctx.client_prefix, ctx.request.Path());
   observability::Logger::Get().Access(observability::FormatAccessLine({
       .method = ctx.request.method,
-      .path = ctx.request.Path(),
+      .path = path,
       .status = response.status,
       .upstream_code = ctx.upstream_code,
       .duration = elapsed,
@@ -154,6 +158,8 @@ void WriteAccessLog(const RequestContext& ctx, const http::Response& response,
       .route = ctx.route ? absl::string_view(ctx.route->method_path) : absl::string_view(),
       .remote = ctx.request.remote_address,
       .calls = ctx.call_timings,
+      .client = ctx.snapshot->clients->empty() ? absl::string_view()
+                                               : ctx.snapshot->clients->Name(ctx.client),
   }));
 }
 

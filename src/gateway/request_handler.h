@@ -6,9 +6,13 @@
 //   admit        – the request id (the client's only when safe)
 //   health       – /healthz, /readyz and the published JWKS answer here
 //   credentials  – take the credentials out of the request (two of a kind: 400)
-//   route        – match method + path (404, or 405 with Allow)
-//   client_view  – the caller's API shape (nothing yet: every caller sees all)
+//   client       – the caller's profile by its request (header, Host, path
+//                  prefix, which comes off the path)
+//   route        – match method + path (404, or 405 with Allow); a route no
+//                  caller recognised like this could use is a 404
 //   authenticate – the route's policy: credential → identity (401, 403, 503)
+//   client_view  – the profile by the identity's client id, which wins; a
+//                  route the profile may not use is a 404
 //   rate_limit   – (nothing yet)
 //   transcode    – path variables, query and JSON body → protobuf request (400)
 //   call         – one unary gRPC call with forwarded metadata, the stamped

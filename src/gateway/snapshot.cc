@@ -203,6 +203,16 @@ std::vector<upstream::ChannelSpec> ChannelSpecs(const config::GatewayConfig& con
   return specs;
 }
 
+absl::StatusOr<std::shared_ptr<const views::ClientProfiles>> BuildClientProfiles(
+    const Snapshot& snapshot) {
+  std::vector<views::RouteFacts> facts;
+  for (const Route& route : snapshot.route_list) {
+    facts.push_back(
+        {.selector = route.selector, .view_type = route.composite ? nullptr : route.partial.type});
+  }
+  return views::ClientProfiles::Build(snapshot.config.clients, snapshot.config.source_path, facts);
+}
+
 std::shared_ptr<RouteMetrics> MetricsFor(const Route& route, GatewayMetrics& metrics) {
   if (route.composite == nullptr) return metrics.ForUnaryRoute(route.selector, route.method_path);
   std::vector<GatewayMetrics::CallName> calls;
@@ -239,6 +249,7 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
                                             std::move(auth_options)));
   RETURN_IF_ERROR(AddRoutes(specs, *snapshot));
   for (Route& route : snapshot->route_list) route.metrics = MetricsFor(route, *snapshot->metrics);
+  ASSIGN_OR_RETURN(snapshot->clients, BuildClientProfiles(*snapshot));
   if (config.graphql.enabled) {
     absl::flat_hash_set<const google::protobuf::MethodDescriptor*> gets;
     for (const RouteSpec& spec : specs) {

@@ -36,6 +36,7 @@
 #include "transcode/response_transcoder.h"
 #include "transcode/type_registry.h"
 #include "upstream/channel_pool.h"
+#include "views/client_profiles.h"
 
 namespace protogate::gateway {
 
@@ -88,6 +89,8 @@ struct Snapshot {
   std::vector<Route> route_list;                   // indexed by route id
   std::shared_ptr<const auth::AuthEngine> auth;    // never null
   std::shared_ptr<const GraphqlEndpoint> graphql;  // null unless `graphql:` is configured
+  // Never null; empty without `clients:`.
+  std::shared_ptr<const views::ClientProfiles> clients = std::make_shared<views::ClientProfiles>();
 
   const Route& route(int id) const { return route_list[static_cast<size_t>(id)]; }
 

@@ -24,6 +24,7 @@ std::string FormatAccessLine(const AccessLogFields& fields) {
   AppendQuoted("route", fields.route, line);
   AppendQuoted("remote", fields.remote, line);
   if (!fields.calls.empty()) AppendQuoted("calls", fields.calls, line);
+  if (!fields.client.empty()) AppendQuoted("client", fields.client, line);
   return line;
 }
 

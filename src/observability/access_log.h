@@ -4,7 +4,7 @@
 //
 //   access method="GET" path="/v1/users/1" status=200 upstream_code=0
 //       duration_us=1234 request_id="9f2c…" route="/demo.users.v1.UserService/GetUser"
-//       remote="127.0.0.1:53412" [calls="user:0:1.2ms,…"]
+//       remote="127.0.0.1:53412" [calls="user:0:1.2ms,…"] [client="mobile"]
 //
 // (one line). Every value a client can influence (method, path, request id,
 // route, remote address, call timings) is always between double quotes and
@@ -30,7 +30,8 @@ struct AccessLogFields {
   absl::string_view request_id = {};
   absl::string_view route = {};  // the gRPC method path or composite; empty when unrouted
   absl::string_view remote = {};
-  absl::string_view calls = {};  // composite call timings; the field is left out when empty
+  absl::string_view calls = {};   // composite call timings; the field is left out when empty
+  absl::string_view client = {};  // the caller's profile; left out when no profiles are set
 };
 
 // The line, without a trailing newline.

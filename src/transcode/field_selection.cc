@@ -208,7 +208,37 @@ bool FilterMapEntry(const FieldSelection& sub, absl::string_view entry, std::str
   return ok && well_formed;
 }
 
+absl::StatusOr<std::shared_ptr<const FieldSelection>> Narrow(const FieldSelection& asked,
+                                                             const FieldSelection& view,
+                                                             const std::string& prefix) {
+  auto narrowed = std::make_shared<FieldSelection>();
+  narrowed->type = asked.type;
+  for (const FieldSelection::Member& member : asked.members) {
+    const std::string path = absl::StrCat(prefix, member.field->name());
+    const FieldSelection::Member* allowed = view.Find(member.field->number());
+    if (allowed == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("fields: no field \"", member.field->name(), "\" at \"", path, "\""));
+    }
+    FieldSelection::Member kept{.field = member.field};
+    if (!allowed->sub) {
+      kept.sub = member.sub;  // the view keeps it whole: the client narrows it
+    } else if (!member.sub) {
+      kept.sub = allowed->sub;  // the client asks for it whole: the view's part
+    } else {
+      ASSIGN_OR_RETURN(kept.sub, Narrow(*member.sub, *allowed->sub, path + "."));
+    }
+    narrowed->members.push_back(std::move(kept));
+  }
+  return narrowed;
+}
+
 }  // namespace
+
+absl::StatusOr<std::shared_ptr<const FieldSelection>> NarrowSelection(const FieldSelection& asked,
+                                                                      const FieldSelection& view) {
+  return Narrow(asked, view, "");
+}
 
 const FieldSelection::Member* FieldSelection::Find(int number) const {
   auto it = std::lower_bound(members.begin(), members.end(), number,

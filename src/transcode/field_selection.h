@@ -59,6 +59,13 @@ inline constexpr int kMaxFieldPathDepth = 32;
 absl::StatusOr<std::shared_ptr<const FieldSelection>> ParseFieldSelection(
     absl::string_view text, const google::protobuf::Descriptor& type);
 
+// What a client asked for (`asked`) within what its profile's view allows
+// (`view`, over the same type): the intersection. InvalidArgument naming the
+// first asked path the view does not hold, as if the field did not exist:
+//   `fields: no field "total_spent_cents" at "total_spent_cents"`.
+absl::StatusOr<std::shared_ptr<const FieldSelection>> NarrowSelection(const FieldSelection& asked,
+                                                                      const FieldSelection& view);
+
 // The selection as FieldMask paths (proto names, "profile.region"), in field
 // order, each prefixed with `prefix` ("user." when the selection is over a
 // response_body field). A map field with selected value sub-fields is one

@@ -176,9 +176,9 @@ TEST_F(RequestPipelineTest, UnaryCallRunsEveryPhaseInOrderOnTheLoop) {
   EXPECT_EQ(response.status, 200) << response.body;
   EXPECT_EQ(json::parse(response.body)["title"], "Dune");
   EXPECT_EQ(PhaseNames(),
-            std::vector<std::string>({"admit", "health", "credentials", "route", "client_view",
-                                      "authenticate", "rate_limit", "transcode", "call", "call+",
-                                      "respond", "log"}));
+            std::vector<std::string>({"admit", "health", "credentials", "client", "route",
+                                      "authenticate", "client_view", "rate_limit", "transcode",
+                                      "call", "call+", "respond", "log"}));
   ExpectAllOnLoop();
 }
 
@@ -190,9 +190,10 @@ TEST_F(RequestPipelineTest, AnInlineAnswerContinuesWithinTheCallPhase) {
   http::Response response = Run(Get("/v1/products/p-9"));
   EXPECT_EQ(response.status, 404);
   EXPECT_EQ(json::parse(response.body)["message"], "no such product");
-  EXPECT_EQ(PhaseNames(), std::vector<std::string>({"admit", "health", "credentials", "route",
-                                                    "client_view", "authenticate", "rate_limit",
-                                                    "transcode", "call", "respond", "log"}));
+  EXPECT_EQ(PhaseNames(),
+            std::vector<std::string>({"admit", "health", "credentials", "client", "route",
+                                      "authenticate", "client_view", "rate_limit", "transcode",
+                                      "call", "respond", "log"}));
   ExpectAllOnLoop();
 }
 
@@ -201,7 +202,7 @@ TEST_F(RequestPipelineTest, AnAnswerSkipsStraightToTheLogPhase) {
   http::Response missing = Run(Get("/v2/nothing"));
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(PhaseNames(),
-            std::vector<std::string>({"admit", "health", "credentials", "route", "log"}));
+            std::vector<std::string>({"admit", "health", "credentials", "client", "route", "log"}));
   EXPECT_TRUE(caller_.calls().empty());
   ExpectAllOnLoop();
 
@@ -223,8 +224,8 @@ TEST_F(RequestPipelineTest, AuthServiceAnswerResumesOnTheLoop) {
   // phase): then the phase goes on at once and there is no resumption.
   std::vector<std::string> phases = PhaseNames();
   phases.erase(std::remove(phases.begin(), phases.end(), "authenticate+"), phases.end());
-  EXPECT_EQ(phases, std::vector<std::string>({"admit", "health", "credentials", "route",
-                                              "client_view", "authenticate", "log"}));
+  EXPECT_EQ(phases, std::vector<std::string>({"admit", "health", "credentials", "client", "route",
+                                              "authenticate", "log"}));
   EXPECT_TRUE(caller_.calls().empty());
   ExpectAllOnLoop();
 }

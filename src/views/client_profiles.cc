@@ -1,0 +1,185 @@
+#include "views/client_profiles.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "auth/policy.h"
+
+namespace protogate::views {
+namespace {
+
+absl::Status LoadError(absl::string_view source, int line, const std::string& profile,
+                       absl::string_view problem) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(source, ":", line, ": clients: profile ", profile, ": ", problem));
+}
+
+bool Contains(const std::vector<std::string>& values, absl::string_view value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+// "api.example.com:8443" → "api.example.com", "[::1]:80" → "[::1]", lowercased.
+std::string HostName(absl::string_view host) {
+  const size_t colon = host.rfind(':');
+  if (colon != absl::string_view::npos && host.find(']', colon) == absl::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  return absl::AsciiStrToLower(host);
+}
+
+bool HasPathPrefix(absl::string_view path, absl::string_view prefix) {
+  return !prefix.empty() && absl::StartsWith(path, prefix) &&
+         (path.size() == prefix.size() || path[prefix.size()] == '/');
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const ClientProfiles>> ClientProfiles::Build(
+    const config::ClientsConfig& config, absl::string_view source,
+    const std::vector<RouteFacts>& routes) {
+  auto built = std::make_shared<ClientProfiles>();
+  for (const config::ClientProfileConfig& profile_config : config.profiles) {
+    Profile profile{
+        .config = profile_config,
+        .routes = std::vector<bool>(routes.size(), profile_config.all_routes),
+        .views = std::vector<std::shared_ptr<const transcode::FieldSelection>>(routes.size())};
+    const std::string& name = profile_config.name;
+    for (size_t s = 0; s < profile_config.routes.size(); ++s) {
+      const std::string& selector = profile_config.routes[s];
+      bool selected = false;
+      for (size_t r = 0; r < routes.size(); ++r) {
+        if (!auth::SelectorMatches(selector, routes[r].selector)) continue;
+        profile.routes[r] = true;
+        selected = true;
+      }
+      if (!selected) {
+        return LoadError(source, profile_config.route_lines[s], name,
+                         absl::StrCat("route selector \"", selector, "\" selects no route"));
+      }
+    }
+    for (const config::ClientViewConfig& view : profile_config.views) {
+      bool found = false;
+      for (size_t r = 0; r < routes.size(); ++r) {
+        if (routes[r].selector != view.method) continue;
+        found = true;
+        if (routes[r].view_type == nullptr) {
+          return LoadError(source, view.line, name,
+                           absl::StrCat("views: ", view.method,
+                                        " answers no message (a composite, or a scalar, "
+                                        "repeated or map response_body): it cannot be narrowed"));
+        }
+        auto selection =
+            transcode::ParseFieldSelection(absl::StrJoin(view.fields, ","), *routes[r].view_type);
+        if (!selection.ok()) {
+          return LoadError(
+              source, view.line, name,
+              absl::StrCat("views: ", view.method, ": ", selection.status().message()));
+        }
+        profile.views[r] = *std::move(selection);
+      }
+      if (!found) {
+        return LoadError(source, view.line, name,
+                         absl::StrCat("views: ", view.method, " has no route"));
+      }
+    }
+    if (name == config::kDefaultProfile) {
+      built->default_ = static_cast<int>(built->profiles_.size());
+    }
+    built->profiles_.push_back(std::move(profile));
+  }
+  return built;
+}
+
+ClientProfiles::Recognition ClientProfiles::RecogniseRequest(
+    absl::FunctionRef<absl::string_view(absl::string_view)> header, absl::string_view host,
+    absl::string_view path) const {
+  Recognition seen;
+  for (size_t i = 0; i < profiles_.size(); ++i) {
+    const config::ClientProfileConfig& p = profiles_[i].config;
+    if (HasPathPrefix(path, p.path_prefix)) seen.prefix_length = p.path_prefix.size();
+  }
+  auto first = [&](auto recognises) {
+    for (size_t i = 0; i < profiles_.size(); ++i) {
+      if (recognises(profiles_[i].config)) return static_cast<int>(i);
+    }
+    return kUnrecognised;
+  };
+  seen.profile = first([&](const config::ClientProfileConfig& p) {
+    return !p.header.empty() && Contains(p.header_values, header(p.header));
+  });
+  if (seen.profile != kUnrecognised) return seen;
+  const std::string host_name = HostName(host);
+  seen.profile =
+      first([&](const config::ClientProfileConfig& p) { return Contains(p.hosts, host_name); });
+  if (seen.profile != kUnrecognised) return seen;
+  seen.profile = first(
+      [&](const config::ClientProfileConfig& p) { return HasPathPrefix(path, p.path_prefix); });
+  return seen;
+}
+
+int ClientProfiles::RecogniseClientId(absl::string_view client_id) const {
+  if (client_id.empty()) return kUnrecognised;
+  for (size_t i = 0; i < profiles_.size(); ++i) {
+    if (Contains(profiles_[i].config.client_ids, client_id)) return static_cast<int>(i);
+  }
+  return kUnrecognised;
+}
+
+ClientProfiles::Caller ClientProfiles::Resolve(int request_profile,
+                                               absl::string_view client_id) const {
+  const int by_identity = RecogniseClientId(client_id);
+  if (by_identity == kUnrecognised) return {.profile = request_profile};
+  return {.profile = by_identity, .verified = true};
+}
+
+const ClientProfiles::Profile* ClientProfiles::Default() const {
+  return default_ == kUnrecognised ? nullptr : &profiles_[static_cast<size_t>(default_)];
+}
+
+// No default profile: unrecognised callers may use every route.
+bool ClientProfiles::RouteAllowed(const Profile* profile, int route_id) const {
+  if (profile == nullptr) return true;
+  const size_t r = static_cast<size_t>(route_id);
+  return r < profile->routes.size() && profile->routes[r];
+}
+
+bool ClientProfiles::Allows(int profile, bool verified, int route_id) const {
+  const bool by_default = RouteAllowed(Default(), route_id);
+  if (profile == kUnrecognised) return by_default;
+  const Profile& p = profiles_[static_cast<size_t>(profile)];
+  if (!RouteAllowed(&p, route_id)) return false;
+  return verified || p.config.widen_unverified || by_default;
+}
+
+bool ClientProfiles::MayAllowAfterAuthentication(int profile, int route_id) const {
+  if (Allows(profile, /*verified=*/false, route_id)) return true;
+  for (size_t i = 0; i < profiles_.size(); ++i) {
+    if (!profiles_[i].config.client_ids.empty() &&
+        Allows(static_cast<int>(i), /*verified=*/true, route_id)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::shared_ptr<const transcode::FieldSelection> ClientProfiles::View(int profile,
+                                                                      int route_id) const {
+  const Profile* p =
+      profile == kUnrecognised ? Default() : &profiles_[static_cast<size_t>(profile)];
+  if (p == nullptr) return nullptr;
+  const size_t r = static_cast<size_t>(route_id);
+  return r < p->views.size() ? p->views[r] : nullptr;
+}
+
+const std::string& ClientProfiles::Name(int profile) const {
+  static const std::string kDefault(config::kDefaultProfile);
+  if (profile == kUnrecognised) return kDefault;
+  return profiles_[static_cast<size_t>(profile)].config.name;
+}
+
+}  // namespace protogate::views

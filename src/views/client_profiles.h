@@ -1,0 +1,100 @@
+#pragma once
+
+// Client profiles (`clients:` in the config, config/clients_config.h), built
+// against a snapshot's routes: who a caller is, which routes it may use, and
+// the response view it gets on each. The pipeline recognises a caller by its
+// request before routing (a header, the Host, a path prefix: all forgeable)
+// and by its authenticated client id after authentication, which wins.
+//
+// Routes a profile may not use answer as if they did not exist. A caller
+// recognised only by something it can forge gets at most the routes the
+// default profile allows, unless its profile sets widen_unverified.
+//
+// Example:
+//   ASSIGN_OR_RETURN(auto profiles, ClientProfiles::Build(config.clients, "gateway.yaml", routes));
+//   ClientProfiles::Recognition seen = profiles.RecogniseRequest(header, host, path);
+//   if (!profiles.Allows(seen.profile, /*verified=*/false, route_id)) { /* 404 */ }
+//   auto view = profiles.View(seen.profile, route_id);  // null: the whole answer
+//
+// Immutable once built; safe to share between threads.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "config/clients_config.h"
+#include "transcode/field_selection.h"
+
+namespace protogate::views {
+
+// What Build needs to know of each route, by route id.
+struct RouteFacts {
+  std::string selector;  // what `routes:` selects it by (method full name or composite name)
+  // The message a view selects from; null: no view can apply (composites,
+  // non-message response bodies).
+  const google::protobuf::Descriptor* view_type = nullptr;
+};
+
+inline constexpr int kUnrecognised = -1;
+
+class ClientProfiles {
+ public:
+  ClientProfiles() = default;  // no profiles: every caller sees everything
+
+  // Fails, naming `source` and the line, on a route selector that selects no
+  // route, a view of a method that has no route here or whose answer cannot
+  // be narrowed, a view path that does not fit the method's answer.
+  static absl::StatusOr<std::shared_ptr<const ClientProfiles>> Build(
+      const config::ClientsConfig& config, absl::string_view source,
+      const std::vector<RouteFacts>& routes);
+
+  struct Recognition {
+    int profile = kUnrecognised;
+    size_t prefix_length = 0;  // the path prefix to strip (0: none)
+  };
+  // By the request alone: a header value, then the Host (without port), then
+  // a path prefix; the prefix, when some profile's matches, is stripped
+  // whichever profile is chosen.
+  Recognition RecogniseRequest(absl::FunctionRef<absl::string_view(absl::string_view)> header,
+                               absl::string_view host, absl::string_view path) const;
+  // By an authenticated client id; kUnrecognised when no profile claims it.
+  int RecogniseClientId(absl::string_view client_id) const;
+
+  struct Caller {
+    int profile = kUnrecognised;
+    bool verified = false;  // recognised by its identity
+  };
+  // The caller once authenticated: the profile claiming its client id, else
+  // the one its request was recognised as (`request_profile`).
+  Caller Resolve(int request_profile, absl::string_view client_id) const;
+
+  // Whether `profile` (kUnrecognised: the default profile) may use the route.
+  // `verified`: the profile was recognised by the authenticated identity.
+  bool Allows(int profile, bool verified, int route_id) const;
+  // Whether some caller recognised as `profile` by its request could use the
+  // route once its identity is known (its identity may name another profile).
+  bool MayAllowAfterAuthentication(int profile, int route_id) const;
+
+  // The profile's view of the route; null: the whole answer.
+  std::shared_ptr<const transcode::FieldSelection> View(int profile, int route_id) const;
+  // "default" for kUnrecognised.
+  const std::string& Name(int profile) const;
+  bool empty() const { return profiles_.empty(); }
+
+ private:
+  struct Profile {
+    config::ClientProfileConfig config;
+    std::vector<bool> routes;                                             // by route id
+    std::vector<std::shared_ptr<const transcode::FieldSelection>> views;  // by route id
+  };
+  const Profile* Default() const;
+  bool RouteAllowed(const Profile* profile, int route_id) const;
+
+  std::vector<Profile> profiles_;
+  int default_ = kUnrecognised;  // the profile named "default", if any
+};
+
+}  // namespace protogate::views

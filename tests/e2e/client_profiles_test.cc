@@ -1,0 +1,202 @@
+// Client profiles end to end: callers recognised by a path prefix, a header
+// or their API key's client id get their profile's routes (the others are
+// 404 as if they did not exist, before any credential check where no
+// identity could open them) and their profile's view of each answer, pushed
+// down to the users service as its read_mask.
+
+#include <string>
+
+#include "auth/api_key.h"
+#include "gtest/gtest.h"
+#include "support/api_key_auth.h"
+#include "support/gateway_under_test.h"
+
+namespace protogate::test {
+namespace {
+
+using nlohmann::json;
+
+// Profiles over the demo: the mobile app (by /mobile or X-Client: ios,
+// widened past the default's routes), a tablet app (by X-Client: tablet,
+// not widened), the partner acme and an admin (by their key's client id).
+void AddProfiles(config::GatewayConfig& config) {
+  config::ClientProfileConfig mobile{.name = "mobile", .line = 1};
+  mobile.path_prefix = "/mobile";
+  mobile.header = "x-client";
+  mobile.header_values = {"ios"};
+  mobile.widen_unverified = true;
+  mobile.all_routes = false;
+  mobile.routes = {"demo.users.v1.UserService.GetUser", "demo.users.v1.UserService.ListUsers",
+                   "demo.catalog.v1.*"};
+  mobile.route_lines = {1, 1, 1};
+  mobile.views = {{.method = "demo.users.v1.UserService.GetUser",
+                   .fields = {"userId", "profile(displayName)"},
+                   .line = 1},
+                  {.method = "demo.users.v1.UserService.ListUsers",
+                   .fields = {"users.*.userId", "nextPageToken"},
+                   .line = 1}};
+
+  config::ClientProfileConfig tablet{.name = "tablet", .line = 2};
+  tablet.header = "x-client";
+  tablet.header_values = {"tablet"};
+  tablet.all_routes = false;
+  tablet.routes = {"demo.users.v1.*"};
+  tablet.route_lines = {2};
+
+  config::ClientProfileConfig partner{.name = "partner", .line = 3};
+  partner.client_ids = {"acme"};
+  partner.all_routes = false;
+  partner.routes = {"demo.users.v1.UserService.GetUser", "demo.orders.v1.OrderService.GetOrder"};
+  partner.route_lines = {3, 3};
+  partner.views = {
+      {.method = "demo.users.v1.UserService.GetUser", .fields = {"userId", "email"}, .line = 3}};
+
+  config::ClientProfileConfig fallback{.name = "default", .line = 4};
+  fallback.all_routes = false;
+  fallback.routes = {"demo.users.v1.UserService.GetUser", "demo.catalog.v1.*"};
+  fallback.route_lines = {4, 4};
+
+  // Nobody's key names "root": DeleteUser stays open to some identity.
+  config::ClientProfileConfig admin{.name = "admin", .line = 5};
+  admin.client_ids = {"root"};
+  admin.all_routes = false;
+  admin.routes = {"demo.users.v1.UserService.DeleteUser"};
+  admin.route_lines = {5};
+
+  config.clients.profiles = {mobile, tablet, partner, fallback, admin};
+}
+
+class ClientProfilesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    acme_key_ = new std::string(*auth::NewApiKey("partner-acme"));
+    web_key_ = new std::string(*auth::NewApiKey("web"));
+    gateway_ = new GatewayUnderTest([](config::GatewayConfig& config) {
+      RequireApiKey(config, *acme_key_, {"users:read", "orders:read"});
+      auto web_hash = auth::HashApiKey(*web_key_);
+      ASSERT_TRUE(web_hash.ok()) << web_hash.status();
+      config.auth.api_keys.keys.push_back({.id = "web",
+                                           .hash = *web_hash,
+                                           .client_id = "web-app",
+                                           .scopes = {"users:read", "orders:read"}});
+      config.auth.policies.push_back({.selector = "demo.catalog.v1.*", .is_public = true});
+      AddProfiles(config);
+    });
+  }
+  static void TearDownTestSuite() {
+    delete gateway_;
+    delete acme_key_;
+    delete web_key_;
+    gateway_ = nullptr;
+  }
+  static HttpResponse Get(const std::string& target, const std::string& key,
+                          TestHeaders extra = {}) {
+    if (!key.empty()) extra.emplace_back("X-Api-Key", key);
+    return gateway_->Call({.target = target, .headers = std::move(extra)});
+  }
+  static std::string LastReadMask() {
+    return gateway_->backend().server().users().controls().last_mask().read_mask;
+  }
+  static GatewayUnderTest* gateway_;
+  static std::string* acme_key_;
+  static std::string* web_key_;
+};
+GatewayUnderTest* ClientProfilesTest::gateway_ = nullptr;
+std::string* ClientProfilesTest::acme_key_ = nullptr;
+std::string* ClientProfilesTest::web_key_ = nullptr;
+
+TEST_F(ClientProfilesTest, PathPrefixServesTheMobileView) {
+  HttpResponse user = Get("/mobile/v1/users/1", *web_key_);
+  ASSERT_EQ(user.status, 200) << user.body;
+  EXPECT_EQ(GatewayUnderTest::Json(user),
+            json::parse(R"({"userId":"1","profile":{"displayName":"Ada Lovelace"}})"));
+  EXPECT_EQ(LastReadMask(), "user_id,profile.display_name");
+
+  // Widened: ListUsers is the mobile profile's though not the default's.
+  HttpResponse list = Get("/mobile/v1/users?page_size=2", *web_key_);
+  ASSERT_EQ(list.status, 200) << list.body;
+  json body = GatewayUnderTest::Json(list);
+  EXPECT_EQ(body["users"], json::parse(R"([{"userId":"1"},{"userId":"2"}])"));
+  EXPECT_EQ(LastReadMask(), "users.user_id,next_page_token");
+
+  // The catalog is public: no key needed, recognition by the prefix alone.
+  EXPECT_EQ(Get("/mobile/v1/products/p-1", "").status, 200);
+  HttpResponse missing = Get("/mobile/v1/nothing", *web_key_);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(GatewayUnderTest::Json(missing)["message"], "no route for GET /mobile/v1/nothing");
+}
+
+TEST_F(ClientProfilesTest, HeaderRecognisesTheSameProfile) {
+  HttpResponse user = Get("/v1/users/2", *web_key_, {{"X-Client", "ios"}});
+  ASSERT_EQ(user.status, 200) << user.body;
+  EXPECT_EQ(GatewayUnderTest::Json(user),
+            json::parse(R"({"userId":"2","profile":{"displayName":"Grace Hopper"}})"));
+}
+
+TEST_F(ClientProfilesTest, FieldsNarrowWithinTheView) {
+  HttpResponse narrowed = Get("/mobile/v1/users/1?fields=profile", *web_key_);
+  ASSERT_EQ(narrowed.status, 200) << narrowed.body;
+  EXPECT_EQ(GatewayUnderTest::Json(narrowed),
+            json::parse(R"({"profile":{"displayName":"Ada Lovelace"}})"));
+  EXPECT_EQ(LastReadMask(), "profile.display_name");
+
+  // Outside the view a field does not exist for this caller.
+  HttpResponse outside = Get("/mobile/v1/users/1?fields=email", *web_key_);
+  EXPECT_EQ(outside.status, 400) << outside.body;
+  EXPECT_EQ(GatewayUnderTest::Json(outside)["message"], "fields: no field \"email\" at \"email\"");
+}
+
+TEST_F(ClientProfilesTest, TheKeysClientIdWinsOverWhatTheRequestSays) {
+  HttpResponse user = Get("/mobile/v1/users/1", *acme_key_, {{"X-Client", "ios"}});
+  ASSERT_EQ(user.status, 200) << user.body;
+  EXPECT_EQ(GatewayUnderTest::Json(user),
+            json::parse(R"({"userId":"1","email":"ada@example.com"})"));
+  EXPECT_EQ(Get("/v1/orders/o-1", *acme_key_).status, 200);
+  // ListUsers is not the partner's, whatever else allows it.
+  HttpResponse list = Get("/v1/users", *acme_key_);
+  EXPECT_EQ(list.status, 404) << list.body;
+  EXPECT_EQ(GatewayUnderTest::Json(list)["message"], "no route for GET /v1/users");
+  EXPECT_EQ(Get("/mobile/v1/users", *acme_key_).status, 404);
+  // DeleteUser needs users:write, which acme lacks; yet the answer is the
+  // 404 of a route that is not there for it, not a 403 that says it is.
+  HttpResponse remove = gateway_->Call(
+      {.method = "DELETE", .target = "/v1/users/1", .headers = {{"X-Api-Key", *acme_key_}}});
+  EXPECT_EQ(remove.status, 404) << remove.body;
+  EXPECT_EQ(GatewayUnderTest::Json(remove)["message"], "no route for DELETE /v1/users/1");
+  EXPECT_EQ(remove.Header("WWW-Authenticate"), "");
+}
+
+TEST_F(ClientProfilesTest, UnrecognisedCallersGetTheDefaultRoutesWholeAnswers) {
+  HttpResponse user = Get("/v1/users/1", *web_key_);
+  ASSERT_EQ(user.status, 200) << user.body;
+  EXPECT_TRUE(GatewayUnderTest::Json(user).contains("email"));
+  EXPECT_EQ(LastReadMask(), "");
+  EXPECT_EQ(Get("/v1/users", *web_key_).status, 404);
+  // GetOrder may open to an identity (the partner's): first the credential
+  // check, then, for a caller it does not open to, 404.
+  EXPECT_EQ(Get("/v1/orders/o-1", "").status, 401);
+  EXPECT_EQ(Get("/v1/orders/o-1", *web_key_).status, 404);
+}
+
+TEST_F(ClientProfilesTest, RoutesNoIdentityCouldOpenAreHiddenBeforeCredentials) {
+  // No identity's profile has ListUsers: 404 at once, not 401.
+  HttpResponse list = Get("/v1/users", "");
+  EXPECT_EQ(list.status, 404) << list.body;
+  // UpdateUser (PATCH) is nobody's: the 405 for PUT does not name it.
+  HttpResponse put = gateway_->Call({.method = "PUT", .target = "/v1/users/1"});
+  EXPECT_EQ(put.status, 405) << put.body;
+  EXPECT_EQ(put.Header("Allow"), "DELETE, GET");
+  // DeleteUser may open to an identity: the credentials come first.
+  EXPECT_EQ(gateway_->Call({.method = "DELETE", .target = "/v1/users/1"}).status, 401);
+}
+
+TEST_F(ClientProfilesTest, ForgeableRecognitionStaysWithinTheDefaultRoutes) {
+  // The tablet profile lists ListUsers but is recognised by a header only.
+  EXPECT_EQ(Get("/v1/users", *web_key_, {{"X-Client", "tablet"}}).status, 404);
+  EXPECT_EQ(Get("/v1/users/1", *web_key_, {{"X-Client", "tablet"}}).status, 200);
+  // And no profile may use what its own routes leave out.
+  EXPECT_EQ(Get("/v1/products/p-1", *web_key_, {{"X-Client", "tablet"}}).status, 404);
+}
+
+}  // namespace
+}  // namespace protogate::test

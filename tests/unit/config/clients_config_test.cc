@@ -1,0 +1,151 @@
+#include "config/clients_config.h"
+
+#include <string>
+
+#include "absl/strings/match.h"
+#include "config/gateway_config.h"
+#include "gtest/gtest.h"
+
+namespace protogate::config {
+namespace {
+
+constexpr char kSource[] = "gw.yaml";
+
+// Four lines of a minimal config; the clients section starts at line 5.
+std::string WithClients(const std::string& clients) {
+  return "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [h:1]\n" + clients;
+}
+
+ClientsConfig ParseOk(const std::string& clients) {
+  auto config = ParseGatewayConfig(WithClients(clients), kSource);
+  EXPECT_TRUE(config.ok()) << config.status();
+  return config.ok() ? config->clients : ClientsConfig{};
+}
+
+::testing::AssertionResult FailsWith(const std::string& clients, absl::string_view fragment) {
+  auto config = ParseGatewayConfig(WithClients(clients), kSource);
+  if (config.ok()) return ::testing::AssertionFailure() << "parsed";
+  if (absl::StrContains(config.status().message(), fragment)) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure()
+         << "\"" << config.status().message() << "\" lacks \"" << fragment << "\"";
+}
+
+TEST(ClientsConfigTest, NoSectionMeansNoProfiles) { EXPECT_TRUE(ParseOk("").profiles.empty()); }
+
+TEST(ClientsConfigTest, ProfilesAreReadInFileOrder) {
+  ClientsConfig clients = ParseOk(R"yaml(clients:
+  - name: mobile
+    match:
+      client_ids: [app-ios, app-android]
+      header: {name: X-Client, values: [ios, android]}
+      hosts: [M.Example.com]
+      path_prefix: /mobile
+    widen_unverified: true
+    routes: [demo.users.v1.*, demo.orders.v1.OrderService.GetOrder]
+    views:
+      demo.users.v1.UserService.GetUser: [user_id, "profile(display_name)"]
+  - name: default
+    routes: [demo.catalog.v1.*]
+)yaml");
+  ASSERT_EQ(clients.profiles.size(), 2u);
+  const ClientProfileConfig& mobile = clients.profiles[0];
+  EXPECT_EQ(mobile.name, "mobile");
+  EXPECT_EQ(mobile.line, 6);
+  EXPECT_EQ(mobile.client_ids, (std::vector<std::string>{"app-ios", "app-android"}));
+  EXPECT_EQ(mobile.header, "x-client");
+  EXPECT_EQ(mobile.header_values, (std::vector<std::string>{"ios", "android"}));
+  EXPECT_EQ(mobile.hosts, std::vector<std::string>{"m.example.com"});
+  EXPECT_EQ(mobile.path_prefix, "/mobile");
+  EXPECT_TRUE(mobile.widen_unverified);
+  EXPECT_FALSE(mobile.all_routes);
+  EXPECT_EQ(mobile.routes.size(), 2u);
+  EXPECT_EQ(mobile.route_lines, (std::vector<int>{13, 13}));
+  ASSERT_EQ(mobile.views.size(), 1u);
+  EXPECT_EQ(mobile.views[0].method, "demo.users.v1.UserService.GetUser");
+  EXPECT_EQ(mobile.views[0].fields, (std::vector<std::string>{"user_id", "profile(display_name)"}));
+  EXPECT_EQ(mobile.views[0].line, 15);
+  const ClientProfileConfig& fallback = clients.profiles[1];
+  EXPECT_EQ(fallback.name, kDefaultProfile);
+  EXPECT_FALSE(fallback.RecognisedByRequest());
+  EXPECT_FALSE(fallback.widen_unverified);
+}
+
+TEST(ClientsConfigTest, AProfileWithoutRoutesMayUseEveryRoute) {
+  ClientsConfig clients = ParseOk("clients:\n  - name: partner\n    match: {client_ids: [p]}\n");
+  ASSERT_EQ(clients.profiles.size(), 1u);
+  EXPECT_TRUE(clients.profiles[0].all_routes);
+  EXPECT_TRUE(clients.profiles[0].views.empty());
+}
+
+TEST(ClientsConfigTest, MistakesNameTheLine) {
+  EXPECT_TRUE(FailsWith("clients:\n  - match: {client_ids: [a]}\n", "gw.yaml:6"));
+  EXPECT_TRUE(FailsWith("clients:\n  - match: {client_ids: [a]}\n", "name"));
+  EXPECT_TRUE(FailsWith("clients:\n  - name: mobile\n", "match"));
+  EXPECT_TRUE(FailsWith("clients:\n  - name: mobile\n    match: {}\n", "match"));
+  EXPECT_TRUE(FailsWith("clients:\n  - name: default\n    match: {client_ids: [a]}\n",
+                        "the default profile serves the callers no other one recognises"));
+  EXPECT_TRUE(FailsWith("clients:\n  - name: mobile app\n    match: {client_ids: [a]}\n",
+                        "invalid profile name \"mobile app\""));
+  EXPECT_TRUE(FailsWith("clients:\n  - name: m\n    match: {path_prefix: mobile}\n",
+                        "invalid path prefix \"mobile\" (expected e.g. /mobile)"));
+  EXPECT_TRUE(FailsWith("clients:\n  - name: m\n    match: {path_prefix: mobile}\n", "gw.yaml:7:"));
+  EXPECT_TRUE(FailsWith("clients:\n  - name: m\n    match: {path_prefix: /mobile/}\n",
+                        "invalid path prefix"));
+  EXPECT_TRUE(
+      FailsWith("clients:\n  - name: m\n    match: {path_prefix: /}\n", "invalid path prefix"));
+  EXPECT_TRUE(
+      FailsWith("clients:\n  - name: m\n    match: {header: {name: x-client}}\n", "values"));
+  EXPECT_TRUE(FailsWith("clients:\n  - name: m\n    match: {client_ids: [a]}\n    colour: red\n",
+                        "colour"));
+  EXPECT_TRUE(FailsWith(
+      "clients:\n  - name: m\n    match: {client_ids: [a]}\n    views:\n      GetUser: []\n",
+      "a view needs at least one field"));
+  EXPECT_TRUE(
+      FailsWith("clients:\n  - name: m\n    match: {client_ids: [a]}\n    views:\n      a/b: [x]\n",
+                "invalid method \"a/b\""));
+  EXPECT_TRUE(FailsWith("clients:\n  - name: m\n    match: {client_ids: [a]}\n    routes: [\"\"]\n",
+                        "empty route selectors"));
+}
+
+TEST(ClientsConfigTest, TwoProfilesMayNotClaimOneCaller) {
+  EXPECT_TRUE(FailsWith(R"(clients:
+  - name: a
+    match: {client_ids: [x]}
+  - name: a
+    match: {client_ids: [y]}
+)",
+                        "gw.yaml:8:5: clients[1]: profile a is already defined at line 6"));
+  EXPECT_TRUE(FailsWith(R"(clients:
+  - name: a
+    match: {client_ids: [x]}
+  - name: b
+    match: {client_ids: [x]}
+)",
+                        "client id x already recognises profile a"));
+  EXPECT_TRUE(FailsWith(R"(clients:
+  - name: a
+    match: {hosts: [m.example.com]}
+  - name: b
+    match: {hosts: [M.EXAMPLE.COM]}
+)",
+                        "host m.example.com already recognises profile a"));
+  EXPECT_TRUE(FailsWith(R"(clients:
+  - name: a
+    match: {header: {name: x-client, values: [ios]}}
+  - name: b
+    match: {header: {name: X-Client, values: [ios]}}
+)",
+                        "header x-client: ios already recognises profile a"));
+  EXPECT_TRUE(FailsWith(R"(clients:
+  - name: a
+    match: {path_prefix: /m}
+  - name: b
+    match: {path_prefix: /m}
+)",
+                        "path prefix /m already recognises profile a"));
+}
+
+}  // namespace
+}  // namespace protogate::config

@@ -1,0 +1,190 @@
+#include "views/client_profiles.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "support/demo_registry.h"
+
+namespace protogate::views {
+namespace {
+
+using config::ClientProfileConfig;
+using config::ClientsConfig;
+using test::DemoRegistry;
+
+enum Route { kGetUser, kListUsers, kGetOrder, kDashboard, kRouteCount };
+
+std::vector<RouteFacts> Routes() {
+  auto type = [](const char* name) { return DemoRegistry()->FindMessage(name); };
+  return {
+      {"demo.users.v1.UserService.GetUser", type("demo.users.v1.User")},
+      {"demo.users.v1.UserService.ListUsers", type("demo.users.v1.ListUsersResponse")},
+      {"demo.orders.v1.OrderService.GetOrder", type("demo.orders.v1.Order")},
+      {"user_dashboard", nullptr},  // a composite
+  };
+}
+
+ClientProfileConfig Profile(std::string name, std::vector<std::string> routes = {}) {
+  ClientProfileConfig profile{.name = std::move(name), .line = 3};
+  profile.all_routes = routes.empty();
+  profile.route_lines.assign(routes.size(), 4);
+  profile.routes = std::move(routes);
+  return profile;
+}
+
+std::shared_ptr<const ClientProfiles> BuildOk(std::vector<ClientProfileConfig> profiles) {
+  auto built = ClientProfiles::Build(ClientsConfig{std::move(profiles)}, "gw.yaml", Routes());
+  EXPECT_TRUE(built.ok()) << built.status();
+  return built.ok() ? *built : std::make_shared<ClientProfiles>();
+}
+
+std::string BuildError(std::vector<ClientProfileConfig> profiles) {
+  auto built = ClientProfiles::Build(ClientsConfig{std::move(profiles)}, "gw.yaml", Routes());
+  EXPECT_FALSE(built.ok());
+  return built.ok() ? "" : std::string(built.status().message());
+}
+
+// The first of a request's recognition, with headers from `headers`.
+ClientProfiles::Recognition Recognise(const ClientProfiles& profiles,
+                                      const std::map<std::string, std::string>& headers,
+                                      absl::string_view host, absl::string_view path) {
+  return profiles.RecogniseRequest(
+      [&headers](absl::string_view name) -> absl::string_view {
+        auto it = headers.find(std::string(name));
+        return it == headers.end() ? absl::string_view() : absl::string_view(it->second);
+      },
+      host, path);
+}
+
+TEST(ClientProfilesTest, NoProfilesAllowEverything) {
+  ClientProfiles none;
+  EXPECT_TRUE(none.empty());
+  EXPECT_TRUE(none.Allows(kUnrecognised, false, kGetUser));
+  EXPECT_EQ(none.View(kUnrecognised, kGetUser), nullptr);
+  EXPECT_EQ(none.Name(kUnrecognised), "default");
+}
+
+TEST(ClientProfilesTest, HeaderBeatsHostBeatsPrefix) {
+  ClientProfileConfig by_header = Profile("ios");
+  by_header.header = "x-client";
+  by_header.header_values = {"ios"};
+  ClientProfileConfig by_host = Profile("partner");
+  by_host.hosts = {"partner.example.com"};
+  ClientProfileConfig by_prefix = Profile("mobile");
+  by_prefix.path_prefix = "/mobile";
+  auto profiles = BuildOk({by_prefix, by_host, by_header});
+
+  auto seen =
+      Recognise(*profiles, {{"x-client", "ios"}}, "partner.example.com:8443", "/mobile/v1/users/1");
+  EXPECT_EQ(profiles->Name(seen.profile), "ios");
+  EXPECT_EQ(seen.prefix_length, 7u) << "the prefix comes off whichever profile wins";
+
+  seen = Recognise(*profiles, {{"x-client", "android"}}, "Partner.Example.COM", "/mobile");
+  EXPECT_EQ(profiles->Name(seen.profile), "partner");
+  EXPECT_EQ(seen.prefix_length, 7u);
+
+  seen = Recognise(*profiles, {}, "localhost:8080", "/mobile/v1/users/1");
+  EXPECT_EQ(profiles->Name(seen.profile), "mobile");
+
+  // "/mobilex" is not under "/mobile".
+  seen = Recognise(*profiles, {}, "localhost", "/mobilex/v1");
+  EXPECT_EQ(seen.profile, kUnrecognised);
+  EXPECT_EQ(seen.prefix_length, 0u);
+  EXPECT_EQ(profiles->Name(seen.profile), "default");
+}
+
+TEST(ClientProfilesTest, ClientIdsNameProfiles) {
+  ClientProfileConfig partner = Profile("partner");
+  partner.client_ids = {"acme", "globex"};
+  auto profiles = BuildOk({partner});
+  EXPECT_EQ(profiles->Name(profiles->RecogniseClientId("globex")), "partner");
+  EXPECT_EQ(profiles->RecogniseClientId("initech"), kUnrecognised);
+  EXPECT_EQ(profiles->RecogniseClientId(""), kUnrecognised);
+}
+
+TEST(ClientProfilesTest, RouteSetsAndTheUnverifiedCeiling) {
+  ClientProfileConfig mobile = Profile("mobile", {"demo.users.v1.*", "user_dashboard"});
+  mobile.path_prefix = "/mobile";
+  mobile.client_ids = {"app"};
+  ClientProfileConfig fallback = Profile("default", {"demo.users.v1.UserService.GetUser"});
+  auto profiles = BuildOk({mobile, fallback});
+  const int m = 0;
+
+  // Unrecognised callers get the default profile's routes.
+  EXPECT_TRUE(profiles->Allows(kUnrecognised, false, kGetUser));
+  EXPECT_FALSE(profiles->Allows(kUnrecognised, false, kListUsers));
+  // Recognised by its identity: the profile's own routes.
+  EXPECT_TRUE(profiles->Allows(m, true, kListUsers));
+  EXPECT_TRUE(profiles->Allows(m, true, kDashboard));
+  EXPECT_FALSE(profiles->Allows(m, true, kGetOrder));
+  // Recognised by a forgeable prefix: no more than the default profile.
+  EXPECT_TRUE(profiles->Allows(m, false, kGetUser));
+  EXPECT_FALSE(profiles->Allows(m, false, kListUsers));
+  // Before authentication, a route some identity may use stays visible...
+  EXPECT_TRUE(profiles->MayAllowAfterAuthentication(kUnrecognised, kListUsers));
+  // ...and one nobody may use is hidden at once.
+  EXPECT_FALSE(profiles->MayAllowAfterAuthentication(kUnrecognised, kGetOrder));
+
+  mobile.widen_unverified = true;
+  auto widened = BuildOk({mobile, fallback});
+  EXPECT_TRUE(widened->Allows(m, false, kListUsers));
+  EXPECT_FALSE(widened->Allows(m, false, kGetOrder));
+}
+
+TEST(ClientProfilesTest, WithoutADefaultProfileUnrecognisedCallersSeeEverything) {
+  ClientProfileConfig partner = Profile("partner", {"demo.orders.v1.*"});
+  partner.client_ids = {"acme"};
+  auto profiles = BuildOk({partner});
+  EXPECT_TRUE(profiles->Allows(kUnrecognised, false, kGetUser));
+  EXPECT_TRUE(profiles->Allows(0, true, kGetOrder));
+  EXPECT_FALSE(profiles->Allows(0, true, kGetUser));
+}
+
+TEST(ClientProfilesTest, ViewsAreSelectionsOverTheAnswer) {
+  ClientProfileConfig mobile = Profile("mobile");
+  mobile.path_prefix = "/m";
+  mobile.views = {{.method = "demo.users.v1.UserService.GetUser",
+                   .fields = {"userId", "profile(displayName)"},
+                   .line = 7}};
+  ClientProfileConfig fallback = Profile("default");
+  fallback.views = {
+      {.method = "demo.users.v1.UserService.ListUsers", .fields = {"users.*.email"}, .line = 9}};
+  auto profiles = BuildOk({mobile, fallback});
+  auto view = profiles->View(0, kGetUser);
+  ASSERT_NE(view, nullptr);
+  EXPECT_EQ(transcode::ProtoPaths(*view),
+            (std::vector<std::string>{"user_id", "profile.display_name"}));
+  EXPECT_EQ(profiles->View(0, kListUsers), nullptr) << "a profile's own views only";
+  ASSERT_NE(profiles->View(kUnrecognised, kListUsers), nullptr);
+  EXPECT_EQ(transcode::ProtoPaths(*profiles->View(kUnrecognised, kListUsers)),
+            std::vector<std::string>{"users.email"});
+}
+
+TEST(ClientProfilesTest, MistakesNameTheProfileAndLine) {
+  EXPECT_EQ(BuildError({Profile("mobile", {"demo.nothing.*"})}),
+            "gw.yaml:4: clients: profile mobile: route selector \"demo.nothing.*\" selects no "
+            "route");
+
+  ClientProfileConfig unknown = Profile("mobile");
+  unknown.views = {{.method = "demo.users.v1.UserService.DeleteUser", .fields = {"x"}, .line = 8}};
+  EXPECT_EQ(BuildError({unknown}),
+            "gw.yaml:8: clients: profile mobile: views: demo.users.v1.UserService.DeleteUser has "
+            "no route");
+
+  ClientProfileConfig composite = Profile("mobile");
+  composite.views = {{.method = "user_dashboard", .fields = {"user"}, .line = 8}};
+  EXPECT_TRUE(absl::StrContains(BuildError({composite}), "cannot be narrowed"));
+
+  ClientProfileConfig bad_path = Profile("mobile");
+  bad_path.views = {
+      {.method = "demo.users.v1.UserService.GetUser", .fields = {"profile.nme"}, .line = 9}};
+  EXPECT_EQ(BuildError({bad_path}),
+            "gw.yaml:9: clients: profile mobile: views: demo.users.v1.UserService.GetUser: "
+            "fields: no field \"nme\" at \"profile.nme\"");
+}
+
+}  // namespace
+}  // namespace protogate::views
