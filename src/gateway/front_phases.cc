@@ -146,14 +146,15 @@ Next ApplyClientView(const ContextPtr& ctx) {
 // A route the identity's profile may not use is refused before the
 // policy's scopes: a 403 would tell the caller that the route exists. The
 // check runs where the identity was established, so it reads only
-// immutable values, never the request context.
-auth::AuthEngine::IdentityCheck HiddenFromIdentity(const RequestContext& ctx) {
+// immutable values, never the request context; it leaves the caller it
+// resolved in `seen`, which the completion reads once back on the loop.
+auth::AuthEngine::IdentityCheck HiddenFromIdentity(
+    const RequestContext& ctx, std::shared_ptr<views::ClientProfiles::Caller> seen) {
   if (ctx.snapshot->clients->empty()) return nullptr;
   return [clients = ctx.snapshot->clients, request_profile = ctx.client,
-          route_id = ctx.match->route_id](const auth::Identity& identity) {
-    const views::ClientProfiles::Caller caller =
-        clients->Resolve(request_profile, identity.client_id);
-    if (clients->Allows(caller.profile, caller.verified, route_id)) return absl::OkStatus();
+          route_id = ctx.match->route_id, seen](const auth::Identity& identity) {
+    *seen = clients->Resolve(request_profile, identity.client_id);
+    if (clients->Allows(seen->profile, seen->verified, route_id)) return absl::OkStatus();
     return absl::NotFoundError("hidden by the caller's client profile");
   };
 }
@@ -164,19 +165,23 @@ Next Authenticate(const ContextPtr& ctx) {
   if (ctx->graphql) return AuthenticateGraphql(ctx);
   const auth::Policy& policy = *ctx->route->policy;
   if (policy.is_public()) return Next::kContinue;
+  auto seen = std::make_shared<views::ClientProfiles::Caller>();
   ctx->snapshot->auth->Authenticate(
       ctx->credentials, ctx->request, policy,
-      [ctx](absl::StatusOr<auth::Identity> identity) {
-        Resume(ctx, "authenticate", [ctx, identity = std::move(identity)]() mutable {
+      [ctx, seen](absl::StatusOr<auth::Identity> identity) {
+        Resume(ctx, "authenticate", [ctx, seen, identity = std::move(identity)]() mutable {
           if (!identity.ok() && identity.status().code() == absl::StatusCode::kNotFound) {
-            return Answer(*ctx, NotFoundResponse(*ctx));  // hidden by the caller's profile
+            // Hidden by the caller's profile; the log and metrics name it.
+            ctx->client = seen->profile;
+            ctx->client_verified = seen->verified;
+            return Answer(*ctx, NotFoundResponse(*ctx));
           }
           if (!identity.ok()) return Answer(*ctx, AuthErrorResponse(identity.status()));
           ctx->identity = *std::move(identity);
           return Next::kContinue;
         });
       },
-      HiddenFromIdentity(*ctx));
+      HiddenFromIdentity(*ctx, seen));
   return Suspend(*ctx);
 }
 

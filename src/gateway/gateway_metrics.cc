@@ -91,6 +91,36 @@ CodeCounters& RouteMetrics::CodesFor(int known_method) {
   return *table;
 }
 
+ClientMetrics::ClientMetrics(observability::Family<observability::Counter>* requests,
+                             std::vector<std::string> clients, std::vector<std::string> routes)
+    : requests_(requests), clients_(std::move(clients)), routes_(std::move(routes)) {
+  routes_.insert(routes_.begin(), "");
+  const size_t cells = clients_.size() * routes_.size();
+  cells_.reset(new std::atomic<CodeCounters*>[cells]);
+  for (size_t i = 0; i < cells; ++i) cells_[i].store(nullptr, std::memory_order_relaxed);
+}
+
+void ClientMetrics::Record(int profile, int route_id, int http_status) {
+  const size_t client = static_cast<size_t>(profile + 1);
+  const size_t route = static_cast<size_t>(route_id + 1);
+  if (client >= clients_.size() || route >= routes_.size()) return;
+  CellFor(client * routes_.size() + route).For(http_status).Increment();
+}
+
+CodeCounters& ClientMetrics::CellFor(size_t cell) {
+  std::atomic<CodeCounters*>& slot = cells_[cell];
+  if (CodeCounters* table = slot.load(std::memory_order_acquire)) return *table;
+  absl::MutexLock lock(&mu_);
+  if (CodeCounters* table = slot.load(std::memory_order_acquire)) return *table;
+  const size_t client = cell / routes_.size();
+  const size_t route = cell % routes_.size();
+  tables_.push_back(std::make_unique<CodeCounters>(
+      requests_, observability::LabelValues{clients_[client], routes_[route]}, kMaxHttpStatus,
+      &HttpStatusName));
+  slot.store(tables_.back().get(), std::memory_order_release);
+  return *tables_.back();
+}
+
 GatewayMetrics::GatewayMetrics(size_t max_series_per_family)
     : registry_(max_series_per_family),
       requests_(registry_.AddCounter("protogate_http_requests_total",
@@ -109,6 +139,10 @@ GatewayMetrics::GatewayMetrics(size_t max_series_per_family)
           "protogate_composite_call_duration_seconds",
           "Duration of each named call of a composite route, fan-out included.", {"route", "call"},
           LatencyBuckets())),
+      client_requests_(registry_.AddCounter(
+          "protogate_client_requests_total",
+          "HTTP requests answered, by the caller's client profile, route and status.",
+          {"client", "route", "code"})),
       generation_(registry_
                       .AddGauge("protogate_snapshot_generation",
                                 "Generation of the serving snapshot (1 at start, +1 per reload).",
@@ -124,6 +158,11 @@ std::unique_ptr<RouteMetrics> GatewayMetrics::ForRoute(const std::string& route,
                                                        bool keeps_custom_methods) {
   return std::make_unique<RouteMetrics>(&requests_, &request_duration_.WithLabels({route}), route,
                                         keeps_custom_methods);
+}
+
+std::unique_ptr<ClientMetrics> GatewayMetrics::ForClients(std::vector<std::string> clients,
+                                                          std::vector<std::string> routes) {
+  return std::make_unique<ClientMetrics>(&client_requests_, std::move(clients), std::move(routes));
 }
 
 std::unique_ptr<UpstreamMetrics> GatewayMetrics::ForUpstream(const std::string& service,

@@ -7,6 +7,7 @@
 //   protogate_upstream_calls_total{service,method,code}    counter (gRPC code name)
 //   protogate_upstream_call_duration_seconds{service,method} histogram
 //   protogate_composite_call_duration_seconds{route,call}  histogram
+//   protogate_client_requests_total{client,route,code}     counter (with `clients:` only)
 //   protogate_snapshot_generation                          gauge
 //   protogate_reloads_total{result}                        counter ("ok" | "error")
 //
@@ -17,6 +18,8 @@
 // served under (only the route table's methods reach a route); any other
 // method counts as "OTHER". Every family is capped as observability/metrics.h
 // describes (protogate_metric_series_dropped_total counts the folds).
+// `client` is the caller's profile name ("default" for callers no profile
+// claims), so that family is bounded by profiles × routes × codes.
 //
 // Each route of a snapshot gets a RouteMetrics when the snapshot is built:
 // the series it updates, found once so that a request never takes the
@@ -92,6 +95,30 @@ class RouteMetrics {
   std::atomic<observability::CodeCounters*> by_method_[kMethodSlots] = {};
 };
 
+// A snapshot's requests by client profile. Profile -1 (views::kUnrecognised)
+// is "default"; route -1 is a request that matched no route. A cell's table
+// is made on first use, so a profile × route pair nobody calls costs one
+// pointer.
+class ClientMetrics {
+ public:
+  // `clients`: the label of profile -1, then of each profile by index;
+  // `routes`: each route's label by route id.
+  ClientMetrics(observability::Family<observability::Counter>* requests,
+                std::vector<std::string> clients, std::vector<std::string> routes);
+
+  void Record(int profile, int route_id, int http_status);
+
+ private:
+  observability::CodeCounters& CellFor(size_t cell);
+
+  observability::Family<observability::Counter>* requests_;
+  const std::vector<std::string> clients_;
+  std::vector<std::string> routes_;  // "" first (no route), then by route id
+  absl::Mutex mu_;                   // creates a cell's table
+  std::vector<std::unique_ptr<observability::CodeCounters>> tables_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<std::atomic<observability::CodeCounters*>[]> cells_;
+};
+
 class GatewayMetrics {
  public:
   // `max_series_per_family` caps every family (observability/metrics.h).
@@ -114,6 +141,10 @@ class GatewayMetrics {
   // Requests that matched no route.
   RouteMetrics& unrouted() { return *unrouted_; }
 
+  // A snapshot's client profiles (ClientMetrics' arguments).
+  std::unique_ptr<ClientMetrics> ForClients(std::vector<std::string> clients,
+                                            std::vector<std::string> routes);
+
   // A reload's outcome; `generation` is the one serving after it.
   void RecordReload(bool ok, int64_t generation);
   void SetGeneration(int64_t generation) { generation_.Set(static_cast<double>(generation)); }
@@ -131,6 +162,7 @@ class GatewayMetrics {
   observability::Family<observability::Counter>& upstream_calls_;
   observability::Family<observability::Histogram>& upstream_duration_;
   observability::Family<observability::Histogram>& composite_call_duration_;
+  observability::Family<observability::Counter>& client_requests_;
   observability::Gauge& generation_;
   observability::Family<observability::Counter>& reloads_;
   observability::Counter& reloads_ok_;

@@ -169,6 +169,10 @@ void RecordRequestMetrics(const RequestContext& ctx, const http::Response& respo
                           absl::Duration elapsed) {
   RouteMetrics& metrics = ctx.route ? *ctx.route->metrics : ctx.snapshot->metrics->unrouted();
   metrics.RecordRequest(ctx.request.method, response.status, elapsed);
+  if (ClientMetrics* clients = ctx.snapshot->client_metrics.get()) {
+    clients->Record(ctx.client, ctx.route ? ctx.snapshot->route_id(*ctx.route) : -1,
+                    response.status);
+  }
 }
 
 }  // namespace

@@ -213,6 +213,18 @@ absl::StatusOr<std::shared_ptr<const views::ClientProfiles>> BuildClientProfiles
   return views::ClientProfiles::Build(snapshot.config.clients, snapshot.config.source_path, facts);
 }
 
+// Requests by profile, when there are profiles.
+std::shared_ptr<ClientMetrics> ClientMetricsFor(const Snapshot& snapshot) {
+  if (snapshot.clients->empty()) return nullptr;
+  std::vector<std::string> clients;
+  for (int profile = views::kUnrecognised; profile < snapshot.clients->size(); ++profile) {
+    clients.push_back(snapshot.clients->Name(profile));
+  }
+  std::vector<std::string> routes;
+  for (const Route& route : snapshot.route_list) routes.push_back(route.selector);
+  return snapshot.metrics->ForClients(std::move(clients), std::move(routes));
+}
+
 std::shared_ptr<RouteMetrics> MetricsFor(const Route& route, GatewayMetrics& metrics) {
   if (route.composite == nullptr) return metrics.ForUnaryRoute(route.selector, route.method_path);
   std::vector<GatewayMetrics::CallName> calls;
@@ -250,6 +262,7 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
   RETURN_IF_ERROR(AddRoutes(specs, *snapshot));
   for (Route& route : snapshot->route_list) route.metrics = MetricsFor(route, *snapshot->metrics);
   ASSIGN_OR_RETURN(snapshot->clients, BuildClientProfiles(*snapshot));
+  snapshot->client_metrics = ClientMetricsFor(*snapshot);
   if (config.graphql.enabled) {
     absl::flat_hash_set<const google::protobuf::MethodDescriptor*> gets;
     for (const RouteSpec& spec : specs) {

@@ -91,8 +91,10 @@ struct Snapshot {
   std::shared_ptr<const GraphqlEndpoint> graphql;  // null unless `graphql:` is configured
   // Never null; empty without `clients:`.
   std::shared_ptr<const views::ClientProfiles> clients = std::make_shared<views::ClientProfiles>();
+  std::shared_ptr<ClientMetrics> client_metrics;  // null without `clients:`
 
   const Route& route(int id) const { return route_list[static_cast<size_t>(id)]; }
+  int route_id(const Route& route) const { return static_cast<int>(&route - route_list.data()); }
 
   // Commits a built snapshot that is about to serve: the side effects its
   // build held back (auth->Activate(): the published JWKS file, the JWKS

@@ -83,6 +83,7 @@ class ClientProfiles {
   // "default" for kUnrecognised.
   const std::string& Name(int profile) const;
   bool empty() const { return profiles_.empty(); }
+  int size() const { return static_cast<int>(profiles_.size()); }  // profiles are 0..size()-1
 
  private:
   struct Profile {

@@ -6,7 +6,9 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "auth/api_key.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "support/api_key_auth.h"
 #include "support/gateway_under_test.h"
@@ -80,6 +82,7 @@ class ClientProfilesTest : public ::testing::Test {
                                            .client_id = "web-app",
                                            .scopes = {"users:read", "orders:read"}});
       config.auth.policies.push_back({.selector = "demo.catalog.v1.*", .is_public = true});
+      config.admin = {.enabled = true, .host = "127.0.0.1", .port = 0};
       AddProfiles(config);
     });
   }
@@ -93,6 +96,12 @@ class ClientProfilesTest : public ::testing::Test {
                           TestHeaders extra = {}) {
     if (!key.empty()) extra.emplace_back("X-Api-Key", key);
     return gateway_->Call({.target = target, .headers = std::move(extra)});
+  }
+  static std::string Metrics() {
+    auto client = HttpClient::Connect(gateway_->gateway().admin_port());
+    if (!client.ok()) return client.status().ToString();
+    auto response = (*client)->RoundTrip({.target = "/metrics"});
+    return response.ok() ? response->body : response.status().ToString();
   }
   static std::string LastReadMask() {
     return gateway_->backend().server().users().controls().last_mask().read_mask;
@@ -196,6 +205,66 @@ TEST_F(ClientProfilesTest, ForgeableRecognitionStaysWithinTheDefaultRoutes) {
   EXPECT_EQ(Get("/v1/users/1", *web_key_, {{"X-Client", "tablet"}}).status, 200);
   // And no profile may use what its own routes leave out.
   EXPECT_EQ(Get("/v1/products/p-1", *web_key_, {{"X-Client", "tablet"}}).status, 404);
+}
+
+TEST_F(ClientProfilesTest, MetricsCountRequestsByProfile) {
+  ASSERT_EQ(Get("/mobile/v1/products/p-1", "").status, 200);
+  ASSERT_EQ(Get("/v1/users/1", *acme_key_).status, 200);
+  // Hidden before authentication: no profile known yet, nor a route.
+  ASSERT_EQ(Get("/v1/users", *acme_key_).status, 404);
+  // Hidden after it: the partner's, under the route it tried.
+  ASSERT_EQ(
+      gateway_
+          ->Call(
+              {.method = "DELETE", .target = "/v1/users/1", .headers = {{"X-Api-Key", *acme_key_}}})
+          .status,
+      404);
+  const std::string page = Metrics();
+  // Counters only grow, and other tests of the suite call the same routes:
+  // each series is there with a count of at least one.
+  for (
+      const char* series :
+      {R"(protogate_client_requests_total{client="mobile",route="demo.catalog.v1.CatalogService.GetProduct",code="200"} )",
+       R"(protogate_client_requests_total{client="partner",route="demo.users.v1.UserService.GetUser",code="200"} )",
+       R"(protogate_client_requests_total{client="default",route="",code="404"} )",
+       R"(protogate_client_requests_total{client="partner",route="demo.users.v1.UserService.DeleteUser",code="404"} )"}) {
+    EXPECT_THAT(page, ::testing::HasSubstr(series));
+  }
+  EXPECT_THAT(page, ::testing::Not(::testing::HasSubstr(R"(client="tablet",route="demo.catalog)")));
+}
+
+// A reload brings new profiles in for the next request; a reload whose
+// profiles do not fit the routes is refused, naming the line, and the
+// profiles in force keep serving.
+TEST(ClientProfilesReloadTest, ProfilesChangeWithTheConfig) {
+  GatewayUnderTest gw([](config::GatewayConfig& config) {
+    config.auth.policies.push_back({.selector = "demo.*", .is_public = true});
+  });
+  auto call = [&](const std::string& target) {
+    return gw.Call({.target = target, .headers = {{"X-Client", "ios"}}});
+  };
+  HttpResponse before = call("/v1/users/1");
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_TRUE(GatewayUnderTest::Json(before).contains("email"));
+
+  config::GatewayConfig config = gw.config();
+  config::ClientProfileConfig mobile{.name = "mobile", .line = 7};
+  mobile.header = "x-client";
+  mobile.header_values = {"ios"};
+  mobile.views = {{.method = "demo.users.v1.UserService.GetUser", .fields = {"userId"}, .line = 9}};
+  config.clients.profiles = {mobile};
+  ASSERT_TRUE(gw.gateway().Reload(config).ok());
+  HttpResponse after = call("/v1/users/1");
+  ASSERT_EQ(after.status, 200) << after.body;
+  EXPECT_EQ(GatewayUnderTest::Json(after), nlohmann::json::parse(R"({"userId":"1"})"));
+
+  config.clients.profiles[0].views[0].fields = {"nickname"};
+  absl::Status refused = gw.gateway().Reload(config);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_THAT(refused.message(), ::testing::HasSubstr(":9:"));
+  EXPECT_THAT(refused.message(), ::testing::HasSubstr("nickname"));
+  EXPECT_EQ(GatewayUnderTest::Json(call("/v1/users/1")),
+            nlohmann::json::parse(R"({"userId":"1"})"));
 }
 
 }  // namespace

@@ -58,6 +58,33 @@ TEST(GatewayMetricsTest, ARouteKeepsTheCustomMethodItServes) {
   EXPECT_NE(page.find(Series("demo.Cache.Purge", "GET", 200) + " 1\n"), std::string::npos);
 }
 
+// Profile -1 is "default", route -1 no route; a profile named "default"
+// shares that profile's series; indexes past the tables count nothing.
+TEST(GatewayMetricsTest, ClientProfilesCountByProfileRouteAndStatus) {
+  GatewayMetrics metrics;
+  std::unique_ptr<ClientMetrics> clients =
+      metrics.ForClients({"default", "mobile", "default"}, {"demo.A.Get", "demo.A.List"});
+  clients->Record(0, 1, 200);
+  clients->Record(0, 1, 200);
+  clients->Record(-1, -1, 404);
+  clients->Record(1, 0, 200);
+  clients->Record(-1, 0, 200);
+  clients->Record(2, 0, 200);
+  clients->Record(3, 0, 200);
+  const std::string page = metrics.Render();
+  auto count = [&](absl::string_view client, absl::string_view route, int code) {
+    const std::string series = absl::StrCat("protogate_client_requests_total{client=\"", client,
+                                            "\",route=\"", route, "\",code=\"", code, "\"} ");
+    const size_t at = page.find(series);
+    if (at == std::string::npos) return std::string("absent");
+    return page.substr(at + series.size(), page.find('\n', at) - at - series.size());
+  };
+  EXPECT_EQ(count("mobile", "demo.A.List", 200), "2") << page;
+  EXPECT_EQ(count("default", "", 404), "1");
+  EXPECT_EQ(count("default", "demo.A.Get", 200), "2");
+  EXPECT_EQ(count("mobile", "demo.A.Get", 200), "absent");
+}
+
 TEST(GatewayMetricsTest, EveryFamilyIsCapped) {
   GatewayMetrics metrics(/*max_series_per_family=*/4);
   for (int i = 0; i < 20; ++i) {
