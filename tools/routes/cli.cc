@@ -29,6 +29,8 @@ constexpr char kUsage[] =
     "  --openapi=FILE             default OUT/openapi.json\n"
     "  --schema=FILE              default OUT/schema.graphql (written when --config has graphql:)\n"
     "  --title=TEXT, --api_version=TEXT   OpenAPI info (default \"protogate API\", \"1\")\n"
+    "  --client=NAME              also OUT/openapi.NAME.json: that client profile's routes and\n"
+    "                             views (--config's clients:; \"default\" too), repeatable\n"
     "  --check                    write nothing; exit 1 when an output on disk is stale\n"
     "exit: 0 ok, 1 problems (invalid routes, stale outputs, breaking diff), 2 usage or I/O error\n";
 
@@ -36,6 +38,7 @@ struct Flags {
   GenerateOptions generate;
   std::string out_dir = "gen";
   std::optional<std::string> descriptor_set, route_map, openapi, schema;
+  std::vector<std::string> clients;
   bool check = false;
 };
 
@@ -79,6 +82,8 @@ bool ParseFlags(const std::vector<std::string>& args, Flags& flags, std::ostream
       g.openapi.title = *v;
     } else if (auto v = ValueOf(args, i, "--api_version")) {
       g.openapi.version = *v;
+    } else if (auto v = ValueOf(args, i, "--client")) {
+      flags.clients.push_back(*v);
     } else if (args[i] == "--check") {
       flags.check = true;
     } else {
@@ -96,6 +101,9 @@ bool ParseFlags(const std::vector<std::string>& args, Flags& flags, std::ostream
   g.route_map_path = flags.route_map.value_or(flags.out_dir + "/route_map.json");
   g.openapi_path = flags.openapi.value_or(flags.out_dir + "/openapi.json");
   g.schema_path = flags.schema.value_or(flags.out_dir + "/schema.graphql");
+  for (const std::string& client : flags.clients) {
+    g.client_openapi.push_back({client, absl::StrCat(flags.out_dir, "/openapi.", client, ".json")});
+  }
   return true;
 }
 

@@ -14,6 +14,7 @@
 #include "common/status_macros.h"
 #include "config/gateway_config.h"
 #include "gateway/graphql_schema.h"
+#include "routes/client_api.h"
 #include "routes/route_collector.h"
 #include "routes/route_map.h"
 #include "routes/route_map_diff.h"
@@ -151,6 +152,19 @@ absl::StatusOr<Generated> Generate(const GenerateOptions& options, Diagnostics& 
       return absl::InvalidArgumentError("nothing generated");
     }
     generated.files.push_back({options.schema_path, *std::move(sdl)});
+  }
+  for (const GenerateOptions::ClientDocument& document : options.client_openapi) {
+    auto api = config ? ClientApiOf(*config, document.client, routes.routes)
+                      : absl::InvalidArgumentError(absl::StrCat("--client=", document.client,
+                                                                ": client profiles need --config"));
+    if (!api.ok()) {
+      diagnostics.push_back({"", std::string(api.status().message()),
+                             "fix clients: in the gateway config (config/README.md, \"clients\")"});
+      return absl::InvalidArgumentError("nothing generated");
+    }
+    OpenApiOptions openapi = options.openapi;
+    openapi.title = absl::StrCat(openapi.title, " (", document.client, ")");
+    generated.files.push_back({document.path, RenderOpenApi(api->routes, openapi, api->views)});
   }
   return generated;
 }

@@ -2,8 +2,8 @@
 
 // The whole `protogate-routes` run, in memory: compile the protos, gather and
 // check the routes, and render the three outputs (descriptor set with the
-// rules injected, route_map.json, openapi.json, and schema.graphql when the
-// config exposes GraphQL). Writing them, or comparing
+// rules injected, route_map.json, openapi.json, schema.graphql when the
+// config exposes GraphQL, and one OpenAPI per client profile asked for). Writing them, or comparing
 // them with what is on disk (--check), is separate so both share one path.
 //
 // Example:
@@ -37,6 +37,12 @@ struct GenerateOptions {
   // the gateway serves over these protos, as SDL.
   std::string schema_path = "gen/schema.graphql";
   OpenApiOptions openapi;
+  // One OpenAPI per client profile of the config (routes/client_api.h).
+  struct ClientDocument {
+    std::string client;  // a profile's name, or "default"
+    std::string path;    // "gen/openapi.mobile.json"
+  };
+  std::vector<ClientDocument> client_openapi;
 };
 
 struct GeneratedFile {
@@ -45,7 +51,8 @@ struct GeneratedFile {
 };
 
 struct Generated {
-  std::vector<GeneratedFile> files;  // descriptor set, route map, OpenAPI, GraphQL schema
+  // Descriptor set, route map, OpenAPI, GraphQL schema, the clients' OpenAPIs.
+  std::vector<GeneratedFile> files;
   size_t route_count = 0;
 };
 

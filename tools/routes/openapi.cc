@@ -20,6 +20,7 @@ using google::protobuf::Descriptor;
 using google::protobuf::EnumDescriptor;
 using google::protobuf::FieldDescriptor;
 using Json = nlohmann::ordered_json;
+using Views = std::vector<std::shared_ptr<const transcode::FieldSelection>>;
 
 constexpr char kErrorSchema[] = "protogate.Error";
 constexpr int kMaxQueryDepth = 4;
@@ -128,15 +129,18 @@ std::string RegexEscape(absl::string_view literal) {
 
 class Builder {
  public:
-  Json Build(const std::vector<RouteEntry>& routes, const OpenApiOptions& options);
+  Json Build(const std::vector<RouteEntry>& routes, const OpenApiOptions& options,
+             const Views& views);
 
  private:
   Json MessageSchema(const Descriptor& message);
+  Json ViewSchema(const transcode::FieldSelection& view);
   Json EnumSchema(const EnumDescriptor& type);
   Json SingularSchema(const FieldDescriptor& field);
   Json FieldSchema(const FieldDescriptor& field);
   Json Operation(const RouteEntry& route, const routing::HttpTemplate& tmpl,
-                 const std::string& operation_id, Json path_params);
+                 const std::string& operation_id, Json path_params,
+                 const transcode::FieldSelection* view);
   void AddQueryParams(const Descriptor& message, const std::string& proto_prefix,
                       const std::string& json_prefix, const RouteEntry& route,
                       const std::set<std::string>& bound, std::vector<const Descriptor*>& stack,
@@ -175,6 +179,29 @@ Json Builder::MessageSchema(const Descriptor& message) {
     schemas_[message.full_name()] = std::move(schema);
   }
   return {{"$ref", Ref(message.full_name())}};
+}
+
+// Only the selected fields, each whole unless the view selects within it.
+Json Builder::ViewSchema(const transcode::FieldSelection& view) {
+  Json properties = Json::object();
+  for (const transcode::FieldSelection::Member& member : view.members) {
+    const FieldDescriptor& field = *member.field;
+    Json schema;
+    if (member.sub == nullptr) {
+      schema = FieldSchema(field);
+    } else if (field.is_map()) {
+      schema = {{"type", "object"}, {"additionalProperties", ViewSchema(*member.sub)}};
+    } else if (field.is_repeated()) {
+      schema = {{"type", "array"}, {"items", ViewSchema(*member.sub)}};
+    } else {
+      schema = ViewSchema(*member.sub);
+    }
+    Describe(schema, CommentOf(field));
+    properties[field.json_name()] = std::move(schema);
+  }
+  Json schema{{"type", "object"}, {"properties", std::move(properties)}};
+  Describe(schema, CommentOf(*view.type));
+  return schema;
 }
 
 Json Builder::SingularSchema(const FieldDescriptor& field) {
@@ -330,7 +357,8 @@ void Builder::AddQueryParams(const Descriptor& message, const std::string& proto
 }
 
 Json Builder::Operation(const RouteEntry& route, const routing::HttpTemplate& tmpl,
-                        const std::string& operation_id, Json params) {
+                        const std::string& operation_id, Json params,
+                        const transcode::FieldSelection* view) {
   const auto& method = *route.method;
   Json op;
   op["operationId"] = operation_id;
@@ -357,8 +385,9 @@ Json Builder::Operation(const RouteEntry& route, const routing::HttpTemplate& tm
   const FieldDescriptor* response_field =
       route.response_body.empty() ? nullptr
                                   : method.output_type()->FindFieldByName(route.response_body);
-  Json response = response_field != nullptr ? FieldSchema(*response_field)
-                                            : MessageSchema(*method.output_type());
+  Json response = view != nullptr             ? ViewSchema(*view)
+                  : response_field != nullptr ? FieldSchema(*response_field)
+                                              : MessageSchema(*method.output_type());
   op["responses"] = {
       {"200",
        {{"description", "OK"},
@@ -377,7 +406,8 @@ std::string OperationKey(const std::string& http_method) {
   return kStandard.count(http_method) > 0 ? lower : absl::StrCat("x-", lower);
 }
 
-Json Builder::Build(const std::vector<RouteEntry>& routes, const OpenApiOptions& options) {
+Json Builder::Build(const std::vector<RouteEntry>& routes, const OpenApiOptions& options,
+                    const Views& views) {
   struct Item {
     std::string key;
     std::string op_key;
@@ -385,17 +415,25 @@ Json Builder::Build(const std::vector<RouteEntry>& routes, const OpenApiOptions&
     const RouteEntry* route;
     routing::HttpTemplate tmpl;
     Json params;
+    const transcode::FieldSelection* view;
   };
   std::vector<Item> items;
   std::map<std::string, int> bindings_seen;
-  for (const RouteEntry& route : routes) {
+  for (size_t i = 0; i < routes.size(); ++i) {
+    const RouteEntry& route = routes[i];
     auto tmpl = routing::HttpTemplate::Parse(route.path_template);
     if (!tmpl.ok()) continue;  // ValidateRoutes has reported it
     const auto& method = *route.method;
     int n = bindings_seen[method.full_name()]++;
     std::string id = absl::StrCat(method.service()->name(), "_", method.name(),
                                   n == 0 ? "" : absl::StrCat("_", n));
-    Item item{"", OperationKey(route.http_method), std::move(id), &route, *tmpl, nullptr};
+    Item item{"",
+              OperationKey(route.http_method),
+              std::move(id),
+              &route,
+              *tmpl,
+              nullptr,
+              i < views.size() ? views[i].get() : nullptr};
     item.params = PathParams(item.tmpl, *method.input_type(), item.key);
     items.push_back(std::move(item));
   }
@@ -406,7 +444,8 @@ Json Builder::Build(const std::vector<RouteEntry>& routes, const OpenApiOptions&
   for (Item& item : items) {
     Json& path_item = paths[item.key];
     if (path_item.contains(item.op_key)) continue;  // same OpenAPI path for two templates
-    path_item[item.op_key] = Operation(*item.route, item.tmpl, item.operation_id, item.params);
+    path_item[item.op_key] =
+        Operation(*item.route, item.tmpl, item.operation_id, item.params, item.view);
     const auto& service = *item.route->method->service();
     Json tag{{"name", service.full_name()}};
     Describe(tag, CommentOf(service));
@@ -428,8 +467,9 @@ Json Builder::Build(const std::vector<RouteEntry>& routes, const OpenApiOptions&
 
 }  // namespace
 
-std::string RenderOpenApi(const std::vector<RouteEntry>& routes, const OpenApiOptions& options) {
-  return Builder().Build(routes, options).dump(2) + "\n";
+std::string RenderOpenApi(const std::vector<RouteEntry>& routes, const OpenApiOptions& options,
+                          const Views& views) {
+  return Builder().Build(routes, options, views).dump(2) + "\n";
 }
 
 }  // namespace protogate::routes

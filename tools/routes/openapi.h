@@ -22,10 +22,12 @@
 // HTTP methods OpenAPI has no field for (custom kinds such as PURGE) are
 // written as "x-<kind>" operations. Deterministic output; pure; thread-safe.
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "routes/route_collector.h"
+#include "transcode/field_selection.h"
 
 namespace protogate::routes {
 
@@ -35,6 +37,12 @@ struct OpenApiOptions {
 };
 
 // Routes must have passed ValidateRoutes. Pretty-printed, ending with a newline.
-std::string RenderOpenApi(const std::vector<RouteEntry>& routes, const OpenApiOptions& options);
+// `views[i]` (when given and not null) is the part of routes[i]'s answer a
+// client gets (a client profile's view, routes/client_api.h): that response
+// schema lists only the selected fields, inline, since the shared component
+// describes the whole message.
+std::string RenderOpenApi(
+    const std::vector<RouteEntry>& routes, const OpenApiOptions& options,
+    const std::vector<std::shared_ptr<const transcode::FieldSelection>>& views = {});
 
 }  // namespace protogate::routes

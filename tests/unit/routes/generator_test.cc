@@ -6,6 +6,7 @@
 
 #include "routes/generator.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -48,6 +49,8 @@ GenerateOptions DemoOptions() {
   options.openapi_path = kSource + "/gen/openapi.json";
   options.schema_path = kSource + "/gen/schema.graphql";
   options.openapi.title = "protogate demo API";
+  options.client_openapi = {{"mobile", kSource + "/gen/openapi.mobile.json"},
+                            {"partner", kSource + "/gen/openapi.partner.json"}};
   return options;
 }
 
@@ -75,7 +78,7 @@ TEST(GoldenTest, DemoOutputsMatchTheCheckedInGenFolder) {
   if (std::getenv("PROTOGATE_UPDATE_GOLDENS") != nullptr) {
     ASSERT_TRUE(WriteGenerated(generated).ok());
   }
-  ASSERT_EQ(generated.files.size(), 4u);
+  ASSERT_EQ(generated.files.size(), 6u);
   for (const GeneratedFile& file : generated.files) {
     EXPECT_TRUE(ReadFile(file.path) == file.contents)
         << file.path << " is stale: run tools/gen (or PROTOGATE_UPDATE_GOLDENS=1)";
@@ -318,6 +321,100 @@ TEST(CheckTest, AGraphqlConfigThatDoesNotFitTheProtosIsAProblem) {
   EXPECT_THAT(Joined(diagnostics), HasSubstr("gateway.yaml:7: graphql.methods: "
                                              "things.v1.Things.Nope is no unary method"));
   EXPECT_THAT(Joined(diagnostics), HasSubstr("hint: fix graphql: in the gateway config"));
+}
+
+// The demo's client profiles: the partner's OpenAPI has only its routes,
+// the mobile app's has every route (it is recognised by a prefix or header,
+// and the demo has no default profile to cap it) with its views inline.
+TEST(ClientDocumentTest, DemoProfilesGetTheirRoutesAndViews) {
+  Generated generated = GenerateOrFail(DemoOptions());
+  const nlohmann::json partner =
+      nlohmann::json::parse(FileEndingWith(generated, "/openapi.partner.json").contents);
+  EXPECT_EQ(partner["info"]["title"], "protogate demo API (partner)");
+  const nlohmann::json& paths = partner["paths"];
+  EXPECT_TRUE(paths["/v1/users/{user_id}"].contains("get"));
+  EXPECT_FALSE(paths["/v1/users/{user_id}"].contains("delete"));
+  EXPECT_FALSE(paths.contains("/v1/users"));  // ListUsers and CreateUser are not the partner's
+  EXPECT_TRUE(paths["/v1/orders/{order_id}"].contains("get"));
+  EXPECT_FALSE(paths["/v1/orders/{order_id}"].contains("x-purge"));
+  // No view: the shared component, whole.
+  EXPECT_EQ(paths["/v1/users/{user_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+                 ["schema"]["$ref"],
+            "#/components/schemas/demo.users.v1.User");
+
+  const nlohmann::json mobile =
+      nlohmann::json::parse(FileEndingWith(generated, "/openapi.mobile.json").contents);
+  EXPECT_TRUE(mobile["paths"]["/v1/users/{user_id}"].contains("delete"));
+  const nlohmann::json& user = mobile["paths"]["/v1/users/{user_id}"]["get"]["responses"]["200"]
+                                     ["content"]["application/json"]["schema"];
+  EXPECT_EQ(user["type"], "object");
+  std::vector<std::string> fields;
+  for (const auto& [name, schema] : user["properties"].items()) fields.push_back(name);
+  std::sort(fields.begin(), fields.end());
+  EXPECT_EQ(fields, (std::vector<std::string>{"profile", "userId"}));
+  EXPECT_EQ(user["properties"]["profile"]["properties"].size(), 2u);
+  EXPECT_TRUE(user["properties"]["profile"]["properties"].contains("avatarUrl"));
+  const nlohmann::json& list = mobile["paths"]["/v1/users"]["get"]["responses"]["200"]["content"]
+                                     ["application/json"]["schema"];
+  EXPECT_EQ(list["properties"]["users"]["type"], "array");
+  EXPECT_EQ(list["properties"]["users"]["items"]["properties"]["profile"]["properties"].size(), 1u);
+}
+
+// A default profile caps a profile recognised by a header, not one
+// recognised by client id; a view over a response_body field narrows it.
+TEST(ClientDocumentTest, ForgeableProfilesStayWithinTheDefault) {
+  ProtoTree tree;
+  tree.Write("protos/a.proto",
+             ThingsProto("  rpc Get(Thing) returns (Thing) { option (google.api.http) = { get: "
+                         "\"/v1/things/{id}\" }; }\n"
+                         "  rpc Inside(Thing) returns (Thing) { option (google.api.http) = { get: "
+                         "\"/v1/things/{id}/inner\" response_body: \"inner\" }; }\n"));
+  tree.Write("gateway.yaml", ThingsConfig("clients:\n"
+                                          "  - name: app\n"
+                                          "    match: {header: {name: x-app, values: [a]}}\n"
+                                          "    views: {things.v1.Things.Get: [name]}\n"
+                                          "  - name: ops\n"
+                                          "    match: {client_ids: [ops]}\n"
+                                          "    views: {things.v1.Things.Inside: [code]}\n"
+                                          "  - name: default\n"
+                                          "    routes: [things.v1.Things.Get]\n"));
+  GenerateOptions options = tree.Options();
+  options.config_path = tree.Path("gateway.yaml");
+  options.client_openapi = {{"app", tree.Path("out/app.json")},
+                            {"ops", tree.Path("out/ops.json")},
+                            {"default", tree.Path("out/default.json")}};
+  Generated generated = GenerateOrFail(options);
+  ASSERT_EQ(generated.files.size(), 6u);
+  const nlohmann::json app = nlohmann::json::parse(FileEndingWith(generated, "/app.json").contents);
+  EXPECT_EQ(app["paths"].size(), 1u);
+  EXPECT_EQ(app["paths"]["/v1/things/{id}"]["get"]["responses"]["200"]["content"]
+               ["application/json"]["schema"]["properties"]
+                   .size(),
+            1u);
+  const nlohmann::json ops = nlohmann::json::parse(FileEndingWith(generated, "/ops.json").contents);
+  EXPECT_EQ(ops["paths"].size(), 2u);
+  EXPECT_TRUE(ops["paths"]["/v1/things/{id}/inner"]["get"]["responses"]["200"]["content"]
+                 ["application/json"]["schema"]["properties"]
+                     .contains("code"));
+  const nlohmann::json fallback =
+      nlohmann::json::parse(FileEndingWith(generated, "/default.json").contents);
+  EXPECT_EQ(fallback["paths"].size(), 1u);
+}
+
+TEST(ClientDocumentTest, AnUnknownProfileOrNoConfigIsAProblem) {
+  GenerateOptions options = DemoOptions();
+  options.client_openapi = {{"tablet", "unused.json"}};
+  Diagnostics diagnostics;
+  EXPECT_FALSE(Generate(options, diagnostics).ok());
+  EXPECT_THAT(Joined(diagnostics),
+              HasSubstr("--client=tablet: " + kSource +
+                        "/config/gateway.yaml has no such client profile (profiles: default, "
+                        "mobile, partner)"));
+
+  options.config_path = "";
+  Diagnostics without_config;
+  EXPECT_FALSE(Generate(options, without_config).ok());
+  EXPECT_THAT(Joined(without_config), HasSubstr("--client=tablet: client profiles need --config"));
 }
 
 TEST(CliTest, UsageErrorsExitTwoAndProblemsExitOne) {

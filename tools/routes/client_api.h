@@ -1,0 +1,44 @@
+#pragma once
+
+// One client profile's share of the published API (`protogate-routes
+// --client=NAME`): the routes the profile may use and its view of each
+// answer, for that profile's own OpenAPI. The profiles come from the gateway
+// config's `clients:` and are built against the routes the gateway would
+// serve (the protos' and the composites'), so a selector or view the gateway
+// would refuse is refused here with the same file:line.
+//
+// Which caller is described: a profile with `client_ids` as its
+// authenticated callers see it (never capped); a profile recognised only by a
+// header, Host or path prefix as those callers see it (within the `default`
+// profile's routes unless `widen_unverified`). "default" names the callers
+// no profile claims, whether or not the config defines that profile.
+//
+// Example:
+//   ASSIGN_OR_RETURN(ClientApi api, ClientApiOf(config, "mobile", routes));
+//   RenderOpenApi(api.routes, options, api.views);
+//
+// Pure; the routes' descriptors must outlive the result.
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "config/gateway_config.h"
+#include "routes/route_collector.h"
+#include "transcode/field_selection.h"
+
+namespace protogate::routes {
+
+struct ClientApi {
+  std::vector<RouteEntry> routes;  // the profile's, in the input's order
+  // views[i]: the profile's view of routes[i]'s answer; null: all of it.
+  std::vector<std::shared_ptr<const transcode::FieldSelection>> views;
+};
+
+// InvalidArgument naming the known profiles when `client` is not one, or
+// with the config's file:line when its profiles do not fit the routes.
+absl::StatusOr<ClientApi> ClientApiOf(const config::GatewayConfig& config, absl::string_view client,
+                                      const std::vector<RouteEntry>& routes);
+
+}  // namespace protogate::routes
