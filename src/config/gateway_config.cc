@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "config/composite_config.h"
@@ -42,7 +43,8 @@ constexpr absl::string_view kTopLevelKeys[] = {"listen",
                                                "admin_listen",
                                                "reserved_metadata",
                                                "graphql",
-                                               "clients"};
+                                               "clients",
+                                               "openapi"};
 constexpr absl::string_view kLimitsKeys[] = {"max_header_bytes", "max_body_bytes", "read_timeout",
                                              "idle_timeout", "max_connections"};
 constexpr absl::string_view kTranscodingKeys[] = {"unknown_query_parameters",
@@ -51,6 +53,7 @@ constexpr absl::string_view kTranscodingKeys[] = {"unknown_query_parameters",
                                                   "emit_default_values",
                                                   "enums",
                                                   "max_json_depth"};
+constexpr absl::string_view kOpenApiKeys[] = {"enabled", "path", "title", "version"};
 constexpr absl::string_view kUpstreamKeys[] = {
     "service", "addresses", "timeout", "method_timeouts", "forward_authorization", "read_mask"};
 // Indexed by DescriptorSource.
@@ -130,6 +133,28 @@ absl::StatusOr<TranscodingConfig> ReadTranscoding(const YamlReader& reader,
   }
   if (const YamlField* f = map.Find("max_json_depth")) {
     ASSIGN_OR_RETURN(out.max_json_depth, reader.ReadInt(*f, 1, kMaxJsonDepthLimit));
+  }
+  return out;
+}
+
+absl::StatusOr<OpenApiConfig> ReadOpenApi(const YamlReader& reader, const YamlField& field) {
+  OpenApiConfig out{.enabled = true};
+  ASSIGN_OR_RETURN(const YamlMap map, reader.ReadMap(field, kOpenApiKeys));
+  if (const YamlField* f = map.Find("enabled")) {
+    ASSIGN_OR_RETURN(out.enabled, reader.ReadBool(*f));
+  }
+  if (const YamlField* f = map.Find("path")) {
+    ASSIGN_OR_RETURN(out.path, reader.ReadString(*f));
+    if (!absl::StartsWith(out.path, "/") || out.path.find_first_of("?#{}* ") != std::string::npos) {
+      return reader.Error(*f,
+                          "expected an absolute path without query or template, e.g. "
+                          "/openapi.json");
+    }
+  }
+  for (auto [key, value] : {std::pair{"title", &out.title}, std::pair{"version", &out.version}}) {
+    if (const YamlField* f = map.Find(key)) {
+      ASSIGN_OR_RETURN(*value, reader.ReadString(*f));
+    }
   }
   return out;
 }
@@ -338,6 +363,9 @@ absl::StatusOr<GatewayConfig> ReadTopLevel(const YamlReader& reader, const YamlM
   }
   if (const YamlField* f = map.Find("graphql")) {
     ASSIGN_OR_RETURN(config.graphql, ReadGraphqlConfig(reader, *f, source_name));
+  }
+  if (const YamlField* f = map.Find("openapi")) {
+    ASSIGN_OR_RETURN(config.openapi, ReadOpenApi(reader, *f));
   }
   return config;
 }

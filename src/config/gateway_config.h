@@ -73,6 +73,15 @@ enum class DescriptorSource {
   kReflection,  // each upstream's gRPC server reflection, fetched at load and reload
 };
 
+// `openapi:`: the calling client's own OpenAPI, served by the gateway. Off
+// unless the section is present.
+struct OpenApiConfig {
+  bool enabled = false;
+  std::string path = "/openapi.json";
+  std::string title = "protogate API";
+  std::string version = "1";
+};
+
 struct GatewayConfig {
   std::string source_path;  // the file this was loaded from (set by LoadGatewayConfig only)
   std::string listen_host = "0.0.0.0";  // IPv6 without brackets: "::1"
@@ -100,6 +109,7 @@ struct GatewayConfig {
   AdminConfig admin;                             // `admin_listen:`
   GraphqlConfig graphql;                         // `graphql:`; absent means no GraphQL endpoint
   ClientsConfig clients;                         // `clients:`; absent: one API for everyone
+  OpenApiConfig openapi;                         // `openapi:`; absent: not served
 };
 
 // Parses YAML text; `source_name` is used in error messages and to resolve

@@ -22,4 +22,13 @@ http::Response ErrorResponse(const absl::Status& status, absl::string_view detai
 // is derived from the HTTP status.
 http::Response HttpErrorResponse(int http_status, absl::string_view message);
 
+// 405 for `method` on `path`, with the Allow header: `allowed` is the
+// methods the path has, comma-separated ("GET, HEAD").
+http::Response MethodNotAllowedResponse(absl::string_view method, absl::string_view path,
+                                        absl::string_view allowed);
+
+// Credentials refused: ErrorResponse plus the WWW-Authenticate challenge the
+// status calls for (auth::ChallengeFor).
+http::Response AuthErrorResponse(const absl::Status& status);
+
 }  // namespace protogate::gateway

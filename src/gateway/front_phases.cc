@@ -42,19 +42,8 @@ std::vector<std::string> VisibleMethods(const RequestContext& ctx) {
 http::Response NoRouteResponse(const RequestContext& ctx) {
   std::vector<std::string> allowed = VisibleMethods(ctx);
   if (allowed.empty()) return NotFoundResponse(ctx);
-  http::Response response = HttpErrorResponse(
-      405, absl::StrCat("method ", ctx.request.method, " is not allowed on ", ctx.request.Path(),
-                        "; allowed: ", absl::StrJoin(allowed, ", ")));
-  response.headers.emplace_back("Allow", absl::StrJoin(allowed, ", "));
-  return response;
-}
-
-http::Response AuthErrorResponse(const absl::Status& status) {
-  http::Response response = ErrorResponse(status);
-  if (auto challenge = auth::ChallengeFor(status)) {
-    response.headers.emplace_back("WWW-Authenticate", *std::move(challenge));
-  }
-  return response;
+  return MethodNotAllowedResponse(ctx.request.method, ctx.request.Path(),
+                                  absl::StrJoin(allowed, ", "));
 }
 
 }  // namespace
@@ -88,7 +77,7 @@ Next TakeCredentials(const ContextPtr& ctx) {
 
 // HEAD falls back to the GET route, as HTTP expects.
 Next MatchRoute(const ContextPtr& ctx) {
-  if (Next next; MatchGraphql(ctx, &next)) return next;
+  if (Next next; MatchGraphql(ctx, &next) || MatchDocument(ctx, &next)) return next;
   const routing::RouteTable& routes = ctx->snapshot->routes;
   auto match = routes.Match(ctx->request.method, ctx->request.Path());
   if (!match.ok() && ctx->request.method == "HEAD")
@@ -139,6 +128,7 @@ Next ApplyClientView(const ContextPtr& ctx) {
     ctx->client = caller.profile;
     ctx->client_verified = caller.verified;
   }
+  if (ctx->document) return Next::kContinue;  // the document shows the profile its routes
   if (!clients.Allows(ctx->client, ctx->client_verified, ctx->match->route_id)) {
     return Answer(*ctx, NotFoundResponse(*ctx));
   }
@@ -165,6 +155,7 @@ auth::AuthEngine::IdentityCheck HiddenFromIdentity(
 // refresher's (a token naming a kid the gateway is refetching keys for).
 Next Authenticate(const ContextPtr& ctx) {
   if (ctx->graphql) return AuthenticateGraphql(ctx);
+  if (ctx->document) return AuthenticateDocument(ctx);
   const auth::Policy& policy = *ctx->route->policy;
   if (policy.is_public()) return Next::kContinue;
   auto seen = std::make_shared<views::ClientProfiles::Caller>();
@@ -184,6 +175,22 @@ Next Authenticate(const ContextPtr& ctx) {
         });
       },
       HiddenFromIdentity(*ctx, seen));
+  return Suspend(*ctx);
+}
+
+Next AuthenticateCaller(const ContextPtr& ctx, RefusedCredentials refused) {
+  const auth::AuthEngine& auth = *ctx->snapshot->auth;
+  if (!auth.enabled() || (ctx->credentials.bearer.empty() && ctx->credentials.api_key.empty())) {
+    return Next::kContinue;
+  }
+  auth.Authenticate(ctx->credentials, ctx->request, auth.any_caller(),
+                    [ctx, refused](absl::StatusOr<auth::Identity> identity) {
+                      Resume(ctx, "authenticate", [ctx, refused, identity = std::move(identity)] {
+                        if (!identity.ok()) return refused(*ctx, identity.status());
+                        ctx->identity = *identity;
+                        return Next::kContinue;
+                      });
+                    });
   return Suspend(*ctx);
 }
 

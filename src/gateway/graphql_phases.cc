@@ -133,11 +133,8 @@ bool MatchGraphql(const ContextPtr& ctx, Next* next) {
   if (endpoint == nullptr || ctx->request.Path() != endpoint->route.method_path) return false;
   ctx->route = &endpoint->route;
   if (ctx->request.method != "GET" && ctx->request.method != "POST") {
-    http::Response response =
-        HttpErrorResponse(405, absl::StrCat("method ", ctx->request.method, " is not allowed on ",
-                                            ctx->request.Path(), "; allowed: GET, POST"));
-    response.headers.emplace_back("Allow", "GET, POST");
-    *next = Answer(*ctx, std::move(response));
+    *next = Answer(*ctx,
+                   MethodNotAllowedResponse(ctx->request.method, ctx->request.Path(), "GET, POST"));
     return true;
   }
   ctx->graphql.emplace(GraphqlState{.endpoint = endpoint});
@@ -149,22 +146,10 @@ bool MatchGraphql(const ContextPtr& ctx, Next* next) {
 // each root field's own policy decides later. Refused credentials answer
 // only the fields that need them (public fields still answer).
 Next AuthenticateGraphql(const ContextPtr& ctx) {
-  const auth::AuthEngine& auth = *ctx->snapshot->auth;
-  if (!auth.enabled() || (ctx->credentials.bearer.empty() && ctx->credentials.api_key.empty())) {
+  return AuthenticateCaller(ctx, [](RequestContext& refused, const absl::Status& status) {
+    refused.graphql->auth_failure = status;
     return Next::kContinue;
-  }
-  auth.Authenticate(ctx->credentials, ctx->request, auth.any_caller(),
-                    [ctx](absl::StatusOr<auth::Identity> identity) {
-                      Resume(ctx, "authenticate", [ctx, identity = std::move(identity)]() mutable {
-                        if (identity.ok()) {
-                          ctx->identity = *std::move(identity);
-                        } else {
-                          ctx->graphql->auth_failure = identity.status();
-                        }
-                        return Next::kContinue;
-                      });
-                    });
-  return Suspend(*ctx);
+  });
 }
 
 Next TranscodeGraphql(const ContextPtr& ctx) {

@@ -72,6 +72,7 @@ struct RequestContext {
   std::optional<aggregate::CompositeResponse> composite_result;  // call, composite
   std::string call_timings;             // composite: "user:0:1.2ms,..." for the access log
   std::optional<GraphqlState> graphql;  // route: set for the GraphQL endpoint
+  bool document = false;                // route: the request is for the API document
   http::Response answer;                // what the log phase sends
 
   // The driver's (request_handler.cc).
@@ -116,7 +117,8 @@ void RunOnLoop(const ContextPtr& ctx, const char* phase, absl::AnyInvocable<void
 // The phases (front_phases.cc: admit → rate_limit; upstream_phases.cc:
 // transcode → respond; request_handler.cc: log). A request to the GraphQL
 // endpoint takes its own branch of route, authenticate, transcode, call and
-// respond (graphql_phases.cc).
+// respond (graphql_phases.cc); one for the API document, its own branch of
+// route, authenticate and respond (document_phases.cc).
 Next Admit(const ContextPtr& ctx);
 Next ServeHealth(const ContextPtr& ctx);
 Next TakeCredentials(const ContextPtr& ctx);
@@ -137,5 +139,18 @@ Next AuthenticateGraphql(const ContextPtr& ctx);
 Next TranscodeGraphql(const ContextPtr& ctx);
 Next CallGraphql(const ContextPtr& ctx);
 Next RespondGraphql(const ContextPtr& ctx);
+
+// The API document's branches (document_phases.cc): route (false when the
+// request is not for the document), authenticate, respond.
+bool MatchDocument(const ContextPtr& ctx, Next* next);
+Next AuthenticateDocument(const ContextPtr& ctx);
+Next RespondDocument(const ContextPtr& ctx);
+
+// For a request whose parts each have their own policy, or none: the caller
+// is established with any configured authenticator when the request carries
+// credentials, and goes on anonymous when it carries none (or auth is off).
+// Refused credentials go on as `refused` says.
+using RefusedCredentials = Next (*)(RequestContext& ctx, const absl::Status& status);
+Next AuthenticateCaller(const ContextPtr& ctx, RefusedCredentials refused);
 
 }  // namespace protogate::gateway

@@ -170,7 +170,8 @@ void RecordRequestMetrics(const RequestContext& ctx, const http::Response& respo
   RouteMetrics& metrics = ctx.route ? *ctx.route->metrics : ctx.snapshot->metrics->unrouted();
   metrics.RecordRequest(ctx.request.method, response.status, elapsed);
   if (ClientMetrics* clients = ctx.snapshot->client_metrics.get()) {
-    clients->Record(ctx.client, ctx.route ? ctx.snapshot->route_id(*ctx.route) : -1,
+    // The route table's routes only: the GraphQL endpoint's is none of them.
+    clients->Record(ctx.client, ctx.match && !ctx.graphql ? ctx.match->route_id : -1,
                     response.status);
   }
 }

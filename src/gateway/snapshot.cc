@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "gateway/composite_routes.h"
 #include "gateway/graphql_endpoint.h"
@@ -234,6 +235,38 @@ std::shared_ptr<RouteMetrics> MetricsFor(const Route& route, GatewayMetrics& met
   return metrics.ForCompositeRoute(route.selector, calls);
 }
 
+// The API document's path must be its own: a route or endpoint there would
+// never be reached.
+absl::Status CheckDocumentPath(const Snapshot& snapshot) {
+  const config::GatewayConfig& config = snapshot.config;
+  const std::string& path = config.openapi.path;
+  std::string taken;
+  if (std::vector<std::string> methods = snapshot.routes.AllowedMethods(path); !methods.empty()) {
+    taken = absl::StrCat("routes ", absl::StrJoin(methods, ", "), " ", path);
+  } else if (config.graphql.enabled && config.graphql.path == path) {
+    taken = "the GraphQL endpoint";
+  } else if (path == "/healthz" || path == "/readyz" || path == auth::kJwksPath) {
+    taken = "the gateway's own endpoint";
+  }
+  if (taken.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(config.source_path, ": openapi.path: ", path,
+                                                 " is already taken by ", taken,
+                                                 " (choose another path for the API document)"));
+}
+
+// Route id i is specs[i] (composites come after the specs' routes and are
+// not documented yet).
+absl::StatusOr<std::shared_ptr<const views::ClientDocuments>> BuildDocuments(
+    const Snapshot& snapshot, const std::vector<RouteSpec>& specs) {
+  RETURN_IF_ERROR(CheckDocumentPath(snapshot));
+  std::vector<docs::OpenApiRoute> routes;
+  for (const RouteSpec& spec : specs) routes.push_back(docs::DocumentedRoute(spec));
+  const config::OpenApiConfig& openapi = snapshot.config.openapi;
+  return std::make_shared<const views::ClientDocuments>(
+      snapshot.clients, std::move(routes),
+      docs::OpenApiOptions{.title = openapi.title, .version = openapi.version});
+}
+
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
@@ -269,6 +302,9 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
       if (spec.http_method == "GET") gets.insert(spec.method);
     }
     ASSIGN_OR_RETURN(snapshot->graphql, BuildGraphqlEndpoint(*snapshot, gets));
+  }
+  if (config.openapi.enabled) {
+    ASSIGN_OR_RETURN(snapshot->documents, BuildDocuments(*snapshot, specs));
   }
   return std::shared_ptr<const Snapshot>(std::move(snapshot));
 }

@@ -36,6 +36,7 @@
 #include "transcode/response_transcoder.h"
 #include "transcode/type_registry.h"
 #include "upstream/channel_pool.h"
+#include "views/client_documents.h"
 #include "views/client_profiles.h"
 
 namespace protogate::gateway {
@@ -92,9 +93,10 @@ struct Snapshot {
   // Never null; empty without `clients:`.
   std::shared_ptr<const views::ClientProfiles> clients = std::make_shared<views::ClientProfiles>();
   std::shared_ptr<ClientMetrics> client_metrics;  // null without `clients:`
+  // Each client's own OpenAPI; null unless `openapi:` is configured.
+  std::shared_ptr<const views::ClientDocuments> documents;
 
   const Route& route(int id) const { return route_list[static_cast<size_t>(id)]; }
-  int route_id(const Route& route) const { return static_cast<int>(&route - route_list.data()); }
 
   // Commits a built snapshot that is about to serve: the side effects its
   // build held back (auth->Activate(): the published JWKS file, the JWKS
@@ -110,12 +112,13 @@ struct Snapshot {
 // conflicting routes, a body/response_body naming no field, a routed service without an upstream,
 // an upstream naming an unknown service, a streaming method, a path variable that binds no field
 // of the request (transcode::CheckPathVariable, naming the route and the variable), upstream
-// addresses no channel can be made of. `previous` (may be null) lends its generated signing
-// key. Every route gets its series from `metrics` (never null). `resources` (may be null) lends
-// the channels and key sets, and `auth_options.resources` is set to it; without, the snapshot
-// owns channels and key sets of its own, and its last reference must then drop where those may
-// be released (not on a gRPC or refresher thread: tests, tools). Building has no effect outside
-// the snapshot (no file written, no JWKS fetched, no thread started) until Activate().
+// addresses no channel can be made of, an openapi.path some route or endpoint already answers.
+// `previous` (may be null) lends its generated signing key. Every route gets its series from
+// `metrics` (never null). `resources` (may be null) lends the channels and key sets, and
+// `auth_options.resources` is set to it; without, the snapshot owns channels and key sets of its
+// own, and its last reference must then drop where those may be released (not on a gRPC or
+// refresher thread: tests, tools). Building has no effect outside the snapshot (no file written, no
+// JWKS fetched, no thread started) until Activate().
 absl::StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(
     const config::GatewayConfig& config, const Snapshot* previous,
     std::shared_ptr<GatewayMetrics> metrics, auth::AuthEngine::Options auth_options = {},

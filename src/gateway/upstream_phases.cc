@@ -176,6 +176,7 @@ http::Response RenderComposite(aggregate::CompositeResponse& result) {
 // see TranscodeComposite).
 Next Transcode(const ContextPtr& ctx) {
   if (ctx->graphql) return TranscodeGraphql(ctx);
+  if (ctx->document) return Next::kContinue;
   if (ctx->route->composite) return TranscodeComposite(ctx);
   auto query = transcode::ParseQueryString(ctx->request.Query());
   if (!query.ok()) return Answer(*ctx, ErrorResponse(query.status()));
@@ -194,11 +195,13 @@ Next Transcode(const ContextPtr& ctx) {
 // The deadline, the metadata and the identity's stamp, then the call.
 Next Call(const ContextPtr& ctx) {
   if (ctx->graphql) return CallGraphql(ctx);
+  if (ctx->document) return Next::kContinue;
   return ctx->route->composite ? CallComposite(ctx) : CallUnary(ctx);
 }
 
 Next Respond(const ContextPtr& ctx) {
   if (ctx->graphql) return RespondGraphql(ctx);
+  if (ctx->document) return RespondDocument(ctx);
   if (ctx->composite_result) return Answer(*ctx, RenderComposite(*ctx->composite_result));
   return Answer(*ctx, UnaryResponse(*ctx, ctx->result.value()));
 }

@@ -176,6 +176,17 @@ std::shared_ptr<const transcode::FieldSelection> ClientProfiles::View(int profil
   return r < p->views.size() ? p->views[r] : nullptr;
 }
 
+std::optional<ClientProfiles::Caller> ClientProfiles::Named(absl::string_view name) const {
+  for (size_t i = 0; i < profiles_.size(); ++i) {
+    if (profiles_[i].config.name == name) {
+      return Caller{.profile = static_cast<int>(i),
+                    .verified = !profiles_[i].config.client_ids.empty()};
+    }
+  }
+  if (name == config::kDefaultProfile) return Caller{};
+  return std::nullopt;
+}
+
 const std::string& ClientProfiles::Name(int profile) const {
   static const std::string kDefault(config::kDefaultProfile);
   if (profile == kUnrecognised) return kDefault;

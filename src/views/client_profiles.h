@@ -19,6 +19,7 @@
 // Immutable once built; safe to share between threads.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,10 @@ class ClientProfiles {
   std::shared_ptr<const transcode::FieldSelection> View(int profile, int route_id) const;
   // "default" for kUnrecognised.
   const std::string& Name(int profile) const;
+  // The profile named `name` as its usual caller is seen: verified when the
+  // profile is recognised by client ids. "default" is always known (the
+  // profile of that name, or kUnrecognised); nullopt for any other unknown.
+  std::optional<Caller> Named(absl::string_view name) const;
   bool empty() const { return profiles_.empty(); }
   int size() const { return static_cast<int>(profiles_.size()); }  // profiles are 0..size()-1
 

@@ -4,6 +4,7 @@
 // identity could open them) and their profile's view of each answer, pushed
 // down to the users service as its read_mask.
 
+#include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -83,6 +84,7 @@ class ClientProfilesTest : public ::testing::Test {
                                            .scopes = {"users:read", "orders:read"}});
       config.auth.policies.push_back({.selector = "demo.catalog.v1.*", .is_public = true});
       config.admin = {.enabled = true, .host = "127.0.0.1", .port = 0};
+      config.openapi.enabled = true;
       AddProfiles(config);
     });
   }
@@ -205,6 +207,52 @@ TEST_F(ClientProfilesTest, ForgeableRecognitionStaysWithinTheDefaultRoutes) {
   EXPECT_EQ(Get("/v1/users/1", *web_key_, {{"X-Client", "tablet"}}).status, 200);
   // And no profile may use what its own routes leave out.
   EXPECT_EQ(Get("/v1/products/p-1", *web_key_, {{"X-Client", "tablet"}}).status, 404);
+}
+
+// The API document lists what the caller may use, as its requests are
+// served: widened for the mobile app, capped by the default's routes for
+// the tablet (recognised by a header alone), the partner's by its key.
+TEST_F(ClientProfilesTest, TheApiDocumentListsWhatTheCallerMayUse) {
+  auto paths = [](const HttpResponse& response) {
+    EXPECT_EQ(response.status, 200) << response.body;
+    std::set<std::string> keys;
+    const json document = GatewayUnderTest::Json(response);
+    for (const auto& [path, operations] : document["paths"].items()) {
+      for (const auto& [method, operation] : operations.items()) {
+        keys.insert(absl::StrCat(method, " ", path));
+      }
+    }
+    return keys;
+  };
+  using ::testing::Contains;
+  using ::testing::Not;
+  const std::set<std::string> mobile = paths(Get("/mobile/openapi.json", ""));
+  EXPECT_THAT(mobile, Contains("get /v1/users"));
+  EXPECT_THAT(mobile, Contains("get /v1/products/{product_id}"));
+  EXPECT_THAT(mobile, Not(Contains("get /v1/orders/{order_id}")));
+
+  const std::set<std::string> tablet = paths(Get("/openapi.json", "", {{"X-Client", "tablet"}}));
+  EXPECT_EQ(tablet, std::set<std::string>{"get /v1/users/{user_id}"});
+
+  HttpResponse partner = Get("/openapi.json", *acme_key_);
+  EXPECT_EQ(paths(partner),
+            (std::set<std::string>{"get /v1/users/{user_id}", "get /v1/orders/{order_id}",
+                                   "get /v1/users/{user_id}/orders/{order_id}"}));
+  const json user =
+      GatewayUnderTest::Json(partner)["paths"]["/v1/users/{user_id}"]["get"]["responses"]["200"]
+                                     ["content"]["application/json"]["schema"]["properties"];
+  EXPECT_EQ(user.size(), 2u) << user.dump();
+  EXPECT_TRUE(user.contains("userId") && user.contains("email")) << user.dump();
+
+  // The web app's key names no profile: the default's routes, nothing hidden
+  // from it leaks through the document.
+  const std::set<std::string> web = paths(Get("/openapi.json", *web_key_));
+  EXPECT_THAT(web, Contains("get /v1/users/{user_id}"));
+  EXPECT_THAT(web, Contains("get /v1/products/{product_id}"));
+  for (const char* hidden :
+       {"get /v1/users", "delete /v1/users/{user_id}", "get /v1/orders/{order_id}"}) {
+    EXPECT_THAT(web, Not(Contains(hidden)));
+  }
 }
 
 TEST_F(ClientProfilesTest, MetricsCountRequestsByProfile) {

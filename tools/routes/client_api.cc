@@ -1,12 +1,13 @@
 #include "routes/client_api.h"
 
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "aggregate/composite_spec.h"
 #include "common/status_macros.h"
-#include "views/client_profiles.h"
+#include "views/client_documents.h"
 
 namespace protogate::routes {
 namespace {
@@ -43,34 +44,29 @@ std::vector<views::RouteFacts> FactsOf(const config::GatewayConfig& config,
 
 }  // namespace
 
-absl::StatusOr<ClientApi> ClientApiOf(const config::GatewayConfig& config, absl::string_view client,
-                                      const std::vector<RouteEntry>& routes) {
+std::vector<docs::OpenApiRoute> DocumentedRoutes(const std::vector<RouteEntry>& routes) {
+  std::vector<docs::OpenApiRoute> documented;
+  for (const RouteEntry& route : routes) documented.push_back(docs::DocumentedRoute(route));
+  return documented;
+}
+
+absl::StatusOr<std::vector<docs::OpenApiRoute>> ClientRoutes(
+    const config::GatewayConfig& config, absl::string_view client,
+    const std::vector<RouteEntry>& routes) {
   ASSIGN_OR_RETURN(
       std::shared_ptr<const views::ClientProfiles> profiles,
       views::ClientProfiles::Build(config.clients, config.source_path, FactsOf(config, routes)));
-  int profile = views::kUnrecognised;
-  std::vector<std::string> names = {"default"};
-  for (int i = 0; i < profiles->size(); ++i) {
-    if (profiles->Name(i) == client) profile = i;
-    if (profiles->Name(i) != "default") names.push_back(profiles->Name(i));
-  }
-  if (profile == views::kUnrecognised && client != "default") {
+  std::optional<views::ClientProfiles::Caller> caller = profiles->Named(client);
+  if (!caller) {
+    std::vector<std::string> names = {"default"};
+    for (int i = 0; i < profiles->size(); ++i) {
+      if (profiles->Name(i) != "default") names.push_back(profiles->Name(i));
+    }
     return absl::InvalidArgumentError(
         absl::StrCat("--client=", client, ": ", config.source_path,
                      " has no such client profile (profiles: ", absl::StrJoin(names, ", "), ")"));
   }
-  bool verified = false;
-  for (const config::ClientProfileConfig& c : config.clients.profiles) {
-    if (c.name == client) verified = !c.client_ids.empty();
-  }
-  ClientApi api;
-  for (size_t i = 0; i < routes.size(); ++i) {
-    const int id = static_cast<int>(i);
-    if (!profiles->Allows(profile, verified, id)) continue;
-    api.routes.push_back(routes[i]);
-    api.views.push_back(profiles->View(profile, id));
-  }
-  return api;
+  return views::RoutesFor(*profiles, *caller, DocumentedRoutes(routes));
 }
 
 }  // namespace protogate::routes

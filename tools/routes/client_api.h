@@ -14,31 +14,30 @@
 // no profile claims, whether or not the config defines that profile.
 //
 // Example:
-//   ASSIGN_OR_RETURN(ClientApi api, ClientApiOf(config, "mobile", routes));
-//   RenderOpenApi(api.routes, options, api.views);
+//   ASSIGN_OR_RETURN(auto documented, ClientRoutes(config, "mobile", routes));
+//   docs::RenderOpenApi(documented, options);
 //
 // Pure; the routes' descriptors must outlive the result.
 
-#include <memory>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "config/gateway_config.h"
+#include "docs/openapi.h"
 #include "routes/route_collector.h"
-#include "transcode/field_selection.h"
 
 namespace protogate::routes {
 
-struct ClientApi {
-  std::vector<RouteEntry> routes;  // the profile's, in the input's order
-  // views[i]: the profile's view of routes[i]'s answer; null: all of it.
-  std::vector<std::shared_ptr<const transcode::FieldSelection>> views;
-};
+// The routes as the OpenAPI renderer takes them, each with its whole answer.
+std::vector<docs::OpenApiRoute> DocumentedRoutes(const std::vector<RouteEntry>& routes);
 
-// InvalidArgument naming the known profiles when `client` is not one, or
-// with the config's file:line when its profiles do not fit the routes.
-absl::StatusOr<ClientApi> ClientApiOf(const config::GatewayConfig& config, absl::string_view client,
-                                      const std::vector<RouteEntry>& routes);
+// The profile's routes, in the input's order, each with the profile's view
+// of its answer. InvalidArgument naming the known profiles when `client` is
+// not one, or with the config's file:line when its profiles do not fit the
+// routes.
+absl::StatusOr<std::vector<docs::OpenApiRoute>> ClientRoutes(const config::GatewayConfig& config,
+                                                             absl::string_view client,
+                                                             const std::vector<RouteEntry>& routes);
 
 }  // namespace protogate::routes

@@ -143,7 +143,9 @@ absl::StatusOr<Generated> Generate(const GenerateOptions& options, Diagnostics& 
   generated.files.push_back(
       {options.route_map_path,
        RenderRouteMap(ToRouteMap(routes.routes, config ? &*config : nullptr))});
-  generated.files.push_back({options.openapi_path, RenderOpenApi(routes.routes, options.openapi)});
+  generated.files.push_back(
+      {options.openapi_path,
+       docs::RenderOpenApi(DocumentedRoutes(routes.routes), options.openapi)});
   if (config && config->graphql.enabled) {
     auto sdl = GraphqlSdl(*config, **registry, routes.routes);
     if (!sdl.ok()) {
@@ -154,17 +156,18 @@ absl::StatusOr<Generated> Generate(const GenerateOptions& options, Diagnostics& 
     generated.files.push_back({options.schema_path, *std::move(sdl)});
   }
   for (const GenerateOptions::ClientDocument& document : options.client_openapi) {
-    auto api = config ? ClientApiOf(*config, document.client, routes.routes)
-                      : absl::InvalidArgumentError(absl::StrCat("--client=", document.client,
-                                                                ": client profiles need --config"));
-    if (!api.ok()) {
-      diagnostics.push_back({"", std::string(api.status().message()),
+    auto documented = config
+                          ? ClientRoutes(*config, document.client, routes.routes)
+                          : absl::InvalidArgumentError(absl::StrCat(
+                                "--client=", document.client, ": client profiles need --config"));
+    if (!documented.ok()) {
+      diagnostics.push_back({"", std::string(documented.status().message()),
                              "fix clients: in the gateway config (config/README.md, \"clients\")"});
       return absl::InvalidArgumentError("nothing generated");
     }
-    OpenApiOptions openapi = options.openapi;
+    docs::OpenApiOptions openapi = options.openapi;
     openapi.title = absl::StrCat(openapi.title, " (", document.client, ")");
-    generated.files.push_back({document.path, RenderOpenApi(api->routes, openapi, api->views)});
+    generated.files.push_back({document.path, docs::RenderOpenApi(*documented, openapi)});
   }
   return generated;
 }

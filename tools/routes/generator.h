@@ -18,9 +18,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "docs/openapi.h"
 #include "routes/api_diff.h"
 #include "routes/diagnostic.h"
-#include "routes/openapi.h"
 #include "routes/proto_compiler.h"
 
 namespace protogate::routes {
@@ -36,7 +36,7 @@ struct GenerateOptions {
   // Written when the config has a `graphql:` section: the GraphQL schema
   // the gateway serves over these protos, as SDL.
   std::string schema_path = "gen/schema.graphql";
-  OpenApiOptions openapi;
+  docs::OpenApiOptions openapi;
   // One OpenAPI per client profile of the config (routes/client_api.h).
   struct ClientDocument {
     std::string client;  // a profile's name, or "default"

@@ -534,6 +534,13 @@ std::vector<ErrorCase> ErrorCases() {
        "descriptors: d.pb\nupstreams:\n  - service: a.B\n    addresses: [h:1]\n"
        "    method_timeouts:\n      GetUser: 1s\n      GetUser: 2s\n",
        "7:7", "upstreams[0].method_timeouts.GetUser", "duplicate key \"GetUser\""},
+      // openapi.
+      {"openapi_relative_path", WithMinimal("openapi:\n  path: openapi.json\n"), "6:9",
+       "openapi.path", "expected an absolute path without query or template"},
+      {"openapi_template_path", WithMinimal("openapi: {path: \"/v1/{name}\"}\n"), "5:17",
+       "openapi.path", "expected an absolute path"},
+      {"openapi_unknown_key", WithMinimal("openapi:\n  titel: x\n"), "6:3", "openapi",
+       "unknown key \"titel\", did you mean \"title\"?"},
   };
 }
 
@@ -556,6 +563,21 @@ INSTANTIATE_TEST_SUITE_P(AllKinds, GatewayConfigErrorTest, ::testing::ValuesIn(E
                          [](const ::testing::TestParamInfo<ErrorCase>& info) {
                            return std::string(info.param.name);
                          });
+
+TEST(GatewayConfigTest, OpenApiIsServedOnlyWhenConfigured) {
+  EXPECT_FALSE(ParseOk(kMinimal).openapi.enabled);
+  const OpenApiConfig on = ParseOk(WithMinimal("openapi: {}\n")).openapi;
+  EXPECT_TRUE(on.enabled);
+  EXPECT_EQ(on.path, "/openapi.json");
+  EXPECT_EQ(on.title, "protogate API");
+  const OpenApiConfig set =
+      ParseOk(WithMinimal("openapi: {path: /docs/api.json, title: Shop, version: \"2\"}\n"))
+          .openapi;
+  EXPECT_EQ(set.path, "/docs/api.json");
+  EXPECT_EQ(set.title, "Shop");
+  EXPECT_EQ(set.version, "2");
+  EXPECT_FALSE(ParseOk(WithMinimal("openapi: {enabled: false}\n")).openapi.enabled);
+}
 
 TEST(GatewayConfigTest, UnknownKeyIsReportedBeforeMissingRequiredKey) {
   auto config = ParseGatewayConfig("upstream:\n  - service: a.B\n", kSource);

@@ -26,23 +26,42 @@
 #include <string>
 #include <vector>
 
-#include "routes/route_collector.h"
+#include "google/protobuf/descriptor.h"
 #include "transcode/field_selection.h"
 
-namespace protogate::routes {
+namespace protogate::docs {
+
+// One HTTP binding of a method, as google.api.http gives it.
+struct OpenApiRoute {
+  std::string http_method;    // "GET", or a custom kind upper-cased
+  std::string path_template;  // as written
+  std::string body;           // "", "*" or a top-level field
+  std::string response_body;  // "" or a top-level field
+  const google::protobuf::MethodDescriptor* method = nullptr;
+  // The part of the answer a client gets (a client profile's view): the
+  // response schema then lists only the selected fields, inline, since the
+  // shared component describes the whole message. Null: all of it.
+  std::shared_ptr<const transcode::FieldSelection> view = nullptr;
+};
+
+// The binding of any route record that names these fields as OpenApiRoute
+// does (the gateway's and the CLI's), with its whole answer.
+template <typename Route>
+OpenApiRoute DocumentedRoute(const Route& route) {
+  return {.http_method = route.http_method,
+          .path_template = route.path_template,
+          .body = route.body,
+          .response_body = route.response_body,
+          .method = route.method};
+}
 
 struct OpenApiOptions {
   std::string title = "protogate API";
   std::string version = "1";
 };
 
-// Routes must have passed ValidateRoutes. Pretty-printed, ending with a newline.
-// `views[i]` (when given and not null) is the part of routes[i]'s answer a
-// client gets (a client profile's view, routes/client_api.h): that response
-// schema lists only the selected fields, inline, since the shared component
-// describes the whole message.
-std::string RenderOpenApi(
-    const std::vector<RouteEntry>& routes, const OpenApiOptions& options,
-    const std::vector<std::shared_ptr<const transcode::FieldSelection>>& views = {});
+// Routes whose template does not parse are left out (the CLI's checks and
+// the gateway's load report them). Pretty-printed, ending with a newline.
+std::string RenderOpenApi(const std::vector<OpenApiRoute>& routes, const OpenApiOptions& options);
 
-}  // namespace protogate::routes
+}  // namespace protogate::docs

@@ -1,4 +1,4 @@
-#include "routes/openapi.h"
+#include "docs/openapi.h"
 
 #include <algorithm>
 #include <map>
@@ -9,18 +9,18 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/json_text.h"
 #include "nlohmann/json.hpp"
 #include "routing/http_template.h"
 #include "transcode/text_value.h"
 
-namespace protogate::routes {
+namespace protogate::docs {
 namespace {
 
 using google::protobuf::Descriptor;
 using google::protobuf::EnumDescriptor;
 using google::protobuf::FieldDescriptor;
 using Json = nlohmann::ordered_json;
-using Views = std::vector<std::shared_ptr<const transcode::FieldSelection>>;
 
 constexpr char kErrorSchema[] = "protogate.Error";
 constexpr int kMaxQueryDepth = 4;
@@ -129,8 +129,7 @@ std::string RegexEscape(absl::string_view literal) {
 
 class Builder {
  public:
-  Json Build(const std::vector<RouteEntry>& routes, const OpenApiOptions& options,
-             const Views& views);
+  Json Build(const std::vector<OpenApiRoute>& routes, const OpenApiOptions& options);
 
  private:
   Json MessageSchema(const Descriptor& message);
@@ -138,11 +137,10 @@ class Builder {
   Json EnumSchema(const EnumDescriptor& type);
   Json SingularSchema(const FieldDescriptor& field);
   Json FieldSchema(const FieldDescriptor& field);
-  Json Operation(const RouteEntry& route, const routing::HttpTemplate& tmpl,
-                 const std::string& operation_id, Json path_params,
-                 const transcode::FieldSelection* view);
+  Json Operation(const OpenApiRoute& route, const routing::HttpTemplate& tmpl,
+                 const std::string& operation_id, Json path_params);
   void AddQueryParams(const Descriptor& message, const std::string& proto_prefix,
-                      const std::string& json_prefix, const RouteEntry& route,
+                      const std::string& json_prefix, const OpenApiRoute& route,
                       const std::set<std::string>& bound, std::vector<const Descriptor*>& stack,
                       Json& params);
   Json PathParams(const routing::HttpTemplate& tmpl, const Descriptor& input, std::string& key);
@@ -321,7 +319,7 @@ Json Builder::PathParams(const routing::HttpTemplate& tmpl, const Descriptor& in
 }
 
 void Builder::AddQueryParams(const Descriptor& message, const std::string& proto_prefix,
-                             const std::string& json_prefix, const RouteEntry& route,
+                             const std::string& json_prefix, const OpenApiRoute& route,
                              const std::set<std::string>& bound,
                              std::vector<const Descriptor*>& stack, Json& params) {
   for (int i = 0; i < message.field_count(); ++i) {
@@ -356,9 +354,8 @@ void Builder::AddQueryParams(const Descriptor& message, const std::string& proto
   }
 }
 
-Json Builder::Operation(const RouteEntry& route, const routing::HttpTemplate& tmpl,
-                        const std::string& operation_id, Json params,
-                        const transcode::FieldSelection* view) {
+Json Builder::Operation(const OpenApiRoute& route, const routing::HttpTemplate& tmpl,
+                        const std::string& operation_id, Json params) {
   const auto& method = *route.method;
   Json op;
   op["operationId"] = operation_id;
@@ -385,7 +382,7 @@ Json Builder::Operation(const RouteEntry& route, const routing::HttpTemplate& tm
   const FieldDescriptor* response_field =
       route.response_body.empty() ? nullptr
                                   : method.output_type()->FindFieldByName(route.response_body);
-  Json response = view != nullptr             ? ViewSchema(*view)
+  Json response = route.view != nullptr       ? ViewSchema(*route.view)
                   : response_field != nullptr ? FieldSchema(*response_field)
                                               : MessageSchema(*method.output_type());
   op["responses"] = {
@@ -406,34 +403,25 @@ std::string OperationKey(const std::string& http_method) {
   return kStandard.count(http_method) > 0 ? lower : absl::StrCat("x-", lower);
 }
 
-Json Builder::Build(const std::vector<RouteEntry>& routes, const OpenApiOptions& options,
-                    const Views& views) {
+Json Builder::Build(const std::vector<OpenApiRoute>& routes, const OpenApiOptions& options) {
   struct Item {
     std::string key;
     std::string op_key;
     std::string operation_id;
-    const RouteEntry* route;
+    const OpenApiRoute* route;
     routing::HttpTemplate tmpl;
     Json params;
-    const transcode::FieldSelection* view;
   };
   std::vector<Item> items;
   std::map<std::string, int> bindings_seen;
-  for (size_t i = 0; i < routes.size(); ++i) {
-    const RouteEntry& route = routes[i];
+  for (const OpenApiRoute& route : routes) {
     auto tmpl = routing::HttpTemplate::Parse(route.path_template);
-    if (!tmpl.ok()) continue;  // ValidateRoutes has reported it
+    if (!tmpl.ok()) continue;  // reported where the routes were loaded
     const auto& method = *route.method;
     int n = bindings_seen[method.full_name()]++;
     std::string id = absl::StrCat(method.service()->name(), "_", method.name(),
                                   n == 0 ? "" : absl::StrCat("_", n));
-    Item item{"",
-              OperationKey(route.http_method),
-              std::move(id),
-              &route,
-              *tmpl,
-              nullptr,
-              i < views.size() ? views[i].get() : nullptr};
+    Item item{"", OperationKey(route.http_method), std::move(id), &route, *tmpl, nullptr};
     item.params = PathParams(item.tmpl, *method.input_type(), item.key);
     items.push_back(std::move(item));
   }
@@ -444,8 +432,7 @@ Json Builder::Build(const std::vector<RouteEntry>& routes, const OpenApiOptions&
   for (Item& item : items) {
     Json& path_item = paths[item.key];
     if (path_item.contains(item.op_key)) continue;  // same OpenAPI path for two templates
-    path_item[item.op_key] =
-        Operation(*item.route, item.tmpl, item.operation_id, item.params, item.view);
+    path_item[item.op_key] = Operation(*item.route, item.tmpl, item.operation_id, item.params);
     const auto& service = *item.route->method->service();
     Json tag{{"name", service.full_name()}};
     Describe(tag, CommentOf(service));
@@ -467,9 +454,8 @@ Json Builder::Build(const std::vector<RouteEntry>& routes, const OpenApiOptions&
 
 }  // namespace
 
-std::string RenderOpenApi(const std::vector<RouteEntry>& routes, const OpenApiOptions& options,
-                          const Views& views) {
-  return Builder().Build(routes, options, views).dump(2) + "\n";
+std::string RenderOpenApi(const std::vector<OpenApiRoute>& routes, const OpenApiOptions& options) {
+  return common::JsonText(Builder().Build(routes, options), 2) + "\n";
 }
 
-}  // namespace protogate::routes
+}  // namespace protogate::docs
