@@ -16,6 +16,7 @@ constexpr absl::string_view kProfileKeys[] = {"name", "match", "widen_unverified
                                               "views"};
 constexpr absl::string_view kMatchKeys[] = {"client_ids", "header", "hosts", "path_prefix"};
 constexpr absl::string_view kHeaderKeys[] = {"name", "values"};
+constexpr absl::string_view kViewKeys[] = {"fields", "view"};
 
 int LineOf(const YamlField& field) { return field.value.Mark().line + 1; }
 
@@ -74,6 +75,29 @@ absl::Status ReadMatch(const YamlReader& reader, const YamlField& field,
   return absl::OkStatus();
 }
 
+// `{fields: [...], view: BASIC}`: the fields, the AIP-157 view, or both.
+absl::Status ReadLongView(const YamlReader& reader, const YamlField& field,
+                          ClientViewConfig& view) {
+  ASSIGN_OR_RETURN(const YamlMap map, reader.ReadMap(field, kViewKeys));
+  if (const YamlField* f = map.Find("fields")) {
+    ASSIGN_OR_RETURN(view.fields, ReadStrings(reader, *f, "field paths"));
+    if (view.fields.empty()) return reader.Error(*f, "a view needs at least one field");
+  }
+  if (const YamlField* f = map.Find("view")) {
+    ASSIGN_OR_RETURN(view.view_enum, reader.ReadString(*f));
+    view.view_line = LineOf(*f);
+    if (!IsIdentifier(view.view_enum)) {
+      return reader.Error(*f, absl::StrCat("invalid view ", QuoteForMessage(view.view_enum),
+                                           " (an enum value of the request's `view` field, "
+                                           "e.g. BASIC)"));
+    }
+  }
+  if (view.fields.empty() && view.view_enum.empty()) {
+    return reader.Missing(field, "fields", "the fields the profile gets, or a `view`");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<ClientViewConfig>> ReadViews(const YamlReader& reader,
                                                         const YamlField& field) {
   ASSIGN_OR_RETURN(const YamlMap map, reader.ReadAnyMap(field));
@@ -85,8 +109,12 @@ absl::StatusOr<std::vector<ClientViewConfig>> ReadViews(const YamlReader& reader
                                        " (expected e.g. demo.users.v1.UserService.GetUser)"));
     }
     ClientViewConfig view{.method = entry.key, .line = LineOf(entry.field)};
-    ASSIGN_OR_RETURN(view.fields, ReadStrings(reader, entry.field, "field paths"));
-    if (view.fields.empty()) return reader.Error(entry.field, "a view needs at least one field");
+    if (entry.field.value.IsMap()) {
+      RETURN_IF_ERROR(ReadLongView(reader, entry.field, view));
+    } else {
+      ASSIGN_OR_RETURN(view.fields, ReadStrings(reader, entry.field, "field paths"));
+      if (view.fields.empty()) return reader.Error(entry.field, "a view needs at least one field");
+    }
     views.push_back(std::move(view));
   }
   return views;

@@ -29,8 +29,12 @@ inline constexpr char kDefaultProfile[] = "default";
 
 struct ClientViewConfig {
   std::string method{};               // "demo.users.v1.UserService.GetUser"
-  std::vector<std::string> fields{};  // `fields` syntax, each entry one or more paths
+  std::vector<std::string> fields{};  // `fields` syntax, each entry one or more paths; empty: all
   int line = 0;
+  // AIP-157: the value the request's `view` enum field gets unless the
+  // caller sets it, as written ("BASIC" or "USER_VIEW_BASIC"); "" none.
+  std::string view_enum{};
+  int view_line = 0;
 };
 
 struct ClientProfileConfig {

@@ -1,5 +1,7 @@
 #include "gateway/partial_response.h"
 
+#include <utility>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -85,6 +87,17 @@ void PushDownReadMask(const RequestContext& ctx, std::string* request_bytes) {
   }
   transcode::wire::AppendLengthDelimited(read_mask->number(), mask, &rewritten);
   *request_bytes = std::move(rewritten);
+}
+
+void PushDownRequestView(const RequestContext& ctx, std::string* request_bytes) {
+  const views::RequestView view = ctx.snapshot->clients->ViewEnum(ctx.client, ctx.match->route_id);
+  if (view.field_number == 0) return;
+  std::string bytes;
+  transcode::wire::AppendTag(view.field_number, transcode::wire::WireType::kVarint, &bytes);
+  // Negative enum values are ten-byte varints, as protobuf writes them.
+  transcode::wire::AppendVarint(static_cast<uint64_t>(static_cast<int64_t>(view.value)), &bytes);
+  bytes.append(*request_bytes);
+  *request_bytes = std::move(bytes);
 }
 
 absl::Status RefuseFieldSelection(const RequestContext& ctx,

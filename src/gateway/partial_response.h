@@ -10,6 +10,7 @@
 //   RETURN_IF_ERROR(TakeFieldSelection(ctx, query));   // 400 on a bad path
 //   ... transcode ...
 //   PushDownReadMask(ctx, &request_bytes);
+//   PushDownRequestView(ctx, &request_bytes);
 //
 // On the request's event loop, like the RequestContext it reads.
 
@@ -36,6 +37,12 @@ absl::Status TakeFieldSelection(RequestContext& ctx,
 // Replaces the request's read mask (when the method has one) by the
 // client's selection; no change without a selection.
 void PushDownReadMask(const RequestContext& ctx, std::string* request_bytes);
+
+// AIP-157: the caller's profile's `view` for the method goes first in the
+// request bytes, so that a `view` the caller sent itself (later on the wire,
+// and the last value of a field wins) keeps precedence; the answer is
+// trimmed to the profile's fields either way. No change without one.
+void PushDownRequestView(const RequestContext& ctx, std::string* request_bytes);
 
 // Refuses a selection on a composite route (its answer is no message the
 // paths could be checked against).

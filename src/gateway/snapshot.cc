@@ -168,7 +168,8 @@ absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot)
                .partial = std::move(partial),
                .policy = &snapshot.auth->PolicyFor(method.full_name()),
                .selector = method.full_name(),
-               .composite = nullptr};
+               .composite = nullptr,
+               .method = &method};
 }
 
 absl::Status AddRoutes(const std::vector<RouteSpec>& specs, Snapshot& snapshot) {
@@ -208,8 +209,9 @@ absl::StatusOr<std::shared_ptr<const views::ClientProfiles>> BuildClientProfiles
     const Snapshot& snapshot) {
   std::vector<views::RouteFacts> facts;
   for (const Route& route : snapshot.route_list) {
-    facts.push_back(
-        {.selector = route.selector, .view_type = route.composite ? nullptr : route.partial.type});
+    facts.push_back({.selector = route.selector,
+                     .view_type = route.composite ? nullptr : route.partial.type,
+                     .request_type = route.method ? route.method->input_type() : nullptr});
   }
   return views::ClientProfiles::Build(snapshot.config.clients, snapshot.config.source_path, facts);
 }

@@ -77,6 +77,7 @@ struct Route {
   std::shared_ptr<const aggregate::CompositePlan> composite;
   // The series this route's requests update; never null once built.
   std::shared_ptr<RouteMetrics> metrics = nullptr;
+  const google::protobuf::MethodDescriptor* method = nullptr;  // null for a composite
 };
 
 struct Snapshot {

@@ -189,6 +189,7 @@ Next Transcode(const ContextPtr& ctx) {
   if (!bytes.ok()) return Answer(*ctx, ErrorResponse(bytes.status()));
   ctx->request_bytes = *std::move(bytes);
   PushDownReadMask(*ctx, &ctx->request_bytes);
+  PushDownRequestView(*ctx, &ctx->request_bytes);
   return Next::kContinue;
 }
 

@@ -37,6 +37,35 @@ bool HasPathPrefix(absl::string_view path, absl::string_view prefix) {
          (path.size() == prefix.size() || path[prefix.size()] == '/');
 }
 
+// AIP-157's `view` field of `request`, and the value `text` names: the value
+// itself ("USER_VIEW_BASIC") or its last part after the enum's prefix
+// ("BASIC").
+absl::StatusOr<RequestView> ResolveViewEnum(const google::protobuf::Descriptor* request,
+                                            absl::string_view method, absl::string_view text) {
+  const google::protobuf::FieldDescriptor* field =
+      request == nullptr ? nullptr : request->FindFieldByName("view");
+  if (field == nullptr || field->type() != google::protobuf::FieldDescriptor::TYPE_ENUM ||
+      field->is_repeated()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("views: ", method, ": view ", text, ": ",
+                     request == nullptr ? "a composite has no request message"
+                                        : absl::StrCat("its request ", request->full_name(),
+                                                       " has no `view` enum field (AIP-157)")));
+  }
+  const google::protobuf::EnumDescriptor& type = *field->enum_type();
+  std::vector<std::string> names;
+  for (int i = 0; i < type.value_count(); ++i) {
+    const google::protobuf::EnumValueDescriptor& value = *type.value(i);
+    if (value.name() == text || absl::EndsWith(value.name(), absl::StrCat("_", text))) {
+      return RequestView{.field_number = field->number(), .value = value.number()};
+    }
+    names.push_back(value.name());
+  }
+  return absl::InvalidArgumentError(absl::StrCat("views: ", method, ": view ", text, " is not a ",
+                                                 type.full_name(), " value (",
+                                                 absl::StrJoin(names, ", "), ")"));
+}
+
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const ClientProfiles>> ClientProfiles::Build(
@@ -47,7 +76,8 @@ absl::StatusOr<std::shared_ptr<const ClientProfiles>> ClientProfiles::Build(
     Profile profile{
         .config = profile_config,
         .routes = std::vector<bool>(routes.size(), profile_config.all_routes),
-        .views = std::vector<std::shared_ptr<const transcode::FieldSelection>>(routes.size())};
+        .views = std::vector<std::shared_ptr<const transcode::FieldSelection>>(routes.size()),
+        .view_enums = std::vector<RequestView>(routes.size())};
     const std::string& name = profile_config.name;
     for (size_t s = 0; s < profile_config.routes.size(); ++s) {
       const std::string& selector = profile_config.routes[s];
@@ -67,6 +97,13 @@ absl::StatusOr<std::shared_ptr<const ClientProfiles>> ClientProfiles::Build(
       for (size_t r = 0; r < routes.size(); ++r) {
         if (routes[r].selector != view.method) continue;
         found = true;
+        if (!view.view_enum.empty()) {
+          auto chosen = ResolveViewEnum(routes[r].request_type, view.method, view.view_enum);
+          if (!chosen.ok())
+            return LoadError(source, view.view_line, name, chosen.status().message());
+          profile.view_enums[r] = *chosen;
+        }
+        if (view.fields.empty()) continue;  // the whole answer
         if (routes[r].view_type == nullptr) {
           return LoadError(source, view.line, name,
                            absl::StrCat("views: ", view.method,
@@ -167,13 +204,21 @@ bool ClientProfiles::MayAllowAfterAuthentication(int profile, int route_id) cons
   return false;
 }
 
+const ClientProfiles::Profile* ClientProfiles::Of(int profile) const {
+  return profile == kUnrecognised ? Default() : &profiles_[static_cast<size_t>(profile)];
+}
+
 std::shared_ptr<const transcode::FieldSelection> ClientProfiles::View(int profile,
                                                                       int route_id) const {
-  const Profile* p =
-      profile == kUnrecognised ? Default() : &profiles_[static_cast<size_t>(profile)];
-  if (p == nullptr) return nullptr;
+  const Profile* p = Of(profile);
   const size_t r = static_cast<size_t>(route_id);
-  return r < p->views.size() ? p->views[r] : nullptr;
+  return p != nullptr && r < p->views.size() ? p->views[r] : nullptr;
+}
+
+RequestView ClientProfiles::ViewEnum(int profile, int route_id) const {
+  const Profile* p = Of(profile);
+  const size_t r = static_cast<size_t>(route_id);
+  return p != nullptr && r < p->view_enums.size() ? p->view_enums[r] : RequestView{};
 }
 
 std::optional<ClientProfiles::Caller> ClientProfiles::Named(absl::string_view name) const {

@@ -37,6 +37,14 @@ struct RouteFacts {
   // The message a view selects from; null: no view can apply (composites,
   // non-message response bodies).
   const google::protobuf::Descriptor* view_type = nullptr;
+  // The method's request; null for composites.
+  const google::protobuf::Descriptor* request_type = nullptr;
+};
+
+// AIP-157: the value a profile gives the request's `view` enum field.
+struct RequestView {
+  int field_number = 0;  // 0: none
+  int value = 0;
 };
 
 inline constexpr int kUnrecognised = -1;
@@ -47,7 +55,9 @@ class ClientProfiles {
 
   // Fails, naming `source` and the line, on a route selector that selects no
   // route, a view of a method that has no route here or whose answer cannot
-  // be narrowed, a view path that does not fit the method's answer.
+  // be narrowed, a view path that does not fit the method's answer, a `view`
+  // value for a request without a `view` enum field or that names none of
+  // its values.
   static absl::StatusOr<std::shared_ptr<const ClientProfiles>> Build(
       const config::ClientsConfig& config, absl::string_view source,
       const std::vector<RouteFacts>& routes);
@@ -81,6 +91,9 @@ class ClientProfiles {
 
   // The profile's view of the route; null: the whole answer.
   std::shared_ptr<const transcode::FieldSelection> View(int profile, int route_id) const;
+  // The `view` enum value the profile sets on the route's request unless the
+  // caller sets it; field_number 0: none.
+  RequestView ViewEnum(int profile, int route_id) const;
   // "default" for kUnrecognised.
   const std::string& Name(int profile) const;
   // The profile named `name` as its usual caller is seen: verified when the
@@ -95,8 +108,10 @@ class ClientProfiles {
     config::ClientProfileConfig config;
     std::vector<bool> routes;                                             // by route id
     std::vector<std::shared_ptr<const transcode::FieldSelection>> views;  // by route id
+    std::vector<RequestView> view_enums;                                  // by route id
   };
   const Profile* Default() const;
+  const Profile* Of(int profile) const;  // kUnrecognised: the default profile, if any
   bool RouteAllowed(const Profile* profile, int route_id) const;
 
   std::vector<Profile> profiles_;

@@ -315,5 +315,42 @@ TEST(ClientProfilesReloadTest, ProfilesChangeWithTheConfig) {
             nlohmann::json::parse(R"({"userId":"1"})"));
 }
 
+// AIP-157: a profile's view enum reaches the service in the request, unless
+// the caller names a view itself; other callers' requests carry none.
+TEST(RequestViewTest, TheProfilesViewGoesToTheServiceUnlessTheCallerNamesOne) {
+  GatewayUnderTest gw([](config::GatewayConfig& config) {
+    config.auth.policies.push_back({.selector = "demo.*", .is_public = true});
+    config::ClientProfileConfig lite{.name = "lite", .line = 1};
+    lite.header = "x-client";
+    lite.header_values = {"lite"};
+    lite.views = {{.method = "demo.users.v1.UserService.GetUser",
+                   .line = 2,
+                   .view_enum = "BASIC",
+                   .view_line = 2}};
+    config.clients.profiles = {lite};
+  });
+  auto received = [&] { return gw.backend().server().users().controls().last_mask(); };
+  auto call = [&](const std::string& target, TestHeaders headers) {
+    return gw.Call({.target = target, .headers = std::move(headers)});
+  };
+
+  HttpResponse basic = call("/v1/users/1", {{"X-Client", "lite"}});
+  ASSERT_EQ(basic.status, 200) << basic.body;
+  EXPECT_EQ(GatewayUnderTest::Json(basic),
+            json::parse(R"({"userId":"1","email":"ada@example.com",)"
+                        R"("profile":{"displayName":"Ada Lovelace"}})"));
+  EXPECT_EQ(basic.Header("Grpc-Metadata-X-Demo-View"), "USER_VIEW_BASIC");
+  EXPECT_EQ(received().view, "USER_VIEW_BASIC");
+  EXPECT_EQ(received().read_mask, "");
+
+  HttpResponse full = call("/v1/users/1?view=USER_VIEW_FULL", {{"X-Client", "lite"}});
+  ASSERT_EQ(full.status, 200) << full.body;
+  EXPECT_EQ(received().view, "USER_VIEW_FULL");
+  EXPECT_TRUE(GatewayUnderTest::Json(full).contains("createTime")) << full.body;
+
+  ASSERT_EQ(call("/v1/users/1", {}).status, 200);
+  EXPECT_EQ(received().view, "");
+}
+
 }  // namespace
 }  // namespace protogate::test

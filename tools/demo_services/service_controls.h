@@ -17,6 +17,7 @@ struct ReceivedMask {
   std::string read_mask{};
   std::string metadata{};
   bool metadata_present = false;
+  std::string view{};  // the request's AIP-157 view by name; "" when unset
 };
 
 // What tests and the demo server can observe and steer on one service: its call

@@ -26,6 +26,8 @@ using demo::users::v1::ListUsersResponse;
 using demo::users::v1::Role;
 using demo::users::v1::UpdateUserRequest;
 using demo::users::v1::User;
+using demo::users::v1::UserView;
+using demo::users::v1::UserView_Name;
 using demo::users::v1::WhoAmIRequest;
 using demo::users::v1::WhoAmIResponse;
 using google::protobuf::util::FieldMaskUtil;
@@ -60,6 +62,20 @@ User MakeSeedUser(int64_t id, const Seed& seed) {
 
 void Trim(const google::protobuf::FieldMask& mask, User* user) {
   FieldMaskUtil::TrimMessage(mask, user);
+}
+
+// USER_VIEW_BASIC: who the user is, not what the service knows of them.
+const google::protobuf::FieldMask& BasicView() {
+  static const google::protobuf::FieldMask* const kBasic = [] {
+    auto* mask = new google::protobuf::FieldMask;
+    for (const char* path : {"user_id", "email", "profile.display_name"}) mask->add_paths(path);
+    return mask;
+  }();
+  return *kBasic;
+}
+void TrimToBasic(User* user) { FieldMaskUtil::TrimMessage(BasicView(), user); }
+void TrimToBasic(ListUsersResponse* response) {
+  for (User& user : *response->mutable_users()) TrimToBasic(&user);
 }
 
 // FieldMaskUtil cannot descend into repeated fields: each user is trimmed by
@@ -193,19 +209,24 @@ UserService::UserService(IdentityVerifier* verifier) : verifier_(verifier) {
   }
 }
 
-// Keeps only the fields the request's read mask names (AIP-157; an empty
-// mask keeps all), records what arrived, and echoes the mask as the
-// x-demo-read-mask response metadata, so that a caller can see what the
-// gateway pushed down.
-template <typename Message>
-grpc::Status UserService::WithReadMask(grpc::CallbackServerContext* context,
-                                       const google::protobuf::FieldMask& mask,
-                                       const grpc::Status& status, Message* response) {
+// Keeps only the fields the request's view (AIP-157) and read mask name (an
+// empty mask keeps all), records what arrived, and echoes the mask and the
+// view as x-demo-read-mask and x-demo-view response metadata, so that a caller
+// can see what the gateway pushed down.
+template <typename Request, typename Message>
+grpc::Status UserService::AsRequested(grpc::CallbackServerContext* context, const Request& request,
+                                      const grpc::Status& status, Message* response) {
+  const google::protobuf::FieldMask& mask = request.read_mask();
   ReceivedMask received{.read_mask = absl::StrJoin(mask.paths(), ",")};
   const auto& metadata = context->client_metadata();
   if (auto it = metadata.find("x-protogate-field-mask"); it != metadata.end()) {
     received.metadata = std::string(it->second.data(), it->second.size());
     received.metadata_present = true;
+  }
+  if (request.view() != UserView::USER_VIEW_UNSPECIFIED) {
+    received.view = UserView_Name(request.view());
+    context->AddInitialMetadata("x-demo-view", received.view);
+    if (status.ok() && request.view() == UserView::USER_VIEW_BASIC) TrimToBasic(response);
   }
   if (!received.read_mask.empty()) {
     context->AddInitialMetadata("x-demo-read-mask", received.read_mask);
@@ -223,15 +244,13 @@ grpc::ServerUnaryReactor* UserService::Answer(const grpc::Status& status) {
 
 grpc::ServerUnaryReactor* UserService::GetUser(grpc::CallbackServerContext* context,
                                                const GetUserRequest* request, User* response) {
-  return Answer(
-      WithReadMask(context, request->read_mask(), DoGetUser(*request, response), response));
+  return Answer(AsRequested(context, *request, DoGetUser(*request, response), response));
 }
 
 grpc::ServerUnaryReactor* UserService::ListUsers(grpc::CallbackServerContext* context,
                                                  const ListUsersRequest* request,
                                                  ListUsersResponse* response) {
-  return Answer(
-      WithReadMask(context, request->read_mask(), DoListUsers(*request, response), response));
+  return Answer(AsRequested(context, *request, DoListUsers(*request, response), response));
 }
 
 grpc::ServerUnaryReactor* UserService::CreateUser(grpc::CallbackServerContext* context,
@@ -259,8 +278,7 @@ grpc::ServerUnaryReactor* UserService::GetUserProfile(grpc::CallbackServerContex
     return Answer(InvalidField(
         "name", absl::StrCat("name \"", request->name(), "\" is not of the form users/{user_id}")));
   }
-  return Answer(
-      WithReadMask(context, request->read_mask(), DoGetUser(*request, response), response));
+  return Answer(AsRequested(context, *request, DoGetUser(*request, response), response));
 }
 
 grpc::ServerUnaryReactor* UserService::WhoAmI(grpc::CallbackServerContext* context,

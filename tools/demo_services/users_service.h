@@ -71,10 +71,9 @@ class UserService final : public demo::users::v1::UserService::CallbackService {
 
  private:
   grpc::ServerUnaryReactor* Answer(const grpc::Status& status);
-  template <typename Message>
-  grpc::Status WithReadMask(grpc::CallbackServerContext* context,
-                            const google::protobuf::FieldMask& mask, const grpc::Status& status,
-                            Message* response);
+  template <typename Request, typename Message>
+  grpc::Status AsRequested(grpc::CallbackServerContext* context, const Request& request,
+                           const grpc::Status& status, Message* response);
 
   grpc::Status DoGetUser(const demo::users::v1::GetUserRequest& request,
                          demo::users::v1::User* response) const;

@@ -31,7 +31,9 @@ std::vector<views::RouteFacts> FactsOf(const config::GatewayConfig& config,
                                        const std::vector<RouteEntry>& routes) {
   std::vector<views::RouteFacts> facts;
   for (const RouteEntry& route : routes) {
-    facts.push_back({.selector = route.method->full_name(), .view_type = ViewType(route)});
+    facts.push_back({.selector = route.method->full_name(),
+                     .view_type = ViewType(route),
+                     .request_type = route.method->input_type()});
   }
   for (const config::CompositeRouteConfig& composite : config.composites) {
     aggregate::CompositeSpec spec;

@@ -79,6 +79,23 @@ TEST(ClientsConfigTest, AProfileWithoutRoutesMayUseEveryRoute) {
   EXPECT_TRUE(clients.profiles[0].views.empty());
 }
 
+TEST(ClientsConfigTest, AViewMaySetTheRequestsViewEnum) {
+  ClientsConfig clients = ParseOk(
+      "clients:\n  - name: partner\n    match: {client_ids: [p]}\n    views:\n"
+      "      demo.users.v1.UserService.GetUser: {view: BASIC}\n"
+      "      demo.users.v1.UserService.ListUsers:\n        fields: [users.*.email]\n"
+      "        view: USER_VIEW_BASIC\n");
+  ASSERT_EQ(clients.profiles.size(), 1u);
+  const std::vector<ClientViewConfig>& views = clients.profiles[0].views;
+  ASSERT_EQ(views.size(), 2u);
+  EXPECT_TRUE(views[0].fields.empty());
+  EXPECT_EQ(views[0].view_enum, "BASIC");
+  EXPECT_EQ(views[0].view_line, 9);
+  EXPECT_EQ(views[1].fields, std::vector<std::string>{"users.*.email"});
+  EXPECT_EQ(views[1].view_enum, "USER_VIEW_BASIC");
+  EXPECT_EQ(views[1].view_line, 12);
+}
+
 TEST(ClientsConfigTest, MistakesNameTheLine) {
   EXPECT_TRUE(FailsWith("clients:\n  - match: {client_ids: [a]}\n", "gw.yaml:6"));
   EXPECT_TRUE(FailsWith("clients:\n  - match: {client_ids: [a]}\n", "name"));
@@ -102,6 +119,17 @@ TEST(ClientsConfigTest, MistakesNameTheLine) {
   EXPECT_TRUE(FailsWith(
       "clients:\n  - name: m\n    match: {client_ids: [a]}\n    views:\n      GetUser: []\n",
       "a view needs at least one field"));
+  EXPECT_TRUE(FailsWith(
+      "clients:\n  - name: m\n    match: {client_ids: [a]}\n    views:\n      GetUser: {}\n",
+      "gw.yaml:9:16: clients[0].views.GetUser.fields: missing required key"));
+  EXPECT_TRUE(
+      FailsWith("clients:\n  - name: m\n    match: {client_ids: [a]}\n    views:\n"
+                "      GetUser: {view: \"a b\"}\n",
+                "invalid view \"a b\""));
+  EXPECT_TRUE(
+      FailsWith("clients:\n  - name: m\n    match: {client_ids: [a]}\n    views:\n"
+                "      GetUser: {veiw: BASIC}\n",
+                "unknown key \"veiw\", did you mean \"view\"?"));
   EXPECT_TRUE(
       FailsWith("clients:\n  - name: m\n    match: {client_ids: [a]}\n    views:\n      a/b: [x]\n",
                 "invalid method \"a/b\""));

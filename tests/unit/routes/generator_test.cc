@@ -135,7 +135,8 @@ TEST(GoldenTest, DemoOpenApiMapsTypesAsTheGatewayTranscodes) {
   std::vector<std::string> names;
   for (const auto& p : list) names.push_back(p["name"]);
   EXPECT_THAT(names, ::testing::ElementsAre("pageSize", "pageToken", "roles", "createdAfter",
-                                            "region", "readMask"));
+                                            "region", "readMask", "view"));
+  EXPECT_EQ(list[6]["schema"]["$ref"], "#/components/schemas/demo.users.v1.UserView");
   EXPECT_EQ(list[2]["schema"]["type"], "array");
 
   const auto& create = api["paths"]["/v1/users"]["post"];

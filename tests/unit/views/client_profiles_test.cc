@@ -20,10 +20,13 @@ enum Route { kGetUser, kListUsers, kGetOrder, kDashboard, kRouteCount };
 std::vector<RouteFacts> Routes() {
   auto type = [](const char* name) { return DemoRegistry()->FindMessage(name); };
   return {
-      {"demo.users.v1.UserService.GetUser", type("demo.users.v1.User")},
-      {"demo.users.v1.UserService.ListUsers", type("demo.users.v1.ListUsersResponse")},
-      {"demo.orders.v1.OrderService.GetOrder", type("demo.orders.v1.Order")},
-      {"user_dashboard", nullptr},  // a composite
+      {"demo.users.v1.UserService.GetUser", type("demo.users.v1.User"),
+       type("demo.users.v1.GetUserRequest")},
+      {"demo.users.v1.UserService.ListUsers", type("demo.users.v1.ListUsersResponse"),
+       type("demo.users.v1.ListUsersRequest")},
+      {"demo.orders.v1.OrderService.GetOrder", type("demo.orders.v1.Order"),
+       type("demo.orders.v1.GetOrderRequest")},
+      {"user_dashboard", nullptr, nullptr},  // a composite
   };
 }
 
@@ -161,6 +164,50 @@ TEST(ClientProfilesTest, ViewsAreSelectionsOverTheAnswer) {
   ASSERT_NE(profiles->View(kUnrecognised, kListUsers), nullptr);
   EXPECT_EQ(transcode::ProtoPaths(*profiles->View(kUnrecognised, kListUsers)),
             std::vector<std::string>{"users.email"});
+}
+
+// AIP-157: a profile's view enum, by its value's name or its last part; a
+// view may set it alone (the whole answer, the service's smaller view).
+TEST(ClientProfilesTest, ViewEnumsAreResolvedAgainstTheRequest) {
+  ClientProfileConfig partner = Profile("partner");
+  partner.client_ids = {"p"};
+  partner.views = {{.method = "demo.users.v1.UserService.GetUser", .line = 7, .view_enum = "BASIC"},
+                   {.method = "demo.users.v1.UserService.ListUsers",
+                    .fields = {"users.*.email"},
+                    .line = 8,
+                    .view_enum = "USER_VIEW_FULL"}};
+  auto profiles = BuildOk({partner});
+  EXPECT_EQ(profiles->View(0, kGetUser), nullptr);
+  const RequestView get = profiles->ViewEnum(0, kGetUser);
+  EXPECT_EQ(get.field_number, 4);
+  EXPECT_EQ(get.value, 1);
+  const RequestView list = profiles->ViewEnum(0, kListUsers);
+  EXPECT_EQ(list.field_number, 7);
+  EXPECT_EQ(list.value, 2);
+  EXPECT_NE(profiles->View(0, kListUsers), nullptr);
+  EXPECT_EQ(profiles->ViewEnum(0, kGetOrder).field_number, 0);
+  EXPECT_EQ(profiles->ViewEnum(kUnrecognised, kGetUser).field_number, 0);
+}
+
+TEST(ClientProfilesTest, ViewEnumMistakesNameTheLine) {
+  ClientProfileConfig no_field = Profile("partner");
+  no_field.views = {{.method = "demo.orders.v1.OrderService.GetOrder",
+                     .line = 7,
+                     .view_enum = "BASIC",
+                     .view_line = 8}};
+  EXPECT_EQ(BuildError({no_field}),
+            "gw.yaml:8: clients: profile partner: views: demo.orders.v1.OrderService.GetOrder: "
+            "view BASIC: its request demo.orders.v1.GetOrderRequest has no `view` enum field "
+            "(AIP-157)");
+  ClientProfileConfig unknown = Profile("partner");
+  unknown.views = {{.method = "demo.users.v1.UserService.GetUser",
+                    .line = 7,
+                    .view_enum = "TINY",
+                    .view_line = 8}};
+  EXPECT_EQ(BuildError({unknown}),
+            "gw.yaml:8: clients: profile partner: views: demo.users.v1.UserService.GetUser: view "
+            "TINY is not a demo.users.v1.UserView value (USER_VIEW_UNSPECIFIED, USER_VIEW_BASIC, "
+            "USER_VIEW_FULL)");
 }
 
 TEST(ClientProfilesTest, MistakesNameTheProfileAndLine) {
