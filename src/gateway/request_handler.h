@@ -9,7 +9,9 @@
 //   client       – the caller's profile by its request (header, Host, path
 //                  prefix, which comes off the path)
 //   route        – match method + path (404, or 405 with Allow); a route no
-//                  caller recognised like this could use is a 404
+//                  caller recognised like this could use is a 404; the
+//                  GraphQL endpoint and the API document (openapi.path) take
+//                  their own branch of the later phases
 //   authenticate – the route's policy: credential → identity (401, 403, 503)
 //   client_view  – the profile by the identity's client id, which wins; a
 //                  route the profile may not use is a 404
