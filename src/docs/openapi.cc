@@ -354,6 +354,39 @@ void Builder::AddQueryParams(const Descriptor& message, const std::string& proto
   }
 }
 
+// The gateway's partial responses (`fields` or X-Fields, AIP-161), on routes
+// whose answer is a message a selection can narrow: the whole response or a
+// singular message response_body, not a well-known type nor an empty one.
+void AddFieldSelectionParams(const OpenApiRoute& route, const FieldDescriptor* response_field,
+                             Json& params) {
+  const Descriptor* answer = route.method->output_type();
+  if (response_field != nullptr) {
+    if (response_field->type() != FieldDescriptor::TYPE_MESSAGE || response_field->is_repeated()) {
+      return;
+    }
+    answer = response_field->message_type();
+  }
+  if (answer->field_count() == 0 ||  // google.protobuf.Empty: nothing to select
+      answer->well_known_type() != Descriptor::WELLKNOWNTYPE_UNSPECIFIED) {
+    return;
+  }
+  constexpr char kWhat[] =
+      "the fields of the answer to return, as comma-separated field paths (AIP-161: "
+      "`userId,profile.region`, `items.*.name`, or `profile(region,avatarUrl)`); an unknown "
+      "path is a 400.";
+  // A request field named `fields` takes the query parameter for itself.
+  if (route.method->input_type()->FindFieldByName("fields") == nullptr) {
+    params.push_back({{"name", "fields"},
+                      {"in", "query"},
+                      {"description", absl::StrCat("Partial response: ", kWhat)},
+                      {"schema", {{"type", "string"}}}});
+  }
+  params.push_back({{"name", "X-Fields"},
+                    {"in", "header"},
+                    {"description", absl::StrCat("Partial response, as a header: ", kWhat)},
+                    {"schema", {{"type", "string"}}}});
+}
+
 Json Builder::Operation(const OpenApiRoute& route, const routing::HttpTemplate& tmpl,
                         const std::string& operation_id, Json params) {
   const auto& method = *route.method;
@@ -371,6 +404,10 @@ Json Builder::Operation(const OpenApiRoute& route, const routing::HttpTemplate& 
     std::vector<const Descriptor*> stack = {method.input_type()};
     AddQueryParams(*method.input_type(), "", "", route, bound, stack, params);
   }
+  const FieldDescriptor* response_field =
+      route.response_body.empty() ? nullptr
+                                  : method.output_type()->FindFieldByName(route.response_body);
+  AddFieldSelectionParams(route, response_field, params);
   if (!params.empty()) op["parameters"] = std::move(params);
   if (!route.body.empty()) {
     const FieldDescriptor* field =
@@ -379,9 +416,6 @@ Json Builder::Operation(const OpenApiRoute& route, const routing::HttpTemplate& 
     op["requestBody"] = {{"required", true},
                          {"content", {{"application/json", {{"schema", std::move(schema)}}}}}};
   }
-  const FieldDescriptor* response_field =
-      route.response_body.empty() ? nullptr
-                                  : method.output_type()->FindFieldByName(route.response_body);
   Json response = route.view != nullptr       ? ViewSchema(*route.view)
                   : response_field != nullptr ? FieldSchema(*response_field)
                                               : MessageSchema(*method.output_type());

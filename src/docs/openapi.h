@@ -15,6 +15,9 @@
 //   the well-known types in their JSON forms (Timestamp: date-time string,
 //   Duration: string, 64-bit integers: strings, bytes: base64, Struct: object,
 //   Value: any, Any: object with "@type", wrappers: nullable scalars, Empty: {});
+// - the gateway's partial responses: a `fields` query parameter (unless the
+//   request has a field of that name) and an X-Fields header on every route
+//   whose answer is a message a selection can narrow;
 // - the error model {code, message, details} as one shared component, the
 //   default response of every operation;
 // - leading proto comments as summaries and descriptions.

@@ -135,7 +135,14 @@ TEST(GoldenTest, DemoOpenApiMapsTypesAsTheGatewayTranscodes) {
   std::vector<std::string> names;
   for (const auto& p : list) names.push_back(p["name"]);
   EXPECT_THAT(names, ::testing::ElementsAre("pageSize", "pageToken", "roles", "createdAfter",
-                                            "region", "readMask", "view"));
+                                            "region", "readMask", "view", "fields", "X-Fields"));
+  EXPECT_EQ(list[7]["in"], "query");
+  EXPECT_EQ(list[8]["in"], "header");
+  // An empty answer has nothing to select.
+  for (const auto& p : api["paths"]["/v1/users/{user_id}"]["delete"]["parameters"]) {
+    EXPECT_NE(p["name"], "fields");
+    EXPECT_NE(p["name"], "X-Fields");
+  }
   EXPECT_EQ(list[6]["schema"]["$ref"], "#/components/schemas/demo.users.v1.UserView");
   EXPECT_EQ(list[2]["schema"]["type"], "array");
 
