@@ -52,12 +52,16 @@ std::vector<docs::OpenApiRoute> DocumentedRoutes(const std::vector<RouteEntry>& 
   return documented;
 }
 
+absl::StatusOr<std::shared_ptr<const views::ClientProfiles>> ClientProfilesOf(
+    const config::GatewayConfig& config, const std::vector<RouteEntry>& routes) {
+  return views::ClientProfiles::Build(config.clients, config.source_path, FactsOf(config, routes));
+}
+
 absl::StatusOr<std::vector<docs::OpenApiRoute>> ClientRoutes(
     const config::GatewayConfig& config, absl::string_view client,
     const std::vector<RouteEntry>& routes) {
-  ASSIGN_OR_RETURN(
-      std::shared_ptr<const views::ClientProfiles> profiles,
-      views::ClientProfiles::Build(config.clients, config.source_path, FactsOf(config, routes)));
+  ASSIGN_OR_RETURN(std::shared_ptr<const views::ClientProfiles> profiles,
+                   ClientProfilesOf(config, routes));
   std::optional<views::ClientProfiles::Caller> caller = profiles->Named(client);
   if (!caller) {
     std::vector<std::string> names = {"default"};

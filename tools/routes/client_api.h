@@ -19,6 +19,7 @@
 //
 // Pure; the routes' descriptors must outlive the result.
 
+#include <memory>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -26,8 +27,15 @@
 #include "config/gateway_config.h"
 #include "docs/openapi.h"
 #include "routes/route_collector.h"
+#include "views/client_profiles.h"
 
 namespace protogate::routes {
+
+// The config's client profiles built over `routes` (route id i is routes[i],
+// the config's composites after them), as the gateway builds them: a
+// selector or view it would refuse is an error with the config's file:line.
+absl::StatusOr<std::shared_ptr<const views::ClientProfiles>> ClientProfilesOf(
+    const config::GatewayConfig& config, const std::vector<RouteEntry>& routes);
 
 // The routes as the OpenAPI renderer takes them, each with its whole answer.
 std::vector<docs::OpenApiRoute> DocumentedRoutes(const std::vector<RouteEntry>& routes);

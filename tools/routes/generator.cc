@@ -140,9 +140,21 @@ absl::StatusOr<Generated> Generate(const GenerateOptions& options, Diagnostics& 
   Generated generated;
   generated.route_count = routes.routes.size();
   generated.files.push_back({options.descriptor_set_path, std::move(descriptor_bytes)});
+  // A config's client profiles are checked whenever it has some, and the
+  // route map says which of them may call each route.
+  std::shared_ptr<const views::ClientProfiles> profiles;
+  if (config && !config->clients.profiles.empty()) {
+    auto built = ClientProfilesOf(*config, routes.routes);
+    if (!built.ok()) {
+      diagnostics.push_back({"", std::string(built.status().message()),
+                             "fix clients: in the gateway config (config/README.md, \"clients\")"});
+      return absl::InvalidArgumentError("nothing generated");
+    }
+    profiles = *std::move(built);
+  }
   generated.files.push_back(
       {options.route_map_path,
-       RenderRouteMap(ToRouteMap(routes.routes, config ? &*config : nullptr))});
+       RenderRouteMap(ToRouteMap(routes.routes, config ? &*config : nullptr, profiles.get()))});
   generated.files.push_back(
       {options.openapi_path,
        docs::RenderOpenApi(DocumentedRoutes(routes.routes), options.openapi)});

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "auth/policy.h"
+#include "transcode/field_selection.h"
 
 namespace protogate::routes {
 namespace {
@@ -58,16 +59,36 @@ absl::StatusOr<std::string> StringField(const nlohmann::json& item, const char* 
   return it->get<std::string>();
 }
 
+// The profiles that may call route `id`, "default" first, each as its usual
+// caller is served.
+std::vector<RouteMapEntry::Client> ClientsOf(const views::ClientProfiles& profiles, int id) {
+  std::vector<std::string> names = {"default"};
+  for (int p = 0; p < profiles.size(); ++p) {
+    if (profiles.Name(p) != "default") names.push_back(profiles.Name(p));
+  }
+  std::vector<RouteMapEntry::Client> clients;
+  for (const std::string& name : names) {
+    const views::ClientProfiles::Caller caller = *profiles.Named(name);
+    if (!profiles.Allows(caller.profile, caller.verified, id)) continue;
+    RouteMapEntry::Client client{.name = name};
+    if (auto view = profiles.View(caller.profile, id)) client.view = transcode::ProtoPaths(*view);
+    clients.push_back(std::move(client));
+  }
+  return clients;
+}
+
 }  // namespace
 
 std::vector<RouteMapEntry> ToRouteMap(const std::vector<RouteEntry>& routes,
-                                      const config::GatewayConfig* config) {
+                                      const config::GatewayConfig* config,
+                                      const views::ClientProfiles* profiles) {
   std::optional<auth::PolicySet> policies;
   if (config != nullptr && config->auth.enabled) {
     policies = auth::PolicySet::FromConfig(config->auth, ConfiguredAuthenticators(config->auth));
   }
   std::vector<RouteMapEntry> entries;
-  for (const RouteEntry& route : routes) {
+  for (size_t i = 0; i < routes.size(); ++i) {
+    const RouteEntry& route = routes[i];
     RouteMapEntry entry{.http_method = route.http_method,
                         .path = route.path_template,
                         .grpc_service = route.method->service()->full_name(),
@@ -81,6 +102,9 @@ std::vector<RouteMapEntry> ToRouteMap(const std::vector<RouteEntry>& routes,
       }
     }
     if (policies) entry.auth = PolicyJson(policies->Resolve(route.method->full_name()));
+    if (profiles != nullptr && !profiles->empty()) {
+      entry.clients = ClientsOf(*profiles, static_cast<int>(i));
+    }
     entries.push_back(std::move(entry));
   }
   std::sort(entries.begin(), entries.end(), [](const RouteMapEntry& a, const RouteMapEntry& b) {
@@ -102,6 +126,15 @@ std::string RenderRouteMap(const std::vector<RouteMapEntry>& entries) {
     item["response_body"] = entry.response_body;
     if (!entry.upstream.empty()) item["upstream"] = entry.upstream;
     if (!entry.auth.is_null()) item["auth"] = entry.auth;
+    if (!entry.clients.empty()) {
+      Json clients = Json::array();
+      for (const RouteMapEntry::Client& client : entry.clients) {
+        Json c{{"name", client.name}};
+        if (!client.view.empty()) c["view"] = client.view;
+        clients.push_back(std::move(c));
+      }
+      item["clients"] = std::move(clients);
+    }
     item["source"] = entry.source;
     list.push_back(std::move(item));
   }
@@ -140,6 +173,20 @@ absl::StatusOr<std::vector<RouteMapEntry>> ParseRouteMap(absl::string_view json_
       }
     }
     if (item.contains("auth")) entry.auth = item["auth"];
+    if (item.contains("clients") && item["clients"].is_array()) {
+      for (const auto& client : item["clients"]) {
+        if (!client.is_object() || !client.contains("name") || !client["name"].is_string()) {
+          return absl::InvalidArgumentError(where + ": clients: expected {\"name\": ...} entries");
+        }
+        RouteMapEntry::Client read{.name = client["name"]};
+        if (client.contains("view") && client["view"].is_array()) {
+          for (const auto& path : client["view"]) {
+            if (path.is_string()) read.view.push_back(path.get<std::string>());
+          }
+        }
+        entry.clients.push_back(std::move(read));
+      }
+    }
     entries.push_back(std::move(entry));
   }
   return entries;

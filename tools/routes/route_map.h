@@ -14,8 +14,14 @@
 //     "response_body": "",
 //     "upstream": ["127.0.0.1:50051"],          // only with a gateway config
 //     "auth": {"policy": "default", "kind": "public"},  // only when the config has `auth:`
+//     "clients": [{"name": "default"},                  // only when the config has `clients:`
+//                 {"name": "mobile", "view": ["user_id", "profile.display_name"]}],
 //     "source": "demo/users/v1/users.proto:15:5"
 //   }
+//
+// `clients` lists the client profiles that may call the route, as each one's
+// usual caller is served (routes/client_api.h), with the proto paths of the
+// profile's view of the answer (none: the whole answer).
 //
 // Pure; thread-safe.
 
@@ -27,6 +33,7 @@
 #include "config/gateway_config.h"
 #include "nlohmann/json.hpp"
 #include "routes/route_collector.h"
+#include "views/client_profiles.h"
 
 namespace protogate::routes {
 
@@ -39,15 +46,23 @@ struct RouteMapEntry {
   std::string response_body;
   std::vector<std::string> upstream{};  // empty: unknown
   nlohmann::ordered_json auth{};        // null: unknown
+  struct Client {
+    std::string name;
+    std::vector<std::string> view{};  // proto paths; empty: the whole answer
+  };
+  std::vector<Client> clients{};  // empty: no client profiles known
   std::string source{};
 
   std::string Key() const { return http_method + " " + path; }
   std::string GrpcFullName() const { return grpc_service + "." + grpc_method; }
 };
 
-// `config` may be null: upstream and auth are then left out.
+// `config` may be null: upstream and auth are then left out. `profiles`
+// (built over `routes`, route id i being routes[i]; may be null) fill
+// `clients`.
 std::vector<RouteMapEntry> ToRouteMap(const std::vector<RouteEntry>& routes,
-                                      const config::GatewayConfig* config);
+                                      const config::GatewayConfig* config,
+                                      const views::ClientProfiles* profiles = nullptr);
 
 // Pretty-printed (2 spaces), keys in the order above, ending with a newline.
 std::string RenderRouteMap(const std::vector<RouteMapEntry>& entries);

@@ -22,6 +22,51 @@ void Compare(absl::string_view what, const std::string& before, const std::strin
   change.breaking = change.breaking || breaking;
 }
 
+// Per client profile: losing the route, or a field of its view, breaks that
+// client; gaining them does not. A view that grows from some fields to the
+// whole answer loses nothing.
+void CompareClients(const RouteMapEntry& before, const RouteMapEntry& after, ApiChange& change) {
+  auto find = [](const RouteMapEntry& entry, const std::string& name) {
+    auto it = std::find_if(entry.clients.begin(), entry.clients.end(),
+                           [&](const RouteMapEntry::Client& c) { return c.name == name; });
+    return it == entry.clients.end() ? nullptr : &*it;
+  };
+  for (const RouteMapEntry::Client& old_client : before.clients) {
+    const RouteMapEntry::Client* new_client = find(after, old_client.name);
+    if (new_client == nullptr) {
+      change.details.push_back(
+          absl::StrCat("client profile ", old_client.name, " may no longer call it"));
+      change.breaking = true;
+      continue;
+    }
+    if (new_client->view.empty()) continue;
+    if (old_client.view.empty()) {
+      change.details.push_back(absl::StrCat("client profile ", old_client.name,
+                                            "'s view narrows from the whole answer to ",
+                                            absl::StrJoin(new_client->view, ", ")));
+      change.breaking = true;
+      continue;
+    }
+    std::vector<std::string> lost;
+    for (const std::string& path : old_client.view) {
+      if (std::find(new_client->view.begin(), new_client->view.end(), path) ==
+          new_client->view.end()) {
+        lost.push_back(path);
+      }
+    }
+    if (!lost.empty()) {
+      change.details.push_back(absl::StrCat("client profile ", old_client.name, "'s view loses ",
+                                            absl::StrJoin(lost, ", ")));
+      change.breaking = true;
+    }
+  }
+  for (const RouteMapEntry::Client& new_client : after.clients) {
+    if (find(before, new_client.name) == nullptr) {
+      change.details.push_back(absl::StrCat("client profile ", new_client.name, " may call it"));
+    }
+  }
+}
+
 ApiChange ComparePair(const RouteMapEntry& before, const RouteMapEntry& after) {
   ApiChange change{.kind = ApiChange::Kind::kChanged, .subject = Name(after)};
   Compare("http method", before.http_method, after.http_method, true, change);
@@ -33,6 +78,7 @@ ApiChange ComparePair(const RouteMapEntry& before, const RouteMapEntry& after) {
           false, change);
   Compare("auth", before.auth.is_null() ? "" : before.auth.dump(),
           after.auth.is_null() ? "" : after.auth.dump(), false, change);
+  CompareClients(before, after, change);
   Compare("source", before.source, after.source, false, change);
   return change;
 }

@@ -76,9 +76,36 @@ TEST(RouteMapDiffTest, UpstreamAuthAndSourceChangesAreReportedButNotBreaking) {
   EXPECT_EQ(diff.changes[0].details.size(), 3u);
 }
 
+// Per client profile: a route or a view field taken from a profile breaks
+// that client; what a profile gains does not.
+TEST(RouteMapDiffTest, WhatAClientProfileLosesIsBreakingForIt) {
+  RouteMapEntry before = Entry("GET", "/v1/a", "A");
+  before.clients = {{.name = "default"},
+                    {.name = "mobile", .view = {"user_id", "profile.region"}},
+                    {.name = "partner"}};
+  RouteMapEntry gains = before;
+  gains.clients[1].view.push_back("email");
+  gains.clients.push_back({.name = "tablet"});
+  ApiDiff gained = DiffRouteMaps({before}, {gains});
+  EXPECT_FALSE(gained.breaking()) << gained.ToString();
+  EXPECT_THAT(gained.ToString(), HasSubstr("client profile tablet may call it"));
+
+  RouteMapEntry loses = before;
+  loses.clients = {{.name = "default", .view = {"user_id"}},
+                   {.name = "mobile", .view = {"user_id"}}};
+  ApiDiff lost = DiffRouteMaps({before}, {loses});
+  EXPECT_TRUE(lost.breaking());
+  const std::string text = lost.ToString();
+  EXPECT_THAT(text, HasSubstr("client profile partner may no longer call it"));
+  EXPECT_THAT(text, HasSubstr("client profile mobile's view loses profile.region"));
+  EXPECT_THAT(text,
+              HasSubstr("client profile default's view narrows from the whole answer to user_id"));
+}
+
 TEST(RouteMapDiffTest, RenderedMapsRoundTrip) {
   std::vector<RouteMapEntry> map = {Entry("GET", "/v1/a", "A", "*")};
   map[0].upstream = {"h:1"};
+  map[0].clients = {{.name = "default"}, {.name = "mobile", .view = {"user_id"}}};
   auto parsed = ParseRouteMap(RenderRouteMap(map), "m");
   ASSERT_TRUE(parsed.ok());
   EXPECT_TRUE(DiffRouteMaps(map, *parsed).empty());
