@@ -128,6 +128,29 @@ TEST_F(ProfileDocumentTest, CredentialsThatDoNotHoldAreRefused) {
   EXPECT_EQ(bearer.status, 401) << bearer.body;
 }
 
+// The shipped partner profile's view enum: its key gets the users service's
+// BASIC view of a user (the route needs a caller, as in the demo).
+TEST(ShippedProfilesTest, ThePartnersKeyGetsTheBasicView) {
+  const std::string key = *auth::NewApiKey("partner");
+  GatewayUnderTest gw([&](config::GatewayConfig& config) {
+    const config::GatewayConfig shipped = ShippedConfig();
+    config.clients = shipped.clients;
+    config.composites = shipped.composites;
+    auto hash = auth::HashApiKey(key);
+    ASSERT_TRUE(hash.ok()) << hash.status();
+    config.auth.enabled = true;
+    config.auth.default_policy = "authenticated";
+    config.auth.has_api_keys = true;
+    config.auth.api_keys.keys = {
+        {.id = "partner", .hash = *hash, .client_id = "demo-partner", .scopes = {"users:read"}}};
+  });
+  HttpResponse user = gw.Call({.target = "/v1/users/1", .headers = {{"X-Api-Key", key}}});
+  ASSERT_EQ(user.status, 200) << user.body;
+  EXPECT_EQ(user.body,
+            R"({"userId":"1","email":"ada@example.com","profile":{"displayName":"Ada Lovelace"}})");
+  EXPECT_EQ(user.Header("Grpc-Metadata-x-demo-view"), "USER_VIEW_BASIC");
+}
+
 // A reload serves the new snapshot's document from the next request; a path
 // some route answers is refused and the document in force keeps serving.
 TEST(ApiDocumentReloadTest, TheDocumentFollowsTheSnapshot) {
