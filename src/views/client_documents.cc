@@ -2,7 +2,9 @@
 
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "auth/token_cache.h"
 
 namespace protogate::views {
 
@@ -27,17 +29,19 @@ ClientDocuments::ClientDocuments(std::shared_ptr<const ClientProfiles> profiles,
       options_(std::move(options)),
       documents_(new Document[static_cast<size_t>(profiles_->size() + 1) * 2]) {}
 
-const std::string& ClientDocuments::For(int profile, bool verified) const {
+const ClientDocuments::Rendered& ClientDocuments::For(int profile, bool verified) const {
   if (profile < kUnrecognised || profile >= profiles_->size()) profile = kUnrecognised;
   Document& document = documents_[static_cast<size_t>(profile + 1) * 2 + (verified ? 1 : 0)];
-  absl::call_once(document.rendered, [&] {
+  absl::call_once(document.once, [&] {
     const ClientProfiles::Caller caller{.profile = profile, .verified = verified};
     docs::OpenApiOptions options = options_;
     // As `protogate-routes --client=NAME` names it.
     if (!profiles_->empty()) absl::StrAppend(&options.title, " (", profiles_->Name(profile), ")");
-    document.json = docs::RenderOpenApi(RoutesFor(*profiles_, caller, routes_), options);
+    Rendered& rendered = document.rendered;
+    rendered.json = docs::RenderOpenApi(RoutesFor(*profiles_, caller, routes_), options);
+    rendered.etag = absl::StrCat("\"", absl::BytesToHexString(auth::DigestOf(rendered.json)), "\"");
   });
-  return document.json;
+  return document.rendered;
 }
 
 }  // namespace protogate::views

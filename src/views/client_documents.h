@@ -13,7 +13,7 @@
 //
 // Example:
 //   ClientDocuments documents(profiles, std::move(routes), {.title = "shop API"});
-//   const std::string& json = documents.For(ctx.client, ctx.client_verified);
+//   const std::string& json = documents.For(ctx.client, ctx.client_verified).json;
 //
 // Thread-safe: For may be called from any thread.
 
@@ -38,13 +38,17 @@ class ClientDocuments {
   ClientDocuments(std::shared_ptr<const ClientProfiles> profiles,
                   std::vector<docs::OpenApiRoute> routes, docs::OpenApiOptions options);
 
+  struct Rendered {
+    std::string json;
+    std::string etag;  // a strong entity tag of `json`: its SHA-256, quoted
+  };
   // `profile` as ClientProfiles numbers them (kUnrecognised: the default).
-  const std::string& For(int profile, bool verified) const;
+  const Rendered& For(int profile, bool verified) const;
 
  private:
   struct Document {
-    absl::once_flag rendered;
-    std::string json;
+    absl::once_flag once;
+    Rendered rendered;
   };
 
   std::shared_ptr<const ClientProfiles> profiles_;

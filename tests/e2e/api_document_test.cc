@@ -46,6 +46,21 @@ TEST(ApiDocumentTest, WithoutProfilesItIsTheWholePublicApi) {
   EXPECT_EQ(document.Header("Cache-Control"), "no-cache");
   EXPECT_EQ(GatewayUnderTest::Json(document), Generated("openapi.json"));
 
+  // Revalidation: the ETag is the document's SHA-256; a client holding it
+  // gets 304 and no body.
+  const std::string etag(document.Header("ETag"));
+  ASSERT_EQ(etag.size(), 66u) << etag;
+  for (const std::string& held : {etag, "W/" + etag, "\"other\", " + etag, std::string("*")}) {
+    HttpResponse current =
+        gw.Call({.target = "/openapi.json", .headers = {{"If-None-Match", held}}});
+    EXPECT_EQ(current.status, 304) << held;
+    EXPECT_EQ(current.body, "");
+    EXPECT_EQ(current.Header("ETag"), etag);
+  }
+  EXPECT_EQ(
+      gw.Call({.target = "/openapi.json", .headers = {{"If-None-Match", "\"stale\""}}}).status,
+      200);
+
   HttpResponse head = gw.Call({.method = "HEAD", .target = "/openapi.json"});
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.body, "");
@@ -155,12 +170,15 @@ TEST(ShippedProfilesTest, ThePartnersKeyGetsTheBasicView) {
 // some route answers is refused and the document in force keeps serving.
 TEST(ApiDocumentReloadTest, TheDocumentFollowsTheSnapshot) {
   GatewayUnderTest gw(WithDocument);
+  const HttpResponse before = gw.Call({.target = "/openapi.json"});
   config::GatewayConfig config = gw.config();
   config.openapi.title = "shop API";
   config.openapi.version = "2.1";
   ASSERT_TRUE(gw.gateway().Reload(config).ok());
-  json info = GatewayUnderTest::Json(gw.Call({.target = "/openapi.json"}))["info"];
-  EXPECT_EQ(info, json::parse(R"({"title":"shop API","version":"2.1"})"));
+  HttpResponse renamed = gw.Call({.target = "/openapi.json"});
+  EXPECT_EQ(GatewayUnderTest::Json(renamed)["info"],
+            json::parse(R"({"title":"shop API","version":"2.1"})"));
+  EXPECT_NE(renamed.Header("ETag"), before.Header("ETag")) << "a new document, a new tag";
 
   config.openapi.path = "/v1/users/1";
   absl::Status refused = gw.gateway().Reload(config);
