@@ -26,6 +26,13 @@ void Compare(absl::string_view what, const std::string& before, const std::strin
 // client; gaining them does not. A view that grows from some fields to the
 // whole answer loses nothing.
 void CompareClients(const RouteMapEntry& before, const RouteMapEntry& after, ApiChange& change) {
+  // A map made without client profiles says nothing of them: every caller
+  // sees every route whole.
+  if (before.clients.empty() != after.clients.empty()) {
+    change.details.push_back(after.clients.empty() ? "client profiles no longer listed"
+                                                   : "client profiles listed");
+    return;
+  }
   auto find = [](const RouteMapEntry& entry, const std::string& name) {
     auto it = std::find_if(entry.clients.begin(), entry.clients.end(),
                            [&](const RouteMapEntry::Client& c) { return c.name == name; });

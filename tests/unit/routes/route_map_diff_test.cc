@@ -100,6 +100,12 @@ TEST(RouteMapDiffTest, WhatAClientProfileLosesIsBreakingForIt) {
   EXPECT_THAT(text, HasSubstr("client profile mobile's view loses profile.region"));
   EXPECT_THAT(text,
               HasSubstr("client profile default's view narrows from the whole answer to user_id"));
+
+  // A map made without profiles says nothing of them either way.
+  RouteMapEntry unlisted = before;
+  unlisted.clients.clear();
+  EXPECT_FALSE(DiffRouteMaps({before}, {unlisted}).breaking());
+  EXPECT_FALSE(DiffRouteMaps({unlisted}, {before}).breaking());
 }
 
 TEST(RouteMapDiffTest, RenderedMapsRoundTrip) {
