@@ -10,6 +10,7 @@
 #include "auth/api_key.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "support/api_key_auth.h"
 #include "support/gateway_under_test.h"
 
 namespace protogate::test {
@@ -146,18 +147,12 @@ TEST_F(ProfileDocumentTest, CredentialsThatDoNotHoldAreRefused) {
 // The shipped partner profile's view enum: its key gets the users service's
 // BASIC view of a user (the route needs a caller, as in the demo).
 TEST(ShippedProfilesTest, ThePartnersKeyGetsTheBasicView) {
-  const std::string key = *auth::NewApiKey("partner");
+  const std::string key = *auth::NewApiKey("partner-acme");
   GatewayUnderTest gw([&](config::GatewayConfig& config) {
     const config::GatewayConfig shipped = ShippedConfig();
     config.clients = shipped.clients;
     config.composites = shipped.composites;
-    auto hash = auth::HashApiKey(key);
-    ASSERT_TRUE(hash.ok()) << hash.status();
-    config.auth.enabled = true;
-    config.auth.default_policy = "authenticated";
-    config.auth.has_api_keys = true;
-    config.auth.api_keys.keys = {
-        {.id = "partner", .hash = *hash, .client_id = "demo-partner", .scopes = {"users:read"}}};
+    RequireApiKey(config, key, {"users:read"}, "demo-partner");
   });
   HttpResponse user = gw.Call({.target = "/v1/users/1", .headers = {{"X-Api-Key", key}}});
   ASSERT_EQ(user.status, 200) << user.body;
