@@ -167,11 +167,17 @@ absl::StatusOr<MediaType> Negotiate(absl::string_view accept) {
 }
 
 absl::StatusOr<GraphqlRequest> ReadPost(absl::string_view content_type, absl::string_view body) {
-  std::vector<absl::string_view> parts = absl::StrSplit(content_type, ';');
-  const std::string type = absl::AsciiStrToLower(absl::StripAsciiWhitespace(parts[0]));
+  // An absent header is a null view, which absl::StrSplit splits into no
+  // parts at all: the type is taken apart by hand.
+  const size_t semicolon = content_type.find(';');
+  const std::string type =
+      absl::AsciiStrToLower(absl::StripAsciiWhitespace(content_type.substr(0, semicolon)));
+  const absl::string_view params = semicolon == absl::string_view::npos
+                                       ? absl::string_view()
+                                       : content_type.substr(semicolon + 1);
   bool charset_ok = true;
-  for (size_t i = 1; i < parts.size(); ++i) {
-    std::string param = absl::AsciiStrToLower(absl::StripAsciiWhitespace(parts[i]));
+  for (absl::string_view part : absl::StrSplit(params, ';', absl::SkipEmpty())) {
+    std::string param = absl::AsciiStrToLower(absl::StripAsciiWhitespace(part));
     if (absl::StartsWith(param, "charset=")) {
       charset_ok = param == "charset=utf-8" || param == "charset=\"utf-8\"";
     }

@@ -36,6 +36,11 @@ TEST(ReadPostTest, ReadsTheFourMembers) {
 
 TEST(ReadPostTest, RefusesWhatIsNoGraphqlRequest) {
   EXPECT_EQ(ReadPost("text/plain", "{}").status().code(), absl::StatusCode::kUnimplemented);
+  // No Content-Type header at all: the request's lookup answers a null view.
+  EXPECT_EQ(ReadPost(absl::string_view(), R"({"query":"{a}"})").status().code(),
+            absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(ReadPost("", R"({"query":"{a}"})").status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_TRUE(ReadPost("Application/JSON ; ; charset=UTF-8", R"({"query":"{a}"})").ok());
   EXPECT_EQ(ReadPost("application/json; charset=latin1", R"({"query":"{a}"})").status().code(),
             absl::StatusCode::kUnimplemented);
   for (const char* body :
