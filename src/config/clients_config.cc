@@ -16,7 +16,7 @@ constexpr absl::string_view kProfileKeys[] = {"name", "match", "widen_unverified
                                               "views"};
 constexpr absl::string_view kMatchKeys[] = {"client_ids", "header", "hosts", "path_prefix"};
 constexpr absl::string_view kHeaderKeys[] = {"name", "values"};
-constexpr absl::string_view kViewKeys[] = {"fields", "view"};
+constexpr absl::string_view kViewKeys[] = {"fields", "view", "rename"};
 
 int LineOf(const YamlField& field) { return field.value.Mark().line + 1; }
 
@@ -75,7 +75,25 @@ absl::Status ReadMatch(const YamlReader& reader, const YamlField& field,
   return absl::OkStatus();
 }
 
-// `{fields: [...], view: BASIC}`: the fields, the AIP-157 view, or both.
+// `rename: {profile.display_name: name}`: field path → new member name.
+absl::Status ReadRenames(const YamlReader& reader, const YamlField& field, ClientViewConfig& view) {
+  ASSIGN_OR_RETURN(const YamlMap map, reader.ReadAnyMap(field));
+  for (const YamlMap::Entry& entry : map.entries()) {
+    ASSIGN_OR_RETURN(std::string name, reader.ReadString(entry.field));
+    if (!IsIdentifier(name)) {
+      return reader.Error(entry.field,
+                          absl::StrCat("invalid member name ", QuoteForMessage(name), " for ",
+                                       entry.key, " (letters, digits and _, e.g. id)"));
+    }
+    view.renames.push_back(
+        {.path = entry.key, .name = std::move(name), .line = LineOf(entry.field)});
+  }
+  if (view.renames.empty()) return reader.Error(field, "rename: at least one field");
+  return absl::OkStatus();
+}
+
+// `{fields: [...], view: BASIC, rename: {...}}`: the fields, the AIP-157
+// view, the renames, or any of them together.
 absl::Status ReadLongView(const YamlReader& reader, const YamlField& field,
                           ClientViewConfig& view) {
   ASSIGN_OR_RETURN(const YamlMap map, reader.ReadMap(field, kViewKeys));
@@ -92,8 +110,9 @@ absl::Status ReadLongView(const YamlReader& reader, const YamlField& field,
                                            "e.g. BASIC)"));
     }
   }
-  if (view.fields.empty() && view.view_enum.empty()) {
-    return reader.Missing(field, "fields", "the fields the profile gets, or a `view`");
+  if (const YamlField* f = map.Find("rename")) RETURN_IF_ERROR(ReadRenames(reader, *f, view));
+  if (view.fields.empty() && view.view_enum.empty() && view.renames.empty()) {
+    return reader.Missing(field, "fields", "the fields the profile gets, a `view` or `rename`");
   }
   return absl::OkStatus();
 }

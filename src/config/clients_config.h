@@ -11,6 +11,9 @@
 //       routes: [demo.users.v1.UserService.GetUser, demo.orders.v1.*]
 //       views:
 //         demo.users.v1.UserService.GetUser: [user_id, "profile(display_name)"]
+//         demo.orders.v1.OrderService.GetOrder:
+//           fields: [order_id, total_cents]
+//           rename: {total_cents: total}
 //     - name: default
 //       routes: [demo.catalog.v1.*]
 
@@ -35,6 +38,13 @@ struct ClientViewConfig {
   // caller sets it, as written ("BASIC" or "USER_VIEW_BASIC"); "" none.
   std::string view_enum{};
   int view_line = 0;
+  // New member names in the answer: field path → name, in config order.
+  struct Rename {
+    std::string path;
+    std::string name;
+    int line = 0;
+  };
+  std::vector<Rename> renames{};
 };
 
 struct ClientProfileConfig {

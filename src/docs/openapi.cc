@@ -133,7 +133,8 @@ class Builder {
 
  private:
   Json MessageSchema(const Descriptor& message);
-  Json ViewSchema(const transcode::FieldSelection& view);
+  Json ViewSchema(const Descriptor& type, const transcode::FieldSelection* view,
+                  const transcode::FieldRenames* renames);
   Json EnumSchema(const EnumDescriptor& type);
   Json SingularSchema(const FieldDescriptor& field);
   Json FieldSchema(const FieldDescriptor& field);
@@ -179,26 +180,42 @@ Json Builder::MessageSchema(const Descriptor& message) {
   return {{"$ref", Ref(message.full_name())}};
 }
 
-// Only the selected fields, each whole unless the view selects within it.
-Json Builder::ViewSchema(const transcode::FieldSelection& view) {
+// A profile's answer: only the view's fields (all without one), each whole
+// unless the view selects within it, under the profile's names. Inline: the
+// shared component describes the whole message.
+Json Builder::ViewSchema(const Descriptor& type, const transcode::FieldSelection* view,
+                         const transcode::FieldRenames* renames) {
+  std::vector<std::pair<const FieldDescriptor*, const transcode::FieldSelection*>> fields;
+  if (view != nullptr) {
+    for (const auto& member : view->members) fields.emplace_back(member.field, member.sub.get());
+  } else {
+    for (int i = 0; i < type.field_count(); ++i) fields.emplace_back(type.field(i), nullptr);
+  }
   Json properties = Json::object();
-  for (const transcode::FieldSelection::Member& member : view.members) {
-    const FieldDescriptor& field = *member.field;
+  for (const auto& [field, selected] : fields) {
+    const transcode::FieldRenames::Entry* entry =
+        renames != nullptr ? renames->Find(field->number()) : nullptr;
+    const transcode::FieldRenames* renamed = entry != nullptr ? entry->sub.get() : nullptr;
     Json schema;
-    if (member.sub == nullptr) {
-      schema = FieldSchema(field);
-    } else if (field.is_map()) {
-      schema = {{"type", "object"}, {"additionalProperties", ViewSchema(*member.sub)}};
-    } else if (field.is_repeated()) {
-      schema = {{"type", "array"}, {"items", ViewSchema(*member.sub)}};
+    if (selected == nullptr && renamed == nullptr) {
+      schema = FieldSchema(*field);
     } else {
-      schema = ViewSchema(*member.sub);
+      const Descriptor& sub = field->is_map() ? *field->message_type()->map_value()->message_type()
+                                              : *field->message_type();
+      Json inner = ViewSchema(sub, selected, renamed);
+      if (field->is_map()) {
+        schema = {{"type", "object"}, {"additionalProperties", std::move(inner)}};
+      } else if (field->is_repeated()) {
+        schema = {{"type", "array"}, {"items", std::move(inner)}};
+      } else {
+        schema = std::move(inner);
+      }
     }
-    Describe(schema, CommentOf(field));
-    properties[field.json_name()] = std::move(schema);
+    Describe(schema, CommentOf(*field));
+    properties[transcode::MemberName(renames, *field, false)] = std::move(schema);
   }
   Json schema{{"type", "object"}, {"properties", std::move(properties)}};
-  Describe(schema, CommentOf(*view.type));
+  Describe(schema, CommentOf(type));
   return schema;
 }
 
@@ -416,9 +433,15 @@ Json Builder::Operation(const OpenApiRoute& route, const routing::HttpTemplate& 
     op["requestBody"] = {{"required", true},
                          {"content", {{"application/json", {{"schema", std::move(schema)}}}}}};
   }
-  Json response = route.view != nullptr       ? ViewSchema(*route.view)
-                  : response_field != nullptr ? FieldSchema(*response_field)
-                                              : MessageSchema(*method.output_type());
+  Json response;
+  if (route.view != nullptr || route.renames != nullptr) {
+    const Descriptor& answer =
+        response_field != nullptr ? *response_field->message_type() : *method.output_type();
+    response = ViewSchema(answer, route.view.get(), route.renames.get());
+  } else {
+    response = response_field != nullptr ? FieldSchema(*response_field)
+                                         : MessageSchema(*method.output_type());
+  }
   op["responses"] = {
       {"200",
        {{"description", "OK"},

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "google/protobuf/descriptor.h"
+#include "transcode/field_renames.h"
 #include "transcode/field_selection.h"
 
 namespace protogate::docs {
@@ -45,6 +46,8 @@ struct OpenApiRoute {
   // response schema then lists only the selected fields, inline, since the
   // shared component describes the whole message. Null: all of it.
   std::shared_ptr<const transcode::FieldSelection> view = nullptr;
+  // The profile's new member names in the answer; null: none.
+  std::shared_ptr<const transcode::FieldRenames> renames = nullptr;
 };
 
 // The binding of any route record that names these fields as OpenApiRoute

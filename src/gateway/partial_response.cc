@@ -50,8 +50,11 @@ absl::Status TakeFieldSelection(RequestContext& ctx,
                                 std::vector<std::pair<std::string, std::string>>& query) {
   ASSIGN_OR_RETURN(const std::string text, SelectionText(ctx, query));
   // The profile's view, when it has one here, is what the caller may see.
+  const views::ClientProfiles& clients = *ctx.snapshot->clients;
   std::shared_ptr<const transcode::FieldSelection> view =
-      ctx.snapshot->clients->View(ctx.client, ctx.match->route_id);
+      clients.View(ctx.client, ctx.match->route_id);
+  // Fields the profile renames are asked for by their new names.
+  const transcode::FieldRenames* renames = clients.Renames(ctx.client, ctx.match->route_id).get();
   const PartialResponse& partial = ctx.route->partial;
   if (OnlySpaces(text)) {
     if (view == nullptr) return absl::OkStatus();  // everything
@@ -61,9 +64,9 @@ absl::Status TakeFieldSelection(RequestContext& ctx,
       return absl::InvalidArgumentError(
           "fields: this route's answer is not a message, so it cannot be narrowed");
     }
-    ASSIGN_OR_RETURN(ctx.selection, transcode::ParseFieldSelection(text, *partial.type));
+    ASSIGN_OR_RETURN(ctx.selection, transcode::ParseFieldSelection(text, *partial.type, renames));
     if (view != nullptr) {
-      ASSIGN_OR_RETURN(ctx.selection, transcode::NarrowSelection(*ctx.selection, *view));
+      ASSIGN_OR_RETURN(ctx.selection, transcode::NarrowSelection(*ctx.selection, *view, renames));
     }
   }
   ctx.field_mask = absl::StrJoin(transcode::ProtoPaths(*ctx.selection, partial.mask_prefix), ",");

@@ -211,7 +211,8 @@ absl::StatusOr<std::shared_ptr<const views::ClientProfiles>> BuildClientProfiles
   for (const Route& route : snapshot.route_list) {
     facts.push_back({.selector = route.selector,
                      .view_type = route.composite ? nullptr : route.partial.type,
-                     .request_type = route.method ? route.method->input_type() : nullptr});
+                     .request_type = route.method ? route.method->input_type() : nullptr,
+                     .response = route.response ? &*route.response : nullptr});
   }
   return views::ClientProfiles::Build(snapshot.config.clients, snapshot.config.source_path, facts);
 }

@@ -155,7 +155,11 @@ http::Response UnaryResponse(const RequestContext& ctx, const upstream::UnaryCal
     response =
         ErrorResponse(absl::Status(static_cast<absl::StatusCode>(result.code), message), details);
   } else {
-    auto json = ctx.route->response->Transcode(result.response, ctx.selection.get());
+    // The caller's profile may print the answer under its own names.
+    const transcode::ResponseTranscoder* renamed =
+        ctx.snapshot->clients->Response(ctx.client, ctx.match->route_id);
+    const transcode::ResponseTranscoder& printer = renamed ? *renamed : *ctx.route->response;
+    auto json = printer.Transcode(result.response, ctx.selection.get());
     response = json.ok() ? JsonResponse(200, *std::move(json)) : ErrorResponse(json.status());
   }
   AppendResponseMetadata(result.initial_metadata, response.headers);

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "transcode/field_renames.h"
 #include "transcode/wire_format.h"
 
 namespace protogate::transcode {
@@ -23,7 +24,8 @@ struct Building {
     std::unique_ptr<Building> sub{};  // set once a sub-field was selected
   };
   const gpb::Descriptor* type = nullptr;
-  std::map<int, Member> members{};  // by field number
+  const FieldRenames* renames = nullptr;  // the names a client knows these fields by
+  std::map<int, Member> members{};        // by field number
 };
 
 std::shared_ptr<const FieldSelection> Freeze(const Building& building) {
@@ -60,6 +62,25 @@ const gpb::FieldDescriptor* FindByEitherName(const gpb::Descriptor& type, absl::
     if (type.field(i)->json_name() == name) return type.field(i);
   }
   return nullptr;
+}
+
+// A renamed field answers to its new name only: its old names are what the
+// client's profile does not show.
+const gpb::FieldDescriptor* FindAsNamed(const Building& at, absl::string_view name) {
+  if (at.renames != nullptr) {
+    if (const gpb::FieldDescriptor* field = at.renames->Renamed(name)) return field;
+  }
+  const gpb::FieldDescriptor* field = FindByEitherName(*at.type, name);
+  if (field == nullptr || at.renames == nullptr) return field;
+  const FieldRenames::Entry* entry = at.renames->Find(field->number());
+  return entry != nullptr && !entry->name.empty() ? nullptr : field;
+}
+
+// The renames within a field of `at`.
+const FieldRenames* RenamesBelow(const Building& at, const gpb::FieldDescriptor& field) {
+  if (at.renames == nullptr) return nullptr;
+  const FieldRenames::Entry* entry = at.renames->Find(field.number());
+  return entry != nullptr ? entry->sub.get() : nullptr;
 }
 
 bool IsNameChar(char c) {
@@ -123,10 +144,13 @@ class Parser {
               absl::StrCat("\"", member->field->name(), "\" has no sub-fields at \"", path, "\""));
         }
         if (++level > kMaxFieldPathDepth) return Error("path deeper than 32 fields");
-        if (!member->sub) member->sub = std::make_unique<Building>(Building{.type = type});
+        if (!member->sub) {
+          member->sub = std::make_unique<Building>(
+              Building{.type = type, .renames = RenamesBelow(*at, *member->field)});
+        }
         at = member->sub.get();
       }
-      const gpb::FieldDescriptor* field = FindByEitherName(*at->type, segment);
+      const gpb::FieldDescriptor* field = FindAsNamed(*at, segment);
       if (field == nullptr) {
         return Error(absl::StrCat("no field \"", segment, "\" at \"", path, "\""));
       }
@@ -150,7 +174,10 @@ class Parser {
       return Error(absl::StrCat("map values are selected with \"*\" at \"", path, "(\""));
     }
     if (level + 1 > kMaxFieldPathDepth) return Error("path deeper than 32 fields");
-    if (!member->sub) member->sub = std::make_unique<Building>(Building{.type = type});
+    if (!member->sub) {
+      member->sub = std::make_unique<Building>(
+          Building{.type = type, .renames = RenamesBelow(*at, *member->field)});
+    }
     RETURN_IF_ERROR(List(*member->sub, path, level + 1));
     SkipSpaces();
     if (!Take(')')) return Unexpected();
@@ -210,15 +237,21 @@ bool FilterMapEntry(const FieldSelection& sub, absl::string_view entry, std::str
 
 absl::StatusOr<std::shared_ptr<const FieldSelection>> Narrow(const FieldSelection& asked,
                                                              const FieldSelection& view,
+                                                             const FieldRenames* renames,
                                                              const std::string& prefix) {
   auto narrowed = std::make_shared<FieldSelection>();
   narrowed->type = asked.type;
   for (const FieldSelection::Member& member : asked.members) {
-    const std::string path = absl::StrCat(prefix, member.field->name());
+    // Named as the client knows the field: by its new name when renamed.
+    const FieldRenames::Entry* entry =
+        renames != nullptr ? renames->Find(member.field->number()) : nullptr;
+    const std::string& name =
+        entry != nullptr && !entry->name.empty() ? entry->name : member.field->name();
+    const std::string path = absl::StrCat(prefix, name);
     const FieldSelection::Member* allowed = view.Find(member.field->number());
     if (allowed == nullptr) {
       return absl::InvalidArgumentError(
-          absl::StrCat("fields: no field \"", member.field->name(), "\" at \"", path, "\""));
+          absl::StrCat("fields: no field \"", name, "\" at \"", path, "\""));
     }
     FieldSelection::Member kept{.field = member.field};
     if (!allowed->sub) {
@@ -226,7 +259,8 @@ absl::StatusOr<std::shared_ptr<const FieldSelection>> Narrow(const FieldSelectio
     } else if (!member.sub) {
       kept.sub = allowed->sub;  // the client asks for it whole: the view's part
     } else {
-      ASSIGN_OR_RETURN(kept.sub, Narrow(*member.sub, *allowed->sub, path + "."));
+      ASSIGN_OR_RETURN(kept.sub, Narrow(*member.sub, *allowed->sub,
+                                        entry != nullptr ? entry->sub.get() : nullptr, path + "."));
     }
     narrowed->members.push_back(std::move(kept));
   }
@@ -236,8 +270,9 @@ absl::StatusOr<std::shared_ptr<const FieldSelection>> Narrow(const FieldSelectio
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const FieldSelection>> NarrowSelection(const FieldSelection& asked,
-                                                                      const FieldSelection& view) {
-  return Narrow(asked, view, "");
+                                                                      const FieldSelection& view,
+                                                                      const FieldRenames* renames) {
+  return Narrow(asked, view, renames, "");
 }
 
 const FieldSelection::Member* FieldSelection::Find(int number) const {
@@ -247,12 +282,12 @@ const FieldSelection::Member* FieldSelection::Find(int number) const {
 }
 
 absl::StatusOr<std::shared_ptr<const FieldSelection>> ParseFieldSelection(
-    absl::string_view text, const gpb::Descriptor& type) {
+    absl::string_view text, const gpb::Descriptor& type, const FieldRenames* renames) {
   if (text.size() > kMaxFieldSelectionText) {
     return absl::InvalidArgumentError(
         absl::StrCat("fields: longer than ", kMaxFieldSelectionText, " bytes"));
   }
-  Building root{.type = &type};
+  Building root{.type = &type, .renames = renames};
   Parser parser(text);
   RETURN_IF_ERROR(parser.List(root, "", 0));
   if (!parser.AtEnd()) return parser.Unexpected();

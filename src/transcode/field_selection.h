@@ -32,6 +32,8 @@
 
 namespace protogate::transcode {
 
+struct FieldRenames;  // field_renames.h
+
 struct FieldSelection {
   struct Member {
     const google::protobuf::FieldDescriptor* field = nullptr;
@@ -55,16 +57,19 @@ inline constexpr int kMaxFieldPathDepth = 32;
 // deeper than kMaxFieldPathDepth, e.g.
 //   `fields: no field "nme" at "profile.nme"`.
 // Empty text (or only spaces) is an error too: callers treat an absent or
-// empty parameter as "everything" before asking.
+// empty parameter as "everything" before asking. With `renames` (over
+// `type`), a renamed field is named by its new name only.
 absl::StatusOr<std::shared_ptr<const FieldSelection>> ParseFieldSelection(
-    absl::string_view text, const google::protobuf::Descriptor& type);
+    absl::string_view text, const google::protobuf::Descriptor& type,
+    const FieldRenames* renames = nullptr);
 
 // What a client asked for (`asked`) within what its profile's view allows
 // (`view`, over the same type): the intersection. InvalidArgument naming the
-// first asked path the view does not hold, as if the field did not exist:
+// first asked path the view does not hold, as if the field did not exist
+// (renamed fields by their new names):
 //   `fields: no field "total_spent_cents" at "total_spent_cents"`.
-absl::StatusOr<std::shared_ptr<const FieldSelection>> NarrowSelection(const FieldSelection& asked,
-                                                                      const FieldSelection& view);
+absl::StatusOr<std::shared_ptr<const FieldSelection>> NarrowSelection(
+    const FieldSelection& asked, const FieldSelection& view, const FieldRenames* renames = nullptr);
 
 // The selection as FieldMask paths (proto names, "profile.region"), in field
 // order, each prefixed with `prefix` ("user." when the selection is over a

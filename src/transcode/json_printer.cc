@@ -181,11 +181,14 @@ class Planner {
 
   int struct_plan() const { return struct_plan_; }
 
-  // Index of the type's plan, or -1 when unsupported.
-  int Plan(const gpb::Descriptor& type) {
-    if (auto it = index_.find(&type); it != index_.end()) return it->second;
+  // Index of the type's plan, or -1 when unsupported. With `renames` (over
+  // `type`, or for a map entry type its values' renames) the type gets a plan
+  // of its own, with the new member names.
+  int Plan(const gpb::Descriptor& type, const FieldRenames* renames = nullptr) {
+    const std::pair<const gpb::Descriptor*, const FieldRenames*> key(&type, renames);
+    if (auto it = index_.find(key); it != index_.end()) return it->second;
     const int index = static_cast<int>(plans_->size());
-    index_[&type] = index;
+    index_[key] = index;
     plans_->emplace_back();
     JsonPrinter::MessagePlan plan;
     int max_small = 0;
@@ -198,7 +201,16 @@ class Planner {
       f.repeated = field.is_repeated();
       f.packable = field.is_packable();
       f.map = field.is_map();
-      const std::string& name = options_.use_proto_field_names ? field.name() : field.json_name();
+      const bool map_entry = type.map_key() != nullptr;
+      const std::string& name =
+          MemberName(map_entry ? nullptr : renames, field, options_.use_proto_field_names);
+      const FieldRenames* below = nullptr;  // renames within the field's message
+      if (renames != nullptr && map_entry) {
+        if (field.number() == 2) below = renames;
+      } else if (const FieldRenames::Entry* entry =
+                     renames != nullptr ? renames->Find(field.number()) : nullptr) {
+        below = entry->sub.get();
+      }
       for (char c : name) {
         // Identifiers never need escaping; anything else is left to protobuf.
         if (c == '"' || c == '\\' || c == '<' || c == '>' || c < 0x20 || c >= 0x7f) return -1;
@@ -218,7 +230,7 @@ class Planner {
         } else if (IsUnsupportedWellKnown(child.full_name()) && !IsStructEntry(child)) {
           return -1;
         }
-        f.message = Plan(child);
+        f.message = Plan(child, below);  // a map's entry plan carries its values' renames
         if (f.message < 0) return -1;
       }
       f.wire_type = WireTypeOf(f.kind);
@@ -277,7 +289,7 @@ class Planner {
   const bool structs_and_wrappers_;
   int struct_plan_ = -1;
   std::vector<JsonPrinter::MessagePlan>* plans_;
-  absl::flat_hash_map<const gpb::Descriptor*, int> index_;
+  absl::flat_hash_map<std::pair<const gpb::Descriptor*, const FieldRenames*>, int> index_;
 };
 
 // A bounded read position. Every read checks the bound; a failed read makes
@@ -1029,13 +1041,14 @@ std::unique_ptr<const JsonPrinter> JsonPrinter::Create(const gpb::Descriptor& ty
 
 std::unique_ptr<const JsonPrinter> JsonPrinter::Create(const gpb::Descriptor& type,
                                                        const JsonOutputOptions& options,
-                                                       Coverage coverage) {
+                                                       Coverage coverage,
+                                                       const FieldRenames* renames) {
   if (options.emit_default_values) return nullptr;
   if (absl::StartsWith(type.full_name(), "google.protobuf.")) return nullptr;
   auto printer = std::unique_ptr<JsonPrinter>(new JsonPrinter());
   printer->enums_as_ints_ = options.enums_as_ints;
   Planner planner(options, coverage == Coverage::kStructsAndWrappers, &printer->messages_);
-  if (planner.Plan(type) != 0) return nullptr;
+  if (planner.Plan(type, renames) != 0) return nullptr;
   printer->struct_plan_ = planner.struct_plan();
   return printer;
 }

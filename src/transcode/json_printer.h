@@ -34,6 +34,7 @@
 
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
+#include "transcode/field_renames.h"
 
 namespace protogate::transcode {
 
@@ -59,9 +60,12 @@ class JsonPrinter {
   // nullptr when the type or the options are outside what this printer does.
   static std::unique_ptr<const JsonPrinter> Create(const google::protobuf::Descriptor& type,
                                                    const JsonOutputOptions& options);
+  // With `renames` (over `type`), renamed fields print under their new
+  // names (field_renames.h).
   static std::unique_ptr<const JsonPrinter> Create(const google::protobuf::Descriptor& type,
                                                    const JsonOutputOptions& options,
-                                                   Coverage coverage);
+                                                   Coverage coverage,
+                                                   const FieldRenames* renames = nullptr);
 
   // Appends the JSON of `wire` (a message of the type given to Create) to
   // `out`. False when the printer declines; `out` is then restored to its

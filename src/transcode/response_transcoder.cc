@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/json_text.h"
+#include "common/status_macros.h"
 #include "google/protobuf/arena.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
@@ -37,6 +38,10 @@ struct ResponseTranscoder::Impl {
   std::string key_prefix;      // kOtherField: `{"<key>":`
   std::string default_json;    // kOtherField: the field's JSON when it is not on the wire
   gpb::util::JsonPrintOptions print_options;
+  JsonOutputOptions options;
+  std::string response_body_field;
+  // New member names over the selectable type (a client profile's); null: none.
+  std::shared_ptr<const FieldRenames> renames;
   // The fast printers of `type` and, for kMessageField, of the field's type;
   // nullptr where they do not apply, and protobuf prints.
   std::unique_ptr<const JsonPrinter> printer;
@@ -47,6 +52,7 @@ struct ResponseTranscoder::Impl {
   absl::Status NotAValidResponse() const;
   absl::StatusOr<std::string> Print(const JsonPrinter* fast, const std::string& url,
                                     absl::string_view binary) const;
+  static std::optional<std::string> PrintFast(const JsonPrinter* fast, absl::string_view binary);
   absl::StatusOr<std::string> TranscodeMessageField(absl::string_view binary,
                                                     const FieldSelection* selection) const;
   absl::StatusOr<std::string> PrintSelected(const JsonPrinter* fast, const std::string& url,
@@ -159,15 +165,37 @@ absl::StatusOr<std::string> ResponseTranscoder::Impl::DefaultJson(const std::str
 absl::StatusOr<ResponseTranscoder> ResponseTranscoder::Create(
     std::shared_ptr<const TypeRegistry> registry, const gpb::Descriptor& response_type,
     absl::string_view response_body_field, const JsonOutputOptions& options) {
+  return Build(std::move(registry), response_type, response_body_field, options, nullptr);
+}
+
+absl::StatusOr<ResponseTranscoder> ResponseTranscoder::Renamed(
+    std::shared_ptr<const FieldRenames> renames) const {
+  const Impl& impl = *impl_;
+  if (renames == nullptr || renames->type != selectable_type()) {
+    return absl::InvalidArgumentError("renames must be over the answer's message type");
+  }
+  return Build(impl.registry, *impl.type, impl.response_body_field, impl.options,
+               std::move(renames));
+}
+
+absl::StatusOr<ResponseTranscoder> ResponseTranscoder::Build(
+    std::shared_ptr<const TypeRegistry> registry, const gpb::Descriptor& response_type,
+    absl::string_view response_body_field, const JsonOutputOptions& options,
+    std::shared_ptr<const FieldRenames> renames) {
   auto impl = std::make_shared<Impl>();
   impl->registry = std::move(registry);
+  impl->options = options;
+  impl->response_body_field = std::string(response_body_field);
+  impl->renames = renames;
   impl->type = &response_type;
   impl->type_url = TypeRegistry::TypeUrl(response_type);
   impl->print_options.add_whitespace = false;
   impl->print_options.always_print_primitive_fields = options.emit_default_values;
   impl->print_options.always_print_enums_as_ints = options.enums_as_ints;
   impl->print_options.preserve_proto_field_names = options.use_proto_field_names;
-  impl->printer = JsonPrinter::Create(response_type, options);
+  const FieldRenames* whole_renames = response_body_field.empty() ? renames.get() : nullptr;
+  impl->printer =
+      JsonPrinter::Create(response_type, options, JsonPrinter::Coverage::kCommon, whole_renames);
   if (!response_body_field.empty()) {
     const gpb::FieldDescriptor* field = FindTopLevelField(response_type, response_body_field);
     if (field == nullptr) {
@@ -179,7 +207,8 @@ absl::StatusOr<ResponseTranscoder> ResponseTranscoder::Create(
     if (field->type() == gpb::FieldDescriptor::TYPE_MESSAGE && !field->is_repeated()) {
       impl->body_kind = BodyKind::kMessageField;
       impl->field_type_url = TypeRegistry::TypeUrl(*field->message_type());
-      impl->field_printer = JsonPrinter::Create(*field->message_type(), options);
+      impl->field_printer = JsonPrinter::Create(*field->message_type(), options,
+                                                JsonPrinter::Coverage::kCommon, renames.get());
     } else {
       impl->body_kind = BodyKind::kOtherField;
       const std::string& key = options.use_proto_field_names ? field->name() : field->json_name();
@@ -253,14 +282,20 @@ absl::StatusOr<std::string> ResponseTranscoder::Impl::Normalize(absl::string_vie
   return message->SerializeAsString();
 }
 
+std::optional<std::string> ResponseTranscoder::Impl::PrintFast(const JsonPrinter* fast,
+                                                               absl::string_view binary) {
+  if (fast == nullptr) return std::nullopt;
+  std::string json;
+  json.reserve(binary.size() + binary.size() / 2 + 16);
+  if (fast->Print(binary, &json)) return json;
+  return std::nullopt;
+}
+
 absl::StatusOr<std::string> ResponseTranscoder::Impl::Print(const JsonPrinter* fast,
                                                             const std::string& url,
                                                             absl::string_view binary) const {
+  if (auto printed = PrintFast(fast, binary)) return *std::move(printed);
   std::string json;
-  if (fast != nullptr) {
-    json.reserve(binary.size() + binary.size() / 2 + 16);
-    if (fast->Print(binary, &json)) return json;
-  }
   // The stream form reads the caller's bytes in place (the string form
   // would copy them).
   gpb::util::Status status;
@@ -277,18 +312,25 @@ absl::StatusOr<std::string> ResponseTranscoder::Impl::Print(const JsonPrinter* f
 }
 
 // Trims the bytes to the selection first, so that the printer skips what
-// nobody asked for.
+// nobody asked for. The fast printer writes the new names itself; what
+// protobuf prints is renamed afterwards.
 absl::StatusOr<std::string> ResponseTranscoder::Impl::PrintSelected(
     const JsonPrinter* fast, const std::string& url, absl::string_view binary,
     const FieldSelection* selection) const {
-  if (selection == nullptr) return Print(fast, url, binary);
   std::string trimmed;
-  if (!FilterWire(*selection, binary, &trimmed)) return NotAValidResponse();
-  auto json = Print(fast, url, trimmed);
-  if (!json.ok() || !print_options.always_print_primitive_fields) return json;
-  nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(*json, nullptr, false);
+  if (selection != nullptr) {
+    if (!FilterWire(*selection, binary, &trimmed)) return NotAValidResponse();
+    binary = trimmed;
+  }
+  if (auto printed = PrintFast(fast, binary)) return *std::move(printed);
+  ASSIGN_OR_RETURN(std::string json, Print(nullptr, url, binary));
+  const bool prune = selection != nullptr && print_options.always_print_primitive_fields;
+  if (!prune && renames == nullptr) return json;
+  nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(json, nullptr, false);
   if (parsed.is_discarded()) return NotAValidResponse();
-  Prune(*selection, print_options.preserve_proto_field_names, parsed);
+  const bool proto_names = print_options.preserve_proto_field_names;
+  if (prune) Prune(*selection, proto_names, parsed);
+  if (renames != nullptr) RenameMembers(*renames, proto_names, parsed);
   return common::JsonText(parsed);
 }
 

@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "transcode/field_renames.h"
 #include "transcode/field_selection.h"
 #include "transcode/json_printer.h"  // JsonOutputOptions
 #include "transcode/type_registry.h"
@@ -29,6 +30,11 @@ class ResponseTranscoder {
       std::shared_ptr<const TypeRegistry> registry,
       const google::protobuf::Descriptor& response_type, absl::string_view response_body_field,
       const JsonOutputOptions& options);
+
+  // The same transcoder with some members of the answer renamed (renames
+  // over selectable_type(); a client profile's view). InvalidArgument when
+  // the renames are over another type.
+  absl::StatusOr<ResponseTranscoder> Renamed(std::shared_ptr<const FieldRenames> renames) const;
 
   // Internal when the bytes do not parse as the response type. With
   // `selection` (over selectable_type()), only the selected fields print.
@@ -46,6 +52,11 @@ class ResponseTranscoder {
  private:
   struct Impl;
   explicit ResponseTranscoder(std::shared_ptr<const Impl> impl);
+  static absl::StatusOr<ResponseTranscoder> Build(std::shared_ptr<const TypeRegistry> registry,
+                                                  const google::protobuf::Descriptor& response_type,
+                                                  absl::string_view response_body_field,
+                                                  const JsonOutputOptions& options,
+                                                  std::shared_ptr<const FieldRenames> renames);
   std::shared_ptr<const Impl> impl_;
 };
 

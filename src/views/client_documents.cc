@@ -17,6 +17,7 @@ std::vector<docs::OpenApiRoute> RoutesFor(const ClientProfiles& profiles,
     if (!profiles.Allows(caller.profile, caller.verified, id)) continue;
     allowed.push_back(routes[i]);
     allowed.back().view = profiles.View(caller.profile, id);
+    allowed.back().renames = profiles.Renames(caller.profile, id);
   }
   return allowed;
 }

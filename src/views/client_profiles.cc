@@ -66,6 +66,62 @@ absl::StatusOr<RequestView> ResolveViewEnum(const google::protobuf::Descriptor* 
                                                  absl::StrJoin(names, ", "), ")"));
 }
 
+// The first renamed field the view leaves out; null when all are in it.
+const google::protobuf::FieldDescriptor* OutsideView(const transcode::FieldRenames& renames,
+                                                     const transcode::FieldSelection& view) {
+  for (const transcode::FieldRenames::Entry& entry : renames.entries) {
+    const transcode::FieldSelection::Member* member = view.Find(entry.field->number());
+    if (member == nullptr) return entry.field;
+    if (entry.sub && member->sub) {
+      if (auto* outside = OutsideView(*entry.sub, *member->sub)) return outside;
+    }
+  }
+  return nullptr;
+}
+
+struct RenamedView {
+  std::shared_ptr<const transcode::FieldRenames> renames;
+  std::shared_ptr<const transcode::ResponseTranscoder> response;  // null where nothing prints
+};
+
+// A view's renames, checked against its fields, and the route's transcoder
+// printing under the new names.
+absl::StatusOr<RenamedView> BuildRenames(const config::ClientViewConfig& view,
+                                         const RouteFacts& route,
+                                         const transcode::FieldSelection* fields,
+                                         absl::string_view source, const std::string& profile) {
+  std::vector<transcode::FieldRename> wanted;
+  for (const auto& rename : view.renames) wanted.push_back({rename.path, rename.name});
+  auto parsed = transcode::ParseFieldRenames(wanted, *route.view_type);
+  if (!parsed.ok()) {
+    // The message starts "rename <path>:"; its line is that rename's.
+    int line = view.renames.front().line;
+    for (const auto& rename : view.renames) {
+      if (absl::StartsWith(parsed.status().message(), absl::StrCat("rename ", rename.path, ":"))) {
+        line = rename.line;
+      }
+    }
+    return LoadError(source, line, profile,
+                     absl::StrCat("views: ", view.method, ": ", parsed.status().message()));
+  }
+  if (fields != nullptr) {
+    if (const auto* outside = OutsideView(**parsed, *fields)) {
+      return LoadError(source, view.renames.front().line, profile,
+                       absl::StrCat("views: ", view.method, ": rename: ", outside->full_name(),
+                                    " is not among the view's fields"));
+    }
+  }
+  RenamedView built{.renames = *parsed, .response = nullptr};
+  if (route.response == nullptr) return built;
+  auto renamed = route.response->Renamed(built.renames);
+  if (!renamed.ok()) {
+    return LoadError(source, view.line, profile,
+                     absl::StrCat("views: ", view.method, ": ", renamed.status().message()));
+  }
+  built.response = std::make_shared<const transcode::ResponseTranscoder>(*std::move(renamed));
+  return built;
+}
+
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const ClientProfiles>> ClientProfiles::Build(
@@ -77,7 +133,10 @@ absl::StatusOr<std::shared_ptr<const ClientProfiles>> ClientProfiles::Build(
         .config = profile_config,
         .routes = std::vector<bool>(routes.size(), profile_config.all_routes),
         .views = std::vector<std::shared_ptr<const transcode::FieldSelection>>(routes.size()),
-        .view_enums = std::vector<RequestView>(routes.size())};
+        .view_enums = std::vector<RequestView>(routes.size()),
+        .renames = std::vector<std::shared_ptr<const transcode::FieldRenames>>(routes.size()),
+        .responses =
+            std::vector<std::shared_ptr<const transcode::ResponseTranscoder>>(routes.size())};
     const std::string& name = profile_config.name;
     for (size_t s = 0; s < profile_config.routes.size(); ++s) {
       const std::string& selector = profile_config.routes[s];
@@ -103,21 +162,29 @@ absl::StatusOr<std::shared_ptr<const ClientProfiles>> ClientProfiles::Build(
             return LoadError(source, view.view_line, name, chosen.status().message());
           profile.view_enums[r] = *chosen;
         }
-        if (view.fields.empty()) continue;  // the whole answer
+        if (view.fields.empty() && view.renames.empty()) continue;  // the whole answer
         if (routes[r].view_type == nullptr) {
           return LoadError(source, view.line, name,
                            absl::StrCat("views: ", view.method,
                                         " answers no message (a composite, or a scalar, "
                                         "repeated or map response_body): it cannot be narrowed"));
         }
-        auto selection =
-            transcode::ParseFieldSelection(absl::StrJoin(view.fields, ","), *routes[r].view_type);
-        if (!selection.ok()) {
-          return LoadError(
-              source, view.line, name,
-              absl::StrCat("views: ", view.method, ": ", selection.status().message()));
+        if (!view.fields.empty()) {
+          auto selection =
+              transcode::ParseFieldSelection(absl::StrJoin(view.fields, ","), *routes[r].view_type);
+          if (!selection.ok()) {
+            return LoadError(
+                source, view.line, name,
+                absl::StrCat("views: ", view.method, ": ", selection.status().message()));
+          }
+          profile.views[r] = *std::move(selection);
         }
-        profile.views[r] = *std::move(selection);
+        if (!view.renames.empty()) {
+          auto renamed = BuildRenames(view, routes[r], profile.views[r].get(), source, name);
+          if (!renamed.ok()) return renamed.status();
+          profile.renames[r] = std::move(renamed->renames);
+          profile.responses[r] = std::move(renamed->response);
+        }
       }
       if (!found) {
         return LoadError(source, view.line, name,
@@ -213,6 +280,19 @@ std::shared_ptr<const transcode::FieldSelection> ClientProfiles::View(int profil
   const Profile* p = Of(profile);
   const size_t r = static_cast<size_t>(route_id);
   return p != nullptr && r < p->views.size() ? p->views[r] : nullptr;
+}
+
+std::shared_ptr<const transcode::FieldRenames> ClientProfiles::Renames(int profile,
+                                                                       int route_id) const {
+  const Profile* p = Of(profile);
+  const size_t r = static_cast<size_t>(route_id);
+  return p != nullptr && r < p->renames.size() ? p->renames[r] : nullptr;
+}
+
+const transcode::ResponseTranscoder* ClientProfiles::Response(int profile, int route_id) const {
+  const Profile* p = Of(profile);
+  const size_t r = static_cast<size_t>(route_id);
+  return p != nullptr && r < p->responses.size() ? p->responses[r].get() : nullptr;
 }
 
 RequestView ClientProfiles::ViewEnum(int profile, int route_id) const {

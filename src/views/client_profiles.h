@@ -27,7 +27,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "config/clients_config.h"
+#include "transcode/field_renames.h"
 #include "transcode/field_selection.h"
+#include "transcode/response_transcoder.h"
 
 namespace protogate::views {
 
@@ -39,6 +41,9 @@ struct RouteFacts {
   const google::protobuf::Descriptor* view_type = nullptr;
   // The method's request; null for composites.
   const google::protobuf::Descriptor* request_type = nullptr;
+  // How the route prints its answer, for a profile's renames to print
+  // through; null where nothing prints here (the CLI).
+  const transcode::ResponseTranscoder* response = nullptr;
 };
 
 // AIP-157: the value a profile gives the request's `view` enum field.
@@ -57,7 +62,8 @@ class ClientProfiles {
   // route, a view of a method that has no route here or whose answer cannot
   // be narrowed, a view path that does not fit the method's answer, a `view`
   // value for a request without a `view` enum field or that names none of
-  // its values.
+  // its values, a rename that does not fit the answer (field_renames.h) or
+  // renames a field the view leaves out.
   static absl::StatusOr<std::shared_ptr<const ClientProfiles>> Build(
       const config::ClientsConfig& config, absl::string_view source,
       const std::vector<RouteFacts>& routes);
@@ -91,6 +97,11 @@ class ClientProfiles {
 
   // The profile's view of the route; null: the whole answer.
   std::shared_ptr<const transcode::FieldSelection> View(int profile, int route_id) const;
+  // The profile's new member names on the route; null: none.
+  std::shared_ptr<const transcode::FieldRenames> Renames(int profile, int route_id) const;
+  // What prints the route's answer for the profile, when it renames; null:
+  // the route's own transcoder.
+  const transcode::ResponseTranscoder* Response(int profile, int route_id) const;
   // The `view` enum value the profile sets on the route's request unless the
   // caller sets it; field_number 0: none.
   RequestView ViewEnum(int profile, int route_id) const;
@@ -106,9 +117,11 @@ class ClientProfiles {
  private:
   struct Profile {
     config::ClientProfileConfig config;
-    std::vector<bool> routes;                                             // by route id
-    std::vector<std::shared_ptr<const transcode::FieldSelection>> views;  // by route id
-    std::vector<RequestView> view_enums;                                  // by route id
+    std::vector<bool> routes;                                                     // by route id
+    std::vector<std::shared_ptr<const transcode::FieldSelection>> views;          // by route id
+    std::vector<RequestView> view_enums;                                          // by route id
+    std::vector<std::shared_ptr<const transcode::FieldRenames>> renames;          // by route id
+    std::vector<std::shared_ptr<const transcode::ResponseTranscoder>> responses;  // by route id
   };
   const Profile* Default() const;
   const Profile* Of(int profile) const;  // kUnrecognised: the default profile, if any

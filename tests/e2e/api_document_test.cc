@@ -161,6 +161,27 @@ TEST(ShippedProfilesTest, ThePartnersKeyGetsTheBasicView) {
   EXPECT_EQ(user.Header("Grpc-Metadata-x-demo-view"), "USER_VIEW_BASIC");
 }
 
+// The shipped mobile profile, as the README walks through it: its view of a
+// user under its own member names, narrowed by them.
+TEST(ShippedProfilesTest, TheMobileAppGetsItsViewUnderItsOwnNames) {
+  const std::string key = *auth::NewApiKey("partner-acme");  // client id acme: no profile's
+  GatewayUnderTest gw([&](config::GatewayConfig& config) {
+    const config::GatewayConfig shipped = ShippedConfig();
+    config.clients = shipped.clients;
+    config.composites = shipped.composites;
+    RequireApiKey(config, key, {"users:read"});
+  });
+  HttpResponse user = gw.Call({.target = "/mobile/v1/users/1", .headers = {{"X-Api-Key", key}}});
+  ASSERT_EQ(user.status, 200) << user.body;
+  EXPECT_EQ(user.body, R"({"id":"1","profile":{"displayName":"Ada Lovelace",)"
+                       R"("avatar":"https://example.com/avatars/1.png"}})");
+  HttpResponse narrowed = gw.Call(
+      {.target = "/mobile/v1/users/1?fields=id,profile.avatar", .headers = {{"X-Api-Key", key}}});
+  ASSERT_EQ(narrowed.status, 200) << narrowed.body;
+  EXPECT_EQ(narrowed.body,
+            R"({"id":"1","profile":{"avatar":"https://example.com/avatars/1.png"}})");
+}
+
 // A reload serves the new snapshot's document from the next request; a path
 // some route answers is refused and the document in force keeps serving.
 TEST(ApiDocumentReloadTest, TheDocumentFollowsTheSnapshot) {

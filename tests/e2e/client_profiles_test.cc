@@ -45,6 +45,10 @@ void AddProfiles(config::GatewayConfig& config) {
   tablet.all_routes = false;
   tablet.routes = {"demo.users.v1.*"};
   tablet.route_lines = {2};
+  // The whole user, some members under the tablet app's own names.
+  tablet.views = {{.method = "demo.users.v1.UserService.GetUser",
+                   .line = 2,
+                   .renames = {{"user_id", "id", 2}, {"profile.displayName", "name", 2}}}};
 
   config::ClientProfileConfig partner{.name = "partner", .line = 3};
   partner.client_ids = {"acme"};
@@ -207,6 +211,42 @@ TEST_F(ClientProfilesTest, ForgeableRecognitionStaysWithinTheDefaultRoutes) {
   EXPECT_EQ(Get("/v1/users/1", *web_key_, {{"X-Client", "tablet"}}).status, 200);
   // And no profile may use what its own routes leave out.
   EXPECT_EQ(Get("/v1/products/p-1", *web_key_, {{"X-Client", "tablet"}}).status, 404);
+}
+
+// A profile's renames: the answer's members, the `fields` it asks by and
+// its API document all use the new names; the service still gets proto
+// paths in its read mask.
+TEST_F(ClientProfilesTest, RenamesGiveTheProfileItsOwnMemberNames) {
+  const TestHeaders tablet = {{"X-Client", "tablet"}};
+  HttpResponse user = Get("/v1/users/1", *web_key_, tablet);
+  ASSERT_EQ(user.status, 200) << user.body;
+  const json body = GatewayUnderTest::Json(user);
+  EXPECT_EQ(body["id"], "1") << user.body;
+  EXPECT_EQ(body["profile"]["name"], "Ada Lovelace") << user.body;
+  EXPECT_EQ(body["email"], "ada@example.com") << user.body;
+  EXPECT_FALSE(body.contains("userId") || body["profile"].contains("displayName")) << user.body;
+
+  HttpResponse narrowed = Get("/v1/users/1?fields=id,profile.name", *web_key_, tablet);
+  ASSERT_EQ(narrowed.status, 200) << narrowed.body;
+  EXPECT_EQ(GatewayUnderTest::Json(narrowed),
+            json::parse(R"({"id":"1","profile":{"name":"Ada Lovelace"}})"));
+  EXPECT_EQ(LastReadMask(), "user_id,profile.display_name");
+  HttpResponse old_name = Get("/v1/users/1?fields=userId", *web_key_, tablet);
+  EXPECT_EQ(old_name.status, 400) << old_name.body;
+  EXPECT_EQ(GatewayUnderTest::Json(old_name)["message"],
+            "fields: no field \"userId\" at \"userId\"");
+
+  // Other callers of the same route keep the proto3 JSON names.
+  EXPECT_TRUE(GatewayUnderTest::Json(Get("/v1/users/1", *web_key_)).contains("userId"));
+
+  HttpResponse document = Get("/openapi.json", "", tablet);
+  ASSERT_EQ(document.status, 200) << document.body;
+  const json schema =
+      GatewayUnderTest::Json(document)["paths"]["/v1/users/{user_id}"]["get"]["responses"]["200"]
+                                      ["content"]["application/json"]["schema"]["properties"];
+  EXPECT_TRUE(schema.contains("id") && schema.contains("email")) << schema.dump();
+  EXPECT_FALSE(schema.contains("userId")) << schema.dump();
+  EXPECT_TRUE(schema["profile"]["properties"].contains("name")) << schema.dump();
 }
 
 // The API document lists what the caller may use, as its requests are

@@ -72,6 +72,11 @@ std::vector<RouteMapEntry::Client> ClientsOf(const views::ClientProfiles& profil
     if (!profiles.Allows(caller.profile, caller.verified, id)) continue;
     RouteMapEntry::Client client{.name = name};
     if (auto view = profiles.View(caller.profile, id)) client.view = transcode::ProtoPaths(*view);
+    if (auto renames = profiles.Renames(caller.profile, id)) {
+      for (transcode::FieldRename& rename : transcode::RenamePaths(*renames)) {
+        client.renames.emplace_back(std::move(rename.path), std::move(rename.name));
+      }
+    }
     clients.push_back(std::move(client));
   }
   return clients;
@@ -131,6 +136,11 @@ std::string RenderRouteMap(const std::vector<RouteMapEntry>& entries) {
       for (const RouteMapEntry::Client& client : entry.clients) {
         Json c{{"name", client.name}};
         if (!client.view.empty()) c["view"] = client.view;
+        if (!client.renames.empty()) {
+          Json renames = Json::object();
+          for (const auto& [path, name] : client.renames) renames[path] = name;
+          c["renames"] = std::move(renames);
+        }
         clients.push_back(std::move(c));
       }
       item["clients"] = std::move(clients);
@@ -182,6 +192,11 @@ absl::StatusOr<std::vector<RouteMapEntry>> ParseRouteMap(absl::string_view json_
         if (client.contains("view") && client["view"].is_array()) {
           for (const auto& path : client["view"]) {
             if (path.is_string()) read.view.push_back(path.get<std::string>());
+          }
+        }
+        if (client.contains("renames") && client["renames"].is_object()) {
+          for (const auto& [path, name] : client["renames"].items()) {
+            if (name.is_string()) read.renames.emplace_back(path, name.get<std::string>());
           }
         }
         entry.clients.push_back(std::move(read));

@@ -15,13 +15,15 @@
 //     "upstream": ["127.0.0.1:50051"],          // only with a gateway config
 //     "auth": {"policy": "default", "kind": "public"},  // only when the config has `auth:`
 //     "clients": [{"name": "default"},                  // only when the config has `clients:`
-//                 {"name": "mobile", "view": ["user_id", "profile.display_name"]}],
+//                 {"name": "mobile", "view": ["user_id", "profile.display_name"],
+//                  "renames": {"profile.display_name": "name"}}],
 //     "source": "demo/users/v1/users.proto:15:5"
 //   }
 //
 // `clients` lists the client profiles that may call the route, as each one's
 // usual caller is served (routes/client_api.h), with the proto paths of the
-// profile's view of the answer (none: the whole answer).
+// profile's view of the answer (none: the whole answer) and the members it
+// renames.
 //
 // Pure; thread-safe.
 
@@ -49,6 +51,8 @@ struct RouteMapEntry {
   struct Client {
     std::string name;
     std::vector<std::string> view{};  // proto paths; empty: the whole answer
+    // The profile's new member names: proto path → name, in field order.
+    std::vector<std::pair<std::string, std::string>> renames{};
   };
   std::vector<Client> clients{};  // empty: no client profiles known
   std::string source{};

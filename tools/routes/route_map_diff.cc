@@ -22,6 +22,36 @@ void Compare(absl::string_view what, const std::string& before, const std::strin
   change.breaking = change.breaking || breaking;
 }
 
+// A member the profile's client reads under one name and then another (or
+// its own again) breaks that client.
+void CompareRenames(const RouteMapEntry::Client& before, const RouteMapEntry::Client& after,
+                    ApiChange& change) {
+  auto name_in = [](const RouteMapEntry::Client& client, const std::string& path) {
+    for (const auto& [renamed, name] : client.renames) {
+      if (renamed == path) return name;
+    }
+    return std::string();
+  };
+  std::vector<std::string> paths;
+  for (const auto& [path, name] : before.renames) paths.push_back(path);
+  for (const auto& [path, name] : after.renames) {
+    if (name_in(before, path).empty()) paths.push_back(path);
+  }
+  for (const std::string& path : paths) {
+    const std::string was = name_in(before, path);
+    const std::string now = name_in(after, path);
+    if (was == now) continue;
+    change.details.push_back(
+        now.empty() ? absl::StrCat("client profile ", before.name, " no longer renames ", path,
+                                   " (was \"", was, "\")")
+        : was.empty()
+            ? absl::StrCat("client profile ", before.name, " renames ", path, " to \"", now, "\"")
+            : absl::StrCat("client profile ", before.name, " renames ", path, " to \"", now,
+                           "\" (was \"", was, "\")"));
+    change.breaking = true;
+  }
+}
+
 // Per client profile: losing the route, or a field of its view, breaks that
 // client; gaining them does not. A view that grows from some fields to the
 // whole answer loses nothing.
@@ -46,6 +76,7 @@ void CompareClients(const RouteMapEntry& before, const RouteMapEntry& after, Api
       change.breaking = true;
       continue;
     }
+    CompareRenames(old_client, *new_client, change);
     if (new_client->view.empty()) continue;
     if (old_client.view.empty()) {
       change.details.push_back(absl::StrCat("client profile ", old_client.name,

@@ -96,6 +96,32 @@ TEST(ClientsConfigTest, AViewMaySetTheRequestsViewEnum) {
   EXPECT_EQ(views[1].view_line, 12);
 }
 
+TEST(ClientsConfigTest, AViewMayRenameMembers) {
+  ClientsConfig clients = ParseOk(
+      "clients:\n  - name: mobile\n    match: {client_ids: [m]}\n    views:\n"
+      "      demo.users.v1.UserService.GetUser:\n        fields: [user_id, profile]\n"
+      "        rename:\n          user_id: id\n          profile.display_name: name\n"
+      "      demo.users.v1.UserService.ListUsers: {rename: {next_page_token: more}}\n");
+  const std::vector<ClientViewConfig>& views = clients.profiles[0].views;
+  ASSERT_EQ(views.size(), 2u);
+  ASSERT_EQ(views[0].renames.size(), 2u);
+  EXPECT_EQ(views[0].renames[0].path, "user_id");
+  EXPECT_EQ(views[0].renames[0].name, "id");
+  EXPECT_EQ(views[0].renames[1].path, "profile.display_name");
+  EXPECT_EQ(views[0].renames[1].line, 13);
+  EXPECT_TRUE(views[1].fields.empty());
+  ASSERT_EQ(views[1].renames.size(), 1u);
+  EXPECT_EQ(views[1].renames[0].name, "more");
+  EXPECT_TRUE(
+      FailsWith("clients:\n  - name: m\n    match: {client_ids: [a]}\n    views:\n"
+                "      GetUser: {rename: {email: \"e-mail\"}}\n",
+                "invalid member name \"e-mail\" for email"));
+  EXPECT_TRUE(
+      FailsWith("clients:\n  - name: m\n    match: {client_ids: [a]}\n    views:\n"
+                "      GetUser: {rename: {}}\n",
+                "rename: at least one field"));
+}
+
 TEST(ClientsConfigTest, MistakesNameTheLine) {
   EXPECT_TRUE(FailsWith("clients:\n  - match: {client_ids: [a]}\n", "gw.yaml:6"));
   EXPECT_TRUE(FailsWith("clients:\n  - match: {client_ids: [a]}\n", "name"));

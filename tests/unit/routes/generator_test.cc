@@ -359,9 +359,11 @@ TEST(ClientDocumentTest, DemoProfilesGetTheirRoutesAndViews) {
   std::vector<std::string> fields;
   for (const auto& [name, schema] : user["properties"].items()) fields.push_back(name);
   std::sort(fields.begin(), fields.end());
-  EXPECT_EQ(fields, (std::vector<std::string>{"profile", "userId"}));
+  // The view's fields under the profile's renames (userId: id, profile.avatarUrl: avatar).
+  EXPECT_EQ(fields, (std::vector<std::string>{"id", "profile"}));
   EXPECT_EQ(user["properties"]["profile"]["properties"].size(), 2u);
-  EXPECT_TRUE(user["properties"]["profile"]["properties"].contains("avatarUrl"));
+  EXPECT_TRUE(user["properties"]["profile"]["properties"].contains("avatar"));
+  EXPECT_TRUE(user["properties"]["profile"]["properties"].contains("displayName"));
   const nlohmann::json& list = mobile["paths"]["/v1/users"]["get"]["responses"]["200"]["content"]
                                      ["application/json"]["schema"];
   EXPECT_EQ(list["properties"]["users"]["type"], "array");

@@ -108,12 +108,32 @@ TEST(RouteMapDiffTest, WhatAClientProfileLosesIsBreakingForIt) {
   EXPECT_FALSE(DiffRouteMaps({unlisted}, {before}).breaking());
 }
 
+// A member a profile's client reads changes name: breaking for that client.
+TEST(RouteMapDiffTest, ARenameChangedForAProfileIsBreakingForIt) {
+  RouteMapEntry before = Entry("GET", "/v1/a", "A");
+  before.clients = {{.name = "default"},
+                    {.name = "mobile", .renames = {{"user_id", "id"}, {"email", "mail"}}}};
+  RouteMapEntry after = before;
+  after.clients[1].renames = {{"user_id", "uid"}, {"profile.region", "area"}};
+  ApiDiff diff = DiffRouteMaps({before}, {after});
+  EXPECT_TRUE(diff.breaking());
+  const std::string text = diff.ToString();
+  EXPECT_THAT(text, HasSubstr("client profile mobile renames user_id to \"uid\" (was \"id\")"));
+  EXPECT_THAT(text, HasSubstr("client profile mobile no longer renames email (was \"mail\")"));
+  EXPECT_THAT(text, HasSubstr("client profile mobile renames profile.region to \"area\""));
+  EXPECT_TRUE(DiffRouteMaps({before}, {before}).empty());
+}
+
 TEST(RouteMapDiffTest, RenderedMapsRoundTrip) {
   std::vector<RouteMapEntry> map = {Entry("GET", "/v1/a", "A", "*")};
   map[0].upstream = {"h:1"};
-  map[0].clients = {{.name = "default"}, {.name = "mobile", .view = {"user_id"}}};
-  auto parsed = ParseRouteMap(RenderRouteMap(map), "m");
+  map[0].clients = {{.name = "default"},
+                    {.name = "mobile", .view = {"user_id"}, .renames = {{"user_id", "id"}}}};
+  const std::string rendered = RenderRouteMap(map);
+  EXPECT_THAT(rendered, HasSubstr("\"renames\""));
+  auto parsed = ParseRouteMap(rendered, "m");
   ASSERT_TRUE(parsed.ok());
+  ASSERT_EQ((*parsed)[0].clients[1].renames.size(), 1u);
   EXPECT_TRUE(DiffRouteMaps(map, *parsed).empty());
   EXPECT_FALSE(ParseRouteMap("{\"routes\": 3}", "m").ok());
   EXPECT_FALSE(ParseRouteMap("not json", "m").ok());

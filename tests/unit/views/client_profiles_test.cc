@@ -210,6 +210,37 @@ TEST(ClientProfilesTest, ViewEnumMistakesNameTheLine) {
             "USER_VIEW_FULL)");
 }
 
+// Renames print through the route's own transcoder when there is one (the
+// gateway), and are listed without one (the CLI).
+TEST(ClientProfilesTest, RenamesAreCheckedAgainstTheView) {
+  ClientProfileConfig mobile = Profile("mobile");
+  mobile.path_prefix = "/m";
+  mobile.views = {{.method = "demo.users.v1.UserService.GetUser",
+                   .fields = {"userId", "profile(displayName)"},
+                   .line = 7,
+                   .renames = {{"user_id", "id", 8}, {"profile.display_name", "name", 9}}}};
+  auto profiles = BuildOk({mobile});
+  auto renames = profiles->Renames(0, kGetUser);
+  ASSERT_NE(renames, nullptr);
+  EXPECT_EQ(renames->entries.size(), 2u);
+  EXPECT_EQ(profiles->Renames(kUnrecognised, kGetUser), nullptr);
+  EXPECT_EQ(profiles->Response(0, kGetUser), nullptr) << "no transcoder given: nothing prints";
+
+  ClientProfileConfig outside = mobile;
+  outside.views[0].renames = {{"email", "mail", 8}};
+  EXPECT_EQ(BuildError({outside}),
+            "gw.yaml:8: clients: profile mobile: views: demo.users.v1.UserService.GetUser: "
+            "rename: demo.users.v1.User.email is not among the view's fields");
+  ClientProfileConfig bad = mobile;
+  bad.views[0].renames = {{"user_id", "id", 8}, {"profile.nme", "n", 9}};
+  EXPECT_EQ(BuildError({bad}),
+            "gw.yaml:9: clients: profile mobile: views: demo.users.v1.UserService.GetUser: "
+            "rename profile.nme: fields: no field \"nme\" at \"profile.nme\"");
+  ClientProfileConfig composite = Profile("mobile");
+  composite.views = {{.method = "user_dashboard", .line = 8, .renames = {{"user", "u", 9}}}};
+  EXPECT_TRUE(absl::StrContains(BuildError({composite}), "cannot be narrowed"));
+}
+
 TEST(ClientProfilesTest, MistakesNameTheProfileAndLine) {
   EXPECT_EQ(BuildError({Profile("mobile", {"demo.nothing.*"})}),
             "gw.yaml:4: clients: profile mobile: route selector \"demo.nothing.*\" selects no "
