@@ -388,6 +388,14 @@ void CheckAnswer(const http::Request& request, const http::Response& response) {
   if (!success) {
     const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) fail("error body is not a JSON object");
+    // The GraphQL endpoint answers in GraphQL's own shape: a list of errors.
+    if (body.contains("errors")) {
+      if (!body["errors"].is_array() || body["errors"].empty() ||
+          !body["errors"][0].contains("message") || !body["errors"][0]["message"].is_string()) {
+        fail("GraphQL error without a message");
+      }
+      return;
+    }
     if (!body.contains("code") || !body["code"].is_number_integer()) fail("error without code");
     if (!body.contains("message") || !body["message"].is_string()) fail("error without message");
   } else if (absl::StartsWithIgnoreCase(HeaderOf(response, "content-type"), "application/json")) {
