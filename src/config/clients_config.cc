@@ -12,8 +12,9 @@
 namespace protogate::config {
 namespace {
 
-constexpr absl::string_view kProfileKeys[] = {"name", "match", "widen_unverified", "routes",
-                                              "views"};
+constexpr absl::string_view kProfileKeys[] = {"name",   "match", "widen_unverified",
+                                              "routes", "views", "graphql"};
+constexpr absl::string_view kGraphqlKeys[] = {"introspection"};
 constexpr absl::string_view kMatchKeys[] = {"client_ids", "header", "hosts", "path_prefix"};
 constexpr absl::string_view kHeaderKeys[] = {"name", "values"};
 constexpr absl::string_view kViewKeys[] = {"fields", "view", "rename"};
@@ -172,6 +173,13 @@ absl::StatusOr<ClientProfileConfig> ReadProfile(const YamlReader& reader, const 
   }
   if (const YamlField* f = map.Find("views")) {
     ASSIGN_OR_RETURN(profile.views, ReadViews(reader, *f));
+  }
+  if (const YamlField* f = map.Find("graphql")) {
+    ASSIGN_OR_RETURN(const YamlMap graphql, reader.ReadMap(*f, kGraphqlKeys));
+    if (const YamlField* introspection = graphql.Find("introspection")) {
+      ASSIGN_OR_RETURN(bool on, reader.ReadBool(*introspection));
+      profile.graphql_introspection = on;
+    }
   }
   return profile;
 }

@@ -17,6 +17,7 @@
 //     - name: default
 //       routes: [demo.catalog.v1.*]
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,9 @@ struct ClientProfileConfig {
   std::vector<std::string> routes{};
   std::vector<int> route_lines{};
   std::vector<ClientViewConfig> views{};
+  // `graphql.introspection`: whether this profile's callers may introspect
+  // the GraphQL schema; unset: as `graphql.introspection` says.
+  std::optional<bool> graphql_introspection{};
 
   bool RecognisedByRequest() const {
     return !header.empty() || !hosts.empty() || !path_prefix.empty();

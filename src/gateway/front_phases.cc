@@ -18,13 +18,6 @@ namespace {
 
 constexpr absl::string_view kRequestIdHeader = "x-request-id";
 
-// "no route for GET /mobile/v1/nothing": the path as the client sent it,
-// with its profile's prefix.
-http::Response NotFoundResponse(const RequestContext& ctx) {
-  return ErrorResponse(absl::NotFoundError(absl::StrCat("no route for ", ctx.request.method, " ",
-                                                        ctx.client_prefix, ctx.request.Path())));
-}
-
 // The methods the path has routes for, less those the caller's profile
 // may not use: a 405 must not reveal a hidden route.
 std::vector<std::string> VisibleMethods(const RequestContext& ctx) {
@@ -47,6 +40,11 @@ http::Response NoRouteResponse(const RequestContext& ctx) {
 }
 
 }  // namespace
+
+http::Response NotFoundResponse(const RequestContext& ctx) {
+  return ErrorResponse(absl::NotFoundError(absl::StrCat("no route for ", ctx.request.method, " ",
+                                                        ctx.client_prefix, ctx.request.Path())));
+}
 
 // A client's id is kept only when it is safe to echo, log and stamp; any
 // other gets a fresh one (the request is still served).

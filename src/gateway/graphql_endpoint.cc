@@ -77,7 +77,53 @@ absl::StatusOr<absl::flat_hash_map<std::string, std::string>> ReadTrustedDocumen
   return documents;
 }
 
+// One schema per distinct set of methods a profile may use (and
+// introspection setting): profiles that see the same API share a view.
+absl::Status BuildProfileViews(const Snapshot& snapshot,
+                               const absl::flat_hash_set<const gpb::MethodDescriptor*>& get_methods,
+                               GraphqlEndpoint& endpoint) {
+  const views::ClientProfiles& clients = *snapshot.clients;
+  const config::GraphqlConfig& config = snapshot.config.graphql;
+  absl::flat_hash_map<std::string, std::shared_ptr<const GraphqlView>> built;
+  for (int profile = views::kUnrecognised; profile < clients.size(); ++profile) {
+    for (const bool verified : {false, true}) {
+      auto allowed = [&](const gpb::MethodDescriptor& method) {
+        return clients.AllowsMethod(profile, verified, method.full_name());
+      };
+      graphql::ExecutionLimits limits = endpoint.whole.limits;
+      limits.introspection = clients.GraphqlIntrospection(profile).value_or(config.introspection);
+      std::string signature = limits.introspection ? "i" : "-";
+      for (const auto& [method, call] : endpoint.methods) signature += allowed(*method) ? '1' : '0';
+      auto [it, fresh] = built.try_emplace(signature);
+      if (fresh) {
+        auto schema = BuildGraphqlSchema(snapshot.config, *snapshot.registry, get_methods, allowed);
+        if (absl::IsNotFound(schema.status())) {
+          it->second = nullptr;  // no root field: the endpoint is not there for this caller
+        } else if (!schema.ok()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(snapshot.config.source_path, ": clients: profile ",
+                           clients.Name(profile), ": ", schema.status().message()));
+        } else {
+          it->second = std::make_shared<const GraphqlView>(
+              GraphqlView{.schema = *std::move(schema),
+                          .documents = std::make_shared<graphql::DocumentCache>(
+                              static_cast<size_t>(config.plan_cache_size)),
+                          .limits = limits});
+        }
+      }
+      endpoint.views.push_back(it->second);
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+const GraphqlView* GraphqlEndpoint::ViewFor(int profile, bool verified) const {
+  if (views.empty()) return &whole;
+  const size_t index = static_cast<size_t>(profile + 1) * 2 + (verified ? 1 : 0);
+  return index < views.size() ? views[index].get() : nullptr;
+}
 
 absl::Status ResolveDocument(const GraphqlEndpoint& endpoint, graphql::GraphqlRequest& request) {
   if (!endpoint.trusted_only) {
@@ -112,7 +158,7 @@ absl::StatusOr<std::shared_ptr<const GraphqlEndpoint>> BuildGraphqlEndpoint(
     const absl::flat_hash_set<const gpb::MethodDescriptor*>& get_methods) {
   const config::GraphqlConfig& config = snapshot.config.graphql;
   auto endpoint = std::make_shared<GraphqlEndpoint>();
-  ASSIGN_OR_RETURN(endpoint->schema,
+  ASSIGN_OR_RETURN(endpoint->whole.schema,
                    BuildGraphqlSchema(snapshot.config, *snapshot.registry, get_methods));
   auto values =
       std::make_shared<aggregate::ValuePrinter>(snapshot.registry, transcode::JsonOutputOptions{});
@@ -129,7 +175,7 @@ absl::StatusOr<std::shared_ptr<const GraphqlEndpoint>> BuildGraphqlEndpoint(
     endpoint->methods.emplace(&method, std::move(call));
     return absl::OkStatus();
   };
-  for (const auto& type : endpoint->schema->types()) {
+  for (const auto& type : endpoint->whole.schema->types()) {
     if (type->kind != graphql::SchemaType::Kind::kObject) continue;
     for (const graphql::SchemaField& field : type->fields) {
       if (field.method != nullptr) RETURN_IF_ERROR(add_method(*field.method, field.name));
@@ -138,16 +184,19 @@ absl::StatusOr<std::shared_ptr<const GraphqlEndpoint>> BuildGraphqlEndpoint(
     }
   }
   endpoint->values = std::move(values);
-  endpoint->limits = {.max_tokens = config.max_tokens,
-                      .max_depth = config.max_depth,
-                      .max_aliases = config.max_aliases,
-                      .max_root_fields = config.max_root_fields,
-                      .introspection = config.introspection,
-                      .max_calls = config.max_calls,
-                      .join_concurrency = config.join_concurrency};
+  endpoint->whole.limits = {.max_tokens = config.max_tokens,
+                            .max_depth = config.max_depth,
+                            .max_aliases = config.max_aliases,
+                            .max_root_fields = config.max_root_fields,
+                            .introspection = config.introspection,
+                            .max_calls = config.max_calls,
+                            .join_concurrency = config.join_concurrency};
   endpoint->timeout = config.timeout;
-  endpoint->documents =
+  endpoint->whole.documents =
       std::make_shared<graphql::DocumentCache>(static_cast<size_t>(config.plan_cache_size));
+  if (!snapshot.clients->empty()) {
+    RETURN_IF_ERROR(BuildProfileViews(snapshot, get_methods, *endpoint));
+  }
   if (!config.trusted_documents.empty()) {
     ASSIGN_OR_RETURN(endpoint->trusted, ReadTrustedDocuments(config.trusted_documents));
     endpoint->trusted_only = true;

@@ -44,14 +44,27 @@ struct GraphqlMethod {
   size_t metrics_index = 0;                               // in route.metrics->calls
 };
 
-struct GraphqlEndpoint {
+// What one kind of caller sees of the endpoint: the schema (with client
+// profiles, only the root and join fields its profile may use), the
+// documents validated against it, and its limits (introspection may differ
+// by profile).
+struct GraphqlView {
   std::shared_ptr<const graphql::Schema> schema;
-  std::shared_ptr<const aggregate::ValuePrinter> values;  // the services' answers as JSON
-  absl::flat_hash_map<const google::protobuf::MethodDescriptor*, GraphqlMethod> methods;
-  graphql::ExecutionLimits limits;
-  std::chrono::milliseconds timeout{0};  // the whole request's budget
   // Documents parsed and validated against `schema`, shared by the loops.
   std::shared_ptr<graphql::DocumentCache> documents;
+  graphql::ExecutionLimits limits;
+};
+
+struct GraphqlEndpoint {
+  GraphqlView whole;  // every root field: what callers see without client profiles
+  std::shared_ptr<const aggregate::ValuePrinter> values;  // the services' answers as JSON
+  // Every method `whole` calls; a profile's view calls some of them.
+  absl::flat_hash_map<const google::protobuf::MethodDescriptor*, GraphqlMethod> methods;
+  std::chrono::milliseconds timeout{0};  // the whole request's budget
+  // With client profiles, by profile and whether it was recognised by the
+  // caller's identity (views::ClientProfiles::Allows): null where the
+  // profile may use no root field (the endpoint is not there for it).
+  std::vector<std::shared_ptr<const GraphqlView>> views;
   // graphql.trusted_documents: SHA-256 (lower-case hex) -> document; when
   // `trusted_only`, no other document runs.
   absl::flat_hash_map<std::string, std::string> trusted;
@@ -60,6 +73,10 @@ struct GraphqlEndpoint {
   // root field), the access log's route, a public policy (each root field
   // has its own).
   Route route;
+
+  // The caller's view (views::kUnrecognised: the default profile's); null
+  // when the endpoint does not exist for it.
+  const GraphqlView* ViewFor(int profile, bool verified) const;
 };
 
 // The document a request runs: its query, or the trusted document its
@@ -70,7 +87,8 @@ absl::Status ResolveDocument(const GraphqlEndpoint& endpoint, graphql::GraphqlRe
 
 // `get_methods`: the methods with a GET binding. InvalidArgument naming
 // the config line for a `graphql.methods` entry that names no exposed
-// method, and the schema's own errors (two root fields of one name, ...).
+// method, and the schema's own errors (two root fields of one name, ...),
+// also those of a client profile's schema (naming the profile).
 absl::StatusOr<std::shared_ptr<const GraphqlEndpoint>> BuildGraphqlEndpoint(
     const Snapshot& snapshot,
     const absl::flat_hash_set<const google::protobuf::MethodDescriptor*>& get_methods);

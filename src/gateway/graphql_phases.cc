@@ -152,8 +152,19 @@ Next AuthenticateGraphql(const ContextPtr& ctx) {
   });
 }
 
+// Once the caller is known, its client profile (its identity's when a
+// profile claims that) picks the schema it sees.
 Next TranscodeGraphql(const ContextPtr& ctx) {
   GraphqlState& state = *ctx->graphql;
+  const views::ClientProfiles& clients = *ctx->snapshot->clients;
+  if (!clients.empty() && ctx->identity) {
+    const views::ClientProfiles::Caller caller =
+        clients.Resolve(ctx->client, ctx->identity->client_id);
+    ctx->client = caller.profile;
+    ctx->client_verified = caller.verified;
+  }
+  state.view = state.endpoint->ViewFor(ctx->client, ctx->client_verified);
+  if (state.view == nullptr) return Answer(*ctx, NotFoundResponse(*ctx));
   auto media = graphql::Negotiate(ctx->request.Header("accept"));
   if (!media.ok()) return Answer(*ctx, RequestError(406, media.status().message(), {}));
   state.media = *media;
@@ -168,8 +179,8 @@ Next TranscodeGraphql(const ContextPtr& ctx) {
     const int status = resolved.code() == absl::StatusCode::kPermissionDenied ? 403 : 400;
     return Answer(*ctx, RequestError(status, resolved.message(), state.media));
   }
-  state.prepared = graphql::Prepare(*state.endpoint->schema, *request, state.endpoint->limits,
-                                    state.endpoint->documents.get());
+  state.prepared = graphql::Prepare(*state.view->schema, *request, state.view->limits,
+                                    state.view->documents.get());
   if (!state.prepared.errors.empty()) {
     http::Response response;
     response.status = graphql::StatusFor(state.media, state.prepared.failure);
@@ -188,8 +199,8 @@ Next TranscodeGraphql(const ContextPtr& ctx) {
 
 Next CallGraphql(const ContextPtr& ctx) {
   GraphqlState& state = *ctx->graphql;
-  graphql::Execute(state.endpoint->schema, state.endpoint->values, std::move(state.prepared),
-                   state.endpoint->limits, LoopCaller(ctx), [ctx](graphql::ExecutionResult result) {
+  graphql::Execute(state.view->schema, state.endpoint->values, std::move(state.prepared),
+                   state.view->limits, LoopCaller(ctx), [ctx](graphql::ExecutionResult result) {
                      Resume(ctx, "call", [ctx, result = std::move(result)]() mutable {
                        if (result.calls > 0) ctx->upstream_code = result.failed_calls > 0 ? 2 : 0;
                        ctx->graphql->result = std::move(result);

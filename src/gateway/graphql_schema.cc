@@ -81,7 +81,8 @@ absl::StatusOr<const gpb::MethodDescriptor*> JoinMethod(const config::GatewayCon
 }
 
 absl::StatusOr<std::vector<graphql::JoinSpec>> JoinSpecs(const config::GatewayConfig& config,
-                                                         const gpb::DescriptorPool& pool) {
+                                                         const gpb::DescriptorPool& pool,
+                                                         const MethodFilter* allowed) {
   std::vector<graphql::JoinSpec> specs;
   for (const config::GraphqlJoinConfig& join : config.graphql.joins) {
     graphql::JoinSpec spec{.type = join.type,
@@ -104,6 +105,11 @@ absl::StatusOr<std::vector<graphql::JoinSpec>> JoinSpecs(const config::GatewayCo
                                           .match = join.batch->match,
                                           .max_keys = join.batch->max_keys};
     }
+    if (allowed != nullptr) {
+      const gpb::MethodDescriptor* called = spec.batch ? spec.batch->method : spec.method;
+      if (called != nullptr && !(*allowed)(*called)) continue;
+      spec.skip_without_type = true;
+    }
     specs.push_back(std::move(spec));
   }
   return specs;
@@ -112,7 +118,7 @@ absl::StatusOr<std::vector<graphql::JoinSpec>> JoinSpecs(const config::GatewayCo
 // The exposed methods, in upstream and method order, with their overrides.
 absl::StatusOr<std::vector<graphql::RootMethod>> RootMethods(
     const config::GatewayConfig& config, const gpb::DescriptorPool& pool,
-    const absl::flat_hash_set<const gpb::MethodDescriptor*>& gets) {
+    const absl::flat_hash_set<const gpb::MethodDescriptor*>& gets, const MethodFilter* allowed) {
   std::vector<graphql::RootMethod> roots;
   absl::flat_hash_set<std::string> exposed;
   for (const config::UpstreamConfig& upstream : config.upstreams) {
@@ -122,6 +128,7 @@ absl::StatusOr<std::vector<graphql::RootMethod>> RootMethods(
       const gpb::MethodDescriptor* method = service->method(i);
       if (method->client_streaming() || method->server_streaming()) continue;
       exposed.insert(method->full_name());
+      if (allowed != nullptr && !(*allowed)(*method)) continue;
       graphql::RootMethod root{.method = method, .has_get_binding = gets.contains(method)};
       auto it = config.graphql.methods.find(method->full_name());
       if (it != config.graphql.methods.end()) {
@@ -148,20 +155,42 @@ absl::StatusOr<std::vector<graphql::RootMethod>> RootMethods(
   return roots;
 }
 
+absl::StatusOr<std::shared_ptr<const graphql::Schema>> Build(
+    const config::GatewayConfig& config, const transcode::TypeRegistry& registry,
+    const absl::flat_hash_set<const gpb::MethodDescriptor*>& get_methods,
+    const MethodFilter* allowed) {
+  ASSIGN_OR_RETURN(std::vector<graphql::RootMethod> roots,
+                   RootMethods(config, registry.pool(), get_methods, allowed));
+  if (roots.empty() && allowed != nullptr) {
+    return absl::NotFoundError("no root field the caller may use");
+  }
+  ASSIGN_OR_RETURN(std::vector<graphql::JoinSpec> joins,
+                   JoinSpecs(config, registry.pool(), allowed));
+  auto schema = graphql::Schema::Build(roots, joins, &registry);
+  if (schema.ok()) return schema;
+  // A caller who may use no query has no schema: GraphQL needs a Query type.
+  if (allowed != nullptr && absl::IsFailedPrecondition(schema.status())) {
+    return absl::NotFoundError(schema.status().message());
+  }
+  // Join errors start with their own position.
+  if (absl::StartsWith(schema.status().message(), config.source_path)) return schema.status();
+  return absl::InvalidArgumentError(
+      absl::StrCat(config.source_path, ": graphql: ", schema.status().message()));
+}
+
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const graphql::Schema>> BuildGraphqlSchema(
     const config::GatewayConfig& config, const transcode::TypeRegistry& registry,
     const absl::flat_hash_set<const gpb::MethodDescriptor*>& get_methods) {
-  ASSIGN_OR_RETURN(std::vector<graphql::RootMethod> roots,
-                   RootMethods(config, registry.pool(), get_methods));
-  ASSIGN_OR_RETURN(std::vector<graphql::JoinSpec> joins, JoinSpecs(config, registry.pool()));
-  auto schema = graphql::Schema::Build(roots, joins, &registry);
-  if (schema.ok()) return schema;
-  // Join errors start with their own position.
-  if (absl::StartsWith(schema.status().message(), config.source_path)) return schema.status();
-  return absl::InvalidArgumentError(
-      absl::StrCat(config.source_path, ": graphql: ", schema.status().message()));
+  return Build(config, registry, get_methods, nullptr);
+}
+
+absl::StatusOr<std::shared_ptr<const graphql::Schema>> BuildGraphqlSchema(
+    const config::GatewayConfig& config, const transcode::TypeRegistry& registry,
+    const absl::flat_hash_set<const gpb::MethodDescriptor*>& get_methods,
+    const MethodFilter& allowed) {
+  return Build(config, registry, get_methods, &allowed);
 }
 
 }  // namespace protogate::gateway

@@ -13,6 +13,7 @@
 //
 // Pure; thread-compatible. The schema points into `registry`'s descriptors.
 
+#include <functional>
 #include <memory>
 
 #include "absl/container/flat_hash_set.h"
@@ -31,5 +32,17 @@ namespace protogate::gateway {
 absl::StatusOr<std::shared_ptr<const graphql::Schema>> BuildGraphqlSchema(
     const config::GatewayConfig& config, const transcode::TypeRegistry& registry,
     const absl::flat_hash_set<const google::protobuf::MethodDescriptor*>& get_methods);
+
+// The methods a client profile may call (views::ClientProfiles::AllowsMethod).
+using MethodFilter = std::function<bool(const google::protobuf::MethodDescriptor&)>;
+
+// The schema as one kind of caller sees it: only the root fields and join
+// fields whose methods `allowed` keeps (joins on types no kept root field
+// reaches are left out). NotFound when it keeps no Query root field (GraphQL needs one): the
+// endpoint does not exist for that caller.
+absl::StatusOr<std::shared_ptr<const graphql::Schema>> BuildGraphqlSchema(
+    const config::GatewayConfig& config, const transcode::TypeRegistry& registry,
+    const absl::flat_hash_set<const google::protobuf::MethodDescriptor*>& get_methods,
+    const MethodFilter& allowed);
 
 }  // namespace protogate::gateway

@@ -35,10 +35,12 @@ namespace protogate::gateway {
 enum class Next { kContinue, kAnswered, kSuspended };
 
 struct GraphqlEndpoint;  // graphql_endpoint.h
+struct GraphqlView;      // graphql_endpoint.h
 
 // What a request to the GraphQL endpoint carries through its phases.
 struct GraphqlState {
   const GraphqlEndpoint* endpoint = nullptr;             // route (the snapshot's)
+  const GraphqlView* view = nullptr;                     // transcode: the caller's (the endpoint's)
   std::optional<absl::Status> auth_failure{};            // authenticate: credentials refused
   graphql::MediaType media = graphql::MediaType::kJson;  // transcode
   graphql::Prepared prepared{};                          // transcode
@@ -152,5 +154,10 @@ Next RespondDocument(const ContextPtr& ctx);
 // Refused credentials go on as `refused` says.
 using RefusedCredentials = Next (*)(RequestContext& ctx, const absl::Status& status);
 Next AuthenticateCaller(const ContextPtr& ctx, RefusedCredentials refused);
+
+// The 404 of a path no route serves ("no route for GET /mobile/v1/nothing",
+// the path as the client sent it): also what a route the caller's client
+// profile may not use answers.
+http::Response NotFoundResponse(const RequestContext& ctx);
 
 }  // namespace protogate::gateway

@@ -69,6 +69,9 @@ struct JoinSpec {
   std::vector<std::pair<std::string, std::string>> arguments{};  // name, GraphQL input type
   std::string result{};                  // "": the whole response; else the response's field shown
   std::optional<JoinBatchSpec> batch{};  // instead of `method`
+  // A client profile's schema may lack the type (no root field it may use
+  // reaches it): the join is then left out rather than refused.
+  bool skip_without_type = false;
 };
 
 struct Join {

@@ -507,8 +507,8 @@ class SchemaBuilder {
                                                               gpb::MethodOptions::NO_SIDE_EFFECTS;
       (is_query ? query : mutation).fields.push_back(std::move(field));
     }
-    if (query.fields.empty()) {
-      return absl::InvalidArgumentError(
+    if (query.fields.empty()) {  // FailedPrecondition: a narrower set of methods may say so
+      return absl::FailedPreconditionError(
           "no exposed method is a query (a GET binding or idempotency_level NO_SIDE_EFFECTS): "
           "a GraphQL schema needs at least one Query field");
     }
@@ -536,6 +536,7 @@ class SchemaBuilder {
   absl::Status AddJoin(const JoinSpec& spec, const JoinTarget& target,
                        const transcode::TypeRegistry* registry) {
     SchemaType* parent = FindBuilt(spec.type);
+    if (parent == nullptr && spec.skip_without_type) return absl::OkStatus();
     if (parent == nullptr || parent->kind != SchemaType::Kind::kObject ||
         parent->message == nullptr) {
       return JoinError(spec, absl::StrCat("\"", spec.type,

@@ -260,6 +260,27 @@ bool ClientProfiles::Allows(int profile, bool verified, int route_id) const {
   return verified || p.config.widen_unverified || by_default;
 }
 
+bool ClientProfiles::SelectorAllowed(const Profile* profile, absl::string_view selector) {
+  if (profile == nullptr || profile->config.all_routes) return true;
+  for (const std::string& pattern : profile->config.routes) {
+    if (auth::SelectorMatches(pattern, selector)) return true;
+  }
+  return false;
+}
+
+bool ClientProfiles::AllowsMethod(int profile, bool verified, absl::string_view method) const {
+  const bool by_default = SelectorAllowed(Default(), method);
+  if (profile == kUnrecognised) return by_default;
+  const Profile& p = profiles_[static_cast<size_t>(profile)];
+  if (!SelectorAllowed(&p, method)) return false;
+  return verified || p.config.widen_unverified || by_default;
+}
+
+std::optional<bool> ClientProfiles::GraphqlIntrospection(int profile) const {
+  const Profile* p = Of(profile);
+  return p != nullptr ? p->config.graphql_introspection : std::nullopt;
+}
+
 bool ClientProfiles::MayAllowAfterAuthentication(int profile, int route_id) const {
   if (Allows(profile, /*verified=*/false, route_id)) return true;
   for (size_t i = 0; i < profiles_.size(); ++i) {

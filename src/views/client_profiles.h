@@ -91,6 +91,12 @@ class ClientProfiles {
   // Whether `profile` (kUnrecognised: the default profile) may use the route.
   // `verified`: the profile was recognised by the authenticated identity.
   bool Allows(int profile, bool verified, int route_id) const;
+  // The same for a method by its full name, routed or not (what a GraphQL
+  // root or join field calls): the profile's `routes:` selectors decide.
+  bool AllowsMethod(int profile, bool verified, absl::string_view method) const;
+  // Whether the profile's callers may introspect the GraphQL schema; unset:
+  // as the endpoint says.
+  std::optional<bool> GraphqlIntrospection(int profile) const;
   // Whether some caller recognised as `profile` by its request could use the
   // route once its identity is known (its identity may name another profile).
   bool MayAllowAfterAuthentication(int profile, int route_id) const;
@@ -126,6 +132,7 @@ class ClientProfiles {
   const Profile* Default() const;
   const Profile* Of(int profile) const;  // kUnrecognised: the default profile, if any
   bool RouteAllowed(const Profile* profile, int route_id) const;
+  static bool SelectorAllowed(const Profile* profile, absl::string_view selector);
 
   std::vector<Profile> profiles_;
   int default_ = kUnrecognised;  // the profile named "default", if any

@@ -49,6 +49,7 @@ void AddProfiles(config::GatewayConfig& config) {
   tablet.views = {{.method = "demo.users.v1.UserService.GetUser",
                    .line = 2,
                    .renames = {{"user_id", "id", 2}, {"profile.displayName", "name", 2}}}};
+  tablet.graphql_introspection = false;
 
   config::ClientProfileConfig partner{.name = "partner", .line = 3};
   partner.client_ids = {"acme"};
@@ -89,6 +90,8 @@ class ClientProfilesTest : public ::testing::Test {
       config.auth.policies.push_back({.selector = "demo.catalog.v1.*", .is_public = true});
       config.admin = {.enabled = true, .host = "127.0.0.1", .port = 0};
       config.openapi.enabled = true;
+      config.graphql.enabled = true;
+      config.graphql.introspection = true;
       AddProfiles(config);
     });
   }
@@ -247,6 +250,69 @@ TEST_F(ClientProfilesTest, RenamesGiveTheProfileItsOwnMemberNames) {
   EXPECT_TRUE(schema.contains("id") && schema.contains("email")) << schema.dump();
   EXPECT_FALSE(schema.contains("userId")) << schema.dump();
   EXPECT_TRUE(schema["profile"]["properties"].contains("name")) << schema.dump();
+}
+
+// Query root fields `headers`' caller sees, by introspection.
+std::set<std::string> RootFields(GatewayUnderTest& gateway, TestHeaders headers) {
+  headers.emplace_back("Content-Type", "application/json");
+  HttpResponse answer =
+      gateway.Call({.method = "POST",
+                    .target = "/graphql",
+                    .headers = std::move(headers),
+                    .body = R"({"query":"{ __schema { queryType { fields { name } } } }"})"});
+  EXPECT_EQ(answer.status, 200) << answer.body;
+  std::set<std::string> names;
+  const json body = GatewayUnderTest::Json(answer);
+  if (!body.contains("data") || body["data"].is_null()) return names;
+  for (const auto& field : body["data"]["__schema"]["queryType"]["fields"]) {
+    names.insert(field["name"].get<std::string>());
+  }
+  return names;
+}
+
+// GraphQL per profile: the root fields a caller's profile may use, and
+// nothing else, exist for it; introspection follows the profile.
+TEST_F(ClientProfilesTest, GraphqlShowsEachCallerItsProfilesRootFields) {
+  using ::testing::Contains;
+  using ::testing::Not;
+  // The partner's key: GetUser and GetOrder only.
+  EXPECT_EQ(RootFields(*gateway_, {{"X-Api-Key", *acme_key_}}),
+            (std::set<std::string>{"getUser", "getOrder"}));
+  // Unrecognised callers: the default profile's GetUser and the catalog.
+  const std::set<std::string> anyone = RootFields(*gateway_, {});
+  EXPECT_THAT(anyone, Contains("getUser"));
+  EXPECT_THAT(anyone, Contains("getProduct"));
+  EXPECT_THAT(anyone, Not(Contains("listUsers")));
+  EXPECT_THAT(anyone, Not(Contains("getOrder")));
+  // The mobile app (widened by its profile) also lists users.
+  EXPECT_THAT(RootFields(*gateway_, {{"X-Client", "ios"}}), Contains("listUsers"));
+
+  // A root field outside the profile is an unknown field, not a 403.
+  HttpResponse hidden =
+      gateway_->Call({.method = "POST",
+                      .target = "/graphql",
+                      .headers = {{"Content-Type", "application/json"}, {"X-Api-Key", *acme_key_}},
+                      .body = R"({"query":"{ listUsers { users { userId } } }"})"});
+  const json errors = GatewayUnderTest::Json(hidden)["errors"];
+  ASSERT_TRUE(errors.is_array() && !errors.empty()) << hidden.body;
+  // Suggestions come from the caller's own schema.
+  EXPECT_EQ(errors[0]["message"],
+            "Cannot query field \"listUsers\" on type \"Query\". Did you mean \"getUser\"?")
+      << hidden.body;
+  HttpResponse allowed =
+      gateway_->Call({.method = "POST",
+                      .target = "/graphql",
+                      .headers = {{"Content-Type", "application/json"}, {"X-Api-Key", *acme_key_}},
+                      .body = R"({"query":"{ getOrder(orderId: \"o-1\") { orderId } }"})"});
+  EXPECT_EQ(GatewayUnderTest::Json(allowed)["data"]["getOrder"]["orderId"], "o-1") << allowed.body;
+
+  // The tablet profile turns introspection off for its callers.
+  HttpResponse tablet =
+      gateway_->Call({.method = "POST",
+                      .target = "/graphql",
+                      .headers = {{"Content-Type", "application/json"}, {"X-Client", "tablet"}},
+                      .body = R"({"query":"{ __schema { queryType { name } } }"})"});
+  EXPECT_NE(tablet.body.find("Introspection is turned off"), std::string::npos) << tablet.body;
 }
 
 // The API document lists what the caller may use, as its requests are

@@ -68,17 +68,21 @@ std::string Explain(const GeneratedFile& file, const std::string& on_disk) {
   return FirstDifference(on_disk, file.contents);
 }
 
-// The schema the gateway serves with `config` over the generated set.
+// The schema the gateway serves with `config` over the generated set (to
+// the callers `allowed` describes, when given: NotFound when they may use
+// no root field).
 absl::StatusOr<std::string> GraphqlSdl(const config::GatewayConfig& config,
                                        const transcode::TypeRegistry& registry,
-                                       const std::vector<RouteEntry>& routes) {
+                                       const std::vector<RouteEntry>& routes,
+                                       const gateway::MethodFilter* allowed = nullptr) {
   absl::flat_hash_set<const google::protobuf::MethodDescriptor*> gets;
   for (const RouteEntry& route : routes) {
     if (route.http_method != "GET") continue;
     // The routes point into the compiler's pool; the schema into the registry's.
     gets.insert(registry.pool().FindMethodByName(route.method->full_name()));
   }
-  auto schema = gateway::BuildGraphqlSchema(config, registry, gets);
+  auto schema = allowed != nullptr ? gateway::BuildGraphqlSchema(config, registry, gets, *allowed)
+                                   : gateway::BuildGraphqlSchema(config, registry, gets);
   if (!schema.ok()) return schema.status();
   return absl::StrCat((*schema)->Sdl(), "\n");
 }
@@ -180,6 +184,24 @@ absl::StatusOr<Generated> Generate(const GenerateOptions& options, Diagnostics& 
     docs::OpenApiOptions openapi = options.openapi;
     openapi.title = absl::StrCat(openapi.title, " (", document.client, ")");
     generated.files.push_back({document.path, docs::RenderOpenApi(*documented, openapi)});
+    if (!config->graphql.enabled || profiles == nullptr) continue;
+    // The profile's own schema, beside the whole one.
+    const views::ClientProfiles::Caller caller = *profiles->Named(document.client);
+    const gateway::MethodFilter allowed = [&](const google::protobuf::MethodDescriptor& method) {
+      return profiles->AllowsMethod(caller.profile, caller.verified, method.full_name());
+    };
+    auto sdl = GraphqlSdl(*config, **registry, routes.routes, &allowed);
+    if (absl::IsNotFound(sdl.status())) continue;  // no GraphQL for this client
+    if (!sdl.ok()) {
+      diagnostics.push_back({"", std::string(sdl.status().message()),
+                             "fix graphql: or clients: in the gateway config (config/README.md)"});
+      return absl::InvalidArgumentError("nothing generated");
+    }
+    const std::string directory = std::filesystem::path(options.schema_path).parent_path().string();
+    generated.files.push_back(
+        {(std::filesystem::path(directory) / absl::StrCat("schema.", document.client, ".graphql"))
+             .string(),
+         *std::move(sdl)});
   }
   return generated;
 }

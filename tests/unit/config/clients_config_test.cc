@@ -122,6 +122,18 @@ TEST(ClientsConfigTest, AViewMayRenameMembers) {
                 "rename: at least one field"));
 }
 
+TEST(ClientsConfigTest, AProfileMayTurnGraphqlIntrospectionOff) {
+  ClientsConfig clients = ParseOk(
+      "clients:\n  - name: partner\n    match: {client_ids: [p]}\n"
+      "    graphql: {introspection: false}\n  - name: mobile\n    match: {client_ids: [m]}\n");
+  EXPECT_EQ(clients.profiles[0].graphql_introspection, false);
+  EXPECT_EQ(clients.profiles[1].graphql_introspection, std::nullopt);
+  EXPECT_TRUE(
+      FailsWith("clients:\n  - name: m\n    match: {client_ids: [a]}\n"
+                "    graphql: {introspect: false}\n",
+                "unknown key \"introspect\""));
+}
+
 TEST(ClientsConfigTest, MistakesNameTheLine) {
   EXPECT_TRUE(FailsWith("clients:\n  - match: {client_ids: [a]}\n", "gw.yaml:6"));
   EXPECT_TRUE(FailsWith("clients:\n  - match: {client_ids: [a]}\n", "name"));

@@ -87,7 +87,7 @@ TEST(GraphqlSchemaTest, AKindGivenInTheConfigWinsAndNoQueryIsAnError) {
   EXPECT_NE(FieldOf(**schema, "Query", "newUser"), nullptr);
   EXPECT_EQ((*schema)->mutation(), nullptr);
   auto none = Schema::Build({{.method = create}});
-  EXPECT_EQ(none.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(absl::StrContains(none.status().message(), "at least one Query field"))
       << none.status();
   auto twice = Schema::Build(

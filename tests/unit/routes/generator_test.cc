@@ -78,7 +78,7 @@ TEST(GoldenTest, DemoOutputsMatchTheCheckedInGenFolder) {
   if (std::getenv("PROTOGATE_UPDATE_GOLDENS") != nullptr) {
     ASSERT_TRUE(WriteGenerated(generated).ok());
   }
-  ASSERT_EQ(generated.files.size(), 6u);
+  ASSERT_EQ(generated.files.size(), 8u);  // with the mobile and partner schemas
   for (const GeneratedFile& file : generated.files) {
     EXPECT_TRUE(ReadFile(file.path) == file.contents)
         << file.path << " is stale: run tools/gen (or PROTOGATE_UPDATE_GOLDENS=1)";
@@ -368,6 +368,12 @@ TEST(ClientDocumentTest, DemoProfilesGetTheirRoutesAndViews) {
                                      ["application/json"]["schema"];
   EXPECT_EQ(list["properties"]["users"]["type"], "array");
   EXPECT_EQ(list["properties"]["users"]["items"]["properties"]["profile"]["properties"].size(), 1u);
+
+  // The partner's GraphQL schema: only the root fields of its routes.
+  const std::string& sdl = FileEndingWith(generated, "/schema.partner.graphql").contents;
+  EXPECT_NE(sdl.find("  getOrder("), std::string::npos);
+  EXPECT_EQ(sdl.find("  createOrder("), std::string::npos) << "not the partner's";
+  EXPECT_EQ(sdl.find("  listUsers("), std::string::npos) << "not the partner's";
 }
 
 // A default profile caps a profile recognised by a header, not one

@@ -241,6 +241,31 @@ TEST(ClientProfilesTest, RenamesAreCheckedAgainstTheView) {
   EXPECT_TRUE(absl::StrContains(BuildError({composite}), "cannot be narrowed"));
 }
 
+// GraphQL root fields are methods, routed or not: the same selectors and
+// the same ceiling for forgeable recognition as routes.
+TEST(ClientProfilesTest, MethodsFollowTheRouteSelectors) {
+  ClientProfileConfig tablet = Profile("tablet", {"demo.users.v1.*"});
+  tablet.header = "x-client";
+  tablet.header_values = {"tablet"};
+  tablet.graphql_introspection = false;
+  ClientProfileConfig partner = Profile("partner", {"demo.orders.v1.OrderService.Get*"});
+  partner.client_ids = {"p"};
+  auto profiles =
+      BuildOk({tablet, partner, Profile("default", {"demo.users.v1.UserService.Get*"})});
+  const std::string get_user = "demo.users.v1.UserService.GetUser";
+  const std::string delete_user = "demo.users.v1.UserService.DeleteUser";
+  EXPECT_TRUE(profiles->AllowsMethod(kUnrecognised, false, get_user));
+  EXPECT_FALSE(profiles->AllowsMethod(kUnrecognised, false, delete_user));
+  // Recognised by a header: within the default's methods.
+  EXPECT_TRUE(profiles->AllowsMethod(0, false, get_user));
+  EXPECT_FALSE(profiles->AllowsMethod(0, false, delete_user));
+  EXPECT_TRUE(profiles->AllowsMethod(0, true, delete_user));
+  EXPECT_TRUE(profiles->AllowsMethod(1, true, "demo.orders.v1.OrderService.GetOrder"));
+  EXPECT_FALSE(profiles->AllowsMethod(1, true, get_user));
+  EXPECT_EQ(profiles->GraphqlIntrospection(0), false);
+  EXPECT_EQ(profiles->GraphqlIntrospection(1), std::nullopt);
+}
+
 TEST(ClientProfilesTest, MistakesNameTheProfileAndLine) {
   EXPECT_EQ(BuildError({Profile("mobile", {"demo.nothing.*"})}),
             "gw.yaml:4: clients: profile mobile: route selector \"demo.nothing.*\" selects no "
