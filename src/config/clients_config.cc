@@ -14,7 +14,7 @@ namespace {
 
 constexpr absl::string_view kProfileKeys[] = {"name",   "match", "widen_unverified",
                                               "routes", "views", "graphql"};
-constexpr absl::string_view kGraphqlKeys[] = {"introspection"};
+constexpr absl::string_view kGraphqlKeys[] = {"introspection", "trusted_documents"};
 constexpr absl::string_view kMatchKeys[] = {"client_ids", "header", "hosts", "path_prefix"};
 constexpr absl::string_view kHeaderKeys[] = {"name", "values"};
 constexpr absl::string_view kViewKeys[] = {"fields", "view", "rename"};
@@ -179,6 +179,11 @@ absl::StatusOr<ClientProfileConfig> ReadProfile(const YamlReader& reader, const 
     if (const YamlField* introspection = graphql.Find("introspection")) {
       ASSIGN_OR_RETURN(bool on, reader.ReadBool(*introspection));
       profile.graphql_introspection = on;
+    }
+    if (const YamlField* trusted = graphql.Find("trusted_documents")) {
+      ASSIGN_OR_RETURN(std::string path, reader.ReadString(*trusted));
+      if (path.empty()) return reader.Error(*trusted, "expected a file, e.g. mobile.trusted.json");
+      profile.graphql_trusted_documents = ResolveNextTo(reader.source_name(), path);
     }
   }
   return profile;

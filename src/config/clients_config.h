@@ -70,6 +70,10 @@ struct ClientProfileConfig {
   // `graphql.introspection`: whether this profile's callers may introspect
   // the GraphQL schema; unset: as `graphql.introspection` says.
   std::optional<bool> graphql_introspection{};
+  // `graphql.trusted_documents`: the only GraphQL documents this profile's
+  // callers may run (as `graphql.trusted_documents`, resolved next to the
+  // config); "": as the endpoint says.
+  std::string graphql_trusted_documents{};
 
   bool RecognisedByRequest() const {
     return !header.empty() || !hosts.empty() || !path_prefix.empty();

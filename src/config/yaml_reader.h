@@ -59,6 +59,9 @@ class YamlReader {
  public:
   explicit YamlReader(absl::string_view source_name) : source_name_(source_name) {}
 
+  // The file being read, as given: paths in it are resolved next to it.
+  const std::string& source_name() const { return source_name_; }
+
   // Parses text that holds exactly one YAML document. Syntax errors carry
   // yaml-cpp's position; an empty document (or only comments) is "empty config".
   absl::StatusOr<YamlField> ParseDocument(absl::string_view text) const;

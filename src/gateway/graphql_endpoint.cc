@@ -17,6 +17,7 @@ namespace protogate::gateway {
 namespace {
 
 namespace gpb = google::protobuf;
+using TrustedDocuments = absl::flat_hash_map<std::string, std::string>;
 
 std::chrono::milliseconds TimeoutOf(const config::UpstreamConfig& upstream,
                                     const gpb::MethodDescriptor& method) {
@@ -51,8 +52,7 @@ std::string Sha256Hex(absl::string_view text) {
 
 // graphql.trusted_documents: {"<sha256 hex>" or "sha256:<hex>": "<document>"},
 // each key the SHA-256 of its document.
-absl::StatusOr<absl::flat_hash_map<std::string, std::string>> ReadTrustedDocuments(
-    const std::string& path) {
+absl::StatusOr<TrustedDocuments> ReadTrustedDocuments(const std::string& path) {
   auto problem = [&](absl::string_view text) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": graphql.trusted_documents: ", text));
   };
@@ -63,7 +63,7 @@ absl::StatusOr<absl::flat_hash_map<std::string, std::string>> ReadTrustedDocumen
   if (!manifest.is_object()) {
     return problem("expected a JSON object {\"<sha256 hex>\": \"<document>\", ...}");
   }
-  absl::flat_hash_map<std::string, std::string> documents;
+  TrustedDocuments documents;
   for (const auto& [key, document] : manifest.items()) {
     absl::string_view hash = key;
     absl::ConsumePrefix(&hash, "sha256:");
@@ -92,23 +92,34 @@ absl::Status BuildProfileViews(const Snapshot& snapshot,
       };
       graphql::ExecutionLimits limits = endpoint.whole.limits;
       limits.introspection = clients.GraphqlIntrospection(profile).value_or(config.introspection);
-      std::string signature = limits.introspection ? "i" : "-";
+      const std::string& trusted_file = clients.GraphqlTrustedDocuments(profile);
+      std::string signature = absl::StrCat(limits.introspection ? "i" : "-", trusted_file, "\n");
       for (const auto& [method, call] : endpoint.methods) signature += allowed(*method) ? '1' : '0';
       auto [it, fresh] = built.try_emplace(signature);
       if (fresh) {
         auto schema = BuildGraphqlSchema(snapshot.config, *snapshot.registry, get_methods, allowed);
         if (absl::IsNotFound(schema.status())) {
-          it->second = nullptr;  // no root field: the endpoint is not there for this caller
+          it->second = nullptr;  // no Query field: the endpoint is not there for this caller
         } else if (!schema.ok()) {
-          return absl::InvalidArgumentError(
-              absl::StrCat(snapshot.config.source_path, ": clients: profile ",
-                           clients.Name(profile), ": ", schema.status().message()));
+          return absl::InvalidArgumentError(absl::StrCat(schema.status().message(),
+                                                         " (in client profile ",
+                                                         clients.Name(profile), "'s schema)"));
         } else {
+          std::shared_ptr<const TrustedDocuments> trusted = endpoint.whole.trusted;
+          if (!trusted_file.empty()) {
+            auto read = ReadTrustedDocuments(trusted_file);
+            if (!read.ok()) {
+              return absl::InvalidArgumentError(absl::StrCat(
+                  read.status().message(), " (client profile ", clients.Name(profile), ")"));
+            }
+            trusted = std::make_shared<const TrustedDocuments>(*std::move(read));
+          }
           it->second = std::make_shared<const GraphqlView>(
               GraphqlView{.schema = *std::move(schema),
                           .documents = std::make_shared<graphql::DocumentCache>(
                               static_cast<size_t>(config.plan_cache_size)),
-                          .limits = limits});
+                          .limits = limits,
+                          .trusted = std::move(trusted)});
         }
       }
       endpoint.views.push_back(it->second);
@@ -125,15 +136,15 @@ const GraphqlView* GraphqlEndpoint::ViewFor(int profile, bool verified) const {
   return index < views.size() ? views[index].get() : nullptr;
 }
 
-absl::Status ResolveDocument(const GraphqlEndpoint& endpoint, graphql::GraphqlRequest& request) {
-  if (!endpoint.trusted_only) {
+absl::Status ResolveDocument(const GraphqlView& view, graphql::GraphqlRequest& request) {
+  if (view.trusted == nullptr) {
     if (!request.query.empty()) return absl::OkStatus();
     return absl::InvalidArgumentError(
         "this gateway has no trusted documents to look a documentId up in: send the query");
   }
   if (request.query.empty()) {
-    auto it = endpoint.trusted.find(request.document_id);
-    if (it == endpoint.trusted.end()) {
+    auto it = view.trusted->find(request.document_id);
+    if (it == view.trusted->end()) {
       return absl::InvalidArgumentError(
           absl::StrCat("no trusted document sha256:", request.document_id));
     }
@@ -145,7 +156,7 @@ absl::Status ResolveDocument(const GraphqlEndpoint& endpoint, graphql::GraphqlRe
     return absl::InvalidArgumentError(
         absl::StrCat("the query is not the document sha256:", request.document_id));
   }
-  if (!endpoint.trusted.contains(hash)) {
+  if (!view.trusted->contains(hash)) {
     return absl::PermissionDeniedError(
         absl::StrCat("this gateway runs trusted documents only, and the query (sha256:", hash,
                      ") is not one of them"));
@@ -198,8 +209,8 @@ absl::StatusOr<std::shared_ptr<const GraphqlEndpoint>> BuildGraphqlEndpoint(
     RETURN_IF_ERROR(BuildProfileViews(snapshot, get_methods, *endpoint));
   }
   if (!config.trusted_documents.empty()) {
-    ASSIGN_OR_RETURN(endpoint->trusted, ReadTrustedDocuments(config.trusted_documents));
-    endpoint->trusted_only = true;
+    ASSIGN_OR_RETURN(auto trusted, ReadTrustedDocuments(config.trusted_documents));
+    endpoint->whole.trusted = std::make_shared<const TrustedDocuments>(std::move(trusted));
   }
   Route& route = endpoint->route;
   route.description = absl::StrCat("GraphQL (", config.path, ")");

@@ -53,6 +53,9 @@ struct GraphqlView {
   // Documents parsed and validated against `schema`, shared by the loops.
   std::shared_ptr<graphql::DocumentCache> documents;
   graphql::ExecutionLimits limits;
+  // graphql.trusted_documents (the profile's own, or the endpoint's):
+  // SHA-256 (lower-case hex) -> document; null: any document runs.
+  std::shared_ptr<const absl::flat_hash_map<std::string, std::string>> trusted;
 };
 
 struct GraphqlEndpoint {
@@ -65,10 +68,6 @@ struct GraphqlEndpoint {
   // caller's identity (views::ClientProfiles::Allows): null where the
   // profile may use no root field (the endpoint is not there for it).
   std::vector<std::shared_ptr<const GraphqlView>> views;
-  // graphql.trusted_documents: SHA-256 (lower-case hex) -> document; when
-  // `trusted_only`, no other document runs.
-  absl::flat_hash_map<std::string, std::string> trusted;
-  bool trusted_only = false;
   // What the pipeline's route-level parts see: metrics (one call series per
   // root field), the access log's route, a public policy (each root field
   // has its own).
@@ -83,7 +82,7 @@ struct GraphqlEndpoint {
 // documentId names. With trusted documents only those run: an unknown
 // documentId is InvalidArgument (400), a query that is none of them
 // PermissionDenied (403). Without them a request must carry its query.
-absl::Status ResolveDocument(const GraphqlEndpoint& endpoint, graphql::GraphqlRequest& request);
+absl::Status ResolveDocument(const GraphqlView& view, graphql::GraphqlRequest& request);
 
 // `get_methods`: the methods with a GET binding. InvalidArgument naming
 // the config line for a `graphql.methods` entry that names no exposed

@@ -175,7 +175,7 @@ Next TranscodeGraphql(const ContextPtr& ctx) {
     return Answer(*ctx, RequestError(StatusOfReadError(request.status()),
                                      request.status().message(), state.media));
   }
-  if (absl::Status resolved = ResolveDocument(*state.endpoint, *request); !resolved.ok()) {
+  if (absl::Status resolved = ResolveDocument(*state.view, *request); !resolved.ok()) {
     const int status = resolved.code() == absl::StatusCode::kPermissionDenied ? 403 : 400;
     return Answer(*ctx, RequestError(status, resolved.message(), state.media));
   }

@@ -281,6 +281,12 @@ std::optional<bool> ClientProfiles::GraphqlIntrospection(int profile) const {
   return p != nullptr ? p->config.graphql_introspection : std::nullopt;
 }
 
+const std::string& ClientProfiles::GraphqlTrustedDocuments(int profile) const {
+  static const std::string kNone;
+  const Profile* p = Of(profile);
+  return p != nullptr ? p->config.graphql_trusted_documents : kNone;
+}
+
 bool ClientProfiles::MayAllowAfterAuthentication(int profile, int route_id) const {
   if (Allows(profile, /*verified=*/false, route_id)) return true;
   for (size_t i = 0; i < profiles_.size(); ++i) {

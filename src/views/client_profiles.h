@@ -97,6 +97,8 @@ class ClientProfiles {
   // Whether the profile's callers may introspect the GraphQL schema; unset:
   // as the endpoint says.
   std::optional<bool> GraphqlIntrospection(int profile) const;
+  // The profile's own trusted GraphQL documents file; "": the endpoint's.
+  const std::string& GraphqlTrustedDocuments(int profile) const;
   // Whether some caller recognised as `profile` by its request could use the
   // route once its identity is known (its identity may name another profile).
   bool MayAllowAfterAuthentication(int profile, int route_id) const;

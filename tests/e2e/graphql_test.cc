@@ -388,6 +388,37 @@ TEST(GraphqlTest, WithTrustedDocumentsOnlyThoseRun) {
   EXPECT_EQ(gw.backend().stats(DemoService::kCatalog).total_calls, 2);
 }
 
+// A client profile's own trusted documents: its callers run only those,
+// everyone else any document.
+TEST(GraphqlTest, AProfilesTrustedDocumentsBindOnlyItsCallers) {
+  const std::string document = R"({ getProduct(productId: "p-1") { title } })";
+  const std::string hash = absl::BytesToHexString(auth::DigestOf(document));
+  const std::string manifest = ProcessTempDir("graphql_profile_trusted").string() + "/app.json";
+  std::ofstream(manifest) << nlohmann::json({{hash, document}}).dump();
+  GatewayUnderTest gw([&](config::GatewayConfig& config) {
+    config.graphql.enabled = true;
+    config::ClientProfileConfig app{.name = "app", .line = 1};
+    app.header = "x-client";
+    app.header_values = {"app"};
+    app.graphql_trusted_documents = manifest;
+    config.clients.profiles = {app};
+  });
+  auto as_app = [](HttpRequest request) {
+    request.headers.push_back({"X-Client", "app"});
+    return request;
+  };
+  HttpResponse by_id = gw.Call(as_app(Post({{"documentId", "sha256:" + hash}})));
+  ASSERT_EQ(by_id.status, 200) << by_id.body;
+  EXPECT_EQ(GatewayUnderTest::Json(by_id)["data"]["getProduct"]["title"],
+            "The C++ Programming Language");
+  const std::string other = R"({ getProduct(productId: "p-2") { title } })";
+  HttpResponse refused = gw.Call(as_app(Query(other)));
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  HttpResponse anyone = gw.Call(Query(other));
+  EXPECT_EQ(anyone.status, 200) << anyone.body;
+  EXPECT_EQ(GatewayUnderTest::Json(anyone)["data"]["getProduct"]["title"].is_string(), true);
+}
+
 TEST(GraphqlTest, AWrongTrustedDocumentsFileFailsTheLoad) {
   const std::string manifest = ProcessTempDir("graphql_trusted_bad").string() + "/trusted.json";
   std::ofstream(manifest) << R"({"sha256:)" << std::string(64, 'a') << R"(": "{ __typename }"})";

@@ -128,6 +128,10 @@ TEST(ClientsConfigTest, AProfileMayTurnGraphqlIntrospectionOff) {
       "    graphql: {introspection: false}\n  - name: mobile\n    match: {client_ids: [m]}\n");
   EXPECT_EQ(clients.profiles[0].graphql_introspection, false);
   EXPECT_EQ(clients.profiles[1].graphql_introspection, std::nullopt);
+  ClientsConfig trusted = ParseOk(
+      "clients:\n  - name: app\n    match: {client_ids: [a]}\n"
+      "    graphql: {trusted_documents: app.trusted.json}\n");
+  EXPECT_EQ(trusted.profiles[0].graphql_trusted_documents, "app.trusted.json");
   EXPECT_TRUE(
       FailsWith("clients:\n  - name: m\n    match: {client_ids: [a]}\n"
                 "    graphql: {introspect: false}\n",
