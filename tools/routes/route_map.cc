@@ -61,7 +61,21 @@ absl::StatusOr<std::string> StringField(const nlohmann::json& item, const char* 
 
 // The profiles that may call route `id`, "default" first, each as its usual
 // caller is served.
-std::vector<RouteMapEntry::Client> ClientsOf(const views::ClientProfiles& profiles, int id) {
+// The name of the `view` enum value a profile sets (AIP-157), "" for none.
+std::string ViewEnumName(const google::protobuf::MethodDescriptor& method,
+                         const views::RequestView& view) {
+  if (view.field_number == 0) return "";
+  const google::protobuf::FieldDescriptor* field =
+      method.input_type()->FindFieldByNumber(view.field_number);
+  const google::protobuf::EnumValueDescriptor* value =
+      field != nullptr && field->enum_type() != nullptr
+          ? field->enum_type()->FindValueByNumber(view.value)
+          : nullptr;
+  return value != nullptr ? value->name() : absl::StrCat(view.value);
+}
+
+std::vector<RouteMapEntry::Client> ClientsOf(const views::ClientProfiles& profiles, int id,
+                                             const google::protobuf::MethodDescriptor& method) {
   std::vector<std::string> names = {"default"};
   for (int p = 0; p < profiles.size(); ++p) {
     if (profiles.Name(p) != "default") names.push_back(profiles.Name(p));
@@ -72,6 +86,7 @@ std::vector<RouteMapEntry::Client> ClientsOf(const views::ClientProfiles& profil
     if (!profiles.Allows(caller.profile, caller.verified, id)) continue;
     RouteMapEntry::Client client{.name = name};
     if (auto view = profiles.View(caller.profile, id)) client.view = transcode::ProtoPaths(*view);
+    client.view_enum = ViewEnumName(method, profiles.ViewEnum(caller.profile, id));
     if (auto renames = profiles.Renames(caller.profile, id)) {
       for (transcode::FieldRename& rename : transcode::RenamePaths(*renames)) {
         client.renames.emplace_back(std::move(rename.path), std::move(rename.name));
@@ -108,7 +123,7 @@ std::vector<RouteMapEntry> ToRouteMap(const std::vector<RouteEntry>& routes,
     }
     if (policies) entry.auth = PolicyJson(policies->Resolve(route.method->full_name()));
     if (profiles != nullptr && !profiles->empty()) {
-      entry.clients = ClientsOf(*profiles, static_cast<int>(i));
+      entry.clients = ClientsOf(*profiles, static_cast<int>(i), *route.method);
     }
     entries.push_back(std::move(entry));
   }
@@ -136,6 +151,7 @@ std::string RenderRouteMap(const std::vector<RouteMapEntry>& entries) {
       for (const RouteMapEntry::Client& client : entry.clients) {
         Json c{{"name", client.name}};
         if (!client.view.empty()) c["view"] = client.view;
+        if (!client.view_enum.empty()) c["view_enum"] = client.view_enum;
         if (!client.renames.empty()) {
           Json renames = Json::object();
           for (const auto& [path, name] : client.renames) renames[path] = name;
@@ -193,6 +209,9 @@ absl::StatusOr<std::vector<RouteMapEntry>> ParseRouteMap(absl::string_view json_
           for (const auto& path : client["view"]) {
             if (path.is_string()) read.view.push_back(path.get<std::string>());
           }
+        }
+        if (client.contains("view_enum") && client["view_enum"].is_string()) {
+          read.view_enum = client["view_enum"].get<std::string>();
         }
         if (client.contains("renames") && client["renames"].is_object()) {
           for (const auto& [path, name] : client["renames"].items()) {

@@ -22,8 +22,8 @@
 //
 // `clients` lists the client profiles that may call the route, as each one's
 // usual caller is served (routes/client_api.h), with the proto paths of the
-// profile's view of the answer (none: the whole answer) and the members it
-// renames.
+// profile's view of the answer (none: the whole answer), the AIP-157 `view`
+// it sets on the request ("view_enum") and the members it renames.
 //
 // Pure; thread-safe.
 
@@ -51,6 +51,8 @@ struct RouteMapEntry {
   struct Client {
     std::string name;
     std::vector<std::string> view{};  // proto paths; empty: the whole answer
+    // AIP-157: the request's `view` value the profile sets ("USER_VIEW_BASIC"); "" none.
+    std::string view_enum{};
     // The profile's new member names: proto path → name, in field order.
     std::vector<std::pair<std::string, std::string>> renames{};
   };

@@ -77,6 +77,14 @@ void CompareClients(const RouteMapEntry& before, const RouteMapEntry& after, Api
       continue;
     }
     CompareRenames(old_client, *new_client, change);
+    if (old_client.view_enum != new_client->view_enum) {
+      // Another view is another answer from the service: fields may go.
+      change.details.push_back(
+          absl::StrCat("client profile ", old_client.name, "'s request view \"",
+                       old_client.view_enum.empty() ? "(none)" : old_client.view_enum, "\" -> \"",
+                       new_client->view_enum.empty() ? "(none)" : new_client->view_enum, "\""));
+      change.breaking = true;
+    }
     if (new_client->view.empty()) continue;
     if (old_client.view.empty()) {
       change.details.push_back(absl::StrCat("client profile ", old_client.name,

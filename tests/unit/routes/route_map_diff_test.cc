@@ -122,18 +122,29 @@ TEST(RouteMapDiffTest, ARenameChangedForAProfileIsBreakingForIt) {
   EXPECT_THAT(text, HasSubstr("client profile mobile no longer renames email (was \"mail\")"));
   EXPECT_THAT(text, HasSubstr("client profile mobile renames profile.region to \"area\""));
   EXPECT_TRUE(DiffRouteMaps({before}, {before}).empty());
+
+  RouteMapEntry viewed = before;
+  viewed.clients[1].view_enum = "USER_VIEW_BASIC";
+  ApiDiff view_diff = DiffRouteMaps({before}, {viewed});
+  EXPECT_TRUE(view_diff.breaking());
+  EXPECT_THAT(view_diff.ToString(),
+              HasSubstr("client profile mobile's request view \"(none)\" -> \"USER_VIEW_BASIC\""));
 }
 
 TEST(RouteMapDiffTest, RenderedMapsRoundTrip) {
   std::vector<RouteMapEntry> map = {Entry("GET", "/v1/a", "A", "*")};
   map[0].upstream = {"h:1"};
   map[0].clients = {{.name = "default"},
-                    {.name = "mobile", .view = {"user_id"}, .renames = {{"user_id", "id"}}}};
+                    {.name = "mobile",
+                     .view = {"user_id"},
+                     .view_enum = "USER_VIEW_BASIC",
+                     .renames = {{"user_id", "id"}}}};
   const std::string rendered = RenderRouteMap(map);
   EXPECT_THAT(rendered, HasSubstr("\"renames\""));
   auto parsed = ParseRouteMap(rendered, "m");
   ASSERT_TRUE(parsed.ok());
   ASSERT_EQ((*parsed)[0].clients[1].renames.size(), 1u);
+  EXPECT_EQ((*parsed)[0].clients[1].view_enum, "USER_VIEW_BASIC");
   EXPECT_TRUE(DiffRouteMaps(map, *parsed).empty());
   EXPECT_FALSE(ParseRouteMap("{\"routes\": 3}", "m").ok());
   EXPECT_FALSE(ParseRouteMap("not json", "m").ok());
