@@ -55,9 +55,10 @@ struct ResponseTranscoder::Impl {
   static std::optional<std::string> PrintFast(const JsonPrinter* fast, absl::string_view binary);
   absl::StatusOr<std::string> TranscodeMessageField(absl::string_view binary,
                                                     const FieldSelection* selection) const;
+  // `pretrimmed`: the bytes were trimmed to `selection` already.
   absl::StatusOr<std::string> PrintSelected(const JsonPrinter* fast, const std::string& url,
                                             absl::string_view binary,
-                                            const FieldSelection* selection) const;
+                                            const FieldSelection* selection, bool pretrimmed) const;
   absl::StatusOr<std::string> TranscodeOtherField(absl::string_view binary) const;
 };
 
@@ -240,6 +241,18 @@ const gpb::FieldDescriptor* ResponseTranscoder::body_field() const { return impl
 absl::StatusOr<std::string> ResponseTranscoder::Transcode(absl::string_view binary,
                                                           const FieldSelection* selection) const {
   const Impl& impl = *impl_;
+  // A selection over the whole answer trims the bytes first, so that only
+  // what is kept is inspected and printed: trimming commutes with the
+  // merge that normalizing does (it keeps or drops each field by number,
+  // and within sub-messages the same way), and bytes that are not wire
+  // format fail either way.
+  std::string trimmed;
+  bool pretrimmed = false;
+  if (selection != nullptr && impl.body_kind == BodyKind::kWhole) {
+    if (!FilterWire(*selection, binary, &trimmed)) return impl.NotAValidResponse();
+    binary = trimmed;
+    pretrimmed = true;
+  }
   std::string normalized;
   switch (InspectWire(binary, *impl.type)) {
     case WireShape::kPrintable:
@@ -256,7 +269,7 @@ absl::StatusOr<std::string> ResponseTranscoder::Transcode(absl::string_view bina
   }
   switch (impl.body_kind) {
     case BodyKind::kWhole:
-      return impl.PrintSelected(impl.printer.get(), impl.type_url, binary, selection);
+      return impl.PrintSelected(impl.printer.get(), impl.type_url, binary, selection, pretrimmed);
     case BodyKind::kMessageField:
       return impl.TranscodeMessageField(binary, selection);
     case BodyKind::kOtherField:
@@ -314,11 +327,13 @@ absl::StatusOr<std::string> ResponseTranscoder::Impl::Print(const JsonPrinter* f
 // Trims the bytes to the selection first, so that the printer skips what
 // nobody asked for. The fast printer writes the new names itself; what
 // protobuf prints is renamed afterwards.
-absl::StatusOr<std::string> ResponseTranscoder::Impl::PrintSelected(
-    const JsonPrinter* fast, const std::string& url, absl::string_view binary,
-    const FieldSelection* selection) const {
+absl::StatusOr<std::string> ResponseTranscoder::Impl::PrintSelected(const JsonPrinter* fast,
+                                                                    const std::string& url,
+                                                                    absl::string_view binary,
+                                                                    const FieldSelection* selection,
+                                                                    bool pretrimmed) const {
   std::string trimmed;
-  if (selection != nullptr) {
+  if (selection != nullptr && !pretrimmed) {
     if (!FilterWire(*selection, binary, &trimmed)) return NotAValidResponse();
     binary = trimmed;
   }
@@ -341,7 +356,7 @@ absl::StatusOr<std::string> ResponseTranscoder::Impl::TranscodeMessageField(
   wire::ForEachField(binary, [&](const wire::Field& field) {
     if (field.number == body_field->number()) payload = field.payload;
   });
-  return PrintSelected(field_printer.get(), field_type_url, payload, selection);
+  return PrintSelected(field_printer.get(), field_type_url, payload, selection, false);
 }
 
 absl::StatusOr<std::string> ResponseTranscoder::Impl::TranscodeOtherField(

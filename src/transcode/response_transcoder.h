@@ -37,7 +37,10 @@ class ResponseTranscoder {
   absl::StatusOr<ResponseTranscoder> Renamed(std::shared_ptr<const FieldRenames> renames) const;
 
   // Internal when the bytes do not parse as the response type. With
-  // `selection` (over selectable_type()), only the selected fields print.
+  // `selection` (over selectable_type()), only the selected fields print,
+  // and over the whole response only they are checked: a field it drops
+  // cannot fail the answer (a malformed sub-message, a string that is not
+  // UTF-8), though bytes that are not wire format at all still do.
   absl::StatusOr<std::string> Transcode(absl::string_view binary,
                                         const FieldSelection* selection = nullptr) const;
 
