@@ -139,6 +139,29 @@ TEST(FieldSelectionTest, TrimsWithDefaultsShown) {
   EXPECT_EQ(Selected(kUser, R"({})", "verified", defaults), R"({"verified":false})");
 }
 
+// Over the whole answer only the selected bytes are checked: a corrupt
+// field the client did not ask for does not fail its answer; one it asked
+// for does.
+TEST(FieldSelectionTest, OnlyTheSelectedBytesAreChecked) {
+  // email "a@b", then profile (3) holding bytes that are no Profile.
+  const std::string wire = std::string(
+      "\x12\x03"
+      "a@b"
+      "\x1a\x02\x0a\x09",
+      9);
+  auto transcoder = ResponseTranscoder::Create(DemoRegistry(), Type(kUser), "", {});
+  ASSERT_TRUE(transcoder.ok());
+  auto email = ParseFieldSelection("email", Type(kUser));
+  ASSERT_TRUE(email.ok());
+  auto json = transcoder->Transcode(wire, email->get());
+  ASSERT_TRUE(json.ok()) << json.status();
+  EXPECT_EQ(*json, R"({"email":"a@b"})");
+  auto profile = ParseFieldSelection("profile.region", Type(kUser));
+  ASSERT_TRUE(profile.ok());
+  EXPECT_FALSE(transcoder->Transcode(wire, profile->get()).ok());
+  EXPECT_FALSE(transcoder->Transcode(wire).ok());
+}
+
 TEST(FieldSelectionTest, FilterWireRefusesMalformedBytes) {
   auto selection = ParseFieldSelection("email", Type(kUser));
   ASSERT_TRUE(selection.ok());
