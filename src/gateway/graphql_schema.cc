@@ -161,9 +161,6 @@ absl::StatusOr<std::shared_ptr<const graphql::Schema>> Build(
     const MethodFilter* allowed) {
   ASSIGN_OR_RETURN(std::vector<graphql::RootMethod> roots,
                    RootMethods(config, registry.pool(), get_methods, allowed));
-  if (roots.empty() && allowed != nullptr) {
-    return absl::NotFoundError("no root field the caller may use");
-  }
   ASSIGN_OR_RETURN(std::vector<graphql::JoinSpec> joins,
                    JoinSpecs(config, registry.pool(), allowed));
   auto schema = graphql::Schema::Build(roots, joins, &registry);

@@ -302,30 +302,33 @@ const ClientProfiles::Profile* ClientProfiles::Of(int profile) const {
   return profile == kUnrecognised ? Default() : &profiles_[static_cast<size_t>(profile)];
 }
 
-std::shared_ptr<const transcode::FieldSelection> ClientProfiles::View(int profile,
-                                                                      int route_id) const {
+template <typename T>
+const T* ClientProfiles::PerRoute(int profile, int route_id, std::vector<T> Profile::*table) const {
   const Profile* p = Of(profile);
   const size_t r = static_cast<size_t>(route_id);
-  return p != nullptr && r < p->views.size() ? p->views[r] : nullptr;
+  return p != nullptr && r < (p->*table).size() ? &(p->*table)[r] : nullptr;
+}
+
+std::shared_ptr<const transcode::FieldSelection> ClientProfiles::View(int profile,
+                                                                      int route_id) const {
+  const auto* view = PerRoute(profile, route_id, &Profile::views);
+  return view != nullptr ? *view : nullptr;
 }
 
 std::shared_ptr<const transcode::FieldRenames> ClientProfiles::Renames(int profile,
                                                                        int route_id) const {
-  const Profile* p = Of(profile);
-  const size_t r = static_cast<size_t>(route_id);
-  return p != nullptr && r < p->renames.size() ? p->renames[r] : nullptr;
+  const auto* renames = PerRoute(profile, route_id, &Profile::renames);
+  return renames != nullptr ? *renames : nullptr;
 }
 
 const transcode::ResponseTranscoder* ClientProfiles::Response(int profile, int route_id) const {
-  const Profile* p = Of(profile);
-  const size_t r = static_cast<size_t>(route_id);
-  return p != nullptr && r < p->responses.size() ? p->responses[r].get() : nullptr;
+  const auto* response = PerRoute(profile, route_id, &Profile::responses);
+  return response != nullptr ? response->get() : nullptr;
 }
 
 RequestView ClientProfiles::ViewEnum(int profile, int route_id) const {
-  const Profile* p = Of(profile);
-  const size_t r = static_cast<size_t>(route_id);
-  return p != nullptr && r < p->view_enums.size() ? p->view_enums[r] : RequestView{};
+  const RequestView* view = PerRoute(profile, route_id, &Profile::view_enums);
+  return view != nullptr ? *view : RequestView{};
 }
 
 std::optional<ClientProfiles::Caller> ClientProfiles::Named(absl::string_view name) const {

@@ -135,6 +135,10 @@ class ClientProfiles {
   const Profile* Of(int profile) const;  // kUnrecognised: the default profile, if any
   bool RouteAllowed(const Profile* profile, int route_id) const;
   static bool SelectorAllowed(const Profile* profile, absl::string_view selector);
+  // The profile's entry for the route in one of its by-route tables; null
+  // when there is no such profile or route.
+  template <typename T>
+  const T* PerRoute(int profile, int route_id, std::vector<T> Profile::*table) const;
 
   std::vector<Profile> profiles_;
   int default_ = kUnrecognised;  // the profile named "default", if any
