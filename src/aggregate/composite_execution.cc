@@ -15,6 +15,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "transcode/status_mapping.h"
 #include "transcode/strict_json.h"
+#include "transcode/wire_format.h"
 #include "transcode/wire_inspection.h"
 
 namespace protogate::aggregate {
@@ -68,12 +69,13 @@ class Execution : public std::enable_shared_from_this<Execution> {
         done_(std::move(done)),
         starter_(std::move(starter)),
         metadata_(CallMetadata(request_)),
+        selected_(request_.selection ? request_.selection : plan_->whole()),
         calls_(plan_->calls().size()) {}
 
   void Start();
 
  private:
-  enum class Phase { kWaiting, kRunning, kSucceeded, kFailed, kNotRun };
+  enum class Phase { kWaiting, kRunning, kSucceeded, kFailed, kNotRun, kSkipped };
   struct CallState {
     Phase phase = Phase::kWaiting;
     int code = 0;
@@ -123,6 +125,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   const std::function<void(CompositeResponse)> done_;
   const CallStarter starter_;
   const upstream::Metadata metadata_;
+  const std::shared_ptr<const SelectedPlan> selected_;
 
   Sources sources_;
   std::vector<CallState> calls_;
@@ -146,6 +149,9 @@ void Execution::Start() {
       done_(RefusedRequest(strict.ok() ? "invalid JSON body" : strict.message()));
       return;
     }
+  }
+  for (size_t i = 0; i < calls_.size(); ++i) {
+    if (!selected_->made[i]) calls_[i].phase = Phase::kSkipped;
   }
   std::vector<Launch> launches;
   Schedule(launches);
@@ -177,6 +183,10 @@ void Execution::Dispatch(std::vector<Launch> launches, std::optional<CompositeRe
     if (auto extra = request_.service_metadata.find(call.service);
         extra != request_.service_metadata.end()) {
       request.metadata.insert(request.metadata.end(), extra->second.begin(), extra->second.end());
+    }
+    const CallMask& mask = selected_->masks[call.index];
+    if (!mask.paths.empty()) {
+      request.metadata.emplace_back(transcode::kFieldMaskMetadata, mask.paths);
     }
     starter_(
         call, std::move(request),
@@ -377,7 +387,7 @@ std::optional<CompositeResponse> Execution::TakeResponse() {
 CompositeResponse Execution::Compose() {
   CompositeResponse response;
   std::string& body = response.body;
-  if (!PrintResponse(plan_->response(), sources_, &body) || body.empty() || body.back() != '}') {
+  if (!PrintResponse(selected_->response, sources_, &body) || body.empty() || body.back() != '}') {
     body = "{}";
   }
   Json errors = Json::array();
@@ -430,7 +440,9 @@ std::vector<CallTiming> Execution::Timings() {
     timing.call = plan_->calls()[i].name;
     timing.code = state.code;
     timing.calls = state.calls;
-    timing.ran = state.phase != Phase::kWaiting && state.phase != Phase::kNotRun;
+    timing.ran = state.phase != Phase::kWaiting && state.phase != Phase::kNotRun &&
+                 state.phase != Phase::kSkipped;
+    timing.skipped = state.phase == Phase::kSkipped;
     if (timing.ran) {
       const absl::Time end = state.phase == Phase::kRunning ? now : state.finished;
       timing.duration = end - state.started;
@@ -445,6 +457,11 @@ absl::StatusOr<std::string> Execution::RequestBytes(const PlanCall& call,
   std::string bytes;
   RETURN_IF_ERROR(
       WriteRequest(call.request, *call.request_type, sources, plan_->registry(), &bytes));
+  const CallMask& mask = selected_->masks[call.index];
+  if (call.read_mask != nullptr && !mask.paths.empty()) {
+    // The template does not set the mask field, so it is not on the wire yet.
+    transcode::wire::AppendLengthDelimited(call.read_mask->number(), mask.wire, &bytes);
+  }
   return bytes;
 }
 
@@ -493,7 +510,7 @@ std::string CompositeResponse::TimingsForLog() const {
   std::vector<std::string> parts;
   for (const CallTiming& timing : timings) {
     if (!timing.ran) {
-      parts.push_back(absl::StrCat(timing.call, ":-"));
+      parts.push_back(absl::StrCat(timing.call, timing.skipped ? ":skipped" : ":-"));
       continue;
     }
     std::string part =

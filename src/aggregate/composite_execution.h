@@ -21,7 +21,13 @@
 //
 // Every call carries the caller's metadata plus x-request-id and
 // x-protogate-request-start (RFC 3339, UTC, microseconds) of this request,
-// the same on every call.
+// the same on every call, and x-protogate-field-mask when the answer reads
+// only part of its output (the same paths go into the request's read mask
+// field, when the method has one the config does not set).
+//
+// Selections: a call nothing the client kept reads is skipped (not made,
+// not an error, "skipped" in the timings); the answer is composed from the
+// narrowed template.
 //
 // Example:
 //   ExecuteComposite(plan, {.bindings = ..., .request_id = id, .start = now,
@@ -44,6 +50,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "aggregate/answer_selection.h"
 #include "aggregate/composite_plan.h"
 #include "routing/route_table.h"
 #include "upstream/unary_call.h"
@@ -64,13 +71,17 @@ struct CompositeRequest {
   std::string request_id{};
   absl::Time start = absl::Now();
   absl::Time deadline = absl::InfiniteFuture();  // the composite's; the caller bounds it
+  // What the client keeps of the answer (answer_selection.h); null: the
+  // whole answer (plan->whole()).
+  std::shared_ptr<const SelectedPlan> selection{};
 };
 
 struct CallTiming {
   std::string call;
-  int code = 0;      // gRPC code; of the first failure for a for_each call
-  bool ran = false;  // false: never started (a dependency failed, or the composite ended)
-  int calls = 0;     // upstream calls made (for_each: one per item)
+  int code = 0;          // gRPC code; of the first failure for a for_each call
+  bool ran = false;      // false: never started (a dependency failed, or the composite ended)
+  bool skipped = false;  // not made: nothing the client kept reads it
+  int calls = 0;         // upstream calls made (for_each: one per item)
   absl::Duration duration;
 };
 
@@ -84,7 +95,8 @@ struct CompositeResponse {
   bool partial = false;             // some optional call failed (see "errors" in the body)
   std::vector<CallTiming> timings;  // config order
 
-  // For the access log: "user:0:1.2ms,orders:5:0.8ms,products:0:3.1ms:x3,recs:-"
+  // For the access log: "user:0:1.2ms,orders:5:0.8ms,products:0:3.1ms:x3,recs:-,
+  // stats:skipped"
   std::string TimingsForLog() const;
 };
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "aggregate/answer_selection.h"
 #include "aggregate/request_template.h"
 #include "aggregate/request_writer.h"
 #include "common/json_text.h"
@@ -44,6 +45,22 @@ struct Scope {
   std::vector<int>* dependencies = nullptr;  // collects calls used; null: none allowed
 };
 
+// The request's FieldMask field of that name, if it has one.
+const gpb::FieldDescriptor* ReadMaskField(const gpb::Descriptor& request, const std::string& name) {
+  const gpb::FieldDescriptor* field = name.empty() ? nullptr : request.FindFieldByName(name);
+  if (field == nullptr || field->is_repeated() || field->message_type() == nullptr ||
+      field->message_type()->full_name() != "google.protobuf.FieldMask") {
+    return nullptr;
+  }
+  return field;
+}
+
+bool SetsField(const ValueTemplate& request, const gpb::FieldDescriptor& field) {
+  return std::any_of(request.fields.begin(), request.fields.end(), [&](const TemplateField& f) {
+    return f.second.target == &field || f.first == field.name() || f.first == field.json_name();
+  });
+}
+
 }  // namespace
 
 // Builds one plan; the error context ("<where>: composite ...: call ...: ")
@@ -71,6 +88,7 @@ class PlanBuilder {
     }
     RETURN_IF_ERROR(CheckCycles());
     RETURN_IF_ERROR(CompileResponse());
+    plan_->whole_ = SelectCalls(*plan_, nullptr);
     return std::shared_ptr<const CompositePlan>(std::move(plan_));
   }
 
@@ -192,6 +210,7 @@ class PlanBuilder {
     compiled.response_type = method->output_type();
     plan_->printer_->Prepare(*method->output_type());
     compiled.request_type = method->input_type();
+    compiled.read_mask = ReadMaskField(*method->input_type(), upstream->second.read_mask);
     const ValueType response = ValueType::OfMessage(*method->output_type());
     if (!compiled.batched) {
       compiled.output = call.for_each.empty() ? response : response.AsList();
@@ -237,6 +256,9 @@ class PlanBuilder {
                                        compiled.batched ? "batch.request" : "request");
     if (!tmpl.ok()) return CallError(call, tmpl.status().message());
     compiled.request = *std::move(tmpl);
+    if (compiled.read_mask != nullptr && SetsField(compiled.request, *compiled.read_mask)) {
+      compiled.read_mask = nullptr;  // the config's own mask stays
+    }
     // A literal the field does not take is a config error, found here.
     if (auto status = PrepareRequestLiterals(compiled.request, type, *env_.registry);
         !status.ok()) {
@@ -483,6 +505,26 @@ class PlanBuilder {
   std::set<std::string> path_variables_;
   std::map<std::string, int> call_index_;
 };
+
+void ForEachReference(const ValueTemplate& tmpl, absl::FunctionRef<void(const SourceRef&)> visit) {
+  if (tmpl.kind == ValueTemplate::Kind::kReference) visit(tmpl.ref);
+  for (const SourceRef& merge : tmpl.merges) visit(merge);
+  for (const TemplateField& field : tmpl.fields) ForEachReference(field.second, visit);
+  for (const ValueTemplate& item : tmpl.items) ForEachReference(item, visit);
+}
+
+bool CompositePlan::ReadsQuery(absl::string_view name) const {
+  bool reads = false;
+  auto check = [&](const SourceRef& ref) {
+    reads = reads || (ref.root == SourceRef::Root::kQuery && ref.key == name);
+  };
+  ForEachReference(response_, check);
+  for (const PlanCall& call : calls_) {
+    ForEachReference(call.request, check);
+    if (call.for_each) check(*call.for_each);
+  }
+  return reads;
+}
 
 std::vector<std::string> CompositePlan::services() const {
   std::set<std::string> unique;

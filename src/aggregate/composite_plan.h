@@ -51,6 +51,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "aggregate/composite_spec.h"
 #include "aggregate/reference.h"
@@ -58,6 +59,7 @@
 #include "aggregate/value_type.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "routing/http_template.h"
+#include "transcode/field_selection.h"
 #include "transcode/json_printer.h"
 #include "transcode/response_transcoder.h"
 #include "transcode/strict_json.h"
@@ -74,6 +76,9 @@ struct UpstreamInfo {
   std::shared_ptr<grpc::GenericStub> stub;  // may be null in tests that make no real calls
   std::chrono::milliseconds timeout{5000};
   std::map<std::string, std::chrono::milliseconds> method_timeouts;  // by simple method name
+  // The request field (a google.protobuf.FieldMask) that gets the mask of
+  // what the composite reads of a call's output; "": none.
+  std::string read_mask = "read_mask";
 };
 
 struct PlanEnvironment {
@@ -93,6 +98,9 @@ struct SourceRef {
   std::vector<PathStep> steps;  // JSON keys, for the other roots
   ValueType type;
   std::string text;  // as written
+  // What is kept of the message(s) the reference finds (a client's
+  // selection, set on the narrowed answer of answer_selection.h); null: all.
+  std::shared_ptr<const transcode::FieldSelection> selection{};
 };
 
 struct TemplateField;
@@ -145,7 +153,16 @@ struct PlanCall {
   std::vector<PathStep> batch_response;  // where the batch response holds the results
   std::vector<int> dependencies;         // calls whose output the request needs, sorted
   ValueType output;                      // what `$<name>` is
+  // The request's google.protobuf.FieldMask that gets the mask of what is
+  // read of the output (the upstream's `read_mask`); null: none, or the
+  // request template sets it.
+  const google::protobuf::FieldDescriptor* read_mask = nullptr;
 };
+
+struct SelectedPlan;  // answer_selection.h
+
+// Every reference in a template, its merges included.
+void ForEachReference(const ValueTemplate& tmpl, absl::FunctionRef<void(const SourceRef&)> visit);
 
 class CompositePlan {
  public:
@@ -169,6 +186,12 @@ class CompositePlan {
   int max_json_depth() const { return max_json_depth_; }
   // The services the calls go to, sorted, each once.
   std::vector<std::string> services() const;
+  // Whether a request template, for_each or the answer reads the query
+  // parameter `name` ($query.<name>).
+  bool ReadsQuery(absl::string_view name) const;
+  // How the whole answer runs: every call made, each with the mask of what
+  // the answer and the other calls read of it.
+  const std::shared_ptr<const SelectedPlan>& whole() const { return whole_; }
 
  private:
   friend class PlanBuilder;
@@ -184,6 +207,7 @@ class CompositePlan {
   std::shared_ptr<const transcode::TypeRegistry> registry_;
   transcode::JsonOutputOptions output_;
   std::shared_ptr<ValuePrinter> printer_;
+  std::shared_ptr<const SelectedPlan> whole_;
   bool uses_body_ = false;
   int max_json_depth_ = transcode::kDefaultMaxJsonDepth;
 };

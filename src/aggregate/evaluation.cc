@@ -130,7 +130,9 @@ Value Lookup(const SourceRef& ref, const Sources& sources) {
     case SourceRef::Root::kCall: {
       const size_t index = static_cast<size_t>(ref.call);
       if (index >= sources.calls.size()) return {};
-      return aggregate::Lookup(sources.calls[index], ref.steps, sources.Printer());
+      Value found = aggregate::Lookup(sources.calls[index], ref.steps, sources.Printer());
+      if (ref.selection == nullptr) return found;
+      return Kept(found, *ref.selection, sources.Printer().options().use_proto_field_names);
     }
   }
   return {};

@@ -156,6 +156,68 @@ Value FieldOf(const Value& message, const gpb::FieldDescriptor& field) {
   return Value::List(std::move(items));
 }
 
+namespace {
+
+const transcode::FieldSelection::Member* MemberNamed(const transcode::FieldSelection& selection,
+                                                     const std::string& key, bool proto_names) {
+  for (const transcode::FieldSelection::Member& member : selection.members) {
+    const gpb::FieldDescriptor& field = *member.field;
+    if (key == (proto_names ? field.name() : field.json_name()) || key == field.name() ||
+        key == field.json_name()) {
+      return &member;
+    }
+  }
+  return nullptr;
+}
+
+void KeepJson(Json& value, const transcode::FieldSelection& selection, bool proto_names) {
+  if (value.is_array()) {
+    for (Json& element : value) KeepJson(element, selection, proto_names);
+    return;
+  }
+  if (!value.is_object()) return;
+  for (auto it = value.begin(); it != value.end();) {
+    const transcode::FieldSelection::Member* member = MemberNamed(selection, it.key(), proto_names);
+    if (member == nullptr) {
+      it = value.erase(it);
+      continue;
+    }
+    if (member->sub && member->field->is_map() && it->is_object()) {
+      for (Json& map_value : *it) KeepJson(map_value, *member->sub, proto_names);
+    } else if (member->sub) {
+      KeepJson(*it, *member->sub, proto_names);
+    }
+    ++it;
+  }
+}
+
+}  // namespace
+
+Value Kept(const Value& value, const transcode::FieldSelection& selection, bool proto_names) {
+  switch (value.kind()) {
+    case Value::Kind::kMessage: {
+      if (value.message_type() != selection.type) return value;
+      auto kept = std::make_shared<std::string>();
+      // The bytes were checked on arrival: filtering cannot fail on them.
+      if (!transcode::FilterWire(selection, value.wire(), kept.get())) return value;
+      return Value::Message(std::move(kept), *value.message_type());
+    }
+    case Value::Kind::kList: {
+      std::vector<Value> items;
+      items.reserve(value.items().size());
+      for (const Value& item : value.items()) items.push_back(Kept(item, selection, proto_names));
+      return Value::List(std::move(items));
+    }
+    case Value::Kind::kJson: {
+      Json json = value.json();
+      KeepJson(json, selection, proto_names);
+      return Value(std::move(json));
+    }
+    default:
+      return value;
+  }
+}
+
 Value Lookup(const Value& start, absl::Span<const PathStep> steps, const ValuePrinter& printer) {
   Value current = start;
   for (size_t i = 0; i < steps.size(); ++i) {

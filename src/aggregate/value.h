@@ -42,6 +42,7 @@
 #include "aggregate/composite_spec.h"
 #include "aggregate/reference.h"
 #include "google/protobuf/descriptor.h"
+#include "transcode/field_selection.h"
 #include "transcode/type_registry.h"
 
 namespace protogate::aggregate {
@@ -107,6 +108,13 @@ std::optional<Value> WireMessage(std::string bytes, const google::protobuf::Desc
                                  const transcode::TypeRegistry& registry);
 
 class ValuePrinter;
+
+// What `selection` keeps of a message value (transcode/field_selection.h):
+// its bytes filtered, each element of a list in turn, the members of a
+// dynamic JSON object by the names `proto_names` prints (or either proto
+// name form, for config-written fallbacks). Anything else is returned as it
+// is.
+Value Kept(const Value& value, const transcode::FieldSelection& selection, bool proto_names);
 
 // Follows `steps` from `start`, as reference.h's Resolve does on JSON:
 // "[*]" projects (nested projections flatten), "[N]" indexes, a step on the

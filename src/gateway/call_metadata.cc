@@ -83,7 +83,7 @@ absl::StatusOr<upstream::Metadata> UpstreamMetadata(const RequestContext& ctx) {
   // So is the field mask: only the gateway's own (the client's `fields`) counts.
   std::erase_if(metadata, [&auth, &reserved](const auto& kv) {
     return auth.IsReservedKey(kv.first) || Contains(reserved, kv.first) ||
-           kv.first == kFieldMaskMetadata;
+           kv.first == transcode::kFieldMaskMetadata;
   });
   // Once the gateway has vouched for the caller, services trust its stamp,
   // not the client's credentials: those stay at the edge.

@@ -80,7 +80,8 @@ aggregate::PlanEnvironment EnvironmentOf(const Snapshot& snapshot) {
   for (const config::UpstreamConfig& upstream : config.upstreams) {
     env.upstreams[upstream.service] = {.stub = snapshot.channels->StubFor(upstream.service),
                                        .timeout = upstream.timeout,
-                                       .method_timeouts = upstream.method_timeouts};
+                                       .method_timeouts = upstream.method_timeouts,
+                                       .read_mask = upstream.read_mask.value_or("read_mask")};
   }
   return env;
 }
@@ -103,6 +104,8 @@ absl::Status AddCompositeRoutes(Snapshot& snapshot, routing::RouteTable::Builder
                                         .request = std::nullopt,
                                         .response = std::nullopt,
                                         .stub = nullptr,
+                                        // `fields` is the gateway's unless the composite reads it.
+                                        .partial = {.query_parameter = !p.ReadsQuery("fields")},
                                         .policy = &snapshot.auth->PolicyFor(p.name()),
                                         .selector = p.name(),
                                         .composite = *std::move(plan)});

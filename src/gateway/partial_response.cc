@@ -103,14 +103,20 @@ void PushDownRequestView(const RequestContext& ctx, std::string* request_bytes) 
   *request_bytes = std::move(bytes);
 }
 
-absl::Status RefuseFieldSelection(const RequestContext& ctx,
-                                  const std::vector<std::pair<std::string, std::string>>& query) {
-  bool asked = !OnlySpaces(ctx.request.Header(kFieldsHeader));
-  for (const auto& [name, value] : query)
-    asked = asked || (name == kFieldsParameter && !OnlySpaces(value));
-  if (!asked) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      "fields: composite routes cannot be narrowed yet; select fields on their unary routes");
+absl::StatusOr<std::shared_ptr<const aggregate::SelectedPlan>> TakeAnswerSelection(
+    const RequestContext& ctx, std::vector<std::pair<std::string, std::string>>& query) {
+  ASSIGN_OR_RETURN(const std::string text, SelectionText(ctx, query));
+  const views::ClientProfiles& clients = *ctx.snapshot->clients;
+  const int route_id = ctx.match->route_id;
+  // The profile's view, prepared at load, serves a caller that narrows nothing.
+  if (OnlySpaces(text)) return clients.AnswerPlan(ctx.client, route_id);
+  const aggregate::CompositePlan& plan = *ctx.route->composite;
+  ASSIGN_OR_RETURN(std::shared_ptr<const aggregate::AnswerSelection> kept,
+                   aggregate::ParseAnswerSelection(text, plan));
+  if (auto view = clients.AnswerView(ctx.client, route_id)) {
+    ASSIGN_OR_RETURN(kept, aggregate::NarrowAnswerSelection(*kept, *view, plan));
+  }
+  return aggregate::SelectCalls(plan, kept.get());
 }
 
 }  // namespace protogate::gateway

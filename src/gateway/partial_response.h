@@ -1,8 +1,8 @@
 #pragma once
 
 // Internal to the request pipeline: a client's partial-response request on a
-// unary route. The `fields` query parameter or the X-Fields header (AIP-161
-// paths, transcode/field_selection.h) narrows the answer; the selection is
+// unary route (or a composite's answer, TakeAnswerSelection). The `fields` query parameter or the
+// X-Fields header (AIP-161 paths, transcode/field_selection.h) narrows the answer; the selection is
 // pushed down as the method's read mask and as `x-protogate-field-mask`
 // metadata, and the gateway trims the answer itself too.
 //
@@ -19,12 +19,11 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "aggregate/answer_selection.h"
 #include "gateway/request_context.h"
 
 namespace protogate::gateway {
-
-// The metadata key the selection's proto paths travel in, comma-separated.
-inline constexpr char kFieldMaskMetadata[] = "x-protogate-field-mask";
 
 // Reads the client's selection into ctx.selection and ctx.field_mask, and
 // takes the `fields` parameter out of `query` (unless the request message
@@ -44,9 +43,11 @@ void PushDownReadMask(const RequestContext& ctx, std::string* request_bytes);
 // trimmed to the profile's fields either way. No change without one.
 void PushDownRequestView(const RequestContext& ctx, std::string* request_bytes);
 
-// Refuses a selection on a composite route (its answer is no message the
-// paths could be checked against).
-absl::Status RefuseFieldSelection(const RequestContext& ctx,
-                                  const std::vector<std::pair<std::string, std::string>>& query);
+// A composite route's selection (aggregate/answer_selection.h): the
+// client's `fields` within its profile's view of the answer, taken out of
+// `query` as on unary routes. Null: the whole answer. InvalidArgument on a
+// path that does not fit the answer or the view.
+absl::StatusOr<std::shared_ptr<const aggregate::SelectedPlan>> TakeAnswerSelection(
+    const RequestContext& ctx, std::vector<std::pair<std::string, std::string>>& query);
 
 }  // namespace protogate::gateway

@@ -212,7 +212,9 @@ absl::StatusOr<std::shared_ptr<const views::ClientProfiles>> BuildClientProfiles
     facts.push_back({.selector = route.selector,
                      .view_type = route.composite ? nullptr : route.partial.type,
                      .request_type = route.method ? route.method->input_type() : nullptr,
-                     .response = route.response ? &*route.response : nullptr});
+                     .response = route.response ? &*route.response : nullptr,
+                     .composite = route.composite != nullptr,
+                     .plan = route.composite.get()});
   }
   return views::ClientProfiles::Build(snapshot.config.clients, snapshot.config.source_path, facts);
 }

@@ -68,7 +68,7 @@ struct Route {
   std::optional<transcode::RequestTranscoder> request;    // set unless composite
   std::optional<transcode::ResponseTranscoder> response;  // set unless composite
   std::shared_ptr<grpc::GenericStub> stub;
-  PartialResponse partial{};             // unary routes
+  PartialResponse partial{};             // composites: only query_parameter
   const auth::Policy* policy = nullptr;  // owned by Snapshot::auth; never null once built
   // What auth policies select the route by: the method's full name, or the
   // composite's name ("composite:/v1/dashboard/{user_id}" unless configured).

@@ -36,14 +36,14 @@ aggregate::Json IdentityJson(const auth::Identity& identity) {
 Next TranscodeComposite(const ContextPtr& ctx) {
   auto query = transcode::ParseQueryString(ctx->request.Query());
   if (!query.ok()) return Answer(*ctx, ErrorResponse(query.status()));
-  if (absl::Status refused = RefuseFieldSelection(*ctx, *query); !refused.ok()) {
-    return Answer(*ctx, ErrorResponse(refused));
-  }
+  auto selection = TakeAnswerSelection(*ctx, *query);
+  if (!selection.ok()) return Answer(*ctx, ErrorResponse(selection.status()));
   ctx->composite.emplace(aggregate::CompositeRequest{.bindings = std::move(ctx->match->bindings),
                                                      .query = *std::move(query),
                                                      .body = std::move(ctx->request.body),
                                                      .request_id = ctx->request_id,
-                                                     .start = ctx->start});
+                                                     .start = ctx->start,
+                                                     .selection = *std::move(selection)});
   return Next::kContinue;
 }
 
@@ -125,7 +125,7 @@ Next CallUnary(const ContextPtr& ctx) {
   if (!extra.ok()) return Answer(*ctx, ErrorResponse(extra.status()));
   metadata->insert(metadata->end(), std::make_move_iterator(extra->begin()),
                    std::make_move_iterator(extra->end()));
-  if (ctx->selection) metadata->emplace_back(kFieldMaskMetadata, ctx->field_mask);
+  if (ctx->selection) metadata->emplace_back(transcode::kFieldMaskMetadata, ctx->field_mask);
   upstream::UnaryCallRequest call{.method_path = ctx->route->method_path,
                                   .request = std::move(ctx->request_bytes),
                                   .metadata = *std::move(metadata),

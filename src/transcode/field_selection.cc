@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 
+#include "absl/algorithm/container.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -15,6 +16,10 @@ namespace protogate::transcode {
 namespace {
 
 namespace gpb = google::protobuf;
+
+absl::Status Error(absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("fields: ", what));
+}
 
 // The tree while paths are added to it; frozen into a FieldSelection.
 struct Building {
@@ -87,17 +92,17 @@ bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-// A recursive-descent reader of the path syntax (field_selection.h), adding
-// each path to the tree as it goes:
+// A recursive-descent reader of the path syntax (field_selection.h) into a
+// tree of names, paths that share a first segment merged:
 //   list := item (',' item)*      item := segment (('.' | '/') segment)* ['(' list ')']
 //   segment := name | '*'
 class Parser {
  public:
   explicit Parser(absl::string_view text) : text_(text) {}
 
-  absl::Status List(Building& at, const std::string& prefix, int depth) {
+  absl::Status List(std::vector<FieldPath>& at, int depth) {
     do {
-      RETURN_IF_ERROR(Item(at, prefix, depth));
+      RETURN_IF_ERROR(Item(at, depth));
       SkipSpaces();
     } while (Take(','));
     return absl::OkStatus();
@@ -113,75 +118,45 @@ class Parser {
   }
 
  private:
-  // One path from `at`: walks its segments down the tree, then either marks
-  // the field it ends on as whole or reads its '(' sub-list.
-  absl::Status Item(Building& root, const std::string& prefix, int depth) {
-    Building* at = &root;
-    Building::Member* member = nullptr;  // the last field named
-    bool star_allowed = false;           // the last field is repeated or a map
-    bool star_required = false;          // ... a map: its values need '*'
-    std::string path = prefix;
+  // One path: walks its segments down the tree, then either marks the
+  // segment it ends on as whole or reads its '(' sub-list.
+  absl::Status Item(std::vector<FieldPath>& root, int depth) {
+    std::vector<FieldPath>* at = &root;
+    FieldPath* node = nullptr;
     int level = depth;
     do {
       SkipSpaces();
       const absl::string_view segment = Segment();
       if (segment.empty()) return Unexpected();
-      absl::StrAppend(&path, path.empty() ? "" : ".", segment);
-      if (segment == "*") {
-        if (!star_allowed) {
-          return Error(absl::StrCat("\"*\" follows no repeated or map field at \"", path, "\""));
+      if (node != nullptr) {
+        // '*' only names elements: it does not go a field deeper.
+        if (segment != "*" && ++level > kMaxFieldPathDepth) {
+          return Error("path deeper than 32 fields");
         }
-        star_allowed = star_required = false;
-        continue;
+        at = &node->sub;
       }
-      if (member != nullptr) {
-        if (star_required) {
-          return Error(absl::StrCat("map values are selected with \"*\" at \"", path, "\""));
-        }
-        const gpb::Descriptor* type = SelectableType(*member->field);
-        if (type == nullptr) {
-          return Error(
-              absl::StrCat("\"", member->field->name(), "\" has no sub-fields at \"", path, "\""));
-        }
-        if (++level > kMaxFieldPathDepth) return Error("path deeper than 32 fields");
-        if (!member->sub) {
-          member->sub = std::make_unique<Building>(
-              Building{.type = type, .renames = RenamesBelow(*at, *member->field)});
-        }
-        at = member->sub.get();
-      }
-      const gpb::FieldDescriptor* field = FindAsNamed(*at, segment);
-      if (field == nullptr) {
-        return Error(absl::StrCat("no field \"", segment, "\" at \"", path, "\""));
-      }
-      member = &at->members[field->number()];
-      member->field = field;
-      star_allowed = field->is_repeated();
-      star_required = field->is_map();
+      node = &Child(*at, segment, /*in_parens=*/false);
       SkipSpaces();
     } while (Take('.') || Take('/'));
     SkipSpaces();
     if (!Take('(')) {
-      member->whole = true;
+      node->whole = true;
       return absl::OkStatus();
     }
-    const gpb::Descriptor* type = SelectableType(*member->field);
-    if (type == nullptr) {
-      return Error(
-          absl::StrCat("\"", member->field->name(), "\" has no sub-fields at \"", path, "(\""));
-    }
-    if (star_required) {
-      return Error(absl::StrCat("map values are selected with \"*\" at \"", path, "(\""));
-    }
     if (level + 1 > kMaxFieldPathDepth) return Error("path deeper than 32 fields");
-    if (!member->sub) {
-      member->sub = std::make_unique<Building>(
-          Building{.type = type, .renames = RenamesBelow(*at, *member->field)});
-    }
-    RETURN_IF_ERROR(List(*member->sub, path, level + 1));
+    if (node->sub.empty()) node->in_parens = true;
+    RETURN_IF_ERROR(List(node->sub, level + 1));
     SkipSpaces();
     if (!Take(')')) return Unexpected();
     return absl::OkStatus();
+  }
+
+  static FieldPath& Child(std::vector<FieldPath>& at, absl::string_view name, bool in_parens) {
+    for (FieldPath& node : at) {
+      if (node.name == name) return node;
+    }
+    at.push_back(FieldPath{.name = std::string(name), .in_parens = in_parens});
+    return at.back();
   }
 
   absl::string_view Segment() {
@@ -200,13 +175,82 @@ class Parser {
   void SkipSpaces() {
     while (pos_ < text_.size() && text_[pos_] == ' ') ++pos_;
   }
-  static absl::Status Error(absl::string_view what) {
-    return absl::InvalidArgumentError(absl::StrCat("fields: ", what));
-  }
 
   absl::string_view text_;
   size_t pos_ = 0;
 };
+
+std::string Joined(absl::string_view prefix, absl::string_view name) {
+  return prefix.empty() ? std::string(name) : absl::StrCat(prefix, ".", name);
+}
+
+// Where an error below `node` points: its first sub-path, or its '('.
+std::string BelowPath(const FieldPath& node, const std::string& path) {
+  return node.in_parens ? path + "(" : Joined(path, node.sub.front().name);
+}
+
+absl::Status Resolve(const std::vector<FieldPath>& paths, Building& at, const std::string& prefix);
+
+// The sub-paths of `node`, which named `field` (a member of `at`): '*'
+// steps into the elements of a repeated field or the values of a map.
+absl::Status ResolveBelow(const FieldPath& node, const gpb::FieldDescriptor& field,
+                          Building::Member& member, const Building& at, const std::string& path) {
+  if (node.whole) member.whole = true;
+  std::vector<const FieldPath*> groups;  // nodes whose `sub` applies to the elements
+  for (const FieldPath& child : node.sub) {
+    if (child.name != "*") continue;
+    const std::string star = Joined(path, "*");
+    if (!field.is_repeated()) {
+      return Error(absl::StrCat("\"*\" follows no repeated or map field at \"", star, "\""));
+    }
+    for (const FieldPath& after : child.sub) {
+      if (after.name == "*") {
+        return Error(
+            absl::StrCat("\"*\" follows no repeated or map field at \"", Joined(star, "*"), "\""));
+      }
+    }
+    if (child.whole) member.whole = true;
+    if (!child.sub.empty()) groups.push_back(&child);
+  }
+  const bool named_below =
+      absl::c_any_of(node.sub, [](const FieldPath& c) { return c.name != "*"; });
+  if (named_below) {
+    if (field.is_map()) {
+      return Error(
+          absl::StrCat("map values are selected with \"*\" at \"", BelowPath(node, path), "\""));
+    }
+    groups.insert(groups.begin(), &node);
+  }
+  for (const FieldPath* group : groups) {
+    const std::string group_path = group == &node ? path : Joined(path, "*");
+    const gpb::Descriptor* type = SelectableType(field);
+    if (type == nullptr) {
+      return Error(absl::StrCat("\"", field.name(), "\" has no sub-fields at \"",
+                                BelowPath(*group, group_path), "\""));
+    }
+    if (!member.sub) {
+      member.sub =
+          std::make_unique<Building>(Building{.type = type, .renames = RenamesBelow(at, field)});
+    }
+    RETURN_IF_ERROR(Resolve(group->sub, *member.sub, group_path));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Resolve(const std::vector<FieldPath>& paths, Building& at, const std::string& prefix) {
+  for (const FieldPath& node : paths) {
+    if (node.name == "*") continue;  // the elements of the field above: its caller's
+    const std::string path = Joined(prefix, node.name);
+    const gpb::FieldDescriptor* field = FindAsNamed(at, node.name);
+    if (field == nullptr) {
+      return Error(absl::StrCat("no field \"", node.name, "\" at \"", path, "\""));
+    }
+    Building::Member& member = at.members[field->number()];
+    member.field = field;
+    RETURN_IF_ERROR(ResolveBelow(node, *field, member, at, path));
+  }
+  return absl::OkStatus();
+}
 
 void AppendPaths(const FieldSelection& selection, const std::string& prefix,
                  std::vector<std::string>* out) {
@@ -271,8 +315,9 @@ absl::StatusOr<std::shared_ptr<const FieldSelection>> Narrow(const FieldSelectio
 
 absl::StatusOr<std::shared_ptr<const FieldSelection>> NarrowSelection(const FieldSelection& asked,
                                                                       const FieldSelection& view,
-                                                                      const FieldRenames* renames) {
-  return Narrow(asked, view, renames, "");
+                                                                      const FieldRenames* renames,
+                                                                      absl::string_view prefix) {
+  return Narrow(asked, view, renames, prefix.empty() ? "" : absl::StrCat(prefix, "."));
 }
 
 const FieldSelection::Member* FieldSelection::Find(int number) const {
@@ -281,17 +326,39 @@ const FieldSelection::Member* FieldSelection::Find(int number) const {
   return it != members.end() && it->field->number() == number ? &*it : nullptr;
 }
 
+absl::StatusOr<std::vector<FieldPath>> ParseFieldPaths(absl::string_view text) {
+  if (text.size() > kMaxFieldSelectionText) {
+    return Error(absl::StrCat("longer than ", kMaxFieldSelectionText, " bytes"));
+  }
+  std::vector<FieldPath> paths;
+  Parser parser(text);
+  RETURN_IF_ERROR(parser.List(paths, 0));
+  if (!parser.AtEnd()) return parser.Unexpected();
+  return paths;
+}
+
+absl::StatusOr<std::shared_ptr<const FieldSelection>> SelectFields(
+    const std::vector<FieldPath>& paths, const gpb::Descriptor& type, const FieldRenames* renames,
+    absl::string_view prefix) {
+  Building root{.type = &type, .renames = renames};
+  RETURN_IF_ERROR(Resolve(paths, root, std::string(prefix)));
+  return Freeze(root);
+}
+
 absl::StatusOr<std::shared_ptr<const FieldSelection>> ParseFieldSelection(
     absl::string_view text, const gpb::Descriptor& type, const FieldRenames* renames) {
-  if (text.size() > kMaxFieldSelectionText) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("fields: longer than ", kMaxFieldSelectionText, " bytes"));
+  ASSIGN_OR_RETURN(const std::vector<FieldPath> paths, ParseFieldPaths(text));
+  for (const FieldPath& path : paths) {
+    if (path.name == "*") {
+      return Error("\"*\" follows no repeated or map field at \"*\"");
+    }
   }
-  Building root{.type = &type, .renames = renames};
-  Parser parser(text);
-  RETURN_IF_ERROR(parser.List(root, "", 0));
-  if (!parser.AtEnd()) return parser.Unexpected();
-  return Freeze(root);
+  return SelectFields(paths, type, renames);
+}
+
+const gpb::FieldDescriptor* FindFieldByAnyName(const gpb::Descriptor& type,
+                                               absl::string_view name) {
+  return FindByEitherName(type, name);
 }
 
 std::vector<std::string> ProtoPaths(const FieldSelection& selection, absl::string_view prefix) {

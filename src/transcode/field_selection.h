@@ -34,6 +34,10 @@ namespace protogate::transcode {
 
 struct FieldRenames;  // field_renames.h
 
+// The metadata key a selection's proto paths travel to a service in,
+// comma-separated (ProtoPaths), beside or instead of a read mask field.
+inline constexpr char kFieldMaskMetadata[] = "x-protogate-field-mask";
+
 struct FieldSelection {
   struct Member {
     const google::protobuf::FieldDescriptor* field = nullptr;
@@ -51,6 +55,29 @@ struct FieldSelection {
 inline constexpr size_t kMaxFieldSelectionText = 8192;
 inline constexpr int kMaxFieldPathDepth = 32;
 
+// The paths of a `fields` text as written, before they meet a type: a tree
+// of segments, paths that share a first segment merged (in the order first
+// written). Syntax errors and the bounds below are checked here.
+struct FieldPath {
+  std::string name;              // a field name as the client wrote it, or "*"
+  bool whole = false;            // a path ends here
+  bool in_parens = false;        // the sub-paths were first given as `name(...)`
+  std::vector<FieldPath> sub{};  // the paths that go on from here
+};
+absl::StatusOr<std::vector<FieldPath>> ParseFieldPaths(absl::string_view text);
+
+// Resolves parsed paths over `type` (ParseFieldSelection's errors; `prefix`
+// starts the paths that errors name, e.g. "user" when these paths were found
+// under a composite answer's "user" key). A top-level "*" is skipped: it is
+// the caller's to place.
+absl::StatusOr<std::shared_ptr<const FieldSelection>> SelectFields(
+    const std::vector<FieldPath>& paths, const google::protobuf::Descriptor& type,
+    const FieldRenames* renames = nullptr, absl::string_view prefix = "");
+
+// The field of `type` with this proto name, JSON name or lowerCamel form.
+const google::protobuf::FieldDescriptor* FindFieldByAnyName(
+    const google::protobuf::Descriptor& type, absl::string_view name);
+
 // A client's `fields` text over `type`. InvalidArgument naming the path on a
 // syntax error, an unknown field, '*' after a singular field, a path into a
 // scalar or a well-known type, text longer than kMaxFieldSelectionText or
@@ -66,10 +93,11 @@ absl::StatusOr<std::shared_ptr<const FieldSelection>> ParseFieldSelection(
 // What a client asked for (`asked`) within what its profile's view allows
 // (`view`, over the same type): the intersection. InvalidArgument naming the
 // first asked path the view does not hold, as if the field did not exist
-// (renamed fields by their new names):
+// (renamed fields by their new names), its path after `prefix`:
 //   `fields: no field "total_spent_cents" at "total_spent_cents"`.
 absl::StatusOr<std::shared_ptr<const FieldSelection>> NarrowSelection(
-    const FieldSelection& asked, const FieldSelection& view, const FieldRenames* renames = nullptr);
+    const FieldSelection& asked, const FieldSelection& view, const FieldRenames* renames = nullptr,
+    absl::string_view prefix = "");
 
 // The selection as FieldMask paths (proto names, "profile.region"), in field
 // order, each prefixed with `prefix` ("user." when the selection is over a

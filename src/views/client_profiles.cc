@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status_macros.h"
 #include "auth/policy.h"
 
 namespace protogate::views {
@@ -124,6 +125,35 @@ absl::StatusOr<RenamedView> BuildRenames(const config::ClientViewConfig& view,
 
 }  // namespace
 
+// A composite's view: its `fields` over the answer as the composite shapes
+// it (renames and AIP-157 views are the unary routes'; a composite names its
+// keys in its own `response:`).
+absl::Status ClientProfiles::BuildAnswerView(const config::ClientViewConfig& view,
+                                             const RouteFacts& route, absl::string_view source,
+                                             const std::string& name, Profile& profile,
+                                             size_t route_id) {
+  if (!view.view_enum.empty()) {
+    return LoadError(source, view.view_line, name,
+                     absl::StrCat("views: ", view.method,
+                                  " is a composite: its calls' requests set their own view"));
+  }
+  if (!view.renames.empty()) {
+    return LoadError(source, view.renames.front().line, name,
+                     absl::StrCat("views: ", view.method,
+                                  " is a composite: its keys are named in its `response:` (give "
+                                  "the profile a composite of its own to name them otherwise)"));
+  }
+  if (view.fields.empty() || route.plan == nullptr) return absl::OkStatus();
+  auto selection = aggregate::ParseAnswerSelection(absl::StrJoin(view.fields, ","), *route.plan);
+  if (!selection.ok()) {
+    return LoadError(source, view.line, name,
+                     absl::StrCat("views: ", view.method, ": ", selection.status().message()));
+  }
+  profile.answer_plans[route_id] = aggregate::SelectCalls(*route.plan, selection->get());
+  profile.answer_views[route_id] = *std::move(selection);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::shared_ptr<const ClientProfiles>> ClientProfiles::Build(
     const config::ClientsConfig& config, absl::string_view source,
     const std::vector<RouteFacts>& routes) {
@@ -136,7 +166,10 @@ absl::StatusOr<std::shared_ptr<const ClientProfiles>> ClientProfiles::Build(
         .view_enums = std::vector<RequestView>(routes.size()),
         .renames = std::vector<std::shared_ptr<const transcode::FieldRenames>>(routes.size()),
         .responses =
-            std::vector<std::shared_ptr<const transcode::ResponseTranscoder>>(routes.size())};
+            std::vector<std::shared_ptr<const transcode::ResponseTranscoder>>(routes.size()),
+        .answer_views =
+            std::vector<std::shared_ptr<const aggregate::AnswerSelection>>(routes.size()),
+        .answer_plans = std::vector<std::shared_ptr<const aggregate::SelectedPlan>>(routes.size())};
     const std::string& name = profile_config.name;
     for (size_t s = 0; s < profile_config.routes.size(); ++s) {
       const std::string& selector = profile_config.routes[s];
@@ -156,6 +189,10 @@ absl::StatusOr<std::shared_ptr<const ClientProfiles>> ClientProfiles::Build(
       for (size_t r = 0; r < routes.size(); ++r) {
         if (routes[r].selector != view.method) continue;
         found = true;
+        if (routes[r].composite) {
+          RETURN_IF_ERROR(BuildAnswerView(view, routes[r], source, name, profile, r));
+          continue;
+        }
         if (!view.view_enum.empty()) {
           auto chosen = ResolveViewEnum(routes[r].request_type, view.method, view.view_enum);
           if (!chosen.ok())
@@ -307,6 +344,18 @@ const T* ClientProfiles::PerRoute(int profile, int route_id, std::vector<T> Prof
   const Profile* p = Of(profile);
   const size_t r = static_cast<size_t>(route_id);
   return p != nullptr && r < (p->*table).size() ? &(p->*table)[r] : nullptr;
+}
+
+std::shared_ptr<const aggregate::AnswerSelection> ClientProfiles::AnswerView(int profile,
+                                                                             int route_id) const {
+  const auto* view = PerRoute(profile, route_id, &Profile::answer_views);
+  return view != nullptr ? *view : nullptr;
+}
+
+std::shared_ptr<const aggregate::SelectedPlan> ClientProfiles::AnswerPlan(int profile,
+                                                                          int route_id) const {
+  const auto* plan = PerRoute(profile, route_id, &Profile::answer_plans);
+  return plan != nullptr ? *plan : nullptr;
 }
 
 std::shared_ptr<const transcode::FieldSelection> ClientProfiles::View(int profile,

@@ -26,6 +26,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "aggregate/answer_selection.h"
 #include "config/clients_config.h"
 #include "transcode/field_renames.h"
 #include "transcode/field_selection.h"
@@ -44,6 +45,10 @@ struct RouteFacts {
   // How the route prints its answer, for a profile's renames to print
   // through; null where nothing prints here (the CLI).
   const transcode::ResponseTranscoder* response = nullptr;
+  bool composite = false;
+  // A composite's plan, for a view of its answer; null where plans are not
+  // built (the CLI: the gateway checks those views when it loads).
+  const aggregate::CompositePlan* plan = nullptr;
 };
 
 // AIP-157: the value a profile gives the request's `view` enum field.
@@ -59,9 +64,9 @@ class ClientProfiles {
   ClientProfiles() = default;  // no profiles: every caller sees everything
 
   // Fails, naming `source` and the line, on a route selector that selects no
-  // route, a view of a method that has no route here or whose answer cannot
-  // be narrowed, a view path that does not fit the method's answer, a `view`
-  // value for a request without a `view` enum field or that names none of
+  // route, a view of a method or composite that has no route here or whose
+  // answer cannot be narrowed (a composite's `view` or `rename`), a view path that does not fit the
+  // method's answer, a `view` value for a request without a `view` enum field or that names none of
   // its values, a rename that does not fit the answer (field_renames.h) or
   // renames a field the view leaves out.
   static absl::StatusOr<std::shared_ptr<const ClientProfiles>> Build(
@@ -105,6 +110,11 @@ class ClientProfiles {
 
   // The profile's view of the route; null: the whole answer.
   std::shared_ptr<const transcode::FieldSelection> View(int profile, int route_id) const;
+  // The profile's view of a composite route's answer, and how the composite
+  // runs for it when the caller narrows nothing further; null: the whole
+  // answer.
+  std::shared_ptr<const aggregate::AnswerSelection> AnswerView(int profile, int route_id) const;
+  std::shared_ptr<const aggregate::SelectedPlan> AnswerPlan(int profile, int route_id) const;
   // The profile's new member names on the route; null: none.
   std::shared_ptr<const transcode::FieldRenames> Renames(int profile, int route_id) const;
   // What prints the route's answer for the profile, when it renames; null:
@@ -130,7 +140,12 @@ class ClientProfiles {
     std::vector<RequestView> view_enums;                                          // by route id
     std::vector<std::shared_ptr<const transcode::FieldRenames>> renames;          // by route id
     std::vector<std::shared_ptr<const transcode::ResponseTranscoder>> responses;  // by route id
+    std::vector<std::shared_ptr<const aggregate::AnswerSelection>> answer_views;  // by route id
+    std::vector<std::shared_ptr<const aggregate::SelectedPlan>> answer_plans;     // by route id
   };
+  static absl::Status BuildAnswerView(const config::ClientViewConfig& view, const RouteFacts& route,
+                                      absl::string_view source, const std::string& name,
+                                      Profile& profile, size_t route_id);
   const Profile* Default() const;
   const Profile* Of(int profile) const;  // kUnrecognised: the default profile, if any
   bool RouteAllowed(const Profile* profile, int route_id) const;

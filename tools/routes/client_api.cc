@@ -39,7 +39,7 @@ std::vector<views::RouteFacts> FactsOf(const config::GatewayConfig& config,
     aggregate::CompositeSpec spec;
     spec.name = composite.name;
     spec.path_template = composite.path;
-    facts.push_back({.selector = spec.SelectorName(), .view_type = nullptr});
+    facts.push_back({.selector = spec.SelectorName(), .view_type = nullptr, .composite = true});
   }
   return facts;
 }
