@@ -544,6 +544,55 @@ TEST(CompositeExecutionTest, TheBodyNestsAtMostMaxJsonDepth) {
   EXPECT_EQ(run.Body()["message"], "invalid JSON body at byte 7: nesting deeper than 2");
 }
 
+// A client's selection: the call nothing kept reads is not made, each call
+// made gets the mask of what is read of it (metadata, and the request's
+// read_mask where it has one), and the answer holds only what was kept.
+TEST(CompositeExecutionTest, ASelectionSkipsUnreadCallsAndMasksTheOthers) {
+  auto plan = CompositePlan::Build(
+      SpecFromJson("/v1/dashboard/{user_id}", kDashboardCalls,
+                   R"({"user": "$user", "orders": "$orders.orders", "products": "$products"})"),
+      DemoEnvironment());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  auto kept = ParseAnswerSelection("user.email,orders.orderId", **plan);
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  FakeUpstream upstream;
+  std::optional<Rendered> response;
+  ExecuteComposite(
+      *plan, {.bindings = {{{"user_id"}, "1"}}, .selection = SelectCalls(**plan, kept->get())},
+      [&](CompositeResponse r) { response = Render(std::move(r)); }, upstream.Starter());
+  ASSERT_EQ(upstream.started(), std::vector<std::string>({"user", "orders"}));
+  auto mask_of = [](const FakeUpstream::Pending& pending) {
+    for (const auto& [key, value] : pending.request.metadata) {
+      if (key == "x-protogate-field-mask") return value;
+    }
+    return std::string("(none)");
+  };
+  EXPECT_EQ(mask_of(upstream.pending()[0]), "email");
+  EXPECT_EQ(RequestJson((*plan)->calls()[0], upstream.pending()[0].request.request),
+            Json::parse(R"({"user_id": "1", "read_mask": "email"})"));
+  EXPECT_EQ(mask_of(upstream.pending()[1]), "orders.order_id");
+  upstream.Answer("user", Ok(UserMessage()));
+  upstream.Answer("orders", Ok(OrdersMessage({"p-1", "p-2"})));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(
+      response->body,
+      R"({"user":{"email":"ada@example.com"},"orders":[{"orderId":"o-1"},{"orderId":"o-2"}]})");
+  EXPECT_EQ(response->TimingsForLog().substr(response->TimingsForLog().rfind(',')),
+            ",products:skipped");
+}
+
+// Without a selection only the part of a call's output the answer reads is
+// asked for: the orders are read at `orders` alone. A call the answer never
+// reads is made all the same, asked for nothing less than all.
+TEST(CompositeExecutionTest, TheWholeAnswerMasksWhatItDoesNotRead) {
+  Harness run;
+  run.Start(kDashboardCalls, R"({"orders": "$orders.orders", "products": "$products"})");
+  ASSERT_EQ(run.upstream.started(), std::vector<std::string>({"user", "orders"}));
+  EXPECT_EQ(run.upstream.pending()[0].request.metadata.back().first, "x-protogate-request-start");
+  EXPECT_EQ(run.upstream.pending()[1].request.metadata.back(),
+            std::make_pair(std::string("x-protogate-field-mask"), std::string("orders")));
+}
+
 TEST(CompositeExecutionTest, TimingsForTheAccessLog) {
   CompositeResponse response;
   response.timings = {
