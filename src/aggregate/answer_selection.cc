@@ -78,6 +78,40 @@ absl::StatusOr<AnswerSelection::Key> SelectKey(const FieldPath& node, size_t ind
   return key;
 }
 
+// The node of `at` (or of its "*" node, for a list's elements) a drop step
+// names, by its name as written or its lowerCamel form.
+const FieldPath* Named(const std::vector<FieldPath>& at, absl::string_view name) {
+  for (const FieldPath& node : at) {
+    if (node.name == name || LowerCamel(node.name) == LowerCamel(name)) return &node;
+  }
+  for (const FieldPath& node : at) {
+    if (node.name == "*") return Named(node.sub, name);
+  }
+  return nullptr;
+}
+
+// What the level's `$drop` removes is no field of the answer: a path that
+// names it (or goes on inside it) is refused as unknown.
+absl::Status CheckDropped(const std::vector<FieldPath>& paths, const ValueTemplate& level,
+                          const std::string& prefix) {
+  for (const std::vector<PathStep>& drop : level.drops) {
+    const std::vector<FieldPath>* at = &paths;
+    const FieldPath* node = nullptr;
+    std::string path = prefix;
+    for (const PathStep& step : drop) {
+      if (step.kind != PathStep::Kind::kField) continue;
+      node = Named(*at, step.name);
+      if (node == nullptr) break;
+      path = Joined(path, node->name);
+      at = &node->sub;
+    }
+    if (node != nullptr) {
+      return Error(absl::StrCat("no field \"", node->name, "\" at \"", path, "\""));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // The merged message (by index into the level's merges) that has a member
 // of this name, if any.
 std::optional<size_t> MergeWith(const ValueTemplate& level, absl::string_view name) {
@@ -90,6 +124,7 @@ std::optional<size_t> MergeWith(const ValueTemplate& level, absl::string_view na
 absl::StatusOr<std::shared_ptr<const AnswerSelection>> SelectObject(
     const std::vector<FieldPath>& paths, const ValueTemplate& level, bool top,
     const std::string& prefix) {
+  RETURN_IF_ERROR(CheckDropped(paths, level, prefix));
   std::vector<std::optional<AnswerSelection::Key>> keys(level.fields.size());
   std::vector<std::vector<FieldPath>> merged(level.merges.size());
   for (const FieldPath& node : paths) {

@@ -9,8 +9,9 @@
 // Paths (transcode/field_selection.h's syntax) start at the answer's keys as
 // configured (`user`, `orders`, a nested object's keys), go on into a call's
 // message by its fields (JSON or proto names; `*` after a list optional),
-// and reach the members a `$merge` copies by their names. `errors` may be
-// named and is always kept: it reports the optional calls that failed.
+// and reach the members a `$merge` copies by their names. What a `$drop`
+// removes is no field of the answer. `errors` may be named and is always
+// kept: it reports the optional calls that failed.
 //
 // Example:
 //   ASSIGN_OR_RETURN(auto kept, ParseAnswerSelection("user(name),orders.id", *plan));

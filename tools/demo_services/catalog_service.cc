@@ -222,6 +222,7 @@ grpc::ServerUnaryReactor* CatalogService::Answer(const grpc::Status& status) {
 grpc::ServerUnaryReactor* CatalogService::GetProduct(grpc::CallbackServerContext* context,
                                                      const GetProductRequest* request,
                                                      Product* response) {
+  controls_.RecordMask(ReceivedMaskOf(*context, "GetProduct"));
   return Answer(DoGetProduct(*request, response));
 }
 

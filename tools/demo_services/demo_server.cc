@@ -42,6 +42,11 @@ DemoServer::DemoServer(DemoServerOptions options)
   if (!options_.gateway_jwks_file.empty()) {
     identity_verifier_.SetJwksFile(options_.gateway_jwks_file);
   }
+  if (options_.log_masks) {
+    users_.controls().set_mask_log("users");
+    orders_.controls().set_mask_log("orders");
+    catalog_.controls().set_mask_log("catalog");
+  }
   absl::MutexLock lock(&mu_);
   hosts_[IndexOf(DemoService::kUsers)].service = &users_;
   hosts_[IndexOf(DemoService::kUsers)].requested_address = options_.users_address;

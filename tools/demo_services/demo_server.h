@@ -40,6 +40,9 @@ struct DemoServerOptions {
   // The gateway's JWKS file (auth.stamping.jwks_out) that identity tokens are
   // verified with; it may appear after Start(). Empty: none (see identity_verifier()).
   std::string gateway_jwks_file;
+  // Print on stdout what each call that records masks received (the demo's
+  // services log; tests read ServiceControls::last_mask instead).
+  bool log_masks = false;
 };
 
 // Runs the demo services, each on its own grpc::Server (plaintext, callback API),

@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   options.users_address = "127.0.0.1:50051";
   options.orders_address = "127.0.0.1:50052";
   options.catalog_address = "127.0.0.1:50053";
+  options.log_masks = true;  // the demo's services log shows what the gateway pushed down
   if (!ParseFlags(argc, argv, options)) return 2;
 
   // Blocked before gRPC starts its threads, so every thread inherits the mask and

@@ -132,6 +132,7 @@ grpc::ServerUnaryReactor* OrderService::Answer(const grpc::Status& status) {
 grpc::ServerUnaryReactor* OrderService::ListOrders(grpc::CallbackServerContext* context,
                                                    const ListOrdersRequest* request,
                                                    ListOrdersResponse* response) {
+  controls_.RecordMask(ReceivedMaskOf(*context, "ListOrders"));
   return Answer(DoListOrders(*request, response));
 }
 

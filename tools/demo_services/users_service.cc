@@ -214,15 +214,11 @@ UserService::UserService(IdentityVerifier* verifier) : verifier_(verifier) {
 // view as x-demo-read-mask and x-demo-view response metadata, so that a caller
 // can see what the gateway pushed down.
 template <typename Request, typename Message>
-grpc::Status UserService::AsRequested(grpc::CallbackServerContext* context, const Request& request,
-                                      const grpc::Status& status, Message* response) {
+grpc::Status UserService::AsRequested(grpc::CallbackServerContext* context, const char* method,
+                                      const Request& request, const grpc::Status& status,
+                                      Message* response) {
   const google::protobuf::FieldMask& mask = request.read_mask();
-  ReceivedMask received{.read_mask = absl::StrJoin(mask.paths(), ",")};
-  const auto& metadata = context->client_metadata();
-  if (auto it = metadata.find("x-protogate-field-mask"); it != metadata.end()) {
-    received.metadata = std::string(it->second.data(), it->second.size());
-    received.metadata_present = true;
-  }
+  ReceivedMask received = ReceivedMaskOf(*context, method, absl::StrJoin(mask.paths(), ","));
   if (request.view() != UserView::USER_VIEW_UNSPECIFIED) {
     received.view = UserView_Name(request.view());
     context->AddInitialMetadata("x-demo-view", received.view);
@@ -244,13 +240,14 @@ grpc::ServerUnaryReactor* UserService::Answer(const grpc::Status& status) {
 
 grpc::ServerUnaryReactor* UserService::GetUser(grpc::CallbackServerContext* context,
                                                const GetUserRequest* request, User* response) {
-  return Answer(AsRequested(context, *request, DoGetUser(*request, response), response));
+  return Answer(AsRequested(context, "GetUser", *request, DoGetUser(*request, response), response));
 }
 
 grpc::ServerUnaryReactor* UserService::ListUsers(grpc::CallbackServerContext* context,
                                                  const ListUsersRequest* request,
                                                  ListUsersResponse* response) {
-  return Answer(AsRequested(context, *request, DoListUsers(*request, response), response));
+  return Answer(
+      AsRequested(context, "ListUsers", *request, DoListUsers(*request, response), response));
 }
 
 grpc::ServerUnaryReactor* UserService::CreateUser(grpc::CallbackServerContext* context,
@@ -278,7 +275,8 @@ grpc::ServerUnaryReactor* UserService::GetUserProfile(grpc::CallbackServerContex
     return Answer(InvalidField(
         "name", absl::StrCat("name \"", request->name(), "\" is not of the form users/{user_id}")));
   }
-  return Answer(AsRequested(context, *request, DoGetUser(*request, response), response));
+  return Answer(
+      AsRequested(context, "GetUserProfile", *request, DoGetUser(*request, response), response));
 }
 
 grpc::ServerUnaryReactor* UserService::WhoAmI(grpc::CallbackServerContext* context,

@@ -72,8 +72,8 @@ class UserService final : public demo::users::v1::UserService::CallbackService {
  private:
   grpc::ServerUnaryReactor* Answer(const grpc::Status& status);
   template <typename Request, typename Message>
-  grpc::Status AsRequested(grpc::CallbackServerContext* context, const Request& request,
-                           const grpc::Status& status, Message* response);
+  grpc::Status AsRequested(grpc::CallbackServerContext* context, const char* method,
+                           const Request& request, const grpc::Status& status, Message* response);
 
   grpc::Status DoGetUser(const demo::users::v1::GetUserRequest& request,
                          demo::users::v1::User* response) const;

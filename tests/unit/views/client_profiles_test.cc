@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "support/demo_registry.h"
+#include "unit/aggregate/plan_fixtures.h"
 
 namespace protogate::views {
 namespace {
@@ -17,6 +18,18 @@ using test::DemoRegistry;
 
 enum Route { kGetUser, kListUsers, kGetOrder, kDashboard, kRouteCount };
 
+// The README's dashboard: user, orders, a product per order.
+const aggregate::CompositePlan& Dashboard() {
+  static const auto* const kPlan = [] {
+    auto plan = aggregate::CompositePlan::Build(
+        aggregate::SpecFromJson("/v1/dashboard/{user_id}", aggregate::kDashboardCalls),
+        aggregate::DemoEnvironment());
+    EXPECT_TRUE(plan.ok()) << plan.status();
+    return new std::shared_ptr<const aggregate::CompositePlan>(*plan);
+  }();
+  return **kPlan;
+}
+
 std::vector<RouteFacts> Routes() {
   auto type = [](const char* name) { return DemoRegistry()->FindMessage(name); };
   return {
@@ -26,7 +39,7 @@ std::vector<RouteFacts> Routes() {
        type("demo.users.v1.ListUsersRequest")},
       {"demo.orders.v1.OrderService.GetOrder", type("demo.orders.v1.Order"),
        type("demo.orders.v1.GetOrderRequest")},
-      {"user_dashboard", nullptr, nullptr},  // a composite
+      {.selector = "user_dashboard", .composite = true, .plan = &Dashboard()},
   };
 }
 
@@ -238,7 +251,26 @@ TEST(ClientProfilesTest, RenamesAreCheckedAgainstTheView) {
             "rename profile.nme: fields: no field \"nme\" at \"profile.nme\"");
   ClientProfileConfig composite = Profile("mobile");
   composite.views = {{.method = "user_dashboard", .line = 8, .renames = {{"user", "u", 9}}}};
-  EXPECT_TRUE(absl::StrContains(BuildError({composite}), "cannot be narrowed"));
+  EXPECT_EQ(BuildError({composite}),
+            "gw.yaml:9: clients: profile mobile: views: user_dashboard is a composite: its keys "
+            "are named in its `response:` (give the profile a composite of its own to name them "
+            "otherwise)");
+}
+
+// A composite's view keeps keys of its answer; the calls nothing kept reads
+// are prepared as skipped once, at load.
+TEST(ClientProfilesTest, CompositeViewsSelectTheAnswer) {
+  ClientProfileConfig mobile = Profile("mobile");
+  mobile.path_prefix = "/mobile";
+  mobile.views = {{.method = "user_dashboard", .fields = {"user.email"}, .line = 8}};
+  auto profiles = BuildOk({mobile});
+  ASSERT_NE(profiles->AnswerView(0, kDashboard), nullptr);
+  std::shared_ptr<const aggregate::SelectedPlan> plan = profiles->AnswerPlan(0, kDashboard);
+  ASSERT_NE(plan, nullptr);
+  EXPECT_EQ(plan->made, std::vector<bool>({true, false, false}));
+  EXPECT_EQ(plan->masks[0].paths, "email");
+  EXPECT_EQ(profiles->AnswerPlan(kUnrecognised, kDashboard), nullptr);
+  EXPECT_EQ(profiles->View(0, kDashboard), nullptr);
 }
 
 // GraphQL root fields are methods, routed or not: the same selectors and
@@ -278,8 +310,14 @@ TEST(ClientProfilesTest, MistakesNameTheProfileAndLine) {
             "no route");
 
   ClientProfileConfig composite = Profile("mobile");
-  composite.views = {{.method = "user_dashboard", .fields = {"user"}, .line = 8}};
-  EXPECT_TRUE(absl::StrContains(BuildError({composite}), "cannot be narrowed"));
+  composite.views = {{.method = "user_dashboard", .fields = {"usr"}, .line = 8}};
+  EXPECT_EQ(BuildError({composite}),
+            "gw.yaml:8: clients: profile mobile: views: user_dashboard: fields: no field \"usr\" "
+            "at \"usr\"");
+  composite.views = {{.method = "user_dashboard", .line = 8, .view_enum = "BASIC", .view_line = 9}};
+  EXPECT_EQ(BuildError({composite}),
+            "gw.yaml:9: clients: profile mobile: views: user_dashboard is a composite: its calls' "
+            "requests set their own view");
 
   ClientProfileConfig bad_path = Profile("mobile");
   bad_path.views = {
