@@ -53,6 +53,12 @@ absl::StatusOr<std::shared_ptr<const FieldSelection>> SelectMessage(const FieldP
       return Error(
           absl::StrCat("\"*\" follows no repeated or map field at \"", Joined(path, "*"), "\""));
     }
+    for (const FieldPath& after : child.sub) {
+      if (after.name == "*") {
+        return Error(absl::StrCat("\"*\" follows no repeated or map field at \"",
+                                  Joined(path, "*.*"), "\""));
+      }
+    }
     whole = whole || child.whole;
     below.insert(below.end(), child.sub.begin(), child.sub.end());
   }

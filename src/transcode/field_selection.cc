@@ -340,6 +340,12 @@ absl::StatusOr<std::vector<FieldPath>> ParseFieldPaths(absl::string_view text) {
 absl::StatusOr<std::shared_ptr<const FieldSelection>> SelectFields(
     const std::vector<FieldPath>& paths, const gpb::Descriptor& type, const FieldRenames* renames,
     absl::string_view prefix) {
+  for (const FieldPath& path : paths) {
+    if (path.name == "*") {
+      return Error(
+          absl::StrCat("\"*\" follows no repeated or map field at \"", Joined(prefix, "*"), "\""));
+    }
+  }
   Building root{.type = &type, .renames = renames};
   RETURN_IF_ERROR(Resolve(paths, root, std::string(prefix)));
   return Freeze(root);
@@ -348,11 +354,6 @@ absl::StatusOr<std::shared_ptr<const FieldSelection>> SelectFields(
 absl::StatusOr<std::shared_ptr<const FieldSelection>> ParseFieldSelection(
     absl::string_view text, const gpb::Descriptor& type, const FieldRenames* renames) {
   ASSIGN_OR_RETURN(const std::vector<FieldPath> paths, ParseFieldPaths(text));
-  for (const FieldPath& path : paths) {
-    if (path.name == "*") {
-      return Error("\"*\" follows no repeated or map field at \"*\"");
-    }
-  }
   return SelectFields(paths, type, renames);
 }
 

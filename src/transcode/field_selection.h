@@ -68,8 +68,8 @@ absl::StatusOr<std::vector<FieldPath>> ParseFieldPaths(absl::string_view text);
 
 // Resolves parsed paths over `type` (ParseFieldSelection's errors; `prefix`
 // starts the paths that errors name, e.g. "user" when these paths were found
-// under a composite answer's "user" key). A top-level "*" is skipped: it is
-// the caller's to place.
+// under a composite answer's "user" key). A top-level "*" is an error: the
+// elements it would name are the caller's to place.
 absl::StatusOr<std::shared_ptr<const FieldSelection>> SelectFields(
     const std::vector<FieldPath>& paths, const google::protobuf::Descriptor& type,
     const FieldRenames* renames = nullptr, absl::string_view prefix = "");

@@ -104,6 +104,8 @@ TEST(AnswerSelectionTest, ErrorsNameThePath) {
   EXPECT_EQ(Error(*plan, "user.*"), "fields: \"*\" follows no repeated or map field at \"user.*\"");
   EXPECT_EQ(Error(*plan, "errors.call"), "fields: \"errors\" has no sub-fields at \"errors.call\"");
   EXPECT_EQ(Error(*plan, "*"), "fields: \"*\" follows no repeated or map field at \"*\"");
+  EXPECT_EQ(Error(*plan, "products.*.*.title"),
+            "fields: \"*\" follows no repeated or map field at \"products.*.*\"");
   EXPECT_EQ(Error(*plan, "user,,orders"), "fields: unexpected \",\" at offset 5");
 }
 
