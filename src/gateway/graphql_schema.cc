@@ -105,10 +105,17 @@ absl::StatusOr<std::vector<graphql::JoinSpec>> JoinSpecs(const config::GatewayCo
                                           .match = join.batch->match,
                                           .max_keys = join.batch->max_keys};
     }
+    const gpb::MethodDescriptor* called = spec.batch ? spec.batch->method : spec.method;
     if (allowed != nullptr) {
-      const gpb::MethodDescriptor* called = spec.batch ? spec.batch->method : spec.method;
       if (called != nullptr && !(*allowed)(*called)) continue;
       spec.skip_without_type = true;
+    }
+    if (called != nullptr) {
+      auto configured = config.graphql.methods.find(called->full_name());
+      ASSIGN_OR_RETURN(
+          std::tie(spec.read_mask, spec.read_mask_scope),
+          ReadMaskOf(config, *called,
+                     configured == config.graphql.methods.end() ? nullptr : &configured->second));
     }
     specs.push_back(std::move(spec));
   }

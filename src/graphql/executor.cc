@@ -14,6 +14,7 @@
 #include "graphql/input_values.h"
 #include "graphql/introspection.h"
 #include "graphql/join_calls.h"
+#include "graphql/mask_paths.h"
 #include "graphql/parser.h"
 #include "graphql/result_printer.h"
 #include "graphql/validator.h"
@@ -229,76 +230,6 @@ struct RootSlot {
   std::optional<Error> error{};  // refused before any call (its arguments)
 };
 
-const SchemaType* ObjectType(const Schema& schema, const TypeRef& type) {
-  const TypeRef* named = &type;
-  while (named->kind != TypeRef::Kind::kNamed) named = &named->of[0];
-  const SchemaType* found = schema.FindType(named->name);
-  return found != nullptr && found->kind == SchemaType::Kind::kObject ? found : nullptr;
-}
-
-// The proto paths a selection reads, for a read mask (FieldMask's JSON
-// form: lowerCamelCase paths joined by commas): a field of a message with
-// sub-selections goes down into it, a join field adds the parent fields
-// its requests read.
-class MaskPaths {
- public:
-  MaskPaths(const Schema& schema, const FieldCollector& collector)
-      : schema_(schema), collector_(collector) {}
-
-  void Add(const SchemaType& type, const std::vector<CollectedField>& fields,
-           const std::string& prefix) {
-    for (const CollectedField& selected : fields) {
-      const SchemaField* field = schema_.FindField(type, selected.first().name);
-      if (field == nullptr) continue;
-      if (field->join != nullptr) {
-        for (const std::string& path : field->join->parent_paths) Claim(prefix + Camel(path));
-        continue;
-      }
-      if (field->field == nullptr) continue;
-      const std::string path = prefix + aggregate::LowerCamel(field->field->name());
-      const SchemaType* object = ObjectType(schema_, field->type);
-      if (object != nullptr && object->message != nullptr && !selected.first().selections.empty()) {
-        Add(*object, collector_.SubFields(selected), path + ".");
-      } else {
-        Claim(path);
-      }
-    }
-  }
-
-  // Only what `scope` (a field of `type`'s message) holds, relative to it.
-  void AddScoped(const SchemaType& type, const std::vector<CollectedField>& fields,
-                 const google::protobuf::FieldDescriptor& scope) {
-    for (const CollectedField& selected : fields) {
-      const SchemaField* field = schema_.FindField(type, selected.first().name);
-      if (field == nullptr || field->field != &scope) continue;
-      if (const SchemaType* object = ObjectType(schema_, field->type)) {
-        Add(*object, collector_.SubFields(selected), "");
-      }
-    }
-  }
-
-  std::string Text() const { return absl::StrJoin(paths_, ","); }
-  bool empty() const { return paths_.empty(); }
-
- private:
-  static std::string Camel(const std::string& dotted) {
-    std::vector<std::string> parts;
-    for (absl::string_view part : absl::StrSplit(dotted, '.')) {
-      parts.push_back(aggregate::LowerCamel(part));
-    }
-    return absl::StrJoin(parts, ".");
-  }
-
-  void Claim(std::string path) {
-    if (seen_.insert(path).second) paths_.push_back(std::move(path));
-  }
-
-  const Schema& schema_;
-  const FieldCollector& collector_;
-  std::vector<std::string> paths_;
-  absl::flat_hash_set<std::string> seen_;
-};
-
 class Execution : public std::enable_shared_from_this<Execution> {
  public:
   Execution(std::shared_ptr<const Schema> schema,
@@ -375,7 +306,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   void FillReadMask(const RootSlot& slot, Json& request) const {
     const SchemaType* type = ObjectType(*schema_, slot.field->type);
     if (type == nullptr) return;
-    MaskPaths paths(*schema_, collector_);
+    MaskPaths paths(*schema_, collector_, MaskPaths::Names::kJson);
     if (slot.field->read_mask_scope != nullptr) {
       paths.AddScoped(*type, collector_.SubFields(slot.selected), *slot.field->read_mask_scope);
     } else {

@@ -148,6 +148,28 @@ absl::StatusOr<JoinTarget> JoinTargetOf(const JoinSpec& spec) {
   return JoinTarget{.message = &response, .result = result};
 }
 
+namespace {
+
+// Where the join's read mask goes and what its paths start with: the field
+// of the response that holds what the join shows (`shown`; null: the whole
+// response), unless the mask is read relative to another field.
+void SetReadMask(const JoinSpec& spec, const gpb::FieldDescriptor* shown, Join& join) {
+  if (spec.read_mask == nullptr) return;
+  const aggregate::Json& request = spec.batch ? spec.batch->request : spec.request;
+  for (auto it = request.begin(); request.is_object() && it != request.end(); ++it) {
+    if (it.key() == spec.read_mask->name() || it.key() == spec.read_mask->json_name()) return;
+  }
+  if (spec.read_mask_scope != nullptr) {
+    if (spec.read_mask_scope != shown) return;  // paths the service would misread
+    join.mask_prefix.clear();
+  } else if (shown != nullptr) {
+    join.mask_prefix = shown->name() + ".";
+  }
+  join.read_mask = spec.read_mask;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Join>> CompileJoin(const JoinSpec& spec,
                                                   const gpb::Descriptor& parent,
                                                   const std::vector<std::string>& argument_names,
@@ -161,6 +183,7 @@ absl::StatusOr<std::unique_ptr<Join>> CompileJoin(const JoinSpec& spec,
     ASSIGN_OR_RETURN(join->request, CompileTemplate(spec, spec.request, *spec.method->input_type(),
                                                     references, registry, "request"));
     join->result = target.result;
+    SetReadMask(spec, target.result, *join);
     return join;
   }
   const JoinBatchSpec& batch = *spec.batch;
@@ -191,6 +214,7 @@ absl::StatusOr<std::unique_ptr<Join>> CompileJoin(const JoinSpec& spec,
   ASSIGN_OR_RETURN(compiled.request,
                    CompileTemplate(spec, batch.request, *batch.method->input_type(), references,
                                    registry, "batch.request"));
+  SetReadMask(spec, compiled.response, *join);
   join->batch = std::move(compiled);
   return join;
 }

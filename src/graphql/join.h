@@ -72,6 +72,10 @@ struct JoinSpec {
   // A client profile's schema may lack the type (no root field it may use
   // reaches it): the join is then left out rather than refused.
   bool skip_without_type = false;
+  // Selection pushdown, as for root fields (RootMethod): the called
+  // method's request FieldMask, and the response field it is relative to.
+  const google::protobuf::FieldDescriptor* read_mask = nullptr;
+  const google::protobuf::FieldDescriptor* read_mask_scope = nullptr;
 };
 
 struct Join {
@@ -92,6 +96,13 @@ struct Join {
   // The parent's fields the requests read ("user_id", "profile.region"), as
   // proto paths: a read mask of the parent must keep them.
   std::vector<std::string> parent_paths{};
+  // Selection pushdown: the called request's FieldMask, filled with the
+  // proto paths the field's selection reads, each after `mask_prefix` (the
+  // response field holding what the field shows, "products."), plus the
+  // batch's `match` field; null: none (the method has no mask, the request
+  // template sets it, or the mask's scope is not what the field shows).
+  const google::protobuf::FieldDescriptor* read_mask = nullptr;
+  std::string mask_prefix{};
 
   const google::protobuf::MethodDescriptor& called() const {
     return batch ? *batch->method : *method;

@@ -7,6 +7,8 @@
 #include "aggregate/request_writer.h"
 #include "common/json_text.h"
 #include "graphql/input_values.h"
+#include "graphql/mask_paths.h"
+#include "transcode/wire_format.h"
 
 namespace protogate::graphql {
 namespace {
@@ -95,6 +97,26 @@ void JoinCalls::AddInstance(const SchemaField& field, const CollectedField& sele
   Unbatched(index);
 }
 
+std::string JoinCalls::ReadMask(size_t index) const {
+  const Instance& instance = instances_[index];
+  const Join& join = *instance.field->join;
+  if (join.read_mask == nullptr) return "";
+  MaskPaths paths(schema_, collector_, MaskPaths::Names::kProto);
+  if (const SchemaType* type = ObjectType(schema_, instance.field->type)) {
+    paths.Add(*type, collector_.SubFields(instance.selected), join.mask_prefix);
+  }
+  if (paths.empty()) return "";  // only __typename: nothing to narrow
+  // A batch matches its results to the keys by this field.
+  if (join.batch) paths.AddProtoPath(join.mask_prefix + join.batch->match->name());
+  std::string mask;  // google.protobuf.FieldMask: repeated string paths = 1
+  for (const std::string& path : paths.paths()) {
+    transcode::wire::AppendLengthDelimited(1, path, &mask);
+  }
+  std::string field;
+  transcode::wire::AppendLengthDelimited(join.read_mask->number(), mask, &field);
+  return field;
+}
+
 void JoinCalls::Unbatched(size_t index) {
   const Join& join = *instances_[index].field->join;
   aggregate::Sources sources;
@@ -107,6 +129,8 @@ void JoinCalls::Unbatched(size_t index) {
       !written.ok()) {
     return Settle(index, {.status = written});
   }
+  // The template does not set the mask: appended, it is the only one.
+  bytes.append(ReadMask(index));
   std::string identity = absl::StrCat(join.method->full_name(), "\n", bytes);
   auto it = by_request_.find(identity);
   if (it != by_request_.end()) {
@@ -133,7 +157,10 @@ void JoinCalls::Batched(size_t index) {
   if (key.absent() || !values_.Print(key, &key_text)) {
     return Settle(index, {});  // no key: nothing to find, the field is null
   }
-  std::string group = absl::StrCat(join.name, "\n", common::JsonText(instance.arguments));
+  // Selections that read other fields get calls of their own.
+  std::string mask = ReadMask(index);
+  std::string group =
+      absl::StrCat(join.name, "\n", common::JsonText(instance.arguments), "\n", mask);
   auto known = by_key_.find(absl::StrCat(group, "\n", key_text));
   if (known != by_key_.end()) {
     PendingCall& call = pending_[known->second];
@@ -146,6 +173,7 @@ void JoinCalls::Batched(size_t index) {
   if (inserted) {
     batch.join = &join;
     batch.arguments = instance.arguments;
+    batch.mask = std::move(mask);
     group_order_.push_back(group);
   }
   auto [entry, is_new] = batch.by_key.try_emplace(key_text);
@@ -191,6 +219,7 @@ void JoinCalls::FlushGroup(const std::string& name, BatchGroup& group) {
         aggregate::WriteRequest(batch.request, *batch.method->input_type(), sources,
                                 *values_.registry(), &call.call.request);
     if (written.ok()) {
+      call.call.request.append(group.mask);
       Enqueue(std::move(call));
       continue;
     }

@@ -98,6 +98,7 @@ class JoinCalls {
   struct BatchGroup {
     const Join* join = nullptr;
     nlohmann::ordered_json arguments{};
+    std::string mask{};               // the read mask's bytes (one selection per group); "": none
     std::vector<std::string> keys{};  // distinct, first-seen order
     struct Key {
       aggregate::Value value{};
@@ -110,6 +111,9 @@ class JoinCalls {
                 const std::vector<CollectedField>& fields);
   void WalkValue(const TypeRef& type, const aggregate::Value& value,
                  const CollectedField& selected);
+  // The FieldMask bytes of what the instance's selection reads, for its
+  // join's read mask; "" when the join has none or nothing names a field.
+  std::string ReadMask(size_t index) const;
   void AddInstance(const SchemaField& field, const CollectedField& selected,
                    const aggregate::Value& parent);
   void Unbatched(size_t instance);

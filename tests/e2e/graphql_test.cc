@@ -343,6 +343,32 @@ TEST(GraphqlTest, TheSelectionIsPushedDownAsTheReadMask) {
   EXPECT_FALSE(body["data"]["searchProducts"]["products"].empty());
 }
 
+// A join's selection reaches its call as the read mask too (GetUser's
+// read_mask, recorded by the users service); two selections of one join
+// read different fields, so each gets its own call and its own fields.
+TEST(GraphqlTest, AJoinsSelectionIsPushedDownToItsCall) {
+  GatewayUnderTest gw(WithDemoGraphql);
+  HttpResponse response = gw.Call(Query(R"({ listOrders(userId: "1", pageSize: 2) {
+      orders { user { email profile { region } } } } })"));
+  ASSERT_EQ(response.status, 200) << response.body;
+  nlohmann::json body = GatewayUnderTest::Json(response);
+  EXPECT_FALSE(body.contains("errors")) << body;
+  EXPECT_EQ(body["data"]["listOrders"]["orders"][0]["user"],
+            nlohmann::json::parse(R"({"email":"ada@example.com","profile":{"region":"eu"}})"));
+  const demo_services::ReceivedMask mask = gw.backend().server().users().controls().last_mask();
+  EXPECT_EQ(mask.read_mask, "email,profile.region");
+  EXPECT_EQ(gw.backend().stats(DemoService::kUsers).total_calls, 1);
+
+  HttpResponse aliased = gw.Call(Query(R"({ listOrders(userId: "1", pageSize: 1) {
+      orders { a: user { email } b: user { profile { displayName } } } } })"));
+  ASSERT_EQ(aliased.status, 200) << aliased.body;
+  const nlohmann::json order = GatewayUnderTest::Json(aliased)["data"]["listOrders"]["orders"][0];
+  EXPECT_EQ(order["a"], nlohmann::json::parse(R"({"email":"ada@example.com"})")) << order;
+  EXPECT_EQ(order["b"], nlohmann::json::parse(R"({"profile":{"displayName":"Ada Lovelace"}})"))
+      << order;
+  EXPECT_EQ(gw.backend().stats(DemoService::kUsers).total_calls, 3);
+}
+
 TEST(GraphqlTest, ASlowFieldIsADeadlineExceededErrorAndTheOthersAnswer) {
   GatewayUnderTest gw([](config::GatewayConfig& config) {
     config.graphql.enabled = true;

@@ -391,6 +391,48 @@ TEST(GraphqlJoinTest, TheReadMaskCarriesTheSelectionAndTheJoinKeys) {
   EXPECT_EQ(scoped.calls()[0].request, R"(fields { paths: "rating" paths: "title" })");
 }
 
+// A join's own call gets the mask of what its field's selection reads:
+// relative to the field the join shows (`result`), or to the method's
+// scope when that is the field shown; none when the template sets it.
+TEST(GraphqlJoinTest, AJoinsCallCarriesItsSelectionAsTheReadMask) {
+  const gpb::MethodDescriptor* search = Method("demo.catalog.v1.CatalogService", "SearchProducts");
+  std::vector<JoinSpec> joins = DemoJoins();
+  joins[0].read_mask = GetUser()->input_type()->FindFieldByName("read_mask");
+  joins.push_back({.type = "LineItem",
+                   .field = "similar",
+                   .method = search,
+                   .request = {{"q", "$parent.product_id"}},
+                   .result = "products",
+                   .read_mask = search->input_type()->FindFieldByName("fields")});
+  const std::string query =
+      "{ listOrders { orders { user { email profile { region } } "
+      "items { similar { title } } } } }";
+  auto requests = [&](const std::vector<JoinSpec>& specs) {
+    auto schema = BuildSchema(specs);
+    EXPECT_TRUE(schema.ok()) << schema.status();
+    ScriptedServices services(DemoAnswer);
+    Execute(*schema, services, query);
+    std::map<std::string, std::string> last;  // by method
+    for (const MadeCall& call : services.calls()) last[call.method] = call.request;
+    return last;
+  };
+  auto made = requests(joins);
+  EXPECT_EQ(made["GetUser"].substr(made["GetUser"].find("read_mask")),
+            R"(read_mask { paths: "email" paths: "profile.region" })");
+  EXPECT_EQ(made["SearchProducts"].substr(made["SearchProducts"].find("fields")),
+            R"(fields { paths: "products.title" })");
+
+  joins.back().read_mask_scope = search->output_type()->FindFieldByName("products");
+  made = requests(joins);
+  EXPECT_EQ(made["SearchProducts"].substr(made["SearchProducts"].find("fields")),
+            R"(fields { paths: "title" })");
+
+  joins.back().request["fields"] = "tags";  // the config's own mask stays
+  made = requests(joins);
+  EXPECT_EQ(made["SearchProducts"].substr(made["SearchProducts"].find("fields")),
+            R"(fields { paths: "tags" })");
+}
+
 TEST(GraphqlJoinTest, LoadErrorsNameTheJoinAndTheProblem) {
   auto error_of = [](std::function<void(JoinSpec&)> change) {
     std::vector<JoinSpec> joins = DemoJoins();
