@@ -33,22 +33,55 @@ void ResultPrinter::FieldError(std::string message, const CollectedField& select
 bool ResultPrinter::Object(const SchemaType& type, const aggregate::Value& message,
                            const std::vector<CollectedField>& fields,
                            std::vector<PathElement>& path, std::string* out) {
+  return PrintObject(type, message, Resolve(type, fields), path, out);
+}
+
+ResultPrinter::Selected ResultPrinter::Resolve(const SchemaType& type,
+                                               std::vector<CollectedField> fields) const {
+  Selected selection{.fields = std::move(fields), .schema_fields = {}};
+  selection.schema_fields.reserve(selection.fields.size());
+  for (const CollectedField& selected : selection.fields) {
+    const std::string& name = selected.first().name;
+    const SchemaField* field = name == "__typename" ? nullptr : schema_.FindField(type, name);
+    if (field != nullptr && field->field == nullptr && field->join == nullptr) field = nullptr;
+    selection.schema_fields.push_back(field);
+  }
+  return selection;
+}
+
+const ResultPrinter::Selected& ResultPrinter::SubSelection(const SchemaType& type,
+                                                           const CollectedField& selected) {
+  auto [it, inserted] = sub_selections_.try_emplace(std::make_pair(&type, selected.nodes));
+  if (inserted) {
+    it->second = std::make_unique<const Selected>(Resolve(type, collector_.SubFields(selected)));
+  }
+  return *it->second;
+}
+
+const SchemaType* ResultPrinter::TypeNamed(const std::string& name) {
+  auto [it, inserted] = types_.try_emplace(&name, nullptr);
+  if (inserted) it->second = schema_.FindType(name);
+  return it->second;
+}
+
+bool ResultPrinter::PrintObject(const SchemaType& type, const aggregate::Value& message,
+                                const Selected& selection, std::vector<PathElement>& path,
+                                std::string* out) {
   const size_t start = out->size();
   out->push_back('{');
-  bool first = true;
-  for (const CollectedField& selected : fields) {
-    if (!first) out->push_back(',');
-    first = false;
+  for (size_t i = 0; i < selection.fields.size(); ++i) {
+    const CollectedField& selected = selection.fields[i];
+    if (i > 0) out->push_back(',');
     AppendQuotedName(*selected.response_key, out);
     out->push_back(':');
-    const std::string& name = selected.first().name;
-    if (name == "__typename") {
-      AppendQuotedName(type.name, out);
-      continue;
-    }
-    const SchemaField* field = schema_.FindField(type, name);
-    if (field == nullptr || (field->field == nullptr && field->join == nullptr)) {
-      out->append("null");  // validation keeps these out
+    const SchemaField* field = selection.schema_fields[i];
+    if (field == nullptr) {
+      // __typename, or what validation keeps out.
+      if (selected.first().name == "__typename") {
+        AppendQuotedName(type.name, out);
+      } else {
+        out->append("null");
+      }
       continue;
     }
     path.emplace_back(*selected.response_key);
@@ -117,7 +150,7 @@ bool ResultPrinter::List(const SchemaField& field, const TypeRef& item_type,
 bool ResultPrinter::Named(const SchemaField& field, const std::string& type_name,
                           const aggregate::Value& value, const CollectedField& selected,
                           std::vector<PathElement>& path, std::string* out) {
-  const SchemaType* type = schema_.FindType(type_name);
+  const SchemaType* type = TypeNamed(type_name);
   if (type == nullptr) return false;
   if (type->kind == SchemaType::Kind::kObject) {
     if (value.kind() != aggregate::Value::Kind::kMessage) {
@@ -125,7 +158,7 @@ bool ResultPrinter::Named(const SchemaField& field, const std::string& type_name
         FieldError("the service's answer does not fit the schema", selected, path);
       return false;
     }
-    return Object(*type, value, collector_.SubFields(selected), path, out);
+    return PrintObject(*type, value, SubSelection(*type, selected), path, out);
   }
   return Leaf(field, *type, value, selected, path, out);
 }

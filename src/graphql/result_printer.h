@@ -23,9 +23,12 @@
 // One printer per response, on one thread; the schema, value printer and
 // collector outlive it.
 
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "aggregate/value.h"
 #include "aggregate/value_printer.h"
 #include "graphql/error.h"
@@ -67,11 +70,28 @@ class ResultPrinter {
   void FieldError(std::string message, const CollectedField& selected,
                   const std::vector<PathElement>& path);
 
+  // An object's selected fields with their schema fields (null for
+  // __typename and what validation keeps out), resolved once per response:
+  // every element of a list shares them.
+  struct Selected {
+    std::vector<CollectedField> fields;
+    std::vector<const SchemaField*> schema_fields;  // by index into `fields`
+  };
+  Selected Resolve(const SchemaType& type, std::vector<CollectedField> fields) const;
+  const Selected& SubSelection(const SchemaType& type, const CollectedField& selected);
+  bool PrintObject(const SchemaType& type, const aggregate::Value& message,
+                   const Selected& selection, std::vector<PathElement>& path, std::string* out);
+  const SchemaType* TypeNamed(const std::string& name);
+
   const Schema& schema_;
   const aggregate::ValuePrinter& values_;
   const FieldCollector& collector_;
   const JoinCalls* joins_;
   std::vector<Error>& errors_;
+  absl::flat_hash_map<std::pair<const SchemaType*, std::vector<const Selection*>>,
+                      std::unique_ptr<const Selected>>
+      sub_selections_;
+  absl::flat_hash_map<const std::string*, const SchemaType*> types_;  // by a TypeRef's name
 };
 
 }  // namespace protogate::graphql
