@@ -131,23 +131,61 @@ std::optional<Value> WireMessage(std::string bytes, const gpb::Descriptor& type,
   return Value::Message(std::make_shared<const std::string>(std::move(bytes)), type);
 }
 
-Value FieldOf(const Value& message, const gpb::FieldDescriptor& field) {
-  if (message.kind() != Value::Kind::kMessage) return {};
-  const WireType declared = DeclaredWireType(field);
-  const bool packable = field.is_repeated() && field.is_packable();
+namespace {
+
+// The elements of one field as a scan of its message meets them.
+struct Gathered {
   std::vector<absl::string_view> elements;
   bool ok = true;
-  // The output was checked on arrival (transcode::InspectWire): a wire type
-  // other than the declared one is an unknown field, as the printer skips it.
+};
+
+// The output was checked on arrival (transcode::InspectWire): a wire type
+// other than the declared one is an unknown field, as the printer skips it.
+void Gather(const transcode::wire::Field& f, const gpb::FieldDescriptor& field, Gathered& into) {
+  const WireType declared = DeclaredWireType(field);
+  if (f.type == declared) {
+    into.elements.push_back(f.raw.substr(VarintLength(f.raw)));
+  } else if (field.is_repeated() && field.is_packable() && f.type == WireType::kLengthDelimited) {
+    into.ok = into.ok && SplitPacked(f.payload, declared, into.elements);
+  }
+}
+
+Value GatheredValue(const Value& message, const gpb::FieldDescriptor& field, Gathered gathered);
+
+}  // namespace
+
+Value FieldOf(const Value& message, const gpb::FieldDescriptor& field) {
+  if (message.kind() != Value::Kind::kMessage) return {};
+  Gathered gathered;
   transcode::wire::ForEachField(message.wire(), [&](const transcode::wire::Field& f) {
-    if (f.number != field.number()) return;
-    if (f.type == declared) {
-      elements.push_back(f.raw.substr(VarintLength(f.raw)));
-    } else if (packable && f.type == WireType::kLengthDelimited) {
-      ok = ok && SplitPacked(f.payload, declared, elements);
+    if (f.number == field.number()) Gather(f, field, gathered);
+  });
+  return GatheredValue(message, field, std::move(gathered));
+}
+
+std::vector<Value> FieldsOf(const Value& message,
+                            absl::Span<const gpb::FieldDescriptor* const> fields) {
+  std::vector<Value> values(fields.size());
+  if (message.kind() != Value::Kind::kMessage) return values;
+  std::vector<Gathered> gathered(fields.size());
+  transcode::wire::ForEachField(message.wire(), [&](const transcode::wire::Field& f) {
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (fields[i] != nullptr && fields[i]->number() == f.number)
+        Gather(f, *fields[i], gathered[i]);
     }
   });
-  if (!ok || elements.empty()) return {};
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i] != nullptr)
+      values[i] = GatheredValue(message, *fields[i], std::move(gathered[i]));
+  }
+  return values;
+}
+
+namespace {
+
+Value GatheredValue(const Value& message, const gpb::FieldDescriptor& field, Gathered gathered) {
+  std::vector<absl::string_view>& elements = gathered.elements;
+  if (!gathered.ok || elements.empty()) return {};
   if (field.is_map()) return Value::MapView(message.owner(), std::move(elements), field);
   if (!field.is_repeated()) return ElementValue(message, elements.back(), field);
   std::vector<Value> items;
@@ -155,6 +193,8 @@ Value FieldOf(const Value& message, const gpb::FieldDescriptor& field) {
   for (absl::string_view element : elements) items.push_back(ElementValue(message, element, field));
   return Value::List(std::move(items));
 }
+
+}  // namespace
 
 namespace {
 

@@ -100,6 +100,11 @@ class Value {
 // list; packed or not), absent when the wire does not hold it.
 Value FieldOf(const Value& message, const google::protobuf::FieldDescriptor& field);
 
+// FieldOf for several fields of one message, in one scan of its bytes: the
+// values by index into `fields` (a null entry gives an absent value).
+std::vector<Value> FieldsOf(const Value& message,
+                            absl::Span<const google::protobuf::FieldDescriptor* const> fields);
+
 // A call's output as a kMessage Value, checked once on arrival (as the
 // single-route printer checks it) so that lookups and printing can trust
 // it: normalized through protobuf when transcode::InspectWire asks for it;

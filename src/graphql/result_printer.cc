@@ -38,13 +38,15 @@ bool ResultPrinter::Object(const SchemaType& type, const aggregate::Value& messa
 
 ResultPrinter::Selected ResultPrinter::Resolve(const SchemaType& type,
                                                std::vector<CollectedField> fields) const {
-  Selected selection{.fields = std::move(fields), .schema_fields = {}};
+  Selected selection{.fields = std::move(fields), .schema_fields = {}, .wire_fields = {}};
   selection.schema_fields.reserve(selection.fields.size());
   for (const CollectedField& selected : selection.fields) {
     const std::string& name = selected.first().name;
     const SchemaField* field = name == "__typename" ? nullptr : schema_.FindField(type, name);
     if (field != nullptr && field->field == nullptr && field->join == nullptr) field = nullptr;
     selection.schema_fields.push_back(field);
+    selection.wire_fields.push_back(field != nullptr && field->join == nullptr ? field->field
+                                                                               : nullptr);
   }
   return selection;
 }
@@ -68,6 +70,7 @@ bool ResultPrinter::PrintObject(const SchemaType& type, const aggregate::Value& 
                                 const Selected& selection, std::vector<PathElement>& path,
                                 std::string* out) {
   const size_t start = out->size();
+  const std::vector<aggregate::Value> values = aggregate::FieldsOf(message, selection.wire_fields);
   out->push_back('{');
   for (size_t i = 0; i < selection.fields.size(); ++i) {
     const CollectedField& selected = selection.fields[i];
@@ -87,8 +90,7 @@ bool ResultPrinter::PrintObject(const SchemaType& type, const aggregate::Value& 
     path.emplace_back(*selected.response_key);
     const bool ok = field->join != nullptr
                         ? JoinField(*field, message, selected, path, out)
-                        : Field(*field, field->type, aggregate::FieldOf(message, *field->field),
-                                selected, path, out);
+                        : Field(*field, field->type, values[i], selected, path, out);
     path.pop_back();
     if (!ok) {
       out->resize(start);

@@ -76,6 +76,9 @@ class ResultPrinter {
   struct Selected {
     std::vector<CollectedField> fields;
     std::vector<const SchemaField*> schema_fields;  // by index into `fields`
+    // The message field each selected field reads (null: none, or a join),
+    // all read in one scan of the message.
+    std::vector<const google::protobuf::FieldDescriptor*> wire_fields;
   };
   Selected Resolve(const SchemaType& type, std::vector<CollectedField> fields) const;
   const Selected& SubSelection(const SchemaType& type, const CollectedField& selected);

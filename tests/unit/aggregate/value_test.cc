@@ -150,6 +150,32 @@ TEST_F(ValueTest, PackedAndUnpackedRepeatedFieldsReadAlike) {
             R"(["ROLE_CUSTOMER","ROLE_ADMIN","ROLE_SUPPORT"])");
 }
 
+// One scan for several fields reads each as FieldOf does: singular (the
+// last occurrence), repeated (packed or not), absent, and a null entry.
+TEST_F(ValueTest, FieldsOfReadsSeveralFieldsAsFieldOfDoes) {
+  demo::users::v1::User ada = Ada();
+  std::string bytes = ada.SerializeAsString();
+  bytes += std::string("\x22\x01\x03", 3);  // roles: one more, packed
+  const Value user =
+      Value::Message(std::make_shared<const std::string>(bytes), Type("demo.users.v1.User"));
+  const gpb::Descriptor& type = Type("demo.users.v1.User");
+  const std::vector<const gpb::FieldDescriptor*> fields = {
+      type.FindFieldByName("roles"), nullptr, type.FindFieldByName("profile"),
+      type.FindFieldByName("verified"), type.FindFieldByName("email")};
+  const std::vector<Value> values = FieldsOf(user, fields);
+  ASSERT_EQ(values.size(), fields.size());
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i] == nullptr) {
+      EXPECT_TRUE(values[i].absent());
+      continue;
+    }
+    EXPECT_EQ(Print(values[i]), Print(FieldOf(user, *fields[i]))) << fields[i]->name();
+  }
+  EXPECT_EQ(Print(values[0]), R"(["ROLE_CUSTOMER","ROLE_ADMIN","ROLE_SUPPORT"])");
+  EXPECT_TRUE(values[3].absent());
+  EXPECT_TRUE(FieldsOf(Value(Json(1)), fields)[0].absent());
+}
+
 TEST_F(ValueTest, WellKnownTypesAndStructsPrintAsProtobufDoes) {
   demo::catalog::v1::Product product;
   product.set_product_id("p-1");
