@@ -8,8 +8,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/status_macros.h"
 #include "auth/policy.h"
+#include "common/status_macros.h"
 
 namespace protogate::views {
 namespace {
