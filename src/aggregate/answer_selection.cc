@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
-#include "transcode/wire_format.h"
+#include "transcode/field_mask.h"
 
 namespace protogate::aggregate {
 namespace {
@@ -278,7 +278,7 @@ void AddReads(const PlanCall& call, const SourceRef& ref, Reads& reads) {
 }
 
 // Sorted, each once, none inside another.
-CallMask MaskOf(Reads reads) {
+CallMask MaskOf(const PlanCall& call, Reads reads) {
   CallMask mask;
   if (reads.whole || reads.paths.empty()) return mask;
   std::sort(reads.paths.begin(), reads.paths.end());
@@ -290,7 +290,8 @@ CallMask MaskOf(Reads reads) {
     kept.push_back(std::move(path));
   }
   mask.paths = absl::StrJoin(kept, ",");
-  for (const std::string& path : kept) transcode::wire::AppendLengthDelimited(1, path, &mask.wire);
+  if (call.read_mask != nullptr)
+    mask.request_field = transcode::FieldMaskField(call.read_mask->number(), kept);
   return mask;
 }
 
@@ -363,7 +364,7 @@ std::shared_ptr<const SelectedPlan> SelectCalls(const CompositePlan& plan,
   for (size_t i = 0; i < count; ++i) {
     // A call the answer never reads (made for its own sake) keeps its whole output.
     if (!read_by_whole[i]) reads[i].whole = true;
-    selected->masks.push_back(MaskOf(std::move(reads[i])));
+    selected->masks.push_back(MaskOf(plan.calls()[i], std::move(reads[i])));
   }
   return selected;
 }

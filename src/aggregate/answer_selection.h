@@ -68,7 +68,9 @@ absl::StatusOr<std::shared_ptr<const AnswerSelection>> NarrowAnswerSelection(
 // A call's field mask: the proto paths of its output that are read.
 struct CallMask {
   std::string paths;  // comma-separated, sorted; "": the whole output
-  std::string wire;   // the same as google.protobuf.FieldMask bytes
+  // The call's read_mask field (PlanCall::read_mask) holding these paths,
+  // ready to append to its request; "": none (whole output, or no field).
+  std::string request_field;
 };
 
 // The plan as one selection runs it.

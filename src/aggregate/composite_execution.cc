@@ -15,7 +15,6 @@
 #include "google/protobuf/util/json_util.h"
 #include "transcode/status_mapping.h"
 #include "transcode/strict_json.h"
-#include "transcode/wire_format.h"
 #include "transcode/wire_inspection.h"
 
 namespace protogate::aggregate {
@@ -457,11 +456,8 @@ absl::StatusOr<std::string> Execution::RequestBytes(const PlanCall& call,
   std::string bytes;
   RETURN_IF_ERROR(
       WriteRequest(call.request, *call.request_type, sources, plan_->registry(), &bytes));
-  const CallMask& mask = selected_->masks[call.index];
-  if (call.read_mask != nullptr && !mask.paths.empty()) {
-    // The template does not set the mask field, so it is not on the wire yet.
-    transcode::wire::AppendLengthDelimited(call.read_mask->number(), mask.wire, &bytes);
-  }
+  // The template does not set the mask field, so it is not on the wire yet.
+  bytes.append(selected_->masks[call.index].request_field);
   return bytes;
 }
 

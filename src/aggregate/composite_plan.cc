@@ -13,6 +13,7 @@
 #include "aggregate/request_writer.h"
 #include "common/json_text.h"
 #include "common/status_macros.h"
+#include "transcode/field_mask.h"
 
 namespace protogate::aggregate {
 namespace {
@@ -48,11 +49,7 @@ struct Scope {
 // The request's FieldMask field of that name, if it has one.
 const gpb::FieldDescriptor* ReadMaskField(const gpb::Descriptor& request, const std::string& name) {
   const gpb::FieldDescriptor* field = name.empty() ? nullptr : request.FindFieldByName(name);
-  if (field == nullptr || field->is_repeated() || field->message_type() == nullptr ||
-      field->message_type()->full_name() != "google.protobuf.FieldMask") {
-    return nullptr;
-  }
-  return field;
+  return field != nullptr && transcode::IsFieldMask(*field) ? field : nullptr;
 }
 
 bool SetsField(const ValueTemplate& request, const gpb::FieldDescriptor& field) {

@@ -9,6 +9,7 @@
 #include "aggregate/request_template.h"
 #include "common/status_macros.h"
 #include "gateway/composite_routes.h"
+#include "transcode/field_mask.h"
 
 namespace protogate::gateway {
 namespace {
@@ -35,9 +36,7 @@ absl::StatusOr<ReadMask> ReadMaskOf(const config::GatewayConfig& config,
   const std::string& name = explicit_name ? *configured->read_mask : config.graphql.read_mask;
   if (name.empty()) return ReadMask{};
   const gpb::FieldDescriptor* mask = aggregate::FindField(*method.input_type(), name);
-  const bool is_mask = mask != nullptr && !mask->is_repeated() && mask->message_type() != nullptr &&
-                       mask->message_type()->full_name() == "google.protobuf.FieldMask";
-  if (!is_mask) {
+  if (mask == nullptr || !transcode::IsFieldMask(*mask)) {
     if (!explicit_name) return ReadMask{};
     return ConfigError(config, *configured,
                        absl::StrCat(method.full_name(), ": read_mask: ", name,

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "transcode/field_mask.h"
 #include "transcode/field_selection.h"
 #include "transcode/wire_format.h"
 
@@ -83,12 +84,8 @@ void PushDownReadMask(const RequestContext& ctx, std::string* request_bytes) {
   transcode::wire::ForEachField(*request_bytes, [&](const transcode::wire::Field& field) {
     if (field.number != read_mask->number()) rewritten.append(field.raw.data(), field.raw.size());
   });
-  std::string mask;  // google.protobuf.FieldMask: repeated string paths = 1
-  for (const std::string& path :
-       transcode::ProtoPaths(*ctx.selection, ctx.route->partial.mask_prefix)) {
-    transcode::wire::AppendLengthDelimited(1, path, &mask);
-  }
-  transcode::wire::AppendLengthDelimited(read_mask->number(), mask, &rewritten);
+  rewritten.append(transcode::FieldMaskField(
+      read_mask->number(), transcode::ProtoPaths(*ctx.selection, ctx.route->partial.mask_prefix)));
   *request_bytes = std::move(rewritten);
 }
 

@@ -12,6 +12,7 @@
 #include "gateway/route_loader.h"
 #include "gateway/server_resources.h"
 #include "google/protobuf/descriptor.pb.h"
+#include "transcode/field_mask.h"
 #include "transcode/path_variable.h"
 #include "upstream/reflection_client.h"
 
@@ -111,10 +112,7 @@ absl::StatusOr<PartialResponse> MakePartialResponse(const RouteSpec& spec,
   const google::protobuf::FieldDescriptor* mask =
       name.empty() ? nullptr : input.FindFieldByName(name);
   if (mask == nullptr) return partial;
-  const bool is_field_mask = mask->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE &&
-                             !mask->is_repeated() &&
-                             mask->message_type()->full_name() == "google.protobuf.FieldMask";
-  if (is_field_mask) {
+  if (transcode::IsFieldMask(*mask)) {
     partial.read_mask = mask;
   } else if (upstream.read_mask.has_value()) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -8,7 +8,7 @@
 #include "common/json_text.h"
 #include "graphql/input_values.h"
 #include "graphql/mask_paths.h"
-#include "transcode/wire_format.h"
+#include "transcode/field_mask.h"
 
 namespace protogate::graphql {
 namespace {
@@ -108,13 +108,7 @@ std::string JoinCalls::ReadMask(size_t index) const {
   if (paths.empty()) return "";  // only __typename: nothing to narrow
   // A batch matches its results to the keys by this field.
   if (join.batch) paths.AddProtoPath(join.mask_prefix + join.batch->match->name());
-  std::string mask;  // google.protobuf.FieldMask: repeated string paths = 1
-  for (const std::string& path : paths.paths()) {
-    transcode::wire::AppendLengthDelimited(1, path, &mask);
-  }
-  std::string field;
-  transcode::wire::AppendLengthDelimited(join.read_mask->number(), mask, &field);
-  return field;
+  return transcode::FieldMaskField(join.read_mask->number(), paths.paths());
 }
 
 void JoinCalls::Unbatched(size_t index) {
