@@ -19,7 +19,11 @@ std::shared_ptr<grpc::Channel> NewChannel(const std::string& target) {
   // A downed upstream should fail calls fast (503) and be retried soon after
   // it comes back, rather than wait out gRPC's long default backoff.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  // gRPC core reads this one as the time a connection attempt may take (TCP
+  // connect plus the server's HTTP/2 SETTINGS), not as a backoff: at 100 ms a
+  // busy upstream's new connection timed out and the call failed with 503.
+  // A refused connection still fails at once.
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   // gRPC shares subchannels process-wide by default, so a channel created on
