@@ -44,7 +44,8 @@ constexpr absl::string_view kTopLevelKeys[] = {"listen",
                                                "reserved_metadata",
                                                "graphql",
                                                "clients",
-                                               "openapi"};
+                                               "openapi",
+                                               "streaming"};
 constexpr absl::string_view kLimitsKeys[] = {"max_header_bytes", "max_body_bytes", "read_timeout",
                                              "idle_timeout", "max_connections"};
 constexpr absl::string_view kTranscodingKeys[] = {"unknown_query_parameters",
@@ -53,6 +54,7 @@ constexpr absl::string_view kTranscodingKeys[] = {"unknown_query_parameters",
                                                   "emit_default_values",
                                                   "enums",
                                                   "max_json_depth"};
+constexpr absl::string_view kStreamingKeys[] = {"default_format", "timeout"};
 constexpr absl::string_view kOpenApiKeys[] = {"enabled", "path", "title", "version"};
 constexpr absl::string_view kUpstreamKeys[] = {
     "service", "addresses", "timeout", "method_timeouts", "forward_authorization", "read_mask"};
@@ -133,6 +135,19 @@ absl::StatusOr<TranscodingConfig> ReadTranscoding(const YamlReader& reader,
   }
   if (const YamlField* f = map.Find("max_json_depth")) {
     ASSIGN_OR_RETURN(out.max_json_depth, reader.ReadInt(*f, 1, kMaxJsonDepthLimit));
+  }
+  return out;
+}
+
+absl::StatusOr<StreamingConfig> ReadStreaming(const YamlReader& reader, const YamlField& field) {
+  StreamingConfig out;
+  ASSIGN_OR_RETURN(const YamlMap map, reader.ReadMap(field, kStreamingKeys));
+  if (const YamlField* f = map.Find("default_format")) {
+    ASSIGN_OR_RETURN(const size_t format, reader.ReadChoice(*f, kStreamFormatNames));
+    out.default_format = static_cast<StreamFormat>(format);
+  }
+  if (const YamlField* f = map.Find("timeout")) {
+    ASSIGN_OR_RETURN(out.timeout, reader.ReadDuration(*f, kMinTimeout));
   }
   return out;
 }
@@ -335,6 +350,9 @@ absl::StatusOr<GatewayConfig> ReadTopLevel(const YamlReader& reader, const YamlM
   }
   if (const YamlField* f = map.Find("transcoding")) {
     ASSIGN_OR_RETURN(config.transcoding, ReadTranscoding(reader, *f));
+  }
+  if (const YamlField* f = map.Find("streaming")) {
+    ASSIGN_OR_RETURN(config.streaming, ReadStreaming(reader, *f));
   }
   if (const YamlField* f = map.Find("forward_headers")) {
     ASSIGN_OR_RETURN(config.forward_headers, ReadHeaderNames(reader, *f));

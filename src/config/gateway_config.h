@@ -65,6 +65,18 @@ struct TranscodingConfig {
   int max_json_depth = 64;
 };
 
+// How a server stream's messages are framed for an HTTP client that does not
+// choose by Accept. Indexed like kStreamFormatNames.
+enum class StreamFormat { kNdjson, kSse, kJsonArray };
+inline constexpr absl::string_view kStreamFormatNames[] = {"ndjson", "sse", "json"};
+
+struct StreamingConfig {
+  StreamFormat default_format = StreamFormat::kNdjson;
+  // The deadline of a server stream, unless its upstream's method_timeouts
+  // names the method.
+  std::chrono::milliseconds timeout{3600 * 1000};
+};
+
 inline constexpr int kMaxJsonDepthLimit = 1000;  // the largest max_json_depth accepted
 
 // Where the descriptors (and with them the routes) come from.
@@ -94,6 +106,7 @@ struct GatewayConfig {
   LimitsConfig limits;
   std::chrono::milliseconds drain_timeout{10000};
   TranscodingConfig transcoding;
+  StreamingConfig streaming;
   // Request headers forwarded to upstreams as gRPC metadata (lowercase).
   std::vector<std::string> forward_headers = {"authorization", "x-request-id", "traceparent",
                                               "tracestate"};

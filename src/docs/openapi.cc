@@ -442,10 +442,17 @@ Json Builder::Operation(const OpenApiRoute& route, const routing::HttpTemplate& 
     response = response_field != nullptr ? FieldSchema(*response_field)
                                          : MessageSchema(*method.output_type());
   }
+  Json ok_content = {{"application/json", {{"schema", response}}}};
+  if (method.server_streaming()) {
+    // Each message as it comes: one JSON value per line, one event each, or
+    // one array (the Accept header chooses).
+    ok_content = {{"application/x-ndjson", {{"schema", response}}},
+                  {"text/event-stream", {{"schema", {{"type", "string"}}}}},
+                  {"application/json", {{"schema", {{"type", "array"}, {"items", response}}}}}};
+    op["x-protogate-stream"] = "server";
+  }
   op["responses"] = {
-      {"200",
-       {{"description", "OK"},
-        {"content", {{"application/json", {{"schema", std::move(response)}}}}}}},
+      {"200", {{"description", "OK"}, {"content", std::move(ok_content)}}},
       {"default",
        {{"description", "An error: the gRPC status in the gateway's error model"},
         {"content", {{"application/json", {{"schema", {{"$ref", Ref(kErrorSchema)}}}}}}}}}};

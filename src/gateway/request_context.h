@@ -28,6 +28,7 @@
 #include "http/message.h"
 #include "routing/route_table.h"
 #include "transcode/field_selection.h"
+#include "upstream/server_stream.h"
 #include "upstream/unary_call.h"
 
 namespace protogate::gateway {
@@ -36,6 +37,7 @@ enum class Next { kContinue, kAnswered, kSuspended };
 
 struct GraphqlEndpoint;  // graphql_endpoint.h
 struct GraphqlView;      // graphql_endpoint.h
+struct StreamState;      // stream_phases.cc
 
 // What a request to the GraphQL endpoint carries through its phases.
 struct GraphqlState {
@@ -51,6 +53,7 @@ struct RequestContext {
   // Set before the first phase.
   const RequestHandlerOptions* options = nullptr;
   upstream::UnaryCaller* caller = nullptr;
+  upstream::StreamCaller* streams = nullptr;
   std::shared_ptr<const Snapshot> snapshot;
   http::Request request;
   http::Responder respond;
@@ -72,6 +75,8 @@ struct RequestContext {
   int upstream_code = -1;                                // call; -1: no upstream call was made
   std::optional<upstream::UnaryCallResult> result;       // call, unary
   std::optional<aggregate::CompositeResponse> composite_result;  // call, composite
+  std::shared_ptr<StreamState> stream;                           // call, server-streaming routes
+  bool streamed = false;                // call: the answer left as a stream; log sends nothing
   std::string call_timings;             // composite: "user:0:1.2ms,..." for the access log
   std::optional<GraphqlState> graphql;  // route: set for the GraphQL endpoint
   bool document = false;                // route: the request is for the API document
@@ -133,6 +138,20 @@ Next Transcode(const ContextPtr& ctx);
 Next Call(const ContextPtr& ctx);
 Next Respond(const ContextPtr& ctx);
 Next Log(const ContextPtr& ctx);
+
+// The call phase of a server-streaming route (stream_phases.cc): each
+// message is written to the client as it comes; the log phase runs when the
+// stream has ended.
+Next CallStream(const ContextPtr& ctx);
+
+// Shared by the unary and the streaming call (upstream_phases.cc): the
+// route's call (deadline, metadata, stamp, field mask; takes request_bytes),
+// the printer of its answers (the caller's profile's when it renames), and
+// an upstream's failure in the error model.
+absl::StatusOr<upstream::UnaryCallRequest> UpstreamCallOf(RequestContext& ctx);
+const transcode::ResponseTranscoder& ResponsePrinter(const RequestContext& ctx);
+http::Response UpstreamErrorResponse(const RequestContext& ctx,
+                                     const upstream::UnaryCallResult& result);
 
 // The GraphQL endpoint's branches (graphql_phases.cc): route (false when the
 // request is not for the endpoint), authenticate, transcode, call, respond.

@@ -93,7 +93,7 @@ void Advance(const ContextPtr& ctx, Next next) {
     next = phase.run(ctx);
     ctx->in_phase = false;
     Observe(*ctx, phase.name, /*resumed=*/false);
-    if (ctx->finished) ctx->respond(std::move(ctx->answer));
+    if (ctx->finished && !ctx->streamed) ctx->respond(std::move(ctx->answer));
   }
 }
 
@@ -199,6 +199,7 @@ void RequestHandler::Handle(http::Request request, http::Responder respond) {
   auto ctx = std::make_shared<RequestContext>();
   ctx->options = &options_;
   ctx->caller = caller_;
+  ctx->streams = options_.streams ? options_.streams : &grpc_streams_;
   ctx->start = absl::Now();
   ctx->snapshot = snapshots_->Get();
   ctx->request = std::move(request);

@@ -19,7 +19,9 @@
 //   transcode    – path variables, query and JSON body → protobuf request (400)
 //   call         – one unary gRPC call with forwarded metadata, the stamped
 //                  identity and the deadline; a composite route runs its plan
-//                  instead (aggregate/: many calls, one composed answer)
+//                  instead (aggregate/: many calls, one composed answer); a
+//                  server-streaming route writes each message as it comes
+//                  and goes on to log when the stream ends
 //   respond      – protobuf → JSON, the upstream status → the error model, or
 //                  the composite's result rendered
 //   log          – metrics, access log, X-Request-Id, and the answer leaves
@@ -44,6 +46,7 @@
 #include "gateway/snapshot_holder.h"
 #include "http/message.h"
 #include "http/server.h"
+#include "upstream/server_stream.h"
 #include "upstream/unary_caller.h"
 
 namespace protogate::gateway {
@@ -61,6 +64,8 @@ struct RequestHandlerOptions {
   // result that comes inline, within its phase, is none), on the thread
   // that runs it. Must be thread-safe.
   std::function<void(const PhaseEvent&)> on_phase = nullptr;
+  // Makes the server-streaming calls; null: real gRPC calls.
+  upstream::StreamCaller* streams = nullptr;
 };
 
 class RequestHandler : public http::Handler {
@@ -81,6 +86,7 @@ class RequestHandler : public http::Handler {
   const SnapshotHolder* snapshots_;
   upstream::UnaryCaller* caller_;
   Options options_;
+  upstream::GrpcStreams grpc_streams_;
 };
 
 }  // namespace protogate::gateway

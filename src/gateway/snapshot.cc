@@ -69,10 +69,13 @@ std::vector<std::string> FileNames(const std::string& descriptor_set) {
   return names;
 }
 
+// A stream lasts much longer than a call: its own default deadline.
 std::chrono::milliseconds TimeoutFor(const config::UpstreamConfig& upstream,
-                                     const google::protobuf::MethodDescriptor& method) {
+                                     const google::protobuf::MethodDescriptor& method,
+                                     const config::StreamingConfig& streaming) {
   auto it = upstream.method_timeouts.find(method.name());
-  return it == upstream.method_timeouts.end() ? upstream.timeout : it->second;
+  if (it != upstream.method_timeouts.end()) return it->second;
+  return method.server_streaming() ? streaming.timeout : upstream.timeout;
 }
 
 const config::UpstreamConfig* FindUpstream(const config::GatewayConfig& config,
@@ -125,9 +128,9 @@ absl::StatusOr<PartialResponse> MakePartialResponse(const RouteSpec& spec,
 absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot) {
   const google::protobuf::MethodDescriptor& method = *spec.method;
   const std::string& service = method.service()->full_name();
-  if (method.client_streaming() || method.server_streaming()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(spec.Describe(), ": streaming methods cannot be routed over HTTP/JSON yet"));
+  if (method.client_streaming()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        spec.Describe(), ": client-streaming methods cannot be routed over HTTP/JSON yet"));
   }
   const config::UpstreamConfig* upstream = FindUpstream(snapshot.config, service);
   if (upstream == nullptr) {
@@ -159,7 +162,7 @@ absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot)
   return Route{.description = spec.Describe(),
                .service = service,
                .method_path = absl::StrCat("/", service, "/", method.name()),
-               .timeout = TimeoutFor(*upstream, method),
+               .timeout = TimeoutFor(*upstream, method, snapshot.config.streaming),
                .request = *std::move(request),
                .response = *std::move(response),
                .stub = snapshot.channels->StubFor(service),
@@ -167,7 +170,8 @@ absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot)
                .policy = &snapshot.auth->PolicyFor(method.full_name()),
                .selector = method.full_name(),
                .composite = nullptr,
-               .method = &method};
+               .method = &method,
+               .server_streaming = method.server_streaming()};
 }
 
 absl::Status AddRoutes(const std::vector<RouteSpec>& specs, Snapshot& snapshot) {

@@ -78,6 +78,9 @@ struct Route {
   // The series this route's requests update; never null once built.
   std::shared_ptr<RouteMetrics> metrics = nullptr;
   const google::protobuf::MethodDescriptor* method = nullptr;  // null for a composite
+  // The method streams its answer: the call phase writes each message as it
+  // comes (stream_phases.cc).
+  bool server_streaming = false;
 };
 
 struct Snapshot {
@@ -111,8 +114,8 @@ struct Snapshot {
 // builds the route table. Fails, naming the file and the route, on: an unreadable or invalid
 // descriptor set, a failed fetch (naming the upstream and its address), a bad template,
 // conflicting routes, a body/response_body naming no field, a routed service without an upstream,
-// an upstream naming an unknown service, a streaming method, a path variable that binds no field
-// of the request (transcode::CheckPathVariable, naming the route and the variable), upstream
+// an upstream naming an unknown service, a client-streaming method, a path variable that binds no
+// field of the request (transcode::CheckPathVariable, naming the route and the variable), upstream
 // addresses no channel can be made of, an openapi.path some route or endpoint already answers.
 // `previous` (may be null) lends its generated signing key. Every route gets its series from
 // `metrics` (never null). `resources` (may be null) lends the channels and key sets, and

@@ -117,20 +117,9 @@ Next CallComposite(const ContextPtr& ctx) {
 }
 
 Next CallUnary(const ContextPtr& ctx) {
-  auto deadline = DeadlineOf(*ctx, ctx->route->timeout);
-  if (!deadline.ok()) return Answer(*ctx, ErrorResponse(deadline.status()));
-  auto metadata = UpstreamMetadata(*ctx);
-  if (!metadata.ok()) return Answer(*ctx, ErrorResponse(metadata.status()));
-  auto extra = ServiceMetadata(*ctx, ctx->route->service);
-  if (!extra.ok()) return Answer(*ctx, ErrorResponse(extra.status()));
-  metadata->insert(metadata->end(), std::make_move_iterator(extra->begin()),
-                   std::make_move_iterator(extra->end()));
-  if (ctx->selection) metadata->emplace_back(transcode::kFieldMaskMetadata, ctx->field_mask);
-  upstream::UnaryCallRequest call{.method_path = ctx->route->method_path,
-                                  .request = std::move(ctx->request_bytes),
-                                  .metadata = *std::move(metadata),
-                                  .deadline = *deadline};
-  ctx->caller->Call(ctx->route->stub, std::move(call),
+  auto call = UpstreamCallOf(*ctx);
+  if (!call.ok()) return Answer(*ctx, ErrorResponse(call.status()));
+  ctx->caller->Call(ctx->route->stub, *std::move(call),
                     [ctx, start = absl::Now()](upstream::UnaryCallResult result) {
                       const absl::Duration took = absl::Now() - start;
                       Resume(ctx, "call", [ctx, took, result = std::move(result)]() mutable {
@@ -144,24 +133,10 @@ Next CallUnary(const ContextPtr& ctx) {
 }
 
 http::Response UnaryResponse(const RequestContext& ctx, const upstream::UnaryCallResult& result) {
-  http::Response response;
-  if (result.code != 0) {
-    std::string details =
-        transcode::DetailsJsonFromStatusBytes(result.status_details, ctx.snapshot->registry.get());
-    std::string message = result.message;
-    if (result.code == static_cast<int>(absl::StatusCode::kDeadlineExceeded) && message.empty()) {
-      message = "upstream deadline exceeded";
-    }
-    response =
-        ErrorResponse(absl::Status(static_cast<absl::StatusCode>(result.code), message), details);
-  } else {
-    // The caller's profile may print the answer under its own names.
-    const transcode::ResponseTranscoder* renamed =
-        ctx.snapshot->clients->Response(ctx.client, ctx.match->route_id);
-    const transcode::ResponseTranscoder& printer = renamed ? *renamed : *ctx.route->response;
-    auto json = printer.Transcode(result.response, ctx.selection.get());
-    response = json.ok() ? JsonResponse(200, *std::move(json)) : ErrorResponse(json.status());
-  }
+  if (result.code != 0) return UpstreamErrorResponse(ctx, result);
+  auto json = ResponsePrinter(ctx).Transcode(result.response, ctx.selection.get());
+  http::Response response =
+      json.ok() ? JsonResponse(200, *std::move(json)) : ErrorResponse(json.status());
   AppendResponseMetadata(result.initial_metadata, response.headers);
   AppendResponseMetadata(result.trailing_metadata, response.headers);
   return response;
@@ -175,6 +150,41 @@ http::Response RenderComposite(aggregate::CompositeResponse& result) {
 }
 
 }  // namespace
+
+absl::StatusOr<upstream::UnaryCallRequest> UpstreamCallOf(RequestContext& ctx) {
+  ASSIGN_OR_RETURN(absl::Time deadline, DeadlineOf(ctx, ctx.route->timeout));
+  ASSIGN_OR_RETURN(upstream::Metadata metadata, UpstreamMetadata(ctx));
+  ASSIGN_OR_RETURN(upstream::Metadata extra, ServiceMetadata(ctx, ctx.route->service));
+  metadata.insert(metadata.end(), std::make_move_iterator(extra.begin()),
+                  std::make_move_iterator(extra.end()));
+  if (ctx.selection) metadata.emplace_back(transcode::kFieldMaskMetadata, ctx.field_mask);
+  return upstream::UnaryCallRequest{.method_path = ctx.route->method_path,
+                                    .request = std::move(ctx.request_bytes),
+                                    .metadata = std::move(metadata),
+                                    .deadline = deadline};
+}
+
+const transcode::ResponseTranscoder& ResponsePrinter(const RequestContext& ctx) {
+  // The caller's profile may print the answer under its own names.
+  const transcode::ResponseTranscoder* renamed =
+      ctx.snapshot->clients->Response(ctx.client, ctx.match->route_id);
+  return renamed ? *renamed : *ctx.route->response;
+}
+
+http::Response UpstreamErrorResponse(const RequestContext& ctx,
+                                     const upstream::UnaryCallResult& result) {
+  std::string details =
+      transcode::DetailsJsonFromStatusBytes(result.status_details, ctx.snapshot->registry.get());
+  std::string message = result.message;
+  if (result.code == static_cast<int>(absl::StatusCode::kDeadlineExceeded) && message.empty()) {
+    message = "upstream deadline exceeded";
+  }
+  http::Response response =
+      ErrorResponse(absl::Status(static_cast<absl::StatusCode>(result.code), message), details);
+  AppendResponseMetadata(result.initial_metadata, response.headers);
+  AppendResponseMetadata(result.trailing_metadata, response.headers);
+  return response;
+}
 
 // Path variables, query and body → the request message (composite routes:
 // see TranscodeComposite).
@@ -201,7 +211,8 @@ Next Transcode(const ContextPtr& ctx) {
 Next Call(const ContextPtr& ctx) {
   if (ctx->graphql) return CallGraphql(ctx);
   if (ctx->document) return Next::kContinue;
-  return ctx->route->composite ? CallComposite(ctx) : CallUnary(ctx);
+  if (ctx->route->composite) return CallComposite(ctx);
+  return ctx->route->server_streaming ? CallStream(ctx) : CallUnary(ctx);
 }
 
 Next Respond(const ContextPtr& ctx) {

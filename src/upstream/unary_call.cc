@@ -17,14 +17,10 @@
 #include "grpcpp/support/async_unary_call.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "observability/logger.h"
+#include "upstream/call_parts.h"
 
 namespace protogate::upstream {
 namespace {
-
-// Up to this size a request is copied into gRPC's slice (small ones inline,
-// with no allocation) rather than handed over with a release callback, which
-// costs two allocations of its own.
-constexpr size_t kCopyRequestBytes = 256;
 
 // Owns everything the call needs alive until its completion.
 struct CallState {
@@ -39,65 +35,6 @@ struct CallState {
 
 void Complete(CallState* state);
 void CompleteGuarded(CallState* state) noexcept;
-
-bool IsValidKey(absl::string_view key) {
-  if (key.empty()) return false;
-  for (char c : key) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-bool IsValidAsciiValue(absl::string_view value) {
-  for (char c : value) {
-    if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
-}
-
-// Keys gRPC owns itself; passing them would corrupt the call.
-bool IsReservedKey(absl::string_view key) {
-  return absl::StartsWith(key, "grpc-") || absl::StartsWith(key, ":") || key == "content-type" ||
-         key == "te" || key == "user-agent" || key == "host";
-}
-
-void AddMetadata(grpc::ClientContext& context, const Metadata& metadata) {
-  for (const auto& [key, value] : metadata) {
-    if (!IsValidKey(key) || IsReservedKey(key)) continue;
-    if (absl::EndsWith(key, "-bin")) {
-      context.AddMetadata(key, value);
-    } else if (IsValidAsciiValue(value)) {
-      context.AddMetadata(key, value);
-    }
-  }
-}
-
-Metadata CopyMetadata(const std::multimap<grpc::string_ref, grpc::string_ref>& from) {
-  Metadata out;
-  out.reserve(from.size());
-  for (const auto& [key, value] : from) {
-    absl::string_view k(key.data(), key.size());
-    if (IsReservedKey(k)) continue;
-    out.emplace_back(std::string(k), std::string(value.data(), value.size()));
-  }
-  return out;
-}
-
-std::string Flatten(const grpc::ByteBuffer& buffer) {
-  grpc::Slice single;
-  if (buffer.TrySingleSlice(&single).ok()) {  // the usual small answer: no slice list
-    return std::string(reinterpret_cast<const char*>(single.begin()), single.size());
-  }
-  std::vector<grpc::Slice> slices;
-  std::string out;
-  if (!buffer.Dump(&slices).ok()) return out;
-  out.reserve(buffer.Length());
-  for (const grpc::Slice& slice : slices) {
-    out.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-  }
-  return out;
-}
 
 // Finish's completion is always ok: the outcome is in the status.
 void Complete(CallState* state) {
@@ -197,17 +134,7 @@ void CallQueues::Call(std::shared_ptr<grpc::GenericStub> stub, UnaryCallRequest 
   if (request.deadline != absl::InfiniteFuture()) {
     state->context.set_deadline(absl::ToChronoTime(request.deadline));
   }
-  grpc::ByteBuffer buffer;
-  if (request.request.size() <= kCopyRequestBytes) {
-    grpc::Slice slice(request.request.data(), request.request.size());
-    buffer = grpc::ByteBuffer(&slice, 1);
-  } else {
-    // Hand a large request to gRPC without copying it.
-    auto* owned = new std::string(std::move(request.request));
-    grpc::Slice slice(
-        owned->data(), owned->size(), [](void* p) { delete static_cast<std::string*>(p); }, owned);
-    buffer = grpc::ByteBuffer(&slice, 1);
-  }
+  grpc::ByteBuffer buffer = ToByteBuffer(std::move(request.request));
   state->reader =
       state->stub->PrepareUnaryCall(&state->context, request.method_path, buffer, Next());
   state->reader->StartCall();

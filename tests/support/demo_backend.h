@@ -54,6 +54,10 @@ class DemoBackend {
   // make a composite's concurrency visible in stats().max_in_flight.
   void SetResponseDelay(DemoService service, absl::Duration delay);
 
+  // The orders service's WatchOrder streams: a gate that holds each event
+  // back until allowed, and counts of events sent and streams cancelled.
+  demo_services::StreamGate& watch_gate() { return server_.orders().watch_gate(); }
+
   absl::Status StopService(DemoService service);
   absl::Status RestartService(DemoService service);
 

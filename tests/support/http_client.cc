@@ -72,7 +72,27 @@ struct HttpClient::Impl {
   boost::asio::io_context ioc{1};
   beast::tcp_stream stream{ioc};
   beast::flat_buffer buffer;
+  // The response ReadHead began.
+  std::optional<bhttp::response_parser<bhttp::string_body>> streamed;
 };
+
+namespace {
+
+HttpResponse FromMessage(const bhttp::response<bhttp::string_body>& message) {
+  HttpResponse response;
+  response.version = static_cast<int>(message.version());
+  response.status = static_cast<int>(message.result_int());
+  response.reason = std::string(message.reason().data(), message.reason().size());
+  for (const auto& field : message) {
+    response.headers.emplace_back(
+        std::string(field.name_string().data(), field.name_string().size()),
+        std::string(field.value().data(), field.value().size()));
+  }
+  response.body = message.body();
+  return response;
+}
+
+}  // namespace
 
 HttpClient::HttpClient(int port, Options options)
     : port_(port), options_(std::move(options)), impl_(std::make_unique<Impl>()) {}
@@ -149,17 +169,53 @@ absl::StatusOr<HttpResponse> HttpClient::ReadResponse(bool head_request) {
   impl_->Run();
   if (result) return ToStatus(result, "read response");
 
-  auto message = parser.release();
-  HttpResponse response;
-  response.version = static_cast<int>(message.version());
-  response.status = static_cast<int>(message.result_int());
-  response.reason = std::string(message.reason().data(), message.reason().size());
-  for (const auto& field : message) {
-    response.headers.emplace_back(
-        std::string(field.name_string().data(), field.name_string().size()),
-        std::string(field.value().data(), field.value().size()));
+  return FromMessage(parser.get());
+}
+
+absl::StatusOr<HttpResponse> HttpClient::ReadHead() {
+  impl_->streamed.emplace();
+  impl_->streamed->header_limit(1u << 20);
+  impl_->streamed->body_limit(kMaxResponseBody);
+  impl_->stream.expires_after(options_.timeout);
+  error_code result;
+  bhttp::async_read_header(impl_->stream, impl_->buffer, *impl_->streamed,
+                           [&result](const error_code& ec, size_t) { result = ec; });
+  impl_->Run();
+  if (result) return ToStatus(result, "read head");
+  return FromMessage(impl_->streamed->get());
+}
+
+absl::StatusOr<std::string> HttpClient::ReadBodyUntil(absl::string_view needle) {
+  if (!impl_->streamed) return absl::FailedPreconditionError("ReadHead first");
+  auto& parser = *impl_->streamed;
+  while (!absl::StrContains(parser.get().body(), needle)) {
+    if (parser.is_done()) {
+      return absl::NotFoundError(
+          absl::StrCat("the body ended without \"", needle, "\": ", parser.get().body()));
+    }
+    impl_->stream.expires_after(options_.timeout);
+    error_code result;
+    bhttp::async_read_some(impl_->stream, impl_->buffer, parser,
+                           [&result](const error_code& ec, size_t) { result = ec; });
+    impl_->Run();
+    if (result) return ToStatus(result, "read body");
   }
-  response.body = std::move(message.body());
+  return parser.get().body();
+}
+
+absl::StatusOr<HttpResponse> HttpClient::ReadRest() {
+  if (!impl_->streamed) return absl::FailedPreconditionError("ReadHead first");
+  auto& parser = *impl_->streamed;
+  if (!parser.is_done()) {
+    impl_->stream.expires_after(options_.timeout);
+    error_code result;
+    bhttp::async_read(impl_->stream, impl_->buffer, parser,
+                      [&result](const error_code& ec, size_t) { result = ec; });
+    impl_->Run();
+    if (result) return ToStatus(result, "read the rest");
+  }
+  HttpResponse response = FromMessage(parser.get());
+  impl_->streamed.reset();
   return response;
 }
 

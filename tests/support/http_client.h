@@ -77,6 +77,14 @@ class HttpClient {
   // Unavailable when the server closed before a complete response.
   absl::StatusOr<HttpResponse> ReadResponse(bool head_request = false);
 
+  // A streamed response, read as it comes: its head (status and headers),
+  // then body bytes until they hold `needle` (the body so far; NotFound
+  // when the body ended without it), then the rest with the trailers
+  // (among `headers`). Each wait is bounded by the timeout.
+  absl::StatusOr<HttpResponse> ReadHead();
+  absl::StatusOr<std::string> ReadBodyUntil(absl::string_view needle);
+  absl::StatusOr<HttpResponse> ReadRest();
+
   // Send + ReadResponse.
   absl::StatusOr<HttpResponse> RoundTrip(const HttpRequest& request);
 

@@ -153,6 +153,16 @@ grpc::ServerUnaryReactor* OrderService::CancelOrder(grpc::CallbackServerContext*
   return Answer(DoCancelOrder(*request, response));
 }
 
+grpc::ServerWriteReactor<demo::orders::v1::OrderEvent>* OrderService::WatchOrder(
+    grpc::CallbackServerContext* context, const demo::orders::v1::WatchOrderRequest* request) {
+  GetOrderRequest get;
+  get.set_order_id(request->order_id());
+  Order order;
+  grpc::Status found = DoGetOrder(get, &order);
+  if (!found.ok()) return RefuseOrderWatch(found);
+  return StartOrderWatch(*request, order, &watch_gate_);
+}
+
 grpc::ServerUnaryReactor* OrderService::PurgeOrder(grpc::CallbackServerContext* context,
                                                    const PurgeOrderRequest* request,
                                                    google::protobuf::Empty* response) {

@@ -11,6 +11,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "demo/orders/v1/orders.grpc.pb.h"
+#include "demo_services/order_watch.h"
 #include "demo_services/service_controls.h"
 
 namespace protogate::demo_services {
@@ -31,6 +32,7 @@ namespace protogate::demo_services {
 // request_id returns the order it created before. CancelOrder("orders/{id}"):
 // CANCELLED (reason kept in labels["cancel_reason"]), FAILED_PRECONDITION when
 // already cancelled, NOT_FOUND when unknown. PurgeOrder: Empty (nothing is cached).
+// WatchOrder: NOT_FOUND for an unknown order, else a stream (order_watch.h).
 //
 // Thread-safe; no method blocks. Must outlive the grpc::Server it is registered with.
 class OrderService final : public demo::orders::v1::OrderService::CallbackService {
@@ -43,6 +45,7 @@ class OrderService final : public demo::orders::v1::OrderService::CallbackServic
 
   ServiceControls& controls() { return controls_; }
   const ServiceControls& controls() const { return controls_; }
+  StreamGate& watch_gate() { return watch_gate_; }
 
   grpc::ServerUnaryReactor* ListOrders(grpc::CallbackServerContext* context,
                                        const demo::orders::v1::ListOrdersRequest* request,
@@ -56,6 +59,9 @@ class OrderService final : public demo::orders::v1::OrderService::CallbackServic
   grpc::ServerUnaryReactor* CancelOrder(grpc::CallbackServerContext* context,
                                         const demo::orders::v1::CancelOrderRequest* request,
                                         demo::orders::v1::Order* response) override;
+  grpc::ServerWriteReactor<demo::orders::v1::OrderEvent>* WatchOrder(
+      grpc::CallbackServerContext* context,
+      const demo::orders::v1::WatchOrderRequest* request) override;
   grpc::ServerUnaryReactor* PurgeOrder(grpc::CallbackServerContext* context,
                                        const demo::orders::v1::PurgeOrderRequest* request,
                                        google::protobuf::Empty* response) override;
@@ -81,6 +87,7 @@ class OrderService final : public demo::orders::v1::OrderService::CallbackServic
   void StoreLocked(const demo::orders::v1::Order& order) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   ServiceControls controls_;
+  StreamGate watch_gate_;
   mutable absl::Mutex mu_;
   std::map<std::string, demo::orders::v1::Order> stored_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::vector<std::string>> stored_by_user_ ABSL_GUARDED_BY(mu_);

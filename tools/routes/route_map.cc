@@ -115,6 +115,7 @@ std::vector<RouteMapEntry> ToRouteMap(const std::vector<RouteEntry>& routes,
                         .grpc_method = route.method->name(),
                         .body = route.body,
                         .response_body = route.response_body,
+                        .stream = route.method->server_streaming() ? "server" : "",
                         .source = route.source};
     if (config != nullptr) {
       if (const auto* upstream = FindUpstream(*config, entry.grpc_service)) {
@@ -144,6 +145,7 @@ std::string RenderRouteMap(const std::vector<RouteMapEntry>& entries) {
     item["grpc_method"] = entry.grpc_method;
     item["body"] = entry.body;
     item["response_body"] = entry.response_body;
+    if (!entry.stream.empty()) item["stream"] = entry.stream;
     if (!entry.upstream.empty()) item["upstream"] = entry.upstream;
     if (!entry.auth.is_null()) item["auth"] = entry.auth;
     if (!entry.clients.empty()) {
@@ -193,6 +195,7 @@ absl::StatusOr<std::vector<RouteMapEntry>> ParseRouteMap(absl::string_view json_
       *field = *std::move(value);
     }
     if (item.contains("source") && item["source"].is_string()) entry.source = item["source"];
+    if (item.contains("stream") && item["stream"].is_string()) entry.stream = item["stream"];
     if (item.contains("upstream") && item["upstream"].is_array()) {
       for (const auto& address : item["upstream"]) {
         if (address.is_string()) entry.upstream.push_back(address.get<std::string>());

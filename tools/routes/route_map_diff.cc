@@ -120,6 +120,7 @@ ApiChange ComparePair(const RouteMapEntry& before, const RouteMapEntry& after) {
   Compare("grpc method", before.GrpcFullName(), after.GrpcFullName(), true, change);
   Compare("body", before.body, after.body, true, change);
   Compare("response_body", before.response_body, after.response_body, true, change);
+  Compare("stream", before.stream, after.stream, true, change);
   Compare("upstream", absl::StrJoin(before.upstream, ","), absl::StrJoin(after.upstream, ","),
           false, change);
   Compare("auth", before.auth.is_null() ? "" : before.auth.dump(),

@@ -1,6 +1,7 @@
 // Every validation error of protogate-routes: the position, the message and
 // a hint how to fix it.
 
+#include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "routes/generator.h"
@@ -122,11 +123,31 @@ TEST(RouteValidationTest, ConflictingRoutesAcrossFilesNameBoth) {
   EXPECT_THAT(problems, HasSubstr("change the path or the HTTP method"));
 }
 
-TEST(RouteValidationTest, StreamingMethodsCannotBeRouted) {
+TEST(RouteValidationTest, ClientStreamingMethodsCannotBeRoutedYet) {
+  ProtoTree tree;
+  tree.Write("protos/a.proto", ThingsProto(Rpc("Upload", "post: \"/v1/things:upload\" body: \"*\"",
+                                               "(stream Thing) returns (Thing)")));
+  EXPECT_THAT(Problems(tree), HasSubstr("client-streaming methods cannot be routed"));
+}
+
+TEST(RouteValidationTest, ServerStreamingMethodsAreRouted) {
   ProtoTree tree;
   tree.Write("protos/a.proto", ThingsProto(Rpc("Watch", "get: \"/v1/things:watch\"",
                                                "(Thing) returns (stream Thing)")));
-  EXPECT_THAT(Problems(tree), HasSubstr("streaming methods cannot be routed"));
+  Diagnostics diagnostics;
+  auto generated = Generate(tree.Options(), diagnostics);
+  ASSERT_TRUE(generated.ok()) << Joined(diagnostics);
+  bool marked = false;  // the route map says the route streams, and so does the OpenAPI
+  for (const GeneratedFile& file : generated->files) {
+    if (absl::EndsWith(file.path, "route_map.json")) {
+      marked = file.contents.find(R"("stream": "server")") != std::string::npos;
+    }
+    if (absl::EndsWith(file.path, "openapi.json")) {
+      EXPECT_THAT(file.contents, HasSubstr(R"("x-protogate-stream": "server")"));
+      EXPECT_THAT(file.contents, HasSubstr("application/x-ndjson"));
+    }
+  }
+  EXPECT_TRUE(marked);
 }
 
 TEST(RouteValidationTest, RuleSelectorNamingNoMethodSuggestsOne) {

@@ -1,0 +1,224 @@
+// The call phase of a server-streaming route: one upstream call whose
+// messages are written to the client one by one, each as it comes, framed as
+// the client's Accept chooses (NDJSON, server-sent events or one JSON
+// array). The next message is read from the upstream only once the previous
+// one is written (backpressure); the client going away cancels the call.
+//
+// A failure before the first message is an ordinary answer (status and the
+// error model); after it, the status has been sent and the error travels in
+// the stream itself, and in the trailers when the client accepts them.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "gateway/error_response.h"
+#include "gateway/request_context.h"
+
+namespace protogate::gateway {
+
+using config::StreamFormat;
+
+struct StreamState {
+  StreamFormat format = StreamFormat::kNdjson;
+  std::shared_ptr<upstream::ServerStream> call;
+  int64_t messages = 0;  // written to the client so far
+  bool head_written = false;
+  bool writing = false;                   // a chunk is on its way to the client
+  std::optional<absl::Status> failure{};  // ours (a message that would not print)
+  // The stream's end, when the upstream ended while a chunk was on its way.
+  absl::AnyInvocable<void()> finish;
+};
+
+namespace {
+
+constexpr absl::string_view kContentTypes[] = {"application/x-ndjson", "text/event-stream",
+                                               "application/json"};
+
+absl::string_view ContentType(StreamFormat format) {
+  return kContentTypes[static_cast<int>(format)];
+}
+
+// The format the Accept header prefers (highest q; the earlier on a tie);
+// the configured default for none, */* or only media types of other kinds.
+StreamFormat ChooseFormat(absl::string_view accept, StreamFormat fallback) {
+  StreamFormat best = fallback;
+  double best_q = 0;
+  for (absl::string_view range : absl::StrSplit(accept, ',')) {
+    std::vector<absl::string_view> parts = absl::StrSplit(range, ';');
+    const absl::string_view type = absl::StripAsciiWhitespace(parts[0]);
+    double q = 1;
+    for (size_t i = 1; i < parts.size(); ++i) {
+      absl::string_view param = absl::StripAsciiWhitespace(parts[i]);
+      if (absl::StartsWithIgnoreCase(param, "q=") && !absl::SimpleAtod(param.substr(2), &q)) q = 0;
+    }
+    for (int f = 0; f < 3; ++f) {
+      if (absl::EqualsIgnoreCase(type, kContentTypes[f]) && q > best_q) {
+        best = static_cast<StreamFormat>(f);
+        best_q = q;
+      }
+    }
+  }
+  return best;
+}
+
+// One message in the stream's framing. SSE data is one line: the printer's
+// JSON never holds a raw newline.
+std::string Frame(const StreamState& state, absl::string_view json) {
+  switch (state.format) {
+    case StreamFormat::kNdjson:
+      return absl::StrCat(json, "\n");
+    case StreamFormat::kSse:
+      return absl::StrCat("id: ", state.messages + 1, "\ndata: ", json, "\n\n");
+    case StreamFormat::kJsonArray:
+      return absl::StrCat(state.messages == 0 ? "[" : ",", json);
+  }
+  return std::string(json);
+}
+
+// The error after the first message, as the stream's last element.
+std::string ErrorFrame(const StreamState& state, absl::string_view error_json) {
+  switch (state.format) {
+    case StreamFormat::kNdjson:
+      return absl::StrCat(R"({"error":)", error_json, "}\n");
+    case StreamFormat::kSse:
+      return absl::StrCat("event: error\ndata: ", error_json, "\n\n");
+    case StreamFormat::kJsonArray:
+      return absl::StrCat(state.messages == 0 ? "[" : ",", R"({"error":)", error_json, "}]");
+  }
+  return std::string(error_json);
+}
+
+// What closes a stream that ended well.
+std::string EndFrame(const StreamState& state) {
+  if (state.format != StreamFormat::kJsonArray) return "";
+  return state.messages == 0 ? "[]" : "]";
+}
+
+// grpc-message is percent-encoded (the gRPC over HTTP/2 spec).
+std::string PercentEncoded(absl::string_view message) {
+  std::string out;
+  for (unsigned char c : message) {
+    if (c >= 0x20 && c <= 0x7e && c != '%') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      absl::StrAppend(&out, "%", absl::Hex(c, absl::kZeroPad2));
+    }
+  }
+  return out;
+}
+
+void WriteHead(RequestContext& ctx, StreamState& state) {
+  state.head_written = true;
+  ctx.streamed = true;
+  http::HeaderList headers = {{"Content-Type", std::string(ContentType(state.format))},
+                              {"Cache-Control", "no-cache"},
+                              {"X-Request-Id", ctx.request_id}};
+  // Proxies that buffer (nginx) pass an event stream on as it comes.
+  if (state.format == StreamFormat::kSse) headers.emplace_back("X-Accel-Buffering", "no");
+  ctx.respond->WriteHead(200, std::move(headers));
+}
+
+// One upstream message, on the loop: printed, framed, written; the next one
+// is read once this one is out.
+void WriteMessage(const ContextPtr& ctx, const std::string& bytes) {
+  StreamState& state = *ctx->stream;
+  auto json = ResponsePrinter(*ctx).Transcode(bytes, ctx->selection.get());
+  if (!json.ok()) {
+    state.failure = json.status();
+    return state.call->Cancel();
+  }
+  if (!state.head_written) WriteHead(*ctx, state);
+  std::string chunk = Frame(state, *json);
+  ++state.messages;
+  state.writing = true;
+  ctx->respond->WriteChunk(std::move(chunk), [stream = ctx->stream](bool written) {
+    stream->writing = false;
+    if (stream->finish) {
+      auto finish = std::move(stream->finish);
+      finish();
+    } else if (written) {
+      stream->call->ReadNext();
+    } else {
+      stream->call->Cancel();  // the client is gone
+    }
+  });
+}
+
+// The end of the upstream call, on the loop: the answer when nothing was
+// written yet, else the stream's last frame and its trailers.
+Next EndStream(const ContextPtr& ctx, const upstream::UnaryCallResult& end) {
+  StreamState& state = *ctx->stream;
+  ctx->upstream_code = end.code;
+  http::Response failed;
+  if (state.failure) {
+    failed = ErrorResponse(*state.failure);
+    ctx->upstream_code = 0;  // the upstream did nothing wrong
+  } else if (end.code != 0) {
+    failed = UpstreamErrorResponse(*ctx, end);
+  }
+  const bool ok = !state.failure && end.code == 0;
+  if (!ok && !state.head_written) return Answer(*ctx, std::move(failed));
+  if (!state.head_written) WriteHead(*ctx, state);
+  std::string last = ok ? EndFrame(state) : ErrorFrame(state, failed.body);
+  const int code = state.failure ? static_cast<int>(state.failure->code()) : end.code;
+  http::HeaderList trailers = {{"grpc-status", absl::StrCat(code)}};
+  if (code != 0) {
+    trailers.emplace_back("grpc-message",
+                          PercentEncoded(state.failure ? state.failure->message() : end.message));
+  }
+  // One chunk at a time: after the one on its way, if any.
+  auto finish = [respond = ctx->respond, last = std::move(last),
+                 trailers = std::move(trailers)]() mutable {
+    if (!last.empty()) respond->WriteChunk(std::move(last), [](bool) {});
+    respond->Finish(std::move(trailers));
+  };
+  if (state.writing) {
+    state.finish = std::move(finish);
+  } else {
+    finish();
+  }
+  // For the log phase: the status the client got.
+  http::Response sent;
+  sent.status = 200;
+  return Answer(*ctx, std::move(sent));
+}
+
+}  // namespace
+
+Next CallStream(const ContextPtr& ctx) {
+  auto call = UpstreamCallOf(*ctx);
+  if (!call.ok()) return Answer(*ctx, ErrorResponse(call.status()));
+  auto state = std::make_shared<StreamState>();
+  state->format =
+      ChooseFormat(ctx->request.Header("accept"), ctx->snapshot->config.streaming.default_format);
+  ctx->stream = state;
+  upstream::StreamHandlers handlers{
+      .message =
+          [ctx](std::string bytes) {
+            RunOnLoop(ctx, "call", [ctx, bytes = std::move(bytes)] { WriteMessage(ctx, bytes); });
+          },
+      .done =
+          [ctx, start = absl::Now()](upstream::UnaryCallResult end) {
+            const absl::Duration took = absl::Now() - start;
+            Resume(ctx, "call", [ctx, took, end = std::move(end)] {
+              ctx->route->metrics->upstream->Record(end.code, took);
+              return EndStream(ctx, end);
+            });
+          },
+  };
+  state->call = ctx->streams->Open(ctx->route->stub, *std::move(call), std::move(handlers));
+  // Registered after Open: a client already gone cancels the call at once.
+  ctx->respond->OnCancel([state] { state->call->Cancel(); });
+  return Suspend(*ctx);
+}
+
+}  // namespace protogate::gateway

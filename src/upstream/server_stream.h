@@ -1,0 +1,64 @@
+#pragma once
+
+// Server-streaming gRPC calls over a generic stub, read one message at a
+// time: the caller asks for the next message only once it has dealt with the
+// previous one (written it to its client), so a slow reader slows the
+// upstream through HTTP/2 flow control and nothing buffers the stream.
+//
+// Example:
+//   auto stream = streams.Open(stub, {.method_path = "/demo.orders.v1.OrderService/WatchOrder",
+//                                     .request = bytes, .deadline = absl::Now() + absl::Hours(1)},
+//                              {.message = [](std::string bytes) { ...; stream->ReadNext(); },
+//                               .done = [](UnaryCallResult end) { ... }});
+//   stream->Cancel();   // the client went away: the upstream sees CANCELLED
+//
+// The call reads its first message by itself; each further one comes after
+// ReadNext(). `message` and `done` run on gRPC's threads, never at the same
+// time, `done` exactly once and last (with the status, trailing metadata and
+// the server's initial metadata; `response` is empty).
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "grpcpp/generic/generic_stub.h"
+#include "upstream/unary_caller.h"
+
+namespace protogate::upstream {
+
+struct StreamHandlers {
+  std::function<void(std::string message)> message;
+  std::function<void(UnaryCallResult end)> done;
+};
+
+// One call in flight. Thread-safe: ReadNext and Cancel from any thread, also
+// after the call ended (then they do nothing).
+class ServerStream {
+ public:
+  virtual ~ServerStream() = default;
+  // Reads the next message; call once per message delivered.
+  virtual void ReadNext() = 0;
+  // Ends the call with CANCELLED (the upstream sees it cancelled); `done`
+  // still runs.
+  virtual void Cancel() = 0;
+};
+
+class StreamCaller {
+ public:
+  virtual ~StreamCaller() = default;
+  // Starts the call with `request` as its one request message. A null
+  // `stub` answers `done` with UNAVAILABLE, inline.
+  virtual std::shared_ptr<ServerStream> Open(std::shared_ptr<grpc::GenericStub> stub,
+                                             UnaryCallRequest request, StreamHandlers handlers) = 0;
+};
+
+// Real calls on gRPC's callback API (its own threads; streams are long and
+// few next to unary calls, so the completion queues of unary_call.h are not
+// worth their hand-off here).
+class GrpcStreams : public StreamCaller {
+ public:
+  std::shared_ptr<ServerStream> Open(std::shared_ptr<grpc::GenericStub> stub,
+                                     UnaryCallRequest request, StreamHandlers handlers) override;
+};
+
+}  // namespace protogate::upstream
