@@ -54,7 +54,8 @@ constexpr absl::string_view kTranscodingKeys[] = {"unknown_query_parameters",
                                                   "emit_default_values",
                                                   "enums",
                                                   "max_json_depth"};
-constexpr absl::string_view kStreamingKeys[] = {"default_format", "timeout"};
+constexpr absl::string_view kStreamingKeys[] = {"default_format", "timeout", "heartbeat",
+                                                "idle_timeout"};
 constexpr absl::string_view kOpenApiKeys[] = {"enabled", "path", "title", "version"};
 constexpr absl::string_view kUpstreamKeys[] = {
     "service", "addresses", "timeout", "method_timeouts", "forward_authorization", "read_mask"};
@@ -148,6 +149,12 @@ absl::StatusOr<StreamingConfig> ReadStreaming(const YamlReader& reader, const Ya
   }
   if (const YamlField* f = map.Find("timeout")) {
     ASSIGN_OR_RETURN(out.timeout, reader.ReadDuration(*f, kMinTimeout));
+  }
+  for (auto [key, value] :
+       {std::pair{"heartbeat", &out.heartbeat}, std::pair{"idle_timeout", &out.idle_timeout}}) {
+    if (const YamlField* f = map.Find(key)) {
+      ASSIGN_OR_RETURN(*value, reader.ReadDuration(*f, milliseconds(0)));
+    }
   }
   return out;
 }

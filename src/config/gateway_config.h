@@ -75,6 +75,12 @@ struct StreamingConfig {
   // The deadline of a server stream, unless its upstream's method_timeouts
   // names the method.
   std::chrono::milliseconds timeout{3600 * 1000};
+  // An event stream with nothing to say for this long gets a comment line,
+  // so that clients and proxies keep it open; 0: never.
+  std::chrono::milliseconds heartbeat{15000};
+  // A stream whose service sends nothing for this long is ended with an
+  // error and its call cancelled; 0: never.
+  std::chrono::milliseconds idle_timeout{300000};
 };
 
 inline constexpr int kMaxJsonDepthLimit = 1000;  // the largest max_json_depth accepted

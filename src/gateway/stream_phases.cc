@@ -8,6 +8,8 @@
 // error model); after it, the status has been sent and the error travels in
 // the stream itself, and in the trailers when the client accepts them.
 
+#include <algorithm>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gateway/error_response.h"
 #include "gateway/request_context.h"
 
@@ -29,12 +32,21 @@ using config::StreamFormat;
 
 struct StreamState {
   StreamFormat format = StreamFormat::kNdjson;
+  http::Responder respond;
   std::shared_ptr<upstream::ServerStream> call;
   int64_t messages = 0;  // written to the client so far
   bool head_written = false;
-  bool writing = false;                   // a chunk is on its way to the client
-  std::optional<absl::Status> failure{};  // ours (a message that would not print)
-  // The stream's end, when the upstream ended while a chunk was on its way.
+  std::optional<absl::Status> failure{};  // ours: a message that would not print, an idle stream
+  absl::Time last_message;                // from the service (or the start)
+  absl::Time last_write;                  // to the client
+  // One chunk at a time: a frame that comes while one is on its way waits,
+  // and so does the end.
+  struct Frame {
+    std::string bytes;
+    bool read_after = false;  // ask the service for the next message once written
+  };
+  bool writing = false;
+  std::deque<Frame> queued;
   absl::AnyInvocable<void()> finish;
 };
 
@@ -127,29 +139,97 @@ void WriteHead(RequestContext& ctx, StreamState& state) {
   ctx.respond->WriteHead(200, std::move(headers));
 }
 
+void Send(const std::shared_ptr<StreamState>& stream, StreamState::Frame frame);
+
+// A frame is out (or never will be: the client is gone, and so is the call).
+void OnWritten(const std::shared_ptr<StreamState>& stream, bool read_after, bool written) {
+  stream->writing = false;
+  if (!written) {
+    stream->queued.clear();
+    stream->call->Cancel();
+  } else if (read_after) {
+    stream->call->ReadNext();
+  }
+  if (!stream->queued.empty()) {
+    StreamState::Frame next = std::move(stream->queued.front());
+    stream->queued.pop_front();
+    return Send(stream, std::move(next));
+  }
+  if (stream->finish) {
+    auto finish = std::move(stream->finish);
+    finish();
+  }
+}
+
+void Send(const std::shared_ptr<StreamState>& stream, StreamState::Frame frame) {
+  if (stream->writing) return stream->queued.push_back(std::move(frame));
+  stream->writing = true;
+  stream->last_write = absl::Now();
+  stream->respond->WriteChunk(std::move(frame.bytes),
+                              [stream, read_after = frame.read_after](bool written) {
+                                OnWritten(stream, read_after, written);
+                              });
+}
+
 // One upstream message, on the loop: printed, framed, written; the next one
 // is read once this one is out.
 void WriteMessage(const ContextPtr& ctx, const std::string& bytes) {
   StreamState& state = *ctx->stream;
+  state.last_message = absl::Now();
   auto json = ResponsePrinter(*ctx).Transcode(bytes, ctx->selection.get());
   if (!json.ok()) {
     state.failure = json.status();
     return state.call->Cancel();
   }
   if (!state.head_written) WriteHead(*ctx, state);
-  std::string chunk = Frame(state, *json);
+  std::string frame = Frame(state, *json);
   ++state.messages;
-  state.writing = true;
-  ctx->respond->WriteChunk(std::move(chunk), [stream = ctx->stream](bool written) {
-    stream->writing = false;
-    if (stream->finish) {
-      auto finish = std::move(stream->finish);
-      finish();
-    } else if (written) {
-      stream->call->ReadNext();
-    } else {
-      stream->call->Cancel();  // the client is gone
-    }
+  Send(ctx->stream, {.bytes = std::move(frame), .read_after = true});
+}
+
+// How often a stream looks at the clock: for its heartbeat (event streams)
+// and its idle timeout; zero: never.
+absl::Duration TickPeriod(const StreamState& state, const config::StreamingConfig& config) {
+  absl::Duration period = absl::InfiniteDuration();
+  if (state.format == StreamFormat::kSse && config.heartbeat.count() > 0) {
+    period = absl::FromChrono(config.heartbeat);
+  }
+  if (config.idle_timeout.count() > 0) {
+    period = std::min(period, absl::FromChrono(config.idle_timeout) / 4);
+  }
+  return period == absl::InfiniteDuration() ? absl::ZeroDuration() : period;
+}
+
+void ScheduleTick(const ContextPtr& ctx);
+
+// An idle stream ends (the call cancelled, the error in the stream); an
+// event stream with nothing written for a heartbeat gets a comment (and
+// its head, when no message came yet: an idle stream is still a stream).
+void Tick(const ContextPtr& ctx) {
+  StreamState& state = *ctx->stream;
+  const config::StreamingConfig& config = ctx->snapshot->config.streaming;
+  const absl::Time now = absl::Now();
+  if (config.idle_timeout.count() > 0 &&
+      now - state.last_message >= absl::FromChrono(config.idle_timeout)) {
+    state.failure = absl::DeadlineExceededError(absl::StrCat(
+        "the service sent nothing for ",
+        absl::FormatDuration(absl::FromChrono(config.idle_timeout)), " (streaming.idle_timeout)"));
+    return state.call->Cancel();
+  }
+  if (state.format == StreamFormat::kSse && config.heartbeat.count() > 0 && !state.writing &&
+      now - state.last_write >= absl::FromChrono(config.heartbeat)) {
+    if (!state.head_written) WriteHead(*ctx, state);
+    Send(ctx->stream, {.bytes = ": heartbeat\n\n", .read_after = false});
+  }
+  ScheduleTick(ctx);
+}
+
+void ScheduleTick(const ContextPtr& ctx) {
+  const absl::Duration period = TickPeriod(*ctx->stream, ctx->snapshot->config.streaming);
+  if (period == absl::ZeroDuration()) return;
+  // Weak: a timer must not keep an ended request (and its snapshot) alive.
+  ctx->respond->PostAfter(period, [weak = std::weak_ptr<RequestContext>(ctx)] {
+    if (ContextPtr ctx = weak.lock()) RunOnLoop(ctx, "call", [ctx] { Tick(ctx); });
   });
 }
 
@@ -181,7 +261,7 @@ Next EndStream(const ContextPtr& ctx, const upstream::UnaryCallResult& end) {
     if (!last.empty()) respond->WriteChunk(std::move(last), [](bool) {});
     respond->Finish(std::move(trailers));
   };
-  if (state.writing) {
+  if (state.writing) {  // the queue drains first
     state.finish = std::move(finish);
   } else {
     finish();
@@ -200,6 +280,8 @@ Next CallStream(const ContextPtr& ctx) {
   auto state = std::make_shared<StreamState>();
   state->format =
       ChooseFormat(ctx->request.Header("accept"), ctx->snapshot->config.streaming.default_format);
+  state->respond = ctx->respond;
+  state->last_message = state->last_write = absl::Now();
   ctx->stream = state;
   upstream::StreamHandlers handlers{
       .message =
@@ -217,7 +299,11 @@ Next CallStream(const ContextPtr& ctx) {
   };
   state->call = ctx->streams->Open(ctx->route->stub, *std::move(call), std::move(handlers));
   // Registered after Open: a client already gone cancels the call at once.
-  ctx->respond->OnCancel([state] { state->call->Cancel(); });
+  // Weak: the writer keeps its callbacks, and the state holds the writer.
+  ctx->respond->OnCancel([weak = std::weak_ptr<StreamState>(state)] {
+    if (auto state = weak.lock()) state->call->Cancel();
+  });
+  ScheduleTick(ctx);
   return Suspend(*ctx);
 }
 

@@ -11,6 +11,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace protogate::http {
 
@@ -59,6 +60,10 @@ class ResponseWriter {
   // (never inline). From any thread. When the loop has stopped for good the
   // task is destroyed unrun, on the calling thread.
   virtual void Post(absl::AnyInvocable<void()> task) = 0;
+  // Runs `task` on the request's event loop once `delay` has passed (a
+  // stream's heartbeat, an idle check). From any thread; like Post, a task
+  // the stopped loop can no longer run is destroyed unrun.
+  virtual void PostAfter(absl::Duration delay, absl::AnyInvocable<void()> task) = 0;
   // True on the request's event-loop thread.
   virtual bool OnLoop() const = 0;
 

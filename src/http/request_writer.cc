@@ -13,6 +13,10 @@ RequestWriter::~RequestWriter() = default;
 
 void RequestWriter::Post(absl::AnyInvocable<void()> task) { session_->PostToLoop(std::move(task)); }
 
+void RequestWriter::PostAfter(absl::Duration delay, absl::AnyInvocable<void()> task) {
+  session_->PostToLoopAfter(delay, std::move(task));
+}
+
 bool RequestWriter::OnLoop() const { return session_->OnLoop(); }
 
 void RequestWriter::Respond(Response response) { session_->Respond(seq_, std::move(response)); }

@@ -46,6 +46,7 @@ class RequestWriter final : public ResponseWriter,
   RequestWriter& operator=(const RequestWriter&) = delete;
 
   void Post(absl::AnyInvocable<void()> task) override;
+  void PostAfter(absl::Duration delay, absl::AnyInvocable<void()> task) override;
   bool OnLoop() const override;
   void Respond(Response response) override;
   void WriteHead(int status, HeaderList headers) override;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/read_size.hpp>
@@ -398,6 +399,18 @@ void Session::PostToLoop(absl::AnyInvocable<void()> task) {
   }
   // The loop is gone for good: `task` is destroyed here, outside the lock, as
   // its captures may take it again.
+}
+
+void Session::PostToLoopAfter(absl::Duration delay, absl::AnyInvocable<void()> task) {
+  std::unique_lock<std::mutex> lock(loop_->mu);
+  if (loop_->stopped) {
+    lock.unlock();
+    return;  // `task` is destroyed outside the lock, as in PostToLoop
+  }
+  // The timer lives in its own handler: a stopped loop destroys both unrun.
+  auto timer = std::make_shared<boost::asio::steady_timer>(loop_->ioc);
+  timer->expires_after(absl::ToChronoNanoseconds(delay));
+  timer->async_wait([timer, task = std::move(task)](const error_code&) mutable { task(); });
 }
 
 bool Session::RequestInProgress() const {

@@ -124,8 +124,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Handling.
   void Dispatch();
-  void Respond(uint64_t seq, Response response);     // any thread
-  void PostToLoop(absl::AnyInvocable<void()> task);  // any thread
+  void Respond(uint64_t seq, Response response);                                // any thread
+  void PostToLoop(absl::AnyInvocable<void()> task);                             // any thread
+  void PostToLoopAfter(absl::Duration delay, absl::AnyInvocable<void()> task);  // any thread
   bool OnLoop() const { return LoopState::current == loop_.get(); }
   // A request is being handled and not yet answered in full.
   bool RequestInProgress() const;

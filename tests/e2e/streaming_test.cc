@@ -17,6 +17,7 @@ namespace protogate::test {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kWatch[] = "/v1/orders/o-1:watch";
 
@@ -227,6 +228,47 @@ TEST(ServerStreamTest, TheStreamDeadlineEndsAStreamWithAnError) {
   ASSERT_EQ(lines.size(), 2u) << response.body;
   EXPECT_EQ(lines[0]["sequence"], 1);
   EXPECT_EQ(lines[1]["error"]["code"], 4);  // DEADLINE_EXCEEDED
+  EXPECT_TRUE(Eventually([&] { return gate.cancelled() == 1; })) << gate.cancelled();
+}
+
+TEST(ServerStreamTest, AnIdleEventStreamGetsHeartbeats) {
+  GatewayUnderTest gw([](config::GatewayConfig& config) {
+    config.streaming.heartbeat = std::chrono::milliseconds(50);
+  });
+  demo_services::StreamGate& gate = gw.backend().watch_gate();
+  gate.Close();  // no event yet
+  auto client = HttpClient::Connect(gw.port());
+  ASSERT_TRUE(client.ok()) << client.status();
+  ASSERT_TRUE((*client)
+                  ->Send({.target = std::string(kWatch) + "?maxEvents=1",
+                          .headers = {{"Accept", "text/event-stream"}}})
+                  .ok());
+  auto head = (*client)->ReadHead();  // sent with the first heartbeat
+  ASSERT_TRUE(head.ok()) << head.status();
+  EXPECT_EQ(head->status, 200);
+  auto body = (*client)->ReadBodyUntil(": heartbeat\n\n: heartbeat\n\n");
+  ASSERT_TRUE(body.ok()) << body.status();
+  EXPECT_EQ(gate.sent(), 0);
+  gate.Allow(1);
+  auto rest = (*client)->ReadRest();
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_THAT(rest->body, HasSubstr("id: 1\ndata: {\"sequence\":1,"));
+  EXPECT_THAT(rest->body, Not(HasSubstr("event: error")));
+}
+
+TEST(ServerStreamTest, AStreamIdleForTooLongEndsWithAnErrorAndCancelsTheCall) {
+  GatewayUnderTest gw([](config::GatewayConfig& config) {
+    config.streaming.idle_timeout = std::chrono::milliseconds(200);
+  });
+  demo_services::StreamGate& gate = gw.backend().watch_gate();
+  gate.Close();
+  gate.Allow(1);  // then silence
+  HttpResponse response = gw.Call({.target = std::string(kWatch) + "?maxEvents=2"});
+  ASSERT_EQ(response.status, 200) << response.body;
+  std::vector<nlohmann::json> lines = NdjsonLines(response.body);
+  ASSERT_EQ(lines.size(), 2u) << response.body;
+  EXPECT_EQ(lines[1]["error"]["code"], 4);
+  EXPECT_THAT(lines[1]["error"]["message"].get<std::string>(), HasSubstr("streaming.idle_timeout"));
   EXPECT_TRUE(Eventually([&] { return gate.cancelled() == 1; })) << gate.cancelled();
 }
 

@@ -117,6 +117,8 @@ class RecordingWriter : public http::ResponseWriter {
   }
 
   void Post(absl::AnyInvocable<void()> task) override { loop_->Post(std::move(task)); }
+  // The loop has no clock: timed tasks (stream heartbeats) never run here.
+  void PostAfter(absl::Duration, absl::AnyInvocable<void()>) override {}
   bool OnLoop() const override { return loop_->OnLoop(); }
 
   void Respond(http::Response response) override {

@@ -63,7 +63,7 @@ class OrderWatch final : public grpc::ServerWriteReactor<OrderEvent> {
   OrderWatch(const WatchOrderRequest& request, const Order& first, StreamGate* gate)
       : request_(request), first_(first), gate_(gate) {
     gate_->CountStarted();
-    // Detached: it touches nothing of `this` after Finish (OnDone deletes it).
+    // Detached: it ends by deleting the reactor, once gRPC is done with it.
     std::thread([this] { Run(); }).detach();
   }
 
@@ -78,9 +78,21 @@ class OrderWatch final : public grpc::ServerWriteReactor<OrderEvent> {
     gate_->CountCancelled();
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    absl::MutexLock lock(&mu_);
+    done_ = true;
+  }
 
  private:
+  // Finishes the call and deletes the reactor after OnDone: on this thread,
+  // which last touched it (gRPC's own hand-off is invisible to TSan).
+  void End(const grpc::Status& status) {
+    Finish(status);
+    mu_.LockWhen(absl::Condition(&done_));
+    mu_.Unlock();
+    delete this;
+  }
+
   void Run() {
     const int asked = request_.max_events();
     const int events = asked > 0 ? std::min(asked, kMaxEvents) : asked < 0 ? 0 : kDefaultEvents;
@@ -88,8 +100,8 @@ class OrderWatch final : public grpc::ServerWriteReactor<OrderEvent> {
         absl::Milliseconds(std::clamp(request_.interval_ms(), 0, kMaxIntervalMs));
     const std::string padding(std::clamp(request_.padding_bytes(), 0, kMaxPadding), '.');
     for (int sequence = 1; sequence <= events; ++sequence) {
-      if (sequence > 1 && !Pause(interval)) return Finish(Cancelled());
-      if (!gate_->Take(cancelled_)) return Finish(Cancelled());
+      if (sequence > 1 && !Pause(interval)) return End(Cancelled());
+      if (!gate_->Take(cancelled_)) return End(Cancelled());
       event_.set_sequence(sequence);
       event_.set_order_id(first_.order_id());
       event_.set_status(StatusAt(first_.status(), sequence));
@@ -97,14 +109,14 @@ class OrderWatch final : public grpc::ServerWriteReactor<OrderEvent> {
           absl::ToUnixMillis(absl::Now()));
       event_.set_note(sequence == 1 ? "current status" : "checkpoint " + std::to_string(sequence));
       event_.mutable_note()->append(padding);
-      if (!Write()) return Finish(Cancelled());
+      if (!Write()) return End(Cancelled());
       gate_->CountSent();
       if (sequence == request_.fail_after()) {
-        return Finish(grpc::Status(grpc::StatusCode::ABORTED,
-                                   "watch failed after " + std::to_string(sequence) + " events"));
+        return End(grpc::Status(grpc::StatusCode::ABORTED,
+                                "watch failed after " + std::to_string(sequence) + " events"));
       }
     }
-    Finish(grpc::Status::OK);
+    End(grpc::Status::OK);
   }
 
   // Waits out `interval`; false when the call was cancelled meanwhile.
@@ -140,6 +152,7 @@ class OrderWatch final : public grpc::ServerWriteReactor<OrderEvent> {
   absl::Mutex mu_;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool write_ok_ ABSL_GUARDED_BY(mu_) = true;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;  // OnDone ran
 };
 
 class RefusedWatch final : public grpc::ServerWriteReactor<OrderEvent> {
