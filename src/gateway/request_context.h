@@ -77,6 +77,7 @@ struct RequestContext {
   std::optional<aggregate::CompositeResponse> composite_result;  // call, composite
   std::shared_ptr<StreamState> stream;                           // call, server-streaming routes
   bool streamed = false;                // call: the answer left as a stream; log sends nothing
+  absl::AnyInvocable<void()> send_end;  // call: what ends a streamed answer, after log
   std::string call_timings;             // composite: "user:0:1.2ms,..." for the access log
   std::optional<GraphqlState> graphql;  // route: set for the GraphQL endpoint
   bool document = false;                // route: the request is for the API document

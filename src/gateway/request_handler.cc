@@ -93,7 +93,13 @@ void Advance(const ContextPtr& ctx, Next next) {
     next = phase.run(ctx);
     ctx->in_phase = false;
     Observe(*ctx, phase.name, /*resumed=*/false);
-    if (ctx->finished && !ctx->streamed) ctx->respond(std::move(ctx->answer));
+    if (!ctx->finished) continue;
+    if (ctx->send_end) {
+      auto end = std::move(ctx->send_end);
+      end();
+    } else if (!ctx->streamed) {
+      ctx->respond(std::move(ctx->answer));
+    }
   }
 }
 

@@ -261,11 +261,15 @@ Next EndStream(const ContextPtr& ctx, const upstream::UnaryCallResult& end) {
     if (!last.empty()) respond->WriteChunk(std::move(last), [](bool) {});
     respond->Finish(std::move(trailers));
   };
-  if (state.writing) {  // the queue drains first
-    state.finish = std::move(finish);
-  } else {
-    finish();
-  }
+  // After the log phase, like every answer (a client that has read the end
+  // sees the request counted); after the chunk on its way, if any.
+  ctx->send_end = [stream = ctx->stream, finish = std::move(finish)]() mutable {
+    if (stream->writing) {  // the queue drains first
+      stream->finish = std::move(finish);
+    } else {
+      finish();
+    }
+  };
   // For the log phase: the status the client got.
   http::Response sent;
   sent.status = 200;

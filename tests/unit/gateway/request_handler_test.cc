@@ -83,6 +83,66 @@ class ScriptedCaller : public upstream::UnaryCaller {
   std::vector<std::thread> threads_ ABSL_GUARDED_BY(mu_);
 };
 
+// Streams the scripted messages of every call from a thread of its own,
+// the first at once and each next one after ReadNext (as gRPC does), then
+// ends with the scripted status once the gateway asks for more.
+class ScriptedStreams : public upstream::StreamCaller {
+ public:
+  struct Stream : upstream::ServerStream {
+    void ReadNext() override {
+      absl::MutexLock lock(&mu);
+      ++reads;
+    }
+    void Cancel() override {
+      absl::MutexLock lock(&mu);
+      cancelled = true;
+    }
+    // False when cancelled instead.
+    bool WaitForRead() {
+      absl::MutexLock lock(&mu);
+      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu) { return reads > taken || cancelled; };
+      mu.Await(absl::Condition(&ready));
+      if (cancelled) return false;
+      ++taken;
+      return true;
+    }
+    absl::Mutex mu;
+    int reads ABSL_GUARDED_BY(mu) = 0;
+    int taken ABSL_GUARDED_BY(mu) = 0;
+    bool cancelled ABSL_GUARDED_BY(mu) = false;
+  };
+
+  ~ScriptedStreams() override {
+    for (std::thread& thread : threads_) thread.join();
+  }
+
+  std::shared_ptr<upstream::ServerStream> Open(std::shared_ptr<grpc::GenericStub>, UnaryCallRequest,
+                                               upstream::StreamHandlers handlers) override {
+    auto stream = std::make_shared<Stream>();
+    absl::MutexLock lock(&mu_);
+    threads_.emplace_back([stream, messages = messages_, end = end_, handlers] {
+      for (const std::string& message : messages) {
+        handlers.message(message);
+        if (!stream->WaitForRead()) break;
+      }
+      handlers.done(end);
+    });
+    return stream;
+  }
+
+  void Script(std::vector<std::string> messages, UnaryCallResult end) {
+    absl::MutexLock lock(&mu_);
+    messages_ = std::move(messages);
+    end_ = std::move(end);
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::string> messages_ ABSL_GUARDED_BY(mu_);
+  UnaryCallResult end_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::thread> threads_ ABSL_GUARDED_BY(mu_);
+};
+
 struct Step {
   std::string phase;
   bool resumed = false;
@@ -157,11 +217,16 @@ class RequestPipelineTest : public ::testing::Test {
   std::vector<Step> steps_ ABSL_GUARDED_BY(mu_);
   SnapshotHolder snapshots_;
   ScriptedCaller caller_;
-  RequestHandler handler_{
-      &snapshots_, &caller_, {.on_phase = [this](const PhaseEvent& event) {
-        absl::MutexLock lock(&mu_);
-        steps_.push_back({std::string(event.phase), event.resumed, std::this_thread::get_id()});
-      }}};
+  ScriptedStreams streams_;
+  RequestHandler handler_{&snapshots_,
+                          &caller_,
+                          {.on_phase =
+                               [this](const PhaseEvent& event) {
+                                 absl::MutexLock lock(&mu_);
+                                 steps_.push_back({std::string(event.phase), event.resumed,
+                                                   std::this_thread::get_id()});
+                               },
+                           .streams = &streams_}};
   test::TaskLoop loop_;  // last: stops (and joins) first
 };
 
@@ -278,6 +343,47 @@ TEST_F(RequestPipelineTest, CompositeFailureIsRenderedInTheErrorModel) {
   EXPECT_TRUE(body["message"].get<std::string>().starts_with("call \"user\" failed: UNAVAILABLE"))
       << body;
   EXPECT_EQ(body["details"], json::array());
+  ExpectAllOnLoop();
+}
+
+// Each message of a server stream comes from the upstream's thread and is
+// written on the loop; the failure after them ends the stream in its body
+// and trailers, and the log phase runs once, at the end.
+TEST_F(RequestPipelineTest, StreamMessagesAreWrittenOnTheLoopAndAFailureEndsTheStream) {
+  config::GatewayConfig config = DemoConfig();
+  config.auth.policies.insert(
+      config.auth.policies.begin(),
+      {.selector = "demo.orders.v1.OrderService.WatchOrder", .is_public = true});
+  Install(config);
+  std::vector<std::string> messages;
+  for (int sequence : {1, 2}) {
+    demo::orders::v1::OrderEvent event;
+    event.set_sequence(sequence);
+    messages.push_back(event.SerializeAsString());
+  }
+  UnaryCallResult aborted;
+  aborted.code = 10;
+  aborted.message = "watch failed";
+  streams_.Script(messages, aborted);
+
+  http::Response response = Run(Get("/v1/orders/o-1:watch"));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body,
+            "{\"sequence\":1}\n{\"sequence\":2}\n"
+            "{\"error\":{\"code\":10,\"message\":\"watch failed\",\"details\":[]}}\n");
+  auto header = [&](const std::string& name) {
+    for (const auto& [key, value] : response.headers) {
+      if (key == name) return value;
+    }
+    return std::string();
+  };
+  EXPECT_EQ(header("Content-Type"), "application/x-ndjson");
+  EXPECT_EQ(header("grpc-status"), "10");
+  EXPECT_EQ(header("grpc-message"), "watch failed");
+  std::vector<std::string> names = PhaseNames();
+  EXPECT_EQ(std::count(names.begin(), names.end(), "call+"), 3) << ::testing::PrintToString(names);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "respond"), 0);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "log"), 1);
   ExpectAllOnLoop();
 }
 
