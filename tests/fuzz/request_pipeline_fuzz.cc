@@ -293,6 +293,7 @@ config::GatewayConfig FuzzConfig(const std::string& backend_address,
   config.access_log = false;
   config.log_level = "error";
   config.reload.watch = false;
+  config.streaming.timeout = kUpstreamTimeoutCap;  // a stream asked to last is cut short too
   for (config::UpstreamConfig& upstream : config.upstreams) {
     upstream.addresses = {backend_address};
     upstream.timeout = std::min(upstream.timeout, kUpstreamTimeoutCap);
