@@ -9,6 +9,7 @@
 //                     [--page_size=25] [--channels=1]
 //   protogate-loadgen --method=CreateOrder|Echo --print_request_json
 //   protogate-loadgen --method=Composite --target=USERS,ORDERS,CATALOG
+//   protogate-loadgen --method=WatchOrder --page_size=25   (a stream of 25 events per request)
 //
 // `concurrency` calls are in flight at all times (like wrk's connections):
 // each completion starts the next call. --method=Composite is the direct
@@ -59,7 +60,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr char kUsage[] =
-    "usage: protogate-loadgen --method=GetUser|CreateOrder|ListOrders|Echo|Composite\n"
+    "usage: protogate-loadgen --method=GetUser|CreateOrder|ListOrders|Echo|Composite|WatchOrder\n"
     "                         [--target=HOST:PORT[,HOST:PORT...]]\n"
     "                         [--concurrency=64] [--seconds=10] [--warmup_seconds=1]\n"
     "                         [--page_size=25] [--channels=1] [--print_request_json]\n"
@@ -83,6 +84,7 @@ struct Part {
   std::string rpc;  // "/package.Service/Method"
   std::string default_target;
   std::unique_ptr<google::protobuf::Message> request;
+  bool server_streaming = false;  // the call is done once its whole stream is read
 };
 
 // What one request does: its calls, issued together.
@@ -101,6 +103,15 @@ Part ListOrdersPart(int page_size) {
   request->set_user_id("1");
   request->set_page_size(page_size);
   return {"/demo.orders.v1.OrderService/ListOrders", "127.0.0.1:50052", std::move(request)};
+}
+
+// A stream of `events` small messages (about 120 bytes of JSON each).
+Part WatchOrderPart(int events) {
+  auto request = std::make_unique<demo::orders::v1::WatchOrderRequest>();
+  request->set_order_id("o-1");
+  request->set_max_events(events > 0 ? events : -1);
+  return {"/demo.orders.v1.OrderService/WatchOrder", "127.0.0.1:50052", std::move(request),
+          /*server_streaming=*/true};
 }
 
 // The small POST of the benchmark: about 30 bytes of JSON, echoed back.
@@ -163,6 +174,8 @@ absl::StatusOr<Workload> MakeWorkload(const Options& options) {
         {"/demo.orders.v1.OrderService/CreateOrder", "127.0.0.1:50052", BenchCreateOrder()});
   } else if (options.method == "Echo") {
     w.parts.push_back(EchoPart());
+  } else if (options.method == "WatchOrder") {
+    w.parts.push_back(WatchOrderPart(options.page_size));
   } else if (options.method == "Composite") {
     w.parts.push_back(GetUserPart());
     w.parts.push_back(ListOrdersPart(5));
@@ -176,6 +189,32 @@ absl::StatusOr<Workload> MakeWorkload(const Options& options) {
   }
   return w;
 }
+
+// Reads a whole server stream (the request written, every message read);
+// `done` runs once with its status. Deletes itself.
+class StreamRead final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  StreamRead(grpc::GenericStub* stub, const std::string& rpc, grpc::ClientContext* context,
+             const grpc::ByteBuffer* request, std::function<void(grpc::Status)> done)
+      : done_(std::move(done)) {
+    stub->PrepareBidiStreamingCall(context, rpc, grpc::StubOptions(), this);
+    StartWriteLast(request, grpc::WriteOptions());
+    StartRead(&message_);
+    StartCall();
+  }
+  void OnReadDone(bool ok) override {
+    if (ok) StartRead(&message_);
+  }
+  void OnDone(const grpc::Status& status) override {
+    auto done = std::move(done_);
+    delete this;
+    done(status);
+  }
+
+ private:
+  grpc::ByteBuffer message_;
+  std::function<void(grpc::Status)> done_;
+};
 
 // One request in flight at a time per slot; completions arrive on gRPC's
 // callback threads, and only the slot's own chain touches its latencies.
@@ -247,6 +286,12 @@ class LoadRun {
     for (size_t part = 0; part < slot.stubs.size(); ++part) {
       Call& call = round->calls[part];
       call.context.set_deadline(deadline);
+      if (workload_.parts[part].server_streaming) {
+        new StreamRead(slot.stubs[part], workload_.parts[part].rpc, &call.context,
+                       &slot.requests[part],
+                       [this, &slot, round](grpc::Status status) { Done(slot, round, status); });
+        continue;
+      }
       slot.stubs[part]->UnaryCall(
           &call.context, workload_.parts[part].rpc, grpc::StubOptions(), &slot.requests[part],
           &call.response, [this, &slot, round](grpc::Status status) { Done(slot, round, status); });
