@@ -37,8 +37,11 @@ struct StreamState {
   int64_t messages = 0;  // written to the client so far
   bool head_written = false;
   std::optional<absl::Status> failure{};  // ours: a message that would not print, an idle stream
-  absl::Time last_message;                // from the service (or the start)
-  absl::Time last_write;                  // to the client
+  // Idle is the service's silence while the gateway waits for a message,
+  // never a slow client's: since the start, or since the last ReadNext.
+  bool awaiting_message = true;
+  absl::Time awaiting_since;
+  absl::Time last_write;  // to the client
   // One chunk at a time: a frame that comes while one is on its way waits,
   // and so does the end.
   struct Frame {
@@ -148,6 +151,8 @@ void OnWritten(const std::shared_ptr<StreamState>& stream, bool read_after, bool
     stream->queued.clear();
     stream->call->Cancel();
   } else if (read_after) {
+    stream->awaiting_message = true;
+    stream->awaiting_since = absl::Now();
     stream->call->ReadNext();
   }
   if (!stream->queued.empty()) {
@@ -175,7 +180,7 @@ void Send(const std::shared_ptr<StreamState>& stream, StreamState::Frame frame) 
 // is read once this one is out.
 void WriteMessage(const ContextPtr& ctx, const std::string& bytes) {
   StreamState& state = *ctx->stream;
-  state.last_message = absl::Now();
+  state.awaiting_message = false;
   auto json = ResponsePrinter(*ctx).Transcode(bytes, ctx->selection.get());
   if (!json.ok()) {
     state.failure = json.status();
@@ -209,8 +214,8 @@ void Tick(const ContextPtr& ctx) {
   StreamState& state = *ctx->stream;
   const config::StreamingConfig& config = ctx->snapshot->config.streaming;
   const absl::Time now = absl::Now();
-  if (config.idle_timeout.count() > 0 &&
-      now - state.last_message >= absl::FromChrono(config.idle_timeout)) {
+  if (config.idle_timeout.count() > 0 && state.awaiting_message &&
+      now - state.awaiting_since >= absl::FromChrono(config.idle_timeout)) {
     state.failure = absl::DeadlineExceededError(absl::StrCat(
         "the service sent nothing for ",
         absl::FormatDuration(absl::FromChrono(config.idle_timeout)), " (streaming.idle_timeout)"));
@@ -285,7 +290,7 @@ Next CallStream(const ContextPtr& ctx) {
   state->format =
       ChooseFormat(ctx->request.Header("accept"), ctx->snapshot->config.streaming.default_format);
   state->respond = ctx->respond;
-  state->last_message = state->last_write = absl::Now();
+  state->awaiting_since = state->last_write = absl::Now();
   ctx->stream = state;
   upstream::StreamHandlers handlers{
       .message =

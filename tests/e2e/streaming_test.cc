@@ -3,6 +3,7 @@
 // and after the first message, per-message flush, backpressure, cancellation
 // and the stream deadline.
 
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
@@ -270,6 +271,37 @@ TEST(ServerStreamTest, AStreamIdleForTooLongEndsWithAnErrorAndCancelsTheCall) {
   EXPECT_EQ(lines[1]["error"]["code"], 4);
   EXPECT_THAT(lines[1]["error"]["message"].get<std::string>(), HasSubstr("streaming.idle_timeout"));
   EXPECT_TRUE(Eventually([&] { return gate.cancelled() == 1; })) << gate.cancelled();
+}
+
+// A client that reads slowly is no idle service: while the gateway waits on
+// the client, the service's silence does not count.
+TEST(ServerStreamTest, ASlowClientIsNotAnIdleStream) {
+  GatewayUnderTest gw([](config::GatewayConfig& config) {
+    config.streaming.idle_timeout = std::chrono::milliseconds(100);
+  });
+  constexpr int kEvents = 1000;  // 64 KiB each: far more than the buffers on the way hold
+  auto client = HttpClient::Connect(gw.port());
+  ASSERT_TRUE(client.ok()) << client.status();
+  ASSERT_TRUE((*client)
+                  ->Send({.target = std::string(kWatch) + "?maxEvents=" + std::to_string(kEvents) +
+                                    "&paddingBytes=65536"})
+                  .ok());
+  ASSERT_TRUE((*client)->ReadHead().ok());
+  // Not reading for several idle timeouts, until the service is held back.
+  demo_services::StreamGate& gate = gw.backend().watch_gate();
+  int64_t before = -1;
+  ASSERT_TRUE(Eventually([&] {
+    const int64_t now = gate.sent();
+    if (now == before) return true;
+    before = now;
+    absl::SleepFor(absl::Milliseconds(400));
+    return false;
+  }));
+  ASSERT_LT(gate.sent(), kEvents);
+  auto rest = (*client)->ReadRest();
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_EQ(std::count(rest->body.begin(), rest->body.end(), '\n'), kEvents);
+  EXPECT_EQ(rest->body.find("\"error\""), std::string::npos);
 }
 
 }  // namespace
