@@ -35,7 +35,10 @@ class GrpcServerStream final : public ServerStream,
     stub_->PrepareBidiStreamingCall(&context_, request.method_path, grpc::StubOptions(), this);
     AddHold();
     StartWriteLast(&request_, grpc::WriteOptions());
-    reading_ = true;
+    {
+      absl::MutexLock lock(&mu_);
+      reading_ = true;
+    }
     StartRead(&incoming_);
     StartCall();
   }
