@@ -32,6 +32,24 @@ bool Eventually(const std::function<bool()>& done) {
   return true;
 }
 
+// The target of a stream of `events` big (64 KiB) events.
+std::string BigStream(int events) {
+  return std::string(kWatch) + "?maxEvents=" + std::to_string(events) + "&paddingBytes=65536";
+}
+
+// Waits (bounded) until the service stops sending: every buffer between it
+// and a client that does not read is full.
+bool HeldBack(const demo_services::StreamGate& gate) {
+  int64_t before = -1;
+  return Eventually([&] {
+    const int64_t now = gate.sent();
+    if (now == before) return true;
+    before = now;
+    absl::SleepFor(absl::Milliseconds(300));
+    return false;
+  });
+}
+
 std::vector<nlohmann::json> NdjsonLines(const std::string& body) {
   std::vector<nlohmann::json> lines;
   for (absl::string_view line : absl::StrSplit(body, '\n', absl::SkipEmpty())) {
@@ -177,20 +195,9 @@ TEST(ServerStreamTest, AClientThatDoesNotReadHoldsTheServiceBack) {
   constexpr int kEvents = 4000;  // 64 KiB each: 256 MiB if nothing held it back
   auto client = HttpClient::Connect(gw.port());
   ASSERT_TRUE(client.ok()) << client.status();
-  ASSERT_TRUE((*client)
-                  ->Send({.target = std::string(kWatch) + "?maxEvents=" + std::to_string(kEvents) +
-                                    "&paddingBytes=65536"})
-                  .ok());
+  ASSERT_TRUE((*client)->Send({.target = BigStream(kEvents)}).ok());
   ASSERT_TRUE((*client)->ReadHead().ok());
-  // Until the service stops sending: every buffer on the way is full.
-  int64_t before = -1;
-  ASSERT_TRUE(Eventually([&] {
-    const int64_t now = gate.sent();
-    if (now == before) return true;
-    before = now;
-    absl::SleepFor(absl::Milliseconds(300));
-    return false;
-  }));
+  ASSERT_TRUE(HeldBack(gate));
   EXPECT_LT(gate.sent(), kEvents / 4) << "sent while the client did not read";
   client->reset();  // the client goes away
   EXPECT_TRUE(Eventually([&] { return gate.cancelled() == 1; })) << gate.cancelled();
@@ -282,21 +289,11 @@ TEST(ServerStreamTest, ASlowClientIsNotAnIdleStream) {
   constexpr int kEvents = 1000;  // 64 KiB each: far more than the buffers on the way hold
   auto client = HttpClient::Connect(gw.port());
   ASSERT_TRUE(client.ok()) << client.status();
-  ASSERT_TRUE((*client)
-                  ->Send({.target = std::string(kWatch) + "?maxEvents=" + std::to_string(kEvents) +
-                                    "&paddingBytes=65536"})
-                  .ok());
+  ASSERT_TRUE((*client)->Send({.target = BigStream(kEvents)}).ok());
   ASSERT_TRUE((*client)->ReadHead().ok());
   // Not reading for several idle timeouts, until the service is held back.
   demo_services::StreamGate& gate = gw.backend().watch_gate();
-  int64_t before = -1;
-  ASSERT_TRUE(Eventually([&] {
-    const int64_t now = gate.sent();
-    if (now == before) return true;
-    before = now;
-    absl::SleepFor(absl::Milliseconds(400));
-    return false;
-  }));
+  ASSERT_TRUE(HeldBack(gate));
   ASSERT_LT(gate.sent(), kEvents);
   auto rest = (*client)->ReadRest();
   ASSERT_TRUE(rest.ok()) << rest.status();
