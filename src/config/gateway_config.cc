@@ -55,7 +55,7 @@ constexpr absl::string_view kTranscodingKeys[] = {"unknown_query_parameters",
                                                   "enums",
                                                   "max_json_depth"};
 constexpr absl::string_view kStreamingKeys[] = {"default_format", "timeout", "heartbeat",
-                                                "idle_timeout"};
+                                                "idle_timeout", "max_upload_bytes"};
 constexpr absl::string_view kOpenApiKeys[] = {"enabled", "path", "title", "version"};
 constexpr absl::string_view kUpstreamKeys[] = {
     "service", "addresses", "timeout", "method_timeouts", "forward_authorization", "read_mask"};
@@ -155,6 +155,9 @@ absl::StatusOr<StreamingConfig> ReadStreaming(const YamlReader& reader, const Ya
     if (const YamlField* f = map.Find(key)) {
       ASSIGN_OR_RETURN(*value, reader.ReadDuration(*f, milliseconds(0)));
     }
+  }
+  if (const YamlField* f = map.Find("max_upload_bytes")) {
+    ASSIGN_OR_RETURN(out.max_upload_bytes, reader.ReadSize(*f, 1));
   }
   return out;
 }

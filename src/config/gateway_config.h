@@ -81,6 +81,9 @@ struct StreamingConfig {
   // A stream whose service sends nothing for this long is ended with an
   // error and its call cancelled; 0: never.
   std::chrono::milliseconds idle_timeout{300000};
+  // The whole body of a client-streaming call (each of its messages is
+  // bounded by limits.max_body_bytes). Read when the server starts.
+  size_t max_upload_bytes = size_t{1} << 30;
 };
 
 inline constexpr int kMaxJsonDepthLimit = 1000;  // the largest max_json_depth accepted

@@ -430,8 +430,14 @@ Json Builder::Operation(const OpenApiRoute& route, const routing::HttpTemplate& 
     const FieldDescriptor* field =
         route.body == "*" ? nullptr : method.input_type()->FindFieldByName(route.body);
     Json schema = field != nullptr ? FieldSchema(*field) : MessageSchema(*method.input_type());
-    op["requestBody"] = {{"required", true},
-                         {"content", {{"application/json", {{"schema", std::move(schema)}}}}}};
+    Json content = {{"application/json", {{"schema", schema}}}};
+    if (method.client_streaming()) {
+      // A stream of messages: one JSON object per line, or one array.
+      content = {{"application/x-ndjson", {{"schema", schema}}},
+                 {"application/json", {{"schema", {{"type", "array"}, {"items", schema}}}}}};
+      op["x-protogate-stream"] = "client";
+    }
+    op["requestBody"] = {{"required", !method.client_streaming()}, {"content", std::move(content)}};
   }
   Json response;
   if (route.view != nullptr || route.renames != nullptr) {

@@ -92,26 +92,55 @@ Next MatchRoute(const ContextPtr& ctx) {
   return Next::kContinue;
 }
 
+namespace {
+
+views::ClientProfiles::Recognition Recognise(const views::ClientProfiles& clients,
+                                             const http::Request& request) {
+  return clients.RecogniseRequest(
+      [&request](absl::string_view name) { return request.Header(name); }, request.Header("host"),
+      request.Path());
+}
+
+// The target with a profile's path prefix taken off. A fresh string rather
+// than an in-place insert: GCC 12 at -O2 misreads the insert as an
+// overlapping copy (-Wrestrict).
+std::string Unprefixed(const std::string& target, size_t prefix_length) {
+  std::string rest = target.substr(prefix_length);
+  return rest.empty() || rest[0] != '/' ? absl::StrCat("/", rest) : rest;
+}
+
+}  // namespace
+
 // Recognition by the request alone (header, Host, path prefix); the
 // prefix comes off the target before routing: /mobile/v1/users/1 is routed
 // as /v1/users/1.
 Next RecogniseClient(const ContextPtr& ctx) {
   const views::ClientProfiles& clients = *ctx->snapshot->clients;
   if (clients.empty()) return Next::kContinue;
-  const http::Request& request = ctx->request;
-  const views::ClientProfiles::Recognition seen =
-      clients.RecogniseRequest([&request](absl::string_view name) { return request.Header(name); },
-                               request.Header("host"), request.Path());
+  const views::ClientProfiles::Recognition seen = Recognise(clients, ctx->request);
   ctx->client = seen.profile;
   if (seen.prefix_length > 0) {
-    // A fresh string rather than an in-place insert: GCC 12 at -O2 misreads
-    // the insert as an overlapping copy (-Wrestrict).
     std::string& target = ctx->request.target;
-    std::string rest = target.substr(seen.prefix_length);
     ctx->client_prefix = target.substr(0, seen.prefix_length);
-    target = rest.empty() || rest[0] != '/' ? absl::StrCat("/", rest) : std::move(rest);
+    target = Unprefixed(target, seen.prefix_length);
   }
   return Next::kContinue;
+}
+
+// Routes as MatchRoute will, from the head alone.
+bool TakesRequestStream(const Snapshot& snapshot, const http::Request& head) {
+  if (!snapshot.client_streaming) return false;
+  std::string unprefixed;
+  absl::string_view path = head.Path();
+  if (!snapshot.clients->empty()) {
+    const size_t prefix = Recognise(*snapshot.clients, head).prefix_length;
+    if (prefix > 0) {
+      unprefixed = Unprefixed(head.target, prefix);
+      path = absl::string_view(unprefixed).substr(0, unprefixed.find('?'));
+    }
+  }
+  auto match = snapshot.routes.Match(head.method, path);
+  return match.ok() && snapshot.route(match->route_id).client_streaming;
 }
 
 // After authentication the identity's client id, when a profile claims it,

@@ -17,6 +17,7 @@ http::ServerOptions ServerOptionsFrom(const config::GatewayConfig& config) {
   options.threads = config.threads;
   options.max_header_bytes = config.limits.max_header_bytes;
   options.max_body_bytes = config.limits.max_body_bytes;
+  options.max_stream_body_bytes = config.streaming.max_upload_bytes;
   options.read_timeout = config.limits.read_timeout;
   options.idle_timeout = config.limits.idle_timeout;
   options.max_connections = config.limits.max_connections;

@@ -38,6 +38,7 @@ enum class Next { kContinue, kAnswered, kSuspended };
 struct GraphqlEndpoint;  // graphql_endpoint.h
 struct GraphqlView;      // graphql_endpoint.h
 struct StreamState;      // stream_phases.cc
+struct UploadState;      // upload_phases.cc
 
 // What a request to the GraphQL endpoint carries through its phases.
 struct GraphqlState {
@@ -76,6 +77,7 @@ struct RequestContext {
   std::optional<upstream::UnaryCallResult> result;       // call, unary
   std::optional<aggregate::CompositeResponse> composite_result;  // call, composite
   std::shared_ptr<StreamState> stream;                           // call, server-streaming routes
+  std::shared_ptr<UploadState> upload;  // transcode and call, client-streaming routes
   bool streamed = false;                // call: the answer left as a stream; log sends nothing
   absl::AnyInvocable<void()> send_end;  // call: what ends a streamed answer, after log
   std::string call_timings;             // composite: "user:0:1.2ms,..." for the access log
@@ -144,6 +146,17 @@ Next Log(const ContextPtr& ctx);
 // message is written to the client as it comes; the log phase runs when the
 // stream has ended.
 Next CallStream(const ContextPtr& ctx);
+
+// The transcode and call phases of a client-streaming route
+// (upload_phases.cc): each JSON object of the body is one message, written
+// upstream as it arrives; the answer is left in `result` for the respond
+// phase, as a unary call's.
+Next TranscodeUpload(const ContextPtr& ctx);
+Next CallUpload(const ContextPtr& ctx);
+
+// Whether the route `head` goes to takes a stream, so that the HTTP layer
+// hands over its body as it arrives (front_phases.cc).
+bool TakesRequestStream(const Snapshot& snapshot, const http::Request& head);
 
 // Shared by the unary and the streaming call (upstream_phases.cc): the
 // route's call (deadline, metadata, stamp, field mask; takes request_bytes),

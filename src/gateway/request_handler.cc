@@ -213,6 +213,10 @@ void RequestHandler::Handle(http::Request request, http::Responder respond) {
   Guarded(ctx, [&] { Advance(ctx, Next::kContinue); });
 }
 
+bool RequestHandler::StreamsBody(const http::Request& head) {
+  return TakesRequestStream(*snapshots_->Get(), head);
+}
+
 void RequestHandler::LogLocalAnswer(const http::LocalAnswer& answer) const {
   RecordLocalAnswer(*snapshots_->Get(), answer);
 }

@@ -78,6 +78,8 @@ class RequestHandler : public http::Handler {
                  Options options = {});
 
   void Handle(http::Request request, http::Responder respond) override;
+  // The body of a request for a client-streaming route streams.
+  bool StreamsBody(const http::Request& head) override;
 
   // The log phase of an answer the HTTP layer gave by itself.
   void LogLocalAnswer(const http::LocalAnswer& answer) const;

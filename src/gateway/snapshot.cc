@@ -75,7 +75,8 @@ std::chrono::milliseconds TimeoutFor(const config::UpstreamConfig& upstream,
                                      const config::StreamingConfig& streaming) {
   auto it = upstream.method_timeouts.find(method.name());
   if (it != upstream.method_timeouts.end()) return it->second;
-  return method.server_streaming() ? streaming.timeout : upstream.timeout;
+  const bool streams = method.server_streaming() || method.client_streaming();
+  return streams ? streaming.timeout : upstream.timeout;
 }
 
 const config::UpstreamConfig* FindUpstream(const config::GatewayConfig& config,
@@ -128,9 +129,9 @@ absl::StatusOr<PartialResponse> MakePartialResponse(const RouteSpec& spec,
 absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot) {
   const google::protobuf::MethodDescriptor& method = *spec.method;
   const std::string& service = method.service()->full_name();
-  if (method.client_streaming()) {
+  if (method.client_streaming() && method.server_streaming()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        spec.Describe(), ": client-streaming methods cannot be routed over HTTP/JSON yet"));
+        spec.Describe(), ": bidirectional streaming methods cannot be routed over HTTP/JSON yet"));
   }
   const config::UpstreamConfig* upstream = FindUpstream(snapshot.config, service);
   if (upstream == nullptr) {
@@ -171,7 +172,8 @@ absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot)
                .selector = method.full_name(),
                .composite = nullptr,
                .method = &method,
-               .server_streaming = method.server_streaming()};
+               .server_streaming = method.server_streaming(),
+               .client_streaming = method.client_streaming()};
 }
 
 absl::Status AddRoutes(const std::vector<RouteSpec>& specs, Snapshot& snapshot) {
@@ -192,6 +194,7 @@ absl::Status AddRoutes(const std::vector<RouteSpec>& specs, Snapshot& snapshot) 
     ASSIGN_OR_RETURN(Route route, MakeRoute(spec, snapshot));
     int id = static_cast<int>(snapshot.route_list.size());
     RETURN_IF_ERROR(builder.Add(spec.http_method, *tmpl, id, spec.Describe()));
+    snapshot.client_streaming = snapshot.client_streaming || route.client_streaming;
     snapshot.route_list.push_back(std::move(route));
   }
   RETURN_IF_ERROR(AddCompositeRoutes(snapshot, builder));

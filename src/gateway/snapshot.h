@@ -81,6 +81,9 @@ struct Route {
   // The method streams its answer: the call phase writes each message as it
   // comes (stream_phases.cc).
   bool server_streaming = false;
+  // The method takes a stream: the request body is one message per JSON
+  // object, each sent as it arrives (upload_phases.cc).
+  bool client_streaming = false;
 };
 
 struct Snapshot {
@@ -92,6 +95,7 @@ struct Snapshot {
   std::shared_ptr<const upstream::ChannelPool> channels;
   routing::RouteTable routes;
   std::vector<Route> route_list;                   // indexed by route id
+  bool client_streaming = false;                   // some route takes a stream
   std::shared_ptr<const auth::AuthEngine> auth;    // never null
   std::shared_ptr<const GraphqlEndpoint> graphql;  // null unless `graphql:` is configured
   // Never null; empty without `clients:`.

@@ -192,6 +192,7 @@ Next Transcode(const ContextPtr& ctx) {
   if (ctx->graphql) return TranscodeGraphql(ctx);
   if (ctx->document) return Next::kContinue;
   if (ctx->route->composite) return TranscodeComposite(ctx);
+  if (ctx->route->client_streaming) return TranscodeUpload(ctx);
   auto query = transcode::ParseQueryString(ctx->request.Query());
   if (!query.ok()) return Answer(*ctx, ErrorResponse(query.status()));
   if (absl::Status fields = TakeFieldSelection(*ctx, *query); !fields.ok()) {
@@ -212,6 +213,7 @@ Next Call(const ContextPtr& ctx) {
   if (ctx->graphql) return CallGraphql(ctx);
   if (ctx->document) return Next::kContinue;
   if (ctx->route->composite) return CallComposite(ctx);
+  if (ctx->route->client_streaming) return CallUpload(ctx);
   return ctx->route->server_streaming ? CallStream(ctx) : CallUnary(ctx);
 }
 

@@ -17,17 +17,51 @@ namespace protogate::http {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
+class BodyStream;
+
 struct Request {
   std::string method;  // as received, e.g. "GET", "PURGE"
   std::string target;  // origin-form: path plus optional "?query"
   HeaderList headers;  // names lowercased, values as received, in order
   std::string body;
+  // Set instead of `body` when the handler reads the body as it arrives
+  // (Handler::StreamsBody); null otherwise.
+  std::shared_ptr<BodyStream> body_stream;
   std::string remote_address;  // "127.0.0.1:53412"
 
   // First value of a header (name must be lowercase); empty when absent.
   absl::string_view Header(absl::string_view lowercase_name) const;
   absl::string_view Path() const;   // target up to '?'
   absl::string_view Query() const;  // after '?', empty when none
+};
+
+// One piece of a request body read as it arrives (BodyStream).
+struct BodyPiece {
+  std::string bytes = {};  // may be empty
+  bool last = false;       // the body ends with these bytes
+  // The body cannot be read on: the HTTP status that says why (400
+  // malformed framing or the client gone, 408 too slow, 413 over
+  // max_stream_body_bytes) and what happened; 0 while all is well.
+  int error_status = 0;
+  std::string error = {};
+};
+
+// The body of a request whose handler reads it as it arrives
+// (Handler::StreamsBody): for uploads too big to hold whole, or meant to flow
+// on as they come. The next bytes are read from the connection only when
+// asked for, so a slow consumer slows its client down (TCP flow control).
+// The interim "100 Continue" a client may expect goes out with the first
+// Read. An answer given before the body was read to its end closes the
+// connection after the answer.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // Reads the next piece, one Read at a time: `done` runs on the request's
+  // loop, never inline, once bytes have come (at most about 64 KiB), the body
+  // has ended, or it failed; the client's next bytes are waited for at most
+  // `timeout` (then a 408 piece). After the last piece or an error, every
+  // Read reports the same end again.
+  virtual void Read(absl::Duration timeout, absl::AnyInvocable<void(BodyPiece piece)> done) = 0;
 };
 
 struct Response {
@@ -115,6 +149,11 @@ class Handler {
   // Called on the request's event-loop thread; must not block. `respond`
   // may answer later, from another thread.
   virtual void Handle(Request request, Responder respond) = 0;
+  // Asked on the loop once the head of a request with a body is in: true
+  // hands the request to Handle at once, its body to be read as it arrives
+  // (request.body_stream), bounded by ServerOptions::max_stream_body_bytes
+  // rather than max_body_bytes. Must not block.
+  virtual bool StreamsBody(const Request& head) { return false; }
 };
 
 }  // namespace protogate::http

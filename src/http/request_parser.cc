@@ -1,6 +1,8 @@
 #include "http/request_parser.h"
 
+#include <algorithm>
 #include <string>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -29,9 +31,37 @@ absl::string_view OriginForm(absl::string_view target) {
 
 }  // namespace
 
-RequestParser::RequestParser(std::uint32_t header_limit, std::uint64_t body_limit) {
+RequestParser::RequestParser(std::uint32_t header_limit, std::uint64_t body_limit,
+                             std::uint64_t stream_body_limit, StreamsBody streams_body)
+    : whole_body_limit_(body_limit),
+      stream_body_limit_(stream_body_limit),
+      streams_body_(std::move(streams_body)) {
   this->header_limit(header_limit);
-  this->body_limit(body_limit);
+  // Beast holds a Content-Length against its limit before the head is
+  // known to stream: it gets the larger one, the whole body's is ours.
+  this->body_limit(streams_body_ ? std::max(body_limit, stream_body_limit) : body_limit);
+}
+
+Request RequestParser::Release() {
+  Request out = std::move(request_);
+  request_.body.clear();  // a streamed body's pieces gather here
+  return out;
+}
+
+std::string RequestParser::TakeBody() {
+  std::string out = std::move(request_.body);
+  request_.body.clear();
+  return out;
+}
+
+bool RequestParser::AppendBody(string_view bytes, error_code& ec) {
+  body_bytes_ += bytes.size();
+  if (body_bytes_ > (streams_body_result_ ? stream_body_limit_ : whole_body_limit_)) {
+    ec = bhttp::error::body_limit;
+    return false;
+  }
+  request_.body.append(bytes.data(), bytes.size());
+  return true;
 }
 
 void RequestParser::on_request_impl(bhttp::verb method, string_view method_str, string_view target,
@@ -76,25 +106,31 @@ void RequestParser::on_header_impl(error_code& ec) {
   if (version_ >= 11 && host_fields_ == 0) {
     problem_ = "missing Host header";
     ec = bhttp::error::bad_field;
+    return;
   }
+  const bool has_body = this->chunked() || this->content_length().value_or(0) > 0;
+  if (!has_body || !streams_body_) return;
+  streams_body_result_ = streams_body_(request_);
+  const std::uint64_t limit = streams_body_result_ ? stream_body_limit_ : whole_body_limit_;
+  if (this->content_length().value_or(0) > limit) ec = bhttp::error::body_limit;
 }
 
 void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
                                       error_code&) {
   // basic_parser has already held the length against body_limit.
-  if (content_length) request_.body.reserve(static_cast<size_t>(*content_length));
+  if (content_length && !streams_body_result_) {
+    request_.body.reserve(static_cast<size_t>(*content_length));
+  }
 }
 
-std::size_t RequestParser::on_body_impl(string_view body, error_code&) {
-  request_.body.append(body.data(), body.size());
-  return body.size();
+std::size_t RequestParser::on_body_impl(string_view body, error_code& ec) {
+  return AppendBody(body, ec) ? body.size() : 0;
 }
 
 void RequestParser::on_chunk_header_impl(std::uint64_t, string_view, error_code&) {}
 
-std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
-  request_.body.append(body.data(), body.size());
-  return body.size();
+std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code& ec) {
+  return AppendBody(body, ec) ? body.size() : 0;
 }
 
 void RequestParser::on_finish_impl(error_code&) {}

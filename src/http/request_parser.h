@@ -10,6 +10,7 @@
 
 #include <boost/beast/http/basic_parser.hpp>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "http/message.h"
@@ -18,7 +19,11 @@ namespace protogate::http {
 
 class RequestParser : public boost::beast::http::basic_parser<true> {
  public:
-  RequestParser(std::uint32_t header_limit, std::uint64_t body_limit);
+  // Asked once the head of a request with a body is in (Handler::StreamsBody).
+  using StreamsBody = std::function<bool(const Request& head)>;
+
+  RequestParser(std::uint32_t header_limit, std::uint64_t body_limit,
+                std::uint64_t stream_body_limit = 0, StreamsBody streams_body = nullptr);
 
   // Valid once is_header_done().
   unsigned version() const { return version_; }
@@ -32,8 +37,14 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   // is in (for reporting an answer given before the request was whole).
   const Request& partial() const { return request_; }
 
-  // The parsed request (remote_address unset); call once, after is_done().
-  Request Release() { return std::move(request_); }
+  // The parsed request (remote_address unset); call once, after is_done(),
+  // or once the head is in when the body streams.
+  Request Release();
+
+  // The body goes to the handler as it arrives (valid once the head is in).
+  bool streams_body() const { return streams_body_result_; }
+  // The body bytes parsed since the last call, when the body streams.
+  std::string TakeBody();
 
  private:
   using error_code = boost::beast::error_code;
@@ -52,7 +63,14 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   std::size_t on_chunk_body_impl(std::uint64_t remain, string_view body, error_code& ec) override;
   void on_finish_impl(error_code& ec) override;
 
+  bool AppendBody(string_view bytes, error_code& ec);
+
   Request request_;
+  const std::uint64_t whole_body_limit_;
+  const std::uint64_t stream_body_limit_;
+  std::uint64_t body_bytes_ = 0;  // parsed so far
+  StreamsBody streams_body_;
+  bool streams_body_result_ = false;
   unsigned version_ = 11;
   bool is_head_ = false;
   bool expects_continue_ = false;

@@ -1,10 +1,24 @@
 #include "http/request_writer.h"
 
+#include <chrono>
 #include <utility>
 
 #include "http/session.h"
 
 namespace protogate::http {
+
+void RequestBodyReader::Read(absl::Duration timeout,
+                             absl::AnyInvocable<void(BodyPiece piece)> done) {
+  const auto millis = std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout));
+  if (!session_->OnLoop()) {
+    session_->PostToLoop(
+        [session = session_, seq = seq_, millis, done = std::move(done)]() mutable {
+          session->ReadBodyPiece(seq, millis, std::move(done));
+        });
+    return;
+  }
+  session_->ReadBodyPiece(seq_, millis, std::move(done));
+}
 
 RequestWriter::RequestWriter(std::shared_ptr<Session> session, uint64_t seq)
     : session_(std::move(session)), seq_(seq) {}

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -36,6 +37,20 @@
 namespace protogate::http {
 
 class Session;
+
+// The BodyStream of a request whose handler reads the body as it arrives;
+// like RequestWriter a per-request view on its Session (Read from any
+// thread: it is posted to the loop).
+class RequestBodyReader final : public BodyStream {
+ public:
+  RequestBodyReader(std::shared_ptr<Session> session, uint64_t seq)
+      : session_(std::move(session)), seq_(seq) {}
+  void Read(absl::Duration timeout, absl::AnyInvocable<void(BodyPiece piece)> done) override;
+
+ private:
+  const std::shared_ptr<Session> session_;
+  const uint64_t seq_;
+};
 
 class RequestWriter final : public ResponseWriter,
                             public std::enable_shared_from_this<RequestWriter> {

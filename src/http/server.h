@@ -8,7 +8,9 @@
 // - keep-alive, pipelined requests answered in order (a connection handles
 //   one request at a time; bytes of the next stay buffered);
 // - limits: header bytes → 431, body bytes → 413, a request not fully read
-//   within read_timeout → 408; idle keep-alive connections are closed after
+//   within read_timeout → 408 (a body the handler streams, BodyStream in
+//   message.h, has its own limit and each read its own timeout, and its
+//   errors go to the handler); idle keep-alive connections are closed after
 //   idle_timeout; a malformed request → 400 and the connection is closed;
 // - Shutdown(): stop accepting, let in-flight requests finish (each answered
 //   with "Connection: close"), close idle connections, and return once all
@@ -45,6 +47,7 @@
 // Thread-safety: Start/Shutdown from one controlling thread.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -77,6 +80,8 @@ struct ServerOptions {
   int threads = 0;  // event-loop threads; 0 means one per core
   size_t max_header_bytes = 16 * 1024;
   size_t max_body_bytes = 4 * 1024 * 1024;
+  // A body the handler reads as it arrives (Handler::StreamsBody).
+  uint64_t max_stream_body_bytes = uint64_t{1} << 30;
   std::chrono::milliseconds read_timeout{15000};
   std::chrono::milliseconds idle_timeout{60000};
   std::chrono::milliseconds drain_timeout{10000};

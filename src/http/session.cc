@@ -239,9 +239,15 @@ void Session::ReadNext() {
     return;
   }
   const ServerOptions& options = server_->options;
+  // The parser is the session's: `this` outlives it.
   parser_.emplace(static_cast<std::uint32_t>(std::min<size_t>(
                       options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())),
-                  options.max_body_bytes);
+                  options.max_body_bytes, options.max_stream_body_bytes,
+                  [this](const Request& head) { return server_->handler->StreamsBody(head); });
+  body_streaming_ = false;
+  body_abandoned_ = false;
+  continue_sent_ = false;
+  body_end_.reset();
   request_version_ = 11;
   request_keep_alive_ = true;
   request_is_head_ = false;
@@ -291,7 +297,10 @@ void Session::OnHeader(const error_code& ec) {
     AnswerLocally(503, "the server is shutting down");
     return;
   }
-  if (parser_->is_done()) {
+  // A streamed body is read as the handler asks (its first read sends the
+  // 100 Continue a client may wait for).
+  if (parser_->is_done() || parser_->streams_body()) {
+    body_streaming_ = !parser_->is_done();
     Dispatch();
     return;
   }
@@ -333,7 +342,9 @@ void Session::OnReadError(const error_code& ec) {
   } else if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
     AnswerLocally(431, absl::StrCat("request header exceeds ", options.max_header_bytes, " bytes"));
   } else if (ec == bhttp::error::body_limit) {
-    AnswerLocally(413, absl::StrCat("request body exceeds ", options.max_body_bytes, " bytes"));
+    const uint64_t limit =
+        parser_->streams_body() ? options.max_stream_body_bytes : options.max_body_bytes;
+    AnswerLocally(413, absl::StrCat("request body exceeds ", limit, " bytes"));
   } else if (IsHttpError(ec) && ec != bhttp::error::end_of_stream &&
              ec != bhttp::error::partial_message) {
     const std::string& problem = parser_->problem();
@@ -353,6 +364,8 @@ void Session::Dispatch() {
   const uint64_t seq = ++next_seq_;
   pending_seq_.store(seq, std::memory_order_release);
   server_->in_flight.fetch_add(1, std::memory_order_relaxed);
+  if (body_streaming_)
+    request.body_stream = std::make_shared<RequestBodyReader>(shared_from_this(), seq);
   auto writer = std::make_shared<RequestWriter>(shared_from_this(), seq);
   writer_ = writer;
   // The last resort: a handler that throws answers 500 (unless it had
@@ -366,6 +379,108 @@ void Session::Dispatch() {
     ReportEscapedException("unknown exception");
     Respond(seq, RenderError(500, "internal error"));
   }
+}
+
+// A streamed body: each Read parses what the buffer holds and, when that is
+// no body byte yet, reads the socket once more (bounded by the handler's
+// timeout), so bytes are only read as fast as the handler asks for them.
+// Pieces are delivered by post, never inline.
+void Session::ReadBodyPiece(uint64_t seq, std::chrono::milliseconds timeout,
+                            absl::AnyInvocable<void(BodyPiece)> done) {
+  if (seq != next_seq_ || !body_streaming_ || phase_ == Phase::kClosed || body_abandoned_) {
+    return DeliverPiece(std::move(done), {.error_status = 400, .error = "the request has ended"});
+  }
+  if (body_reading_) {
+    return DeliverPiece(std::move(done),
+                        {.error_status = 500, .error = "a body read is already on its way"});
+  }
+  if (body_end_) return DeliverPiece(std::move(done), *body_end_);
+  std::string bytes = parser_->TakeBody();
+  if (!bytes.empty() || parser_->is_done()) {
+    const bool last = parser_->is_done();
+    if (last) body_end_ = BodyPiece{.last = true};
+    return DeliverPiece(std::move(done), {.bytes = std::move(bytes), .last = last});
+  }
+  body_reading_ = true;
+  body_done_ = std::move(done);
+  body_timeout_ = timeout;
+  if (request_version_ >= 11 && parser_->expects_continue() && !continue_sent_) {
+    continue_sent_ = true;
+    boost::asio::async_write(
+        socket(), boost::asio::buffer(kContinue, sizeof(kContinue) - 1),
+        [self = shared_from_this()](const error_code& ec, size_t) {
+          if (ec || self->phase_ == Phase::kClosed || self->body_abandoned_) {
+            return self->OnBodyPiece(ec ? ec : boost::asio::error::operation_aborted);
+          }
+          self->ReadBodySome();
+        });
+    return;
+  }
+  ReadBodySome();
+}
+
+void Session::ReadBodySome() {
+  SetDeadline(body_timeout_);
+  bhttp::async_read_some(
+      socket(), buffer_, *parser_,
+      [self = shared_from_this()](const error_code& ec, size_t) { self->OnBodyPiece(ec); });
+}
+
+void Session::OnBodyPiece(const error_code& ec) {
+  if (phase_ == Phase::kHandling) ClearDeadline();
+  const bool abandoned = body_abandoned_ || phase_ == Phase::kClosed;
+  std::optional<BodyPiece> piece;
+  if (!ec && !read_timed_out_ && !abandoned) {
+    std::string bytes = parser_->TakeBody();
+    // Framing only (a chunk header): the handler waits for body bytes.
+    if (bytes.empty() && !parser_->is_done()) return ReadBodySome();
+    piece = BodyPiece{.bytes = std::move(bytes), .last = parser_->is_done()};
+    if (piece->last) body_end_ = BodyPiece{.last = true};
+  } else if (abandoned) {
+    piece = BodyPiece{.error_status = 400, .error = "the request has ended"};
+  } else if (read_timed_out_) {
+    piece = BodyPiece{
+        .error_status = 408,
+        .error = absl::StrCat("request body not received within ", body_timeout_.count(), " ms")};
+  } else if (ec == bhttp::error::body_limit) {
+    piece = BodyPiece{.error_status = 413,
+                      .error = absl::StrCat("request body exceeds ",
+                                            server_->options.max_stream_body_bytes, " bytes")};
+  } else if (IsHttpError(ec) && ec != bhttp::error::end_of_stream &&
+             ec != bhttp::error::partial_message) {
+    const std::string& problem = parser_->problem();
+    piece = BodyPiece{.error_status = 400,
+                      .error = absl::StrCat("malformed HTTP request body: ",
+                                            problem.empty() ? ec.message() : problem)};
+  } else {
+    piece = BodyPiece{.error_status = 400,
+                      .error = "the client closed the connection before the body ended"};
+  }
+  if (piece->error_status != 0 && !abandoned) body_end_ = *piece;
+  body_reading_ = false;
+  if (discard_after_body_read_) {
+    discard_after_body_read_ = false;
+    if (phase_ == Phase::kLingering) DiscardUntilEof();
+  } else if (piece->last && watch_seq_ == next_seq_ && !watch_armed_ && RequestInProgress()) {
+    ArmWatch();  // asked for while the body was still coming
+  }
+  DeliverPiece(std::move(body_done_), *std::move(piece));
+}
+
+void Session::DeliverPiece(absl::AnyInvocable<void(BodyPiece)> done, BodyPiece piece) {
+  PostToLoop([done = std::move(done), piece = std::move(piece)]() mutable {
+    if (done) done(std::move(piece));
+  });
+}
+
+bool Session::BodyUnread() const { return body_streaming_ && parser_ && !parser_->is_done(); }
+
+void Session::AbandonBodyRead() {
+  if (!body_streaming_ || body_abandoned_) return;
+  body_abandoned_ = true;
+  if (!body_reading_) return;
+  error_code ec;
+  socket().cancel(ec);  // before the answer's write starts: it is not cancelled
 }
 
 void Session::Respond(uint64_t seq, Response response) {
@@ -444,8 +559,8 @@ void Session::StreamHead(uint64_t seq, int status, HeaderList headers) {
   stream_chunked_ = request_version_ >= 11 && StatusHasBody(status);
   // An HTTP/1.0 body ends where the connection does.
   const bool close_delimited = stream_body_ && !stream_chunked_;
-  keep_alive_after_write_ =
-      request_keep_alive_ && !close_delimited && !server_->draining.load(std::memory_order_acquire);
+  keep_alive_after_write_ = request_keep_alive_ && !close_delimited && !BodyUnread() &&
+                            !server_->draining.load(std::memory_order_acquire);
   linger_after_write_ = false;
 
   bhttp::response<bhttp::empty_body> head;
@@ -536,7 +651,7 @@ void Session::OnStreamWritten(const error_code& ec) {
   } else if (ended) {
     stream_seq_ = 0;
     if (!keep_alive_after_write_) {
-      CloseGracefully(/*linger=*/false);
+      CloseGracefully(/*linger=*/BodyUnread());
     } else {
       ReadNext();
     }
@@ -571,7 +686,8 @@ void Session::EndStreamInFlight() {
 void Session::WatchForCancel(uint64_t seq) {
   if (seq != next_seq_ || !RequestInProgress() || !io_) return;
   watch_seq_ = seq;
-  if (!watch_armed_) ArmWatch();
+  // While a streamed body comes, its reads see a close; armed at its end.
+  if (!watch_armed_ && !BodyUnread()) ArmWatch();
 }
 
 void Session::ArmWatch() {
@@ -673,6 +789,11 @@ void Session::WriteResponse(Response response, bool keep_alive, bool linger) {
     WriteError(500, absl::StrCat("handler answered with invalid status ", response.status));
     return;
   }
+  if (BodyUnread()) {  // the rest of the body is read only to be dropped
+    keep_alive = false;
+    linger = true;
+    AbandonBodyRead();
+  }
   BeastResponse& res = response_.emplace();
   res.version(request_version_);
   FillResponse(std::move(response), keep_alive, res);
@@ -724,6 +845,10 @@ void Session::CloseGracefully(bool linger) {
 }
 
 void Session::DiscardUntilEof() {
+  if (body_reading_) {  // one read at a time: after the body's, which was cancelled
+    discard_after_body_read_ = true;
+    return;
+  }
   // Received bytes are never committed: the buffer is only scratch space.
   socket().async_read_some(buffer_.prepare(beast::read_size(buffer_, kReadChunk)),
                            [self = shared_from_this()](const error_code& ec, size_t) {
@@ -796,6 +921,13 @@ void Session::OnTimer(uint64_t generation) {
 }
 
 void Session::OnDeadline() {
+  if (body_reading_ && (phase_ == Phase::kHandling || phase_ == Phase::kStreaming)) {
+    // As for a request being read: the read fails, and its piece says 408.
+    read_timed_out_ = true;
+    error_code ec;
+    socket().cancel(ec);
+    return;
+  }
   switch (phase_) {
     case Phase::kReading: {
       // Not Close(): the pending read fails with operation_aborted and

@@ -95,7 +95,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReleaseIo();
 
  private:
-  friend class RequestWriter;  // answers the request it was made for
+  friend class RequestWriter;      // answers the request it was made for
+  friend class RequestBodyReader;  // reads the body of the request it was made for
 
   // kStreaming: a streamed answer's head is out (or going out); chunks
   // follow as the handler produces them.
@@ -121,6 +122,18 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody();
   void OnBody(const boost::system::error_code& ec);
   void OnReadError(const boost::system::error_code& ec);
+
+  // A body the handler reads as it arrives (BodyStream); see session.cc.
+  void ReadBodyPiece(uint64_t seq, std::chrono::milliseconds timeout,
+                     absl::AnyInvocable<void(BodyPiece)> done);
+  void ReadBodySome();
+  void OnBodyPiece(const boost::system::error_code& ec);
+  void DeliverPiece(absl::AnyInvocable<void(BodyPiece)> done, BodyPiece piece);
+  // The streamed body has bytes the handler never read: the connection
+  // cannot carry another request.
+  bool BodyUnread() const;
+  // An answer goes out while a body read is on its way: that read ends.
+  void AbandonBodyRead();
 
   // Handling.
   void Dispatch();
@@ -193,6 +206,17 @@ class Session : public std::enable_shared_from_this<Session> {
   bool linger_after_write_ = false;
   bool read_timed_out_ = false;
   Clock::time_point request_start_{};  // the request's first byte
+
+  // The body of the request being handled, when the handler streams it
+  // (loop only). body_end_ is how it ended, reported again to later reads.
+  bool body_streaming_ = false;
+  bool body_reading_ = false;  // a read for the handler is on its way
+  bool body_abandoned_ = false;
+  bool continue_sent_ = false;
+  bool discard_after_body_read_ = false;  // lingering waits for the body read to end
+  std::chrono::milliseconds body_timeout_{0};
+  absl::AnyInvocable<void(BodyPiece)> body_done_;
+  std::optional<BodyPiece> body_end_;
 
   // Sequence number of the request awaiting its Responder, 0 when none; the
   // only member touched from foreign threads.

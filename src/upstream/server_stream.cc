@@ -15,26 +15,35 @@
 namespace protogate::upstream {
 namespace {
 
-// A generic call is a bidirectional stream whatever the method's kind: one
-// request message, then its answers read one by one. A hold keeps gRPC from
-// ending the call (OnDone) while the caller may still ask for a message.
-class GrpcServerStream final : public ServerStream,
-                               public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+// A generic call is a bidirectional stream whatever the method's kind. A
+// server stream writes its one request message, then reads its answers one
+// by one as the caller asks; a client stream writes as the caller asks and
+// reads its answer (and the end) by itself. A hold keeps gRPC from ending
+// the call (OnDone) while the caller may still start an operation: it goes
+// once the read side has ended (or the call is cancelled with no read in
+// flight) and no write is in flight.
+class GrpcStream final : public ServerStream,
+                         public ClientStream,
+                         public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
-  GrpcServerStream(std::shared_ptr<grpc::GenericStub> stub, StreamHandlers handlers)
-      : stub_(std::move(stub)), handlers_(std::move(handlers)) {}
+  enum class Mode { kServer, kClient };
+
+  GrpcStream(std::shared_ptr<grpc::GenericStub> stub, StreamHandlers handlers, Mode mode)
+      : stub_(std::move(stub)), handlers_(std::move(handlers)), mode_(mode) {}
 
   // Owns itself until OnDone.
-  void Start(std::shared_ptr<GrpcServerStream> self, UnaryCallRequest request) {
+  void Start(std::shared_ptr<GrpcStream> self, UnaryCallRequest request) {
     self_ = std::move(self);
     AddMetadata(context_, request.metadata);
     if (request.deadline != absl::InfiniteFuture()) {
       context_.set_deadline(absl::ToChronoTime(request.deadline));
     }
-    request_ = ToByteBuffer(std::move(request.request));
     stub_->PrepareBidiStreamingCall(&context_, request.method_path, grpc::StubOptions(), this);
     AddHold();
-    StartWriteLast(&request_, grpc::WriteOptions());
+    if (mode_ == Mode::kServer) {
+      request_ = ToByteBuffer(std::move(request.request));
+      StartWriteLast(&request_, grpc::WriteOptions());
+    }
     {
       absl::MutexLock lock(&mu_);
       reading_ = true;
@@ -46,28 +55,98 @@ class GrpcServerStream final : public ServerStream,
   void ReadNext() override {
     {
       absl::MutexLock lock(&mu_);
-      if (released_ || reading_) return;
+      if (released_ || reading_ || read_ended_) return;
       reading_ = true;
     }
     StartRead(&incoming_);
   }
 
+  void Write(std::string message, std::function<void(bool)> written) override {
+    bool taken = false;
+    {
+      absl::MutexLock lock(&mu_);
+      taken = !released_ && !read_ended_ && !cancelled_ && !writes_done_ && !writing_;
+      if (taken) {
+        writing_ = true;
+        written_ = std::move(written);
+      }
+    }
+    if (!taken) return written(false);  // the call has ended, or a write is on its way
+    outgoing_ = ToByteBuffer(std::move(message));
+    StartWrite(&outgoing_, grpc::WriteOptions());
+  }
+
+  void WritesDone() override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (released_ || read_ended_ || cancelled_ || writes_done_) return;
+      writes_done_ = true;
+      if (writing_) {  // after the write on its way
+        writes_done_queued_ = true;
+        return;
+      }
+      writing_ = true;
+    }
+    StartWritesDone();
+  }
+
   void Cancel() override {
     context_.TryCancel();
-    // A read in flight ends (not ok) and lets go of the hold; without one,
-    // nobody else would.
-    Release(/*only_when_idle=*/true);
+    {
+      absl::MutexLock lock(&mu_);
+      cancelled_ = true;
+    }
+    // Operations in flight end (not ok) and let go of the hold; without
+    // any, nobody else would.
+    MaybeRelease();
   }
 
   void OnReadDone(bool ok) override {
-    if (!ok) return Release(/*only_when_idle=*/false);
+    if (!ok) {
+      {
+        absl::MutexLock lock(&mu_);
+        reading_ = false;
+        read_ended_ = true;
+      }
+      return MaybeRelease();
+    }
     std::string message = Flatten(incoming_);
     incoming_.Clear();
+    if (mode_ == Mode::kClient) {
+      handlers_.message(std::move(message));
+      return StartRead(&incoming_);  // the end of the call, after the answer
+    }
     {
       absl::MutexLock lock(&mu_);
       reading_ = false;
     }
     handlers_.message(std::move(message));
+    MaybeRelease();  // cancelled while this message was on its way
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (mode_ == Mode::kServer) return;  // the one request message
+    std::function<void(bool)> written;
+    bool writes_done = false;
+    {
+      absl::MutexLock lock(&mu_);
+      written = std::move(written_);
+      written_ = nullptr;
+      writes_done = writes_done_queued_ && ok && !cancelled_;
+      writes_done_queued_ = false;
+      writing_ = writes_done;
+    }
+    if (writes_done) StartWritesDone();
+    if (written) written(ok);
+    MaybeRelease();
+  }
+
+  void OnWritesDoneDone(bool) override {
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+    }
+    MaybeRelease();
   }
 
   void OnDone(const grpc::Status& status) override {
@@ -81,50 +160,75 @@ class GrpcServerStream final : public ServerStream,
     handlers_ = {};
     done(std::move(end));
     // The last reference may be this one: nothing of `this` after it.
-    std::shared_ptr<GrpcServerStream> self = std::move(self_);
+    std::shared_ptr<GrpcStream> self = std::move(self_);
   }
 
  private:
-  void Release(bool only_when_idle) {
+  void MaybeRelease() {
     {
       absl::MutexLock lock(&mu_);
-      if (released_ || (only_when_idle && reading_)) return;
+      if (released_ || writing_) return;
+      if (!read_ended_ && !(cancelled_ && !reading_)) return;
       released_ = true;
-      reading_ = false;
     }
     RemoveHold();
   }
 
-  std::shared_ptr<GrpcServerStream> self_;
+  std::shared_ptr<GrpcStream> self_;
   std::shared_ptr<grpc::GenericStub> stub_;
   grpc::ClientContext context_;
   grpc::ByteBuffer request_;
+  grpc::ByteBuffer outgoing_;
   grpc::ByteBuffer incoming_;
   StreamHandlers handlers_;
+  const Mode mode_;
   absl::Mutex mu_;
-  bool reading_ ABSL_GUARDED_BY(mu_) = false;   // a read is in flight
-  bool released_ ABSL_GUARDED_BY(mu_) = false;  // the hold is gone: no more reads
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;     // a read is in flight
+  bool read_ended_ ABSL_GUARDED_BY(mu_) = false;  // the service's side has ended
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;     // a write or the writes' end is in flight
+  bool writes_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool writes_done_queued_ ABSL_GUARDED_BY(mu_) = false;  // behind the write in flight
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool released_ ABSL_GUARDED_BY(mu_) = false;  // the hold is gone: no more operations
+  std::function<void(bool)> written_ ABSL_GUARDED_BY(mu_);
 };
 
 // Answers a call that could not start.
-class EndedStream final : public ServerStream {
+class EndedStream final : public ServerStream, public ClientStream {
  public:
   void ReadNext() override {}
+  void Write(std::string, std::function<void(bool)> written) override { written(false); }
+  void WritesDone() override {}
   void Cancel() override {}
 };
+
+// Ends `handlers` at once when there is no upstream to call.
+bool Unavailable(const std::shared_ptr<grpc::GenericStub>& stub, StreamHandlers& handlers) {
+  if (stub != nullptr) return false;
+  UnaryCallResult unavailable;
+  unavailable.code = static_cast<int>(grpc::StatusCode::UNAVAILABLE);
+  unavailable.message = "no upstream for this call";
+  handlers.done(std::move(unavailable));
+  return true;
+}
 
 }  // namespace
 
 std::shared_ptr<ServerStream> GrpcStreams::Open(std::shared_ptr<grpc::GenericStub> stub,
                                                 UnaryCallRequest request, StreamHandlers handlers) {
-  if (stub == nullptr) {
-    UnaryCallResult unavailable;
-    unavailable.code = static_cast<int>(grpc::StatusCode::UNAVAILABLE);
-    unavailable.message = "no upstream for this call";
-    handlers.done(std::move(unavailable));
-    return std::make_shared<EndedStream>();
-  }
-  auto stream = std::make_shared<GrpcServerStream>(std::move(stub), std::move(handlers));
+  if (Unavailable(stub, handlers)) return std::make_shared<EndedStream>();
+  auto stream =
+      std::make_shared<GrpcStream>(std::move(stub), std::move(handlers), GrpcStream::Mode::kServer);
+  stream->Start(stream, std::move(request));
+  return stream;
+}
+
+std::shared_ptr<ClientStream> GrpcStreams::OpenClient(std::shared_ptr<grpc::GenericStub> stub,
+                                                      UnaryCallRequest request,
+                                                      StreamHandlers handlers) {
+  if (Unavailable(stub, handlers)) return std::make_shared<EndedStream>();
+  auto stream =
+      std::make_shared<GrpcStream>(std::move(stub), std::move(handlers), GrpcStream::Mode::kClient);
   stream->Start(stream, std::move(request));
   return stream;
 }

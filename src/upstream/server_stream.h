@@ -1,9 +1,16 @@
 #pragma once
 
-// Server-streaming gRPC calls over a generic stub, read one message at a
-// time: the caller asks for the next message only once it has dealt with the
-// previous one (written it to its client), so a slow reader slows the
-// upstream through HTTP/2 flow control and nothing buffers the stream.
+// Streaming gRPC calls over a generic stub.
+//
+// Server streaming, read one message at a time: the caller asks for the next
+// message only once it has dealt with the previous one (written it to its
+// client), so a slow reader slows the upstream through HTTP/2 flow control
+// and nothing buffers the stream.
+//
+// Client streaming, written one message at a time: the caller writes the
+// next message once the previous one is written (gRPC took it within the
+// call's flow-control window), so a slow service slows the caller's reading
+// of its own client.
 //
 // Example:
 //   auto stream = streams.Open(stub, {.method_path = "/demo.orders.v1.OrderService/WatchOrder",
@@ -16,6 +23,16 @@
 // ReadNext(). `message` and `done` run on gRPC's threads, never at the same
 // time, `done` exactly once and last (with the status, trailing metadata and
 // the server's initial metadata; `response` is empty).
+//
+//   auto upload = streams.OpenClient(stub, {.method_path = ".../ImportOrders", ...},
+//                                    {.message = [](std::string answer) { ... },
+//                                     .done = [](UnaryCallResult end) { ... }});
+//   upload->Write(bytes, [](bool written) { ...the next Write, or WritesDone... });
+//   upload->WritesDone();
+//
+// A client stream's one answer comes to `message` (none when it failed),
+// then `done`; the service may end the call before the caller is done
+// writing (then the writes report false).
 
 #include <functional>
 #include <memory>
@@ -43,6 +60,19 @@ class ServerStream {
   virtual void Cancel() = 0;
 };
 
+// One client-streaming call in flight. Thread-safe like ServerStream.
+class ClientStream {
+ public:
+  virtual ~ClientStream() = default;
+  // Sends one message; one at a time. `written` runs once with true when
+  // gRPC took it, false when the call has ended and never will (inline then).
+  virtual void Write(std::string message, std::function<void(bool written)> written) = 0;
+  // The last message was written: the service sees its request stream end.
+  virtual void WritesDone() = 0;
+  // As ServerStream::Cancel.
+  virtual void Cancel() = 0;
+};
+
 class StreamCaller {
  public:
   virtual ~StreamCaller() = default;
@@ -50,6 +80,11 @@ class StreamCaller {
   // `stub` answers `done` with UNAVAILABLE, inline.
   virtual std::shared_ptr<ServerStream> Open(std::shared_ptr<grpc::GenericStub> stub,
                                              UnaryCallRequest request, StreamHandlers handlers) = 0;
+  // Starts a client-streaming call (`request.request` is not sent: the
+  // messages are written one by one). A null `stub` as for Open.
+  virtual std::shared_ptr<ClientStream> OpenClient(std::shared_ptr<grpc::GenericStub> stub,
+                                                   UnaryCallRequest request,
+                                                   StreamHandlers handlers) = 0;
 };
 
 // Real calls on gRPC's callback API (its own threads; streams are long and
@@ -59,6 +94,9 @@ class GrpcStreams : public StreamCaller {
  public:
   std::shared_ptr<ServerStream> Open(std::shared_ptr<grpc::GenericStub> stub,
                                      UnaryCallRequest request, StreamHandlers handlers) override;
+  std::shared_ptr<ClientStream> OpenClient(std::shared_ptr<grpc::GenericStub> stub,
+                                           UnaryCallRequest request,
+                                           StreamHandlers handlers) override;
 };
 
 }  // namespace protogate::upstream

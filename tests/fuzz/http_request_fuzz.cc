@@ -3,6 +3,9 @@
 // outcome (the same request, or an error) whether the bytes arrive at once or
 // in small pieces, the way a socket may deliver them. A difference between
 // the two is how requests get smuggled past one parser and not another.
+// Half the inputs parse with streamed bodies (a handler that reads the body
+// as it arrives, for targets under /s): taken piece by piece, they must add
+// up to the same body within the stream's own limit.
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
@@ -22,6 +25,7 @@ using protogate::http::RequestParser;
 
 constexpr std::uint32_t kHeaderLimit = 2048;
 constexpr std::uint64_t kBodyLimit = 256;
+constexpr std::uint64_t kStreamLimit = 1024;
 
 void Check(bool condition) {
   if (!condition) std::abort();
@@ -36,9 +40,14 @@ struct Outcome {
 
 // Feeds `bytes` in pieces of at most `piece` bytes; unconsumed bytes are
 // presented again with the next piece, as the server's read loop does.
-Outcome Parse(const std::string& bytes, size_t piece) {
-  RequestParser parser(kHeaderLimit, kBodyLimit);
+Outcome Parse(const std::string& bytes, size_t piece, bool streaming) {
+  RequestParser parser(kHeaderLimit, kBodyLimit, kStreamLimit,
+                       streaming ? RequestParser::StreamsBody([](const Request& head) {
+                         return head.target.rfind("/s", 0) == 0;
+                       })
+                                 : nullptr);
   Outcome outcome;
+  std::string streamed;
   std::string pending;
   size_t offset = 0;
   while (!parser.is_done()) {
@@ -54,6 +63,7 @@ Outcome Parse(const std::string& bytes, size_t piece) {
     const size_t used = parser.put(boost::asio::buffer(pending), ec);
     pending.erase(0, used);
     outcome.consumed += used;
+    if (parser.is_header_done() && parser.streams_body()) streamed += parser.TakeBody();
     if (ec == bhttp::error::need_more) {
       if (offset == bytes.size()) {
         outcome.error = ec;
@@ -67,12 +77,17 @@ Outcome Parse(const std::string& bytes, size_t piece) {
     }
   }
   outcome.done = true;
+  const bool streams = parser.streams_body();
   outcome.request = parser.Release();
+  if (streams) {
+    Check(outcome.request.body.empty() || streamed.empty());
+    outcome.request.body = streamed + outcome.request.body;
+  }
+  Check(outcome.request.body.size() <= (streams ? kStreamLimit : kBodyLimit));
   return outcome;
 }
 
 void CheckRequest(const Request& request) {
-  Check(request.body.size() <= kBodyLimit);
   Check(!request.target.empty());
   for (const auto& [name, value] : request.headers) {
     Check(!name.empty());
@@ -84,12 +99,14 @@ void CheckRequest(const Request& request) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  // Input: one byte choosing the piece size (1..16), then the bytes sent.
+  // Input: one byte choosing the piece size (1..16) and whether bodies may
+  // stream (its top bit), then the bytes sent.
   const size_t piece = 1 + data[0] % 16;
+  const bool streaming = (data[0] & 0x80) != 0;
   const std::string bytes(reinterpret_cast<const char*>(data + 1), size - 1);
 
-  const Outcome whole = Parse(bytes, bytes.size() + 1);
-  const Outcome pieces = Parse(bytes, piece);
+  const Outcome whole = Parse(bytes, bytes.size() + 1, streaming);
+  const Outcome pieces = Parse(bytes, piece, streaming);
   // Beast counts the request line against the header limit when it has to
   // wait for more bytes, and not when the whole header is there: near the
   // limit one outcome is 431 and the other a request. Both are bounded.

@@ -57,6 +57,7 @@ class DemoBackend {
   // The orders service's WatchOrder streams: a gate that holds each event
   // back until allowed, and counts of events sent and streams cancelled.
   demo_services::StreamGate& watch_gate() { return server_.orders().watch_gate(); }
+  demo_services::StreamGate& import_gate() { return server_.orders().import_gate(); }
 
   absl::Status StopService(DemoService service);
   absl::Status RestartService(DemoService service);

@@ -14,9 +14,10 @@
 
 namespace protogate::demo_services {
 
-// Steers and counts every WatchOrder stream of one service. With the gate
-// closed, each event waits for a permit (Allow) before it is sent, so a test
-// can prove an event reached its client before the next one exists.
+// Steers and counts every stream of one streaming method of a service. With
+// the gate closed, each WatchOrder event waits for a permit (Allow) before
+// it is sent, so a test can prove an event reached its client before the
+// next one exists (ImportOrders: before each message is read).
 //
 // Thread-safe; must outlive the service's server.
 class StreamGate {
@@ -30,8 +31,8 @@ class StreamGate {
   void CountSent() { sent_.fetch_add(1, std::memory_order_relaxed); }
   void CountCancelled() { cancelled_.fetch_add(1, std::memory_order_relaxed); }
   void CountStarted() { started_.fetch_add(1, std::memory_order_relaxed); }
-  // Events the service has handed to gRPC (written), streams cancelled by
-  // their client, streams started.
+  // Events the service has handed to gRPC (written; for an import, messages
+  // read), streams cancelled by their client, streams started.
   int64_t sent() const { return sent_.load(std::memory_order_relaxed); }
   int64_t cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
   int64_t started() const { return started_.load(std::memory_order_relaxed); }

@@ -163,6 +163,16 @@ grpc::ServerWriteReactor<demo::orders::v1::OrderEvent>* OrderService::WatchOrder
   return StartOrderWatch(*request, order, &watch_gate_);
 }
 
+grpc::ServerReadReactor<CreateOrderRequest>* OrderService::ImportOrders(
+    grpc::CallbackServerContext* context, demo::orders::v1::ImportOrdersResponse* response) {
+  return StartOrderImport(
+      response,
+      [this](const CreateOrderRequest& request, Order* placed) {
+        return DoCreateOrder(request, placed);
+      },
+      &import_gate_);
+}
+
 grpc::ServerUnaryReactor* OrderService::PurgeOrder(grpc::CallbackServerContext* context,
                                                    const PurgeOrderRequest* request,
                                                    google::protobuf::Empty* response) {

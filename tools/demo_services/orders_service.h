@@ -11,6 +11,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "demo/orders/v1/orders.grpc.pb.h"
+#include "demo_services/order_import.h"
 #include "demo_services/order_watch.h"
 #include "demo_services/service_controls.h"
 
@@ -33,6 +34,8 @@ namespace protogate::demo_services {
 // CANCELLED (reason kept in labels["cancel_reason"]), FAILED_PRECONDITION when
 // already cancelled, NOT_FOUND when unknown. PurgeOrder: Empty (nothing is cached).
 // WatchOrder: NOT_FOUND for an unknown order, else a stream (order_watch.h).
+// ImportOrders: each order of the stream placed as CreateOrder places it
+// (order_import.h).
 //
 // Thread-safe; no method blocks. Must outlive the grpc::Server it is registered with.
 class OrderService final : public demo::orders::v1::OrderService::CallbackService {
@@ -46,6 +49,7 @@ class OrderService final : public demo::orders::v1::OrderService::CallbackServic
   ServiceControls& controls() { return controls_; }
   const ServiceControls& controls() const { return controls_; }
   StreamGate& watch_gate() { return watch_gate_; }
+  StreamGate& import_gate() { return import_gate_; }
 
   grpc::ServerUnaryReactor* ListOrders(grpc::CallbackServerContext* context,
                                        const demo::orders::v1::ListOrdersRequest* request,
@@ -62,6 +66,9 @@ class OrderService final : public demo::orders::v1::OrderService::CallbackServic
   grpc::ServerWriteReactor<demo::orders::v1::OrderEvent>* WatchOrder(
       grpc::CallbackServerContext* context,
       const demo::orders::v1::WatchOrderRequest* request) override;
+  grpc::ServerReadReactor<demo::orders::v1::CreateOrderRequest>* ImportOrders(
+      grpc::CallbackServerContext* context,
+      demo::orders::v1::ImportOrdersResponse* response) override;
   grpc::ServerUnaryReactor* PurgeOrder(grpc::CallbackServerContext* context,
                                        const demo::orders::v1::PurgeOrderRequest* request,
                                        google::protobuf::Empty* response) override;
@@ -88,6 +95,7 @@ class OrderService final : public demo::orders::v1::OrderService::CallbackServic
 
   ServiceControls controls_;
   StreamGate watch_gate_;
+  StreamGate import_gate_;
   mutable absl::Mutex mu_;
   std::map<std::string, demo::orders::v1::Order> stored_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::vector<std::string>> stored_by_user_ ABSL_GUARDED_BY(mu_);

@@ -115,7 +115,9 @@ std::vector<RouteMapEntry> ToRouteMap(const std::vector<RouteEntry>& routes,
                         .grpc_method = route.method->name(),
                         .body = route.body,
                         .response_body = route.response_body,
-                        .stream = route.method->server_streaming() ? "server" : "",
+                        .stream = route.method->server_streaming()   ? "server"
+                                  : route.method->client_streaming() ? "client"
+                                                                     : "",
                         .source = route.source};
     if (config != nullptr) {
       if (const auto* upstream = FindUpstream(*config, entry.grpc_service)) {

@@ -7,6 +7,7 @@
 #include "gateway/request_handler.h"
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <map>
 #include <memory>
@@ -20,6 +21,7 @@
 #include "demo/orders/v1/orders.pb.h"
 #include "demo/users/v1/users.pb.h"
 #include "gateway/snapshot.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "support/task_loop.h"
@@ -130,6 +132,56 @@ class ScriptedStreams : public upstream::StreamCaller {
     return stream;
   }
 
+  // A client stream: each write is taken from a thread of its own; the end
+  // of the writes answers the scripted first message, then the end.
+  struct Upload : upstream::ClientStream {
+    explicit Upload(ScriptedStreams* owner, upstream::StreamHandlers h)
+        : streams(owner), handlers(std::move(h)) {}
+    void Write(std::string message, std::function<void(bool)> written) override {
+      streams->Uploaded(std::move(message));
+      streams->Spawn([written] { written(true); });
+    }
+    void WritesDone() override {
+      streams->Spawn([this, self = shared_from_this()] {
+        if (ended.exchange(true)) return;
+        std::vector<std::string> messages;
+        UnaryCallResult end;
+        streams->Scripted(&messages, &end);
+        // Let go of the handlers (and the request they hold), as gRPC does.
+        upstream::StreamHandlers last = std::move(handlers);
+        if (!messages.empty()) last.message(messages.front());
+        last.done(end);
+      });
+    }
+    void Cancel() override {
+      streams->Spawn([this, self = shared_from_this()] {
+        if (ended.exchange(true)) return;
+        UnaryCallResult cancelled;
+        cancelled.code = 1;
+        upstream::StreamHandlers last = std::move(handlers);
+        last.done(cancelled);
+      });
+    }
+    std::atomic<bool> ended{false};
+    std::shared_ptr<Upload> shared_from_this() { return self_.lock(); }
+    ScriptedStreams* streams;
+    upstream::StreamHandlers handlers;
+    std::weak_ptr<Upload> self_;
+  };
+
+  std::shared_ptr<upstream::ClientStream> OpenClient(std::shared_ptr<grpc::GenericStub>,
+                                                     UnaryCallRequest,
+                                                     upstream::StreamHandlers handlers) override {
+    auto upload = std::make_shared<Upload>(this, std::move(handlers));
+    upload->self_ = upload;
+    return upload;
+  }
+
+  std::vector<std::string> uploaded() {
+    absl::MutexLock lock(&mu_);
+    return uploaded_;
+  }
+
   void Script(std::vector<std::string> messages, UnaryCallResult end) {
     absl::MutexLock lock(&mu_);
     messages_ = std::move(messages);
@@ -137,9 +189,24 @@ class ScriptedStreams : public upstream::StreamCaller {
   }
 
  private:
+  void Uploaded(std::string message) {
+    absl::MutexLock lock(&mu_);
+    uploaded_.push_back(std::move(message));
+  }
+  void Spawn(std::function<void()> task) {
+    absl::MutexLock lock(&mu_);
+    threads_.emplace_back(std::move(task));
+  }
+  void Scripted(std::vector<std::string>* messages, UnaryCallResult* end) {
+    absl::MutexLock lock(&mu_);
+    *messages = messages_;
+    *end = end_;
+  }
+
   absl::Mutex mu_;
   std::vector<std::string> messages_ ABSL_GUARDED_BY(mu_);
   UnaryCallResult end_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> uploaded_ ABSL_GUARDED_BY(mu_);
   std::vector<std::thread> threads_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -384,6 +451,51 @@ TEST_F(RequestPipelineTest, StreamMessagesAreWrittenOnTheLoopAndAFailureEndsTheS
   EXPECT_EQ(std::count(names.begin(), names.end(), "call+"), 3) << ::testing::PrintToString(names);
   EXPECT_EQ(std::count(names.begin(), names.end(), "respond"), 0);
   EXPECT_EQ(std::count(names.begin(), names.end(), "log"), 1);
+  ExpectAllOnLoop();
+}
+
+// Each object of a client stream's body is one message, written from the
+// loop; the one answer is rendered by the respond phase.
+TEST_F(RequestPipelineTest, UploadMessagesAreWrittenOneByOneAndTheAnswerRendered) {
+  config::GatewayConfig config = DemoConfig();
+  config.auth.policies.insert(
+      config.auth.policies.begin(),
+      {.selector = "demo.orders.v1.OrderService.ImportOrders", .is_public = true});
+  Install(config);
+  demo::orders::v1::ImportOrdersResponse answer;
+  answer.set_imported(2);
+  streams_.Script({answer.SerializeAsString()}, UnaryCallResult());
+
+  http::Request request = Get("/v1/orders:import");
+  request.method = "POST";
+  request.body = "{\"userId\":\"u-1\"}\n{\"userId\":\"u-2\",\"note\":\"x\"}\n";
+  http::Response response = Run(std::move(request));
+  EXPECT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(json::parse(response.body), json::parse(R"({"imported":2})"));
+  std::vector<std::string> uploaded = streams_.uploaded();
+  ASSERT_EQ(uploaded.size(), 2u);
+  demo::orders::v1::CreateOrderRequest second;
+  ASSERT_TRUE(second.ParseFromString(uploaded[1]));
+  EXPECT_EQ(second.user_id(), "u-2");
+  EXPECT_EQ(second.note(), "x");
+  std::vector<std::string> names = PhaseNames();
+  EXPECT_EQ(std::count(names.begin(), names.end(), "respond"), 1);
+  ExpectAllOnLoop();
+}
+
+TEST_F(RequestPipelineTest, AMalformedUploadMessageIsA400NamingIt) {
+  config::GatewayConfig config = DemoConfig();
+  config.auth.policies.insert(
+      config.auth.policies.begin(),
+      {.selector = "demo.orders.v1.OrderService.ImportOrders", .is_public = true});
+  Install(config);
+  http::Request request = Get("/v1/orders:import");
+  request.method = "POST";
+  request.body = "{\"userId\":\"u-1\"}\n{\"userId\":7}\n";
+  http::Response response = Run(std::move(request));
+  EXPECT_EQ(response.status, 400) << response.body;
+  EXPECT_THAT(json::parse(response.body)["message"].get<std::string>(),
+              ::testing::HasSubstr("request stream: message 2: "));
   ExpectAllOnLoop();
 }
 

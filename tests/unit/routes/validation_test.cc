@@ -123,11 +123,31 @@ TEST(RouteValidationTest, ConflictingRoutesAcrossFilesNameBoth) {
   EXPECT_THAT(problems, HasSubstr("change the path or the HTTP method"));
 }
 
-TEST(RouteValidationTest, ClientStreamingMethodsCannotBeRoutedYet) {
+TEST(RouteValidationTest, BidirectionalStreamingMethodsCannotBeRoutedYet) {
+  ProtoTree tree;
+  tree.Write("protos/a.proto", ThingsProto(Rpc("Chat", "post: \"/v1/things:chat\" body: \"*\"",
+                                               "(stream Thing) returns (stream Thing)")));
+  EXPECT_THAT(Problems(tree), HasSubstr("bidirectional streaming methods cannot be routed"));
+}
+
+TEST(RouteValidationTest, ClientStreamingMethodsAreRouted) {
   ProtoTree tree;
   tree.Write("protos/a.proto", ThingsProto(Rpc("Upload", "post: \"/v1/things:upload\" body: \"*\"",
                                                "(stream Thing) returns (Thing)")));
-  EXPECT_THAT(Problems(tree), HasSubstr("client-streaming methods cannot be routed"));
+  Diagnostics diagnostics;
+  auto generated = Generate(tree.Options(), diagnostics);
+  ASSERT_TRUE(generated.ok()) << Joined(diagnostics);
+  bool marked = false;  // the route map says the route takes a stream, and so does the OpenAPI
+  for (const GeneratedFile& file : generated->files) {
+    if (absl::EndsWith(file.path, "route_map.json")) {
+      marked = file.contents.find(R"("stream": "client")") != std::string::npos;
+    }
+    if (absl::EndsWith(file.path, "openapi.json")) {
+      EXPECT_THAT(file.contents, HasSubstr(R"("x-protogate-stream": "client")"));
+      EXPECT_THAT(file.contents, HasSubstr("application/x-ndjson"));
+    }
+  }
+  EXPECT_TRUE(marked);
 }
 
 TEST(RouteValidationTest, ServerStreamingMethodsAreRouted) {
