@@ -54,8 +54,9 @@ constexpr absl::string_view kTranscodingKeys[] = {"unknown_query_parameters",
                                                   "emit_default_values",
                                                   "enums",
                                                   "max_json_depth"};
-constexpr absl::string_view kStreamingKeys[] = {"default_format", "timeout", "heartbeat",
-                                                "idle_timeout", "max_upload_bytes"};
+constexpr absl::string_view kStreamingKeys[] = {"default_format",   "timeout",
+                                                "heartbeat",        "idle_timeout",
+                                                "max_upload_bytes", "max_messages_per_second"};
 constexpr absl::string_view kOpenApiKeys[] = {"enabled", "path", "title", "version"};
 constexpr absl::string_view kUpstreamKeys[] = {
     "service", "addresses", "timeout", "method_timeouts", "forward_authorization", "read_mask"};
@@ -158,6 +159,9 @@ absl::StatusOr<StreamingConfig> ReadStreaming(const YamlReader& reader, const Ya
   }
   if (const YamlField* f = map.Find("max_upload_bytes")) {
     ASSIGN_OR_RETURN(out.max_upload_bytes, reader.ReadSize(*f, 1));
+  }
+  if (const YamlField* f = map.Find("max_messages_per_second")) {
+    ASSIGN_OR_RETURN(out.max_messages_per_second, reader.ReadInt(*f, 0, 1000000));
   }
   return out;
 }

@@ -84,6 +84,9 @@ struct StreamingConfig {
   // The whole body of a client-streaming call (each of its messages is
   // bounded by limits.max_body_bytes). Read when the server starts.
   size_t max_upload_bytes = size_t{1} << 30;
+  // Frames a WebSocket client may send per second; more closes it (1008).
+  // 0: no limit.
+  int max_messages_per_second = 100;
 };
 
 inline constexpr int kMaxJsonDepthLimit = 1000;  // the largest max_json_depth accepted

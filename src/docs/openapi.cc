@@ -457,8 +457,21 @@ Json Builder::Operation(const OpenApiRoute& route, const routing::HttpTemplate& 
                   {"application/json", {{"schema", {{"type", "array"}, {"items", response}}}}}};
     op["x-protogate-stream"] = "server";
   }
+  Json ok = {{"description", "OK"}, {"content", std::move(ok_content)}};
+  std::string ok_status = "200";
+  if (method.server_streaming() && method.client_streaming()) {
+    // A WebSocket: one JSON message per text frame each way.
+    op["x-protogate-stream"] = "bidi";
+    op["x-protogate-websocket"] = {{"send", MessageSchema(*method.input_type())},
+                                   {"receive", response}};
+    ok_status = "101";
+    ok = {{"description",
+           "Switching Protocols: a WebSocket, one JSON message per text frame each way "
+           "(x-protogate-websocket has their schemas); the call's error comes as a last "
+           "{\"error\": ...} frame and a close code of 4000 + the gRPC code"}};
+  }
   op["responses"] = {
-      {"200", {{"description", "OK"}, {"content", std::move(ok_content)}}},
+      {ok_status, std::move(ok)},
       {"default",
        {{"description", "An error: the gRPC status in the gateway's error model"},
         {"content", {{"application/json", {{"schema", {{"$ref", Ref(kErrorSchema)}}}}}}}}}};

@@ -70,6 +70,9 @@ Next TakeCredentials(const ContextPtr& ctx) {
   auto credentials = ctx->snapshot->auth->TakeCredentials(ctx->request);
   if (!credentials.ok()) return Answer(*ctx, ErrorResponse(credentials.status()));
   ctx->credentials = *std::move(credentials);
+  // A browser cannot set Authorization on a WebSocket: its token comes as
+  // a subprotocol instead.
+  if (ctx->credentials.bearer.empty()) ctx->credentials.bearer = WebSocketBearer(ctx->request);
   return Next::kContinue;
 }
 
@@ -140,7 +143,9 @@ bool TakesRequestStream(const Snapshot& snapshot, const http::Request& head) {
     }
   }
   auto match = snapshot.routes.Match(head.method, path);
-  return match.ok() && snapshot.route(match->route_id).client_streaming;
+  if (!match.ok()) return false;
+  const Route& route = snapshot.route(match->route_id);
+  return route.client_streaming && !route.server_streaming;  // a bidi route is a WebSocket
 }
 
 // After authentication the identity's client id, when a profile claims it,

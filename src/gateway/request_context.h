@@ -39,6 +39,15 @@ struct GraphqlEndpoint;  // graphql_endpoint.h
 struct GraphqlView;      // graphql_endpoint.h
 struct StreamState;      // stream_phases.cc
 struct UploadState;      // upload_phases.cc
+struct SocketState;      // websocket_phases.cc
+
+// What every message of a streamed request takes besides its JSON: the path
+// variables and the query (transcode, client- and bidirectional-streaming
+// routes).
+struct MessageParts {
+  std::vector<routing::VariableBinding> bindings;
+  std::vector<std::pair<std::string, std::string>> query;
+};
 
 // What a request to the GraphQL endpoint carries through its phases.
 struct GraphqlState {
@@ -77,7 +86,9 @@ struct RequestContext {
   std::optional<upstream::UnaryCallResult> result;       // call, unary
   std::optional<aggregate::CompositeResponse> composite_result;  // call, composite
   std::shared_ptr<StreamState> stream;                           // call, server-streaming routes
-  std::shared_ptr<UploadState> upload;  // transcode and call, client-streaming routes
+  std::optional<MessageParts> message_parts;  // transcode, client- and bidi-streaming routes
+  std::shared_ptr<UploadState> upload;        // call, client-streaming routes
+  std::shared_ptr<SocketState> socket;        // call, bidirectional-streaming routes
   bool streamed = false;                // call: the answer left as a stream; log sends nothing
   absl::AnyInvocable<void()> send_end;  // call: what ends a streamed answer, after log
   std::string call_timings;             // composite: "user:0:1.2ms,..." for the access log
@@ -150,9 +161,21 @@ Next CallStream(const ContextPtr& ctx);
 // The transcode and call phases of a client-streaming route
 // (upload_phases.cc): each JSON object of the body is one message, written
 // upstream as it arrives; the answer is left in `result` for the respond
-// phase, as a unary call's.
-Next TranscodeUpload(const ContextPtr& ctx);
+// phase, as a unary call's. The transcode phase serves bidirectional routes
+// too (the query and `fields` once, for every message).
+Next TranscodeStreamedRequest(const ContextPtr& ctx);
 Next CallUpload(const ContextPtr& ctx);
+// One message of a streamed request: its JSON object with the message parts
+// (path variables, query), the read mask and the profile's view pushed down.
+absl::StatusOr<std::string> TranscodeMessage(const RequestContext& ctx, absl::string_view json);
+
+// The call phase of a bidirectional-streaming route (websocket_phases.cc):
+// a WebSocket, one JSON message per frame each way; 426 for a request that
+// is no WebSocket upgrade.
+Next CallSocket(const ContextPtr& ctx);
+// The bearer token a browser sends as a WebSocket subprotocol
+// ("bearer.<token>"); empty when none.
+std::string WebSocketBearer(const http::Request& request);
 
 // Whether the route `head` goes to takes a stream, so that the HTTP layer
 // hands over its body as it arrives (front_phases.cc).

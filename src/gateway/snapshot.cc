@@ -129,10 +129,6 @@ absl::StatusOr<PartialResponse> MakePartialResponse(const RouteSpec& spec,
 absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot) {
   const google::protobuf::MethodDescriptor& method = *spec.method;
   const std::string& service = method.service()->full_name();
-  if (method.client_streaming() && method.server_streaming()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        spec.Describe(), ": bidirectional streaming methods cannot be routed over HTTP/JSON yet"));
-  }
   const config::UpstreamConfig* upstream = FindUpstream(snapshot.config, service);
   if (upstream == nullptr) {
     return absl::InvalidArgumentError(
@@ -147,8 +143,11 @@ absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot)
   transcode::JsonOutputOptions output_options{.use_proto_field_names = t.use_proto_field_names,
                                               .emit_default_values = t.emit_default_values,
                                               .enums_as_ints = t.enums_as_ints};
-  auto request = transcode::RequestTranscoder::Create(snapshot.registry, *method.input_type(),
-                                                      spec.body, request_options);
+  // Each message of a streamed request is a whole JSON object unless the
+  // rule maps it to a field (a WebSocket's GET rule has no body).
+  const std::string body = method.client_streaming() && spec.body.empty() ? "*" : spec.body;
+  auto request = transcode::RequestTranscoder::Create(snapshot.registry, *method.input_type(), body,
+                                                      request_options);
   if (!request.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(spec.Describe(), ": body: ", request.status().message()));

@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/status_macros.h"
 #include "gateway/error_response.h"
 #include "gateway/partial_response.h"
 #include "gateway/request_context.h"
@@ -31,9 +32,6 @@ struct UploadState {
   explicit UploadState(size_t max_message_bytes) : reader(max_message_bytes) {}
 
   transcode::JsonSequenceReader reader;
-  // What every message takes besides its object.
-  std::vector<routing::VariableBinding> bindings;
-  std::vector<std::pair<std::string, std::string>> query;
   std::shared_ptr<upstream::ClientStream> call;
   bool body_ended = false;
   std::optional<http::Response> refused{};  // ours: the answer once the call has ended
@@ -99,16 +97,13 @@ void Pump(const ContextPtr& ctx) {
     }
     return upload.call->WritesDone();
   }
-  auto bytes = ctx->route->request->Transcode(
-      {.body = **object, .bindings = upload.bindings, .query = upload.query});
+  auto bytes = TranscodeMessage(*ctx, **object);
   if (!bytes.ok()) {
     return Refuse(
         ctx,
         ErrorResponse(absl::InvalidArgumentError(absl::StrCat(
             "request stream: message ", upload.reader.count(), ": ", bytes.status().message()))));
   }
-  PushDownReadMask(*ctx, &*bytes);
-  PushDownRequestView(*ctx, &*bytes);
   upload.call->Write(*std::move(bytes), [ctx](bool written) {
     // Not written: the call has ended, and its end says how.
     if (written) RunOnLoop(ctx, "call", [ctx] { Pump(ctx); });
@@ -137,19 +132,29 @@ Next EndUpload(const ContextPtr& ctx, upstream::UnaryCallResult end) {
 }  // namespace
 
 // The query (and the client's `fields`) once, for every message.
-Next TranscodeUpload(const ContextPtr& ctx) {
+Next TranscodeStreamedRequest(const ContextPtr& ctx) {
   auto query = transcode::ParseQueryString(ctx->request.Query());
   if (!query.ok()) return Answer(*ctx, ErrorResponse(query.status()));
   if (absl::Status fields = TakeFieldSelection(*ctx, *query); !fields.ok()) {
     return Answer(*ctx, ErrorResponse(fields));
   }
-  ctx->upload = std::make_shared<UploadState>(ctx->snapshot->config.limits.max_body_bytes);
-  ctx->upload->bindings = std::move(ctx->match->bindings);
-  ctx->upload->query = *std::move(query);
+  ctx->message_parts =
+      MessageParts{.bindings = std::move(ctx->match->bindings), .query = *std::move(query)};
   return Next::kContinue;
 }
 
+absl::StatusOr<std::string> TranscodeMessage(const RequestContext& ctx, absl::string_view json) {
+  const MessageParts& parts = *ctx.message_parts;
+  ASSIGN_OR_RETURN(std::string bytes,
+                   ctx.route->request->Transcode(
+                       {.body = json, .bindings = parts.bindings, .query = parts.query}));
+  PushDownReadMask(ctx, &bytes);
+  PushDownRequestView(ctx, &bytes);
+  return bytes;
+}
+
 Next CallUpload(const ContextPtr& ctx) {
+  ctx->upload = std::make_shared<UploadState>(ctx->snapshot->config.limits.max_body_bytes);
   auto call = UpstreamCallOf(*ctx);
   if (!call.ok()) return Answer(*ctx, ErrorResponse(call.status()));
   upstream::StreamHandlers handlers{

@@ -192,7 +192,7 @@ Next Transcode(const ContextPtr& ctx) {
   if (ctx->graphql) return TranscodeGraphql(ctx);
   if (ctx->document) return Next::kContinue;
   if (ctx->route->composite) return TranscodeComposite(ctx);
-  if (ctx->route->client_streaming) return TranscodeUpload(ctx);
+  if (ctx->route->client_streaming) return TranscodeStreamedRequest(ctx);
   auto query = transcode::ParseQueryString(ctx->request.Query());
   if (!query.ok()) return Answer(*ctx, ErrorResponse(query.status()));
   if (absl::Status fields = TakeFieldSelection(*ctx, *query); !fields.ok()) {
@@ -213,7 +213,9 @@ Next Call(const ContextPtr& ctx) {
   if (ctx->graphql) return CallGraphql(ctx);
   if (ctx->document) return Next::kContinue;
   if (ctx->route->composite) return CallComposite(ctx);
-  if (ctx->route->client_streaming) return CallUpload(ctx);
+  if (ctx->route->client_streaming) {
+    return ctx->route->server_streaming ? CallSocket(ctx) : CallUpload(ctx);
+  }
   return ctx->route->server_streaming ? CallStream(ctx) : CallUnary(ctx);
 }
 

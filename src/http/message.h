@@ -64,6 +64,39 @@ class BodyStream {
   virtual void Read(absl::Duration timeout, absl::AnyInvocable<void(BodyPiece piece)> done) = 0;
 };
 
+// A WebSocket (RFC 6455) the server opened for a request
+// (ResponseWriter::AcceptWebSocket): whole messages both ways, one read and
+// one send at a time, so each side's pace reaches the other. On the request's
+// loop (calls from elsewhere are posted there).
+class WebSocket {
+ public:
+  struct Handlers {
+    // One whole message from the client (text or binary); the next is read
+    // only after ReadNext.
+    absl::AnyInvocable<void(std::string message)> message = nullptr;
+    // Once, last: the client closed (its close code), the connection dropped
+    // or timed out (1006), a message was over the limit (1009), the handshake
+    // failed (1002), or our Close completed (its code).
+    absl::AnyInvocable<void(int code, std::string reason)> closed = nullptr;
+  };
+  virtual ~WebSocket() = default;
+  // Reads the next message (the first one too).
+  virtual void ReadNext() = 0;
+  // Sends `text` as one text message; `written` runs once it is out (true)
+  // or never will be (false). One at a time.
+  virtual void Send(std::string text, absl::AnyInvocable<void(bool written)> written) = 0;
+  // Sends a close frame with `code` (after the message on its way) and ends
+  // the connection once the client answers it.
+  virtual void Close(int code, std::string reason) = 0;
+};
+
+struct WebSocketOptions {
+  std::string subprotocol = {};  // Sec-WebSocket-Protocol of the answer; "" for none
+  size_t max_message_bytes = 1 << 20;
+  // Nothing from the client for half of it: a ping; for all of it: closed.
+  absl::Duration idle_timeout = absl::Minutes(5);
+};
+
 struct Response {
   int status = 200;
   HeaderList headers;  // Content-Length, Date, Connection are set by the server
@@ -114,6 +147,14 @@ class ResponseWriter {
   // Ends the body. `trailers` are sent when the client accepts them (HTTP/1.1
   // chunked, with "TE: trailers"), otherwise dropped.
   virtual void Finish(HeaderList trailers) = 0;
+
+  // Answers the request by opening a WebSocket on its connection (the 101
+  // handshake). On the loop only; null when the request is no WebSocket
+  // upgrade over HTTP/1.1 or was answered already. The connection is the
+  // WebSocket's from then on, and counts as a request in flight until it
+  // closes.
+  virtual std::shared_ptr<WebSocket> AcceptWebSocket(WebSocketOptions options,
+                                                     WebSocket::Handlers handlers) = 0;
 
   // Cancellation: the client went away (closed its connection, a write
   // failed) or the server gave up on the request (drain timeout). `callback`

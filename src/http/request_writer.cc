@@ -66,6 +66,41 @@ void RequestWriter::Finish(HeaderList trailers) {
   session_->StreamFinish(seq_, std::move(trailers));
 }
 
+std::shared_ptr<WebSocket> RequestWriter::AcceptWebSocket(WebSocketOptions options,
+                                                          WebSocket::Handlers handlers) {
+  if (!OnLoop()) return nullptr;
+  return session_->AcceptWebSocket(seq_, std::move(options), std::move(handlers));
+}
+
+void SessionWebSocket::ReadNext() {
+  if (!session_->OnLoop()) {
+    session_->PostToLoop([session = session_] { session->WsRead(); });
+    return;
+  }
+  session_->WsRead();
+}
+
+void SessionWebSocket::Send(std::string text, absl::AnyInvocable<void(bool written)> written) {
+  if (!session_->OnLoop()) {
+    session_->PostToLoop(
+        [session = session_, text = std::move(text), written = std::move(written)]() mutable {
+          session->WsSend(std::move(text), std::move(written));
+        });
+    return;
+  }
+  session_->WsSend(std::move(text), std::move(written));
+}
+
+void SessionWebSocket::Close(int code, std::string reason) {
+  if (!session_->OnLoop()) {
+    session_->PostToLoop([session = session_, code, reason = std::move(reason)]() mutable {
+      session->WsClose(code, std::move(reason));
+    });
+    return;
+  }
+  session_->WsClose(code, std::move(reason));
+}
+
 void RequestWriter::OnCancel(absl::AnyInvocable<void()> callback) {
   if (!OnLoop()) {
     Post([self = shared_from_this(), callback = std::move(callback)]() mutable {

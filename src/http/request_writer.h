@@ -52,6 +52,19 @@ class RequestBodyReader final : public BodyStream {
   const uint64_t seq_;
 };
 
+// The WebSocket the session opened for a request: a handle on the session
+// (thread-safe: calls are posted to the loop).
+class SessionWebSocket final : public WebSocket {
+ public:
+  explicit SessionWebSocket(std::shared_ptr<Session> session) : session_(std::move(session)) {}
+  void ReadNext() override;
+  void Send(std::string text, absl::AnyInvocable<void(bool written)> written) override;
+  void Close(int code, std::string reason) override;
+
+ private:
+  const std::shared_ptr<Session> session_;
+};
+
 class RequestWriter final : public ResponseWriter,
                             public std::enable_shared_from_this<RequestWriter> {
  public:
@@ -67,6 +80,8 @@ class RequestWriter final : public ResponseWriter,
   void WriteHead(int status, HeaderList headers) override;
   void WriteChunk(std::string bytes, absl::AnyInvocable<void(bool written)> written) override;
   void Finish(HeaderList trailers) override;
+  std::shared_ptr<WebSocket> AcceptWebSocket(WebSocketOptions options,
+                                             WebSocket::Handlers handlers) override;
   void OnCancel(absl::AnyInvocable<void()> callback) override;
   bool cancelled() const override { return cancelled_.load(std::memory_order_acquire); }
 

@@ -8,11 +8,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_range.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket.hpp>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -196,6 +198,7 @@ Session::~Session() {
     // The socket must go while the loop's io_context surely exists: either
     // here, or in ReleaseIo() under the same lock before Shutdown destroys it.
     std::lock_guard<std::mutex> lock(loop_->mu);
+    ws_.reset();  // its timer and its socket are io_'s loop's
     io_.reset();
     loop_->sessions.erase(this);
   }
@@ -229,6 +232,7 @@ void Session::ReleaseIo() {
     if (auto writer = writer_.lock()) writer->Abandon();
   }
   MarkClosed();
+  ws_.reset();
   io_.reset();
 }
 
@@ -358,6 +362,15 @@ void Session::OnReadError(const error_code& ec) {
 void Session::Dispatch() {
   Request request = parser_->Release();
   request.remote_address = remote_address_;
+  upgrade_head_.reset();
+  if (!request.Header("upgrade").empty()) {  // kept for AcceptWebSocket
+    upgrade_head_ = Request{.method = request.method,
+                            .target = request.target,
+                            .headers = request.headers,
+                            .body = {},
+                            .body_stream = nullptr,
+                            .remote_address = {}};
+  }
   request_accepts_trailers_ = AcceptsTrailers(request);
   phase_ = Phase::kHandling;
   ClearDeadline();  // the handler owns the time now (upstream deadlines)
@@ -530,6 +543,7 @@ void Session::PostToLoopAfter(absl::Duration delay, absl::AnyInvocable<void()> t
 
 bool Session::RequestInProgress() const {
   if (phase_ == Phase::kHandling) return pending_seq_.load(std::memory_order_acquire) == next_seq_;
+  if (phase_ == Phase::kWebSocket) return !ws_ended_;
   return phase_ == Phase::kStreaming && !stream_finished_;
 }
 
@@ -666,6 +680,146 @@ void Session::OnStreamWritten(const error_code& ec) {
     chunk_outstanding_ = false;
     std::move(op.written)(ok);
   }
+}
+
+// A WebSocket takes over the connection from the request that asked for it:
+// the answer is Beast's 101 handshake, the request counts in in_flight until
+// the socket closes (as a stream does until Finish), and every operation is
+// Beast's on the session's socket. One read and one send at a time, each
+// only when the handler asks; `closed` ends it once, and the connection with
+// it.
+std::shared_ptr<WebSocket> Session::AcceptWebSocket(uint64_t seq, WebSocketOptions options,
+                                                    WebSocket::Handlers handlers) {
+  if (seq != next_seq_ || phase_ != Phase::kHandling || !upgrade_head_ || request_version_ < 11 ||
+      BodyUnread()) {
+    return nullptr;
+  }
+  bhttp::request<bhttp::empty_body> upgrade;
+  upgrade.version(request_version_);
+  upgrade.method_string(upgrade_head_->method);
+  upgrade.target(upgrade_head_->target);
+  for (const auto& [name, value] : upgrade_head_->headers) upgrade.insert(name, value);
+  if (!boost::beast::websocket::is_upgrade(upgrade)) return nullptr;
+  uint64_t expected = seq;
+  if (!pending_seq_.compare_exchange_strong(expected, 0, std::memory_order_acq_rel)) {
+    return nullptr;  // answered already
+  }
+  stream_in_flight_ = true;  // ends with the connection (MarkClosed)
+  phase_ = Phase::kWebSocket;
+  StopWatch();
+  ClearDeadline();
+  ws_handlers_ = std::move(handlers);
+  ws_ = std::make_unique<WsStream>(socket());
+  ws_->read_message_max(options.max_message_bytes);
+  boost::beast::websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = server_->options.read_timeout;
+  timeouts.idle_timeout = options.idle_timeout == absl::InfiniteDuration()
+                              ? boost::beast::websocket::stream_base::none()
+                              : std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                    absl::ToChronoNanoseconds(options.idle_timeout));
+  timeouts.keep_alive_pings = true;
+  ws_->set_option(timeouts);
+  ws_->set_option(boost::beast::websocket::stream_base::decorator(
+      [protocol = options.subprotocol](boost::beast::websocket::response_type& response) {
+        response.set(bhttp::field::server, "protogate");
+        if (!protocol.empty()) response.set(bhttp::field::sec_websocket_protocol, protocol);
+      }));
+  ws_->async_accept(upgrade,
+                    [self = shared_from_this()](const error_code& ec) { self->OnWsAccepted(ec); });
+  return std::make_shared<SessionWebSocket>(shared_from_this());
+}
+
+void Session::OnWsAccepted(const error_code& ec) {
+  if (ec || phase_ != Phase::kWebSocket) {
+    return WsEnded(1002, absl::StrCat("WebSocket handshake failed: ", ec.message()));
+  }
+  ws_open_ = true;
+  if (ws_close_queued_) return StartWsClose();
+  if (ws_read_wanted_) WsRead();
+}
+
+void Session::WsRead() {
+  if (ws_ended_ || ws_reading_ || ws_closing_) return;
+  if (!ws_open_) {  // before the handshake is done: right after it
+    ws_read_wanted_ = true;
+    return;
+  }
+  ws_reading_ = true;
+  ws_in_.clear();
+  ws_->async_read(
+      ws_in_, [self = shared_from_this()](const error_code& ec, size_t) { self->OnWsRead(ec); });
+}
+
+void Session::OnWsRead(const error_code& ec) {
+  ws_reading_ = false;
+  if (ws_ended_) return;
+  namespace websocket = boost::beast::websocket;
+  if (ec == websocket::error::closed) {
+    return WsEnded(static_cast<int>(ws_->reason().code), std::string(ws_->reason().reason.c_str()));
+  }
+  if (ec == websocket::error::message_too_big || ec == websocket::error::buffer_overflow) {
+    return WsEnded(1009, "message too big");
+  }
+  if (ec) return WsEnded(1006, ec.message());
+  std::string message = boost::beast::buffers_to_string(ws_in_.data());
+  ws_in_.clear();
+  if (ws_handlers_.message) ws_handlers_.message(std::move(message));
+}
+
+void Session::WsSend(std::string text, absl::AnyInvocable<void(bool)> written) {
+  if (!ws_open_ || ws_ended_ || ws_closing_ || ws_sending_ || ws_close_queued_) {
+    PostToLoop([written = std::move(written)]() mutable {
+      if (written) written(false);
+    });
+    return;
+  }
+  ws_sending_ = true;
+  ws_out_ = std::move(text);
+  ws_written_ = std::move(written);
+  ws_->text(true);
+  ws_->async_write(
+      boost::asio::buffer(ws_out_),
+      [self = shared_from_this()](const error_code& ec, size_t) { self->OnWsSent(ec); });
+}
+
+void Session::OnWsSent(const error_code& ec) {
+  ws_sending_ = false;
+  ws_out_.clear();
+  auto written = std::move(ws_written_);
+  ws_written_ = nullptr;
+  if (written) written(!ec && !ws_ended_);
+  if (ec) return WsEnded(1006, ec.message());
+  if (ws_close_queued_ && ws_open_) StartWsClose();
+}
+
+void Session::WsClose(int code, std::string reason) {
+  if (ws_ended_ || ws_closing_ || ws_close_queued_) return;
+  ws_close_queued_ = std::make_pair(code, std::move(reason));
+  if (ws_open_ && !ws_sending_) StartWsClose();
+}
+
+// Beast sends the close frame, waits for the client's (reading on its own
+// when no read is on its way), then closes the connection.
+void Session::StartWsClose() {
+  if (ws_closing_ || ws_ended_) return;
+  ws_closing_ = true;
+  const auto [code, reason] = *ws_close_queued_;
+  boost::beast::websocket::close_reason frame(static_cast<std::uint16_t>(code));
+  frame.reason = reason.substr(0, 123);  // a control frame's payload is at most 125 bytes
+  ws_->async_close(frame, [self = shared_from_this(), code = code](const error_code& ec) {
+    self->WsEnded(code, ec ? ec.message() : "");
+  });
+}
+
+void Session::WsEnded(int code, std::string reason) {
+  if (ws_ended_) return;
+  ws_ended_ = true;
+  ws_open_ = false;
+  // The handlers hold the handler's state, which holds this socket: let go.
+  WebSocket::Handlers handlers = std::move(ws_handlers_);
+  ws_handlers_ = {};
+  Close();
+  if (handlers.closed) handlers.closed(code, std::move(reason));
 }
 
 void Session::EndStreamInFlight() {
@@ -941,6 +1095,7 @@ void Session::OnDeadline() {
       if (ops_writing_ > 0) Close();  // the client does not read
       return;
     case Phase::kHandling:
+    case Phase::kWebSocket:  // Beast's own timeouts: handshake, idle with pings
     case Phase::kClosed:
       return;
     case Phase::kIdle:

@@ -11,6 +11,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -97,10 +98,22 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   friend class RequestWriter;      // answers the request it was made for
   friend class RequestBodyReader;  // reads the body of the request it was made for
+  friend class SessionWebSocket;   // the WebSocket its request was answered with
 
   // kStreaming: a streamed answer's head is out (or going out); chunks
   // follow as the handler produces them.
-  enum class Phase { kIdle, kReading, kHandling, kStreaming, kWriting, kLingering, kClosed };
+  // kWebSocket: the request was answered by opening a WebSocket; the
+  // connection is its until it closes.
+  enum class Phase {
+    kIdle,
+    kReading,
+    kHandling,
+    kStreaming,
+    kWebSocket,
+    kWriting,
+    kLingering,
+    kClosed
+  };
   Response RenderError(int status, absl::string_view message) const;
   using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
   using Serializer = boost::beast::http::response_serializer<boost::beast::http::string_body>;
@@ -134,6 +147,18 @@ class Session : public std::enable_shared_from_this<Session> {
   bool BodyUnread() const;
   // An answer goes out while a body read is on its way: that read ends.
   void AbandonBodyRead();
+
+  // A WebSocket the request was answered with; see session.cc.
+  std::shared_ptr<WebSocket> AcceptWebSocket(uint64_t seq, WebSocketOptions options,
+                                             WebSocket::Handlers handlers);
+  void OnWsAccepted(const boost::system::error_code& ec);
+  void WsRead();
+  void OnWsRead(const boost::system::error_code& ec);
+  void WsSend(std::string text, absl::AnyInvocable<void(bool)> written);
+  void OnWsSent(const boost::system::error_code& ec);
+  void WsClose(int code, std::string reason);
+  void StartWsClose();
+  void WsEnded(int code, std::string reason);
 
   // Handling.
   void Dispatch();
@@ -217,6 +242,22 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::milliseconds body_timeout_{0};
   absl::AnyInvocable<void(BodyPiece)> body_done_;
   std::optional<BodyPiece> body_end_;
+
+  // The WebSocket (loop only). ws_ refers to io_'s socket and goes before it.
+  using WsStream = boost::beast::websocket::stream<LoopSocket&>;
+  std::optional<Request> upgrade_head_;  // the request's head, kept when it asks to upgrade
+  std::unique_ptr<WsStream> ws_;
+  boost::beast::flat_buffer ws_in_;
+  std::string ws_out_;
+  WebSocket::Handlers ws_handlers_;
+  absl::AnyInvocable<void(bool)> ws_written_;
+  bool ws_open_ = false;  // the handshake is done and the socket not yet closed
+  bool ws_read_wanted_ = false;
+  bool ws_reading_ = false;
+  bool ws_sending_ = false;
+  bool ws_closing_ = false;
+  bool ws_ended_ = false;  // `closed` was delivered
+  std::optional<std::pair<int, std::string>> ws_close_queued_;
 
   // Sequence number of the request awaiting its Responder, 0 when none; the
   // only member touched from foreign threads.

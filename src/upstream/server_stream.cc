@@ -22,11 +22,11 @@ namespace {
 // the call (OnDone) while the caller may still start an operation: it goes
 // once the read side has ended (or the call is cancelled with no read in
 // flight) and no write is in flight.
-class GrpcStream final : public ServerStream,
-                         public ClientStream,
+class GrpcStream final : public BidiStream,
                          public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
-  enum class Mode { kServer, kClient };
+  // kBidi: writes as the caller asks, reads as it asks.
+  enum class Mode { kServer, kClient, kBidi };
 
   GrpcStream(std::shared_ptr<grpc::GenericStub> stub, StreamHandlers handlers, Mode mode)
       : stub_(std::move(stub)), handlers_(std::move(handlers)), mode_(mode) {}
@@ -194,7 +194,7 @@ class GrpcStream final : public ServerStream,
 };
 
 // Answers a call that could not start.
-class EndedStream final : public ServerStream, public ClientStream {
+class EndedStream final : public BidiStream {
  public:
   void ReadNext() override {}
   void Write(std::string, std::function<void(bool)> written) override { written(false); }
@@ -219,6 +219,16 @@ std::shared_ptr<ServerStream> GrpcStreams::Open(std::shared_ptr<grpc::GenericStu
   if (Unavailable(stub, handlers)) return std::make_shared<EndedStream>();
   auto stream =
       std::make_shared<GrpcStream>(std::move(stub), std::move(handlers), GrpcStream::Mode::kServer);
+  stream->Start(stream, std::move(request));
+  return stream;
+}
+
+std::shared_ptr<BidiStream> GrpcStreams::OpenBidi(std::shared_ptr<grpc::GenericStub> stub,
+                                                  UnaryCallRequest request,
+                                                  StreamHandlers handlers) {
+  if (Unavailable(stub, handlers)) return std::make_shared<EndedStream>();
+  auto stream =
+      std::make_shared<GrpcStream>(std::move(stub), std::move(handlers), GrpcStream::Mode::kBidi);
   stream->Start(stream, std::move(request));
   return stream;
 }

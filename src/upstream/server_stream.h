@@ -73,6 +73,13 @@ class ClientStream {
   virtual void Cancel() = 0;
 };
 
+// One bidirectional call in flight: reads as a ServerStream (the first by
+// itself, each further one after ReadNext), writes as a ClientStream.
+class BidiStream : public ServerStream, public ClientStream {
+ public:
+  void Cancel() override = 0;
+};
+
 class StreamCaller {
  public:
   virtual ~StreamCaller() = default;
@@ -85,6 +92,11 @@ class StreamCaller {
   virtual std::shared_ptr<ClientStream> OpenClient(std::shared_ptr<grpc::GenericStub> stub,
                                                    UnaryCallRequest request,
                                                    StreamHandlers handlers) = 0;
+  // Starts a bidirectional call (`request.request` is not sent); `message`
+  // runs for each of the service's messages. A null `stub` as for Open.
+  virtual std::shared_ptr<BidiStream> OpenBidi(std::shared_ptr<grpc::GenericStub> stub,
+                                               UnaryCallRequest request,
+                                               StreamHandlers handlers) = 0;
 };
 
 // Real calls on gRPC's callback API (its own threads; streams are long and
@@ -97,6 +109,8 @@ class GrpcStreams : public StreamCaller {
   std::shared_ptr<ClientStream> OpenClient(std::shared_ptr<grpc::GenericStub> stub,
                                            UnaryCallRequest request,
                                            StreamHandlers handlers) override;
+  std::shared_ptr<BidiStream> OpenBidi(std::shared_ptr<grpc::GenericStub> stub,
+                                       UnaryCallRequest request, StreamHandlers handlers) override;
 };
 
 }  // namespace protogate::upstream

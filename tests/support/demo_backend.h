@@ -58,6 +58,7 @@ class DemoBackend {
   // back until allowed, and counts of events sent and streams cancelled.
   demo_services::StreamGate& watch_gate() { return server_.orders().watch_gate(); }
   demo_services::StreamGate& import_gate() { return server_.orders().import_gate(); }
+  demo_services::StreamGate& chat_gate() { return server_.orders().chat_gate(); }
 
   absl::Status StopService(DemoService service);
   absl::Status RestartService(DemoService service);

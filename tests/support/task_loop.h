@@ -127,6 +127,11 @@ class RecordingWriter : public http::ResponseWriter {
     recorded_->answered_on_loop = loop_->OnLoop();
     recorded_->response = std::move(response);
   }
+  // No connection to upgrade here.
+  std::shared_ptr<http::WebSocket> AcceptWebSocket(http::WebSocketOptions,
+                                                   http::WebSocket::Handlers) override {
+    return nullptr;
+  }
   void WriteHead(int status, http::HeaderList headers) override {
     absl::MutexLock lock(&recorded_->mu);
     recorded_->response.status = status;

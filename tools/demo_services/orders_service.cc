@@ -173,6 +173,11 @@ grpc::ServerReadReactor<CreateOrderRequest>* OrderService::ImportOrders(
       &import_gate_);
 }
 
+grpc::ServerBidiReactor<demo::orders::v1::ChatMessage, demo::orders::v1::ChatMessage>*
+OrderService::ChatAboutOrder(grpc::CallbackServerContext* context) {
+  return StartOrderChat(&chat_gate_);
+}
+
 grpc::ServerUnaryReactor* OrderService::PurgeOrder(grpc::CallbackServerContext* context,
                                                    const PurgeOrderRequest* request,
                                                    google::protobuf::Empty* response) {

@@ -11,6 +11,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "demo/orders/v1/orders.grpc.pb.h"
+#include "demo_services/order_chat.h"
 #include "demo_services/order_import.h"
 #include "demo_services/order_watch.h"
 #include "demo_services/service_controls.h"
@@ -35,7 +36,8 @@ namespace protogate::demo_services {
 // already cancelled, NOT_FOUND when unknown. PurgeOrder: Empty (nothing is cached).
 // WatchOrder: NOT_FOUND for an unknown order, else a stream (order_watch.h).
 // ImportOrders: each order of the stream placed as CreateOrder places it
-// (order_import.h).
+// (order_import.h). ChatAboutOrder: support answers each message
+// (order_chat.h).
 //
 // Thread-safe; no method blocks. Must outlive the grpc::Server it is registered with.
 class OrderService final : public demo::orders::v1::OrderService::CallbackService {
@@ -50,6 +52,7 @@ class OrderService final : public demo::orders::v1::OrderService::CallbackServic
   const ServiceControls& controls() const { return controls_; }
   StreamGate& watch_gate() { return watch_gate_; }
   StreamGate& import_gate() { return import_gate_; }
+  StreamGate& chat_gate() { return chat_gate_; }
 
   grpc::ServerUnaryReactor* ListOrders(grpc::CallbackServerContext* context,
                                        const demo::orders::v1::ListOrdersRequest* request,
@@ -69,6 +72,8 @@ class OrderService final : public demo::orders::v1::OrderService::CallbackServic
   grpc::ServerReadReactor<demo::orders::v1::CreateOrderRequest>* ImportOrders(
       grpc::CallbackServerContext* context,
       demo::orders::v1::ImportOrdersResponse* response) override;
+  grpc::ServerBidiReactor<demo::orders::v1::ChatMessage, demo::orders::v1::ChatMessage>*
+  ChatAboutOrder(grpc::CallbackServerContext* context) override;
   grpc::ServerUnaryReactor* PurgeOrder(grpc::CallbackServerContext* context,
                                        const demo::orders::v1::PurgeOrderRequest* request,
                                        google::protobuf::Empty* response) override;
@@ -96,6 +101,7 @@ class OrderService final : public demo::orders::v1::OrderService::CallbackServic
   ServiceControls controls_;
   StreamGate watch_gate_;
   StreamGate import_gate_;
+  StreamGate chat_gate_;
   mutable absl::Mutex mu_;
   std::map<std::string, demo::orders::v1::Order> stored_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::vector<std::string>> stored_by_user_ ABSL_GUARDED_BY(mu_);

@@ -280,15 +280,6 @@ void ValidateRoutes(const std::vector<RouteEntry>& routes, const config::Gateway
                              "set one of get, put, post, delete, patch or custom {kind, path}"});
       continue;
     }
-    if (route.method->client_streaming() && route.method->server_streaming()) {
-      diagnostics.push_back(
-          {route.source,
-           absl::StrCat(Describe(route),
-                        ": bidirectional streaming methods cannot be routed "
-                        "over HTTP/JSON yet"),
-           "route a unary, server- or client-streaming method, or drop the rule"});
-      continue;
-    }
     auto tmpl = routing::HttpTemplate::Parse(route.path_template);
     if (!tmpl.ok()) {
       diagnostics.push_back(

@@ -11,6 +11,13 @@
 namespace protogate::routes {
 namespace {
 
+// "server", "client" or "bidi" for a streaming method; "" for a unary one.
+std::string StreamKind(const google::protobuf::MethodDescriptor& method) {
+  if (method.client_streaming() && method.server_streaming()) return "bidi";
+  if (method.client_streaming()) return "client";
+  return method.server_streaming() ? "server" : "";
+}
+
 using Json = nlohmann::ordered_json;
 
 const config::UpstreamConfig* FindUpstream(const config::GatewayConfig& config,
@@ -115,9 +122,7 @@ std::vector<RouteMapEntry> ToRouteMap(const std::vector<RouteEntry>& routes,
                         .grpc_method = route.method->name(),
                         .body = route.body,
                         .response_body = route.response_body,
-                        .stream = route.method->server_streaming()   ? "server"
-                                  : route.method->client_streaming() ? "client"
-                                                                     : "",
+                        .stream = StreamKind(*route.method),
                         .source = route.source};
     if (config != nullptr) {
       if (const auto* upstream = FindUpstream(*config, entry.grpc_service)) {

@@ -46,7 +46,7 @@ struct RouteMapEntry {
   std::string grpc_method;  // simple name
   std::string body;
   std::string response_body;
-  std::string stream{};                 // "server" or "client" for a streaming method; "" unary
+  std::string stream{};                 // "server", "client" or "bidi"; "" for a unary method
   std::vector<std::string> upstream{};  // empty: unknown
   nlohmann::ordered_json auth{};        // null: unknown
   struct Client {

@@ -177,6 +177,24 @@ class ScriptedStreams : public upstream::StreamCaller {
     return upload;
   }
 
+  // Bidirectional calls are not scripted: each ends UNIMPLEMENTED at once.
+  struct Bidi : upstream::BidiStream {
+    void ReadNext() override {}
+    void Write(std::string, std::function<void(bool)> written) override { written(false); }
+    void WritesDone() override {}
+    void Cancel() override {}
+  };
+  std::shared_ptr<upstream::BidiStream> OpenBidi(std::shared_ptr<grpc::GenericStub>,
+                                                 UnaryCallRequest,
+                                                 upstream::StreamHandlers handlers) override {
+    Spawn([handlers] {
+      UnaryCallResult unimplemented;
+      unimplemented.code = 12;
+      handlers.done(unimplemented);
+    });
+    return std::make_shared<Bidi>();
+  }
+
   std::vector<std::string> uploaded() {
     absl::MutexLock lock(&mu_);
     return uploaded_;

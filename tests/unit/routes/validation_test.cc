@@ -123,13 +123,6 @@ TEST(RouteValidationTest, ConflictingRoutesAcrossFilesNameBoth) {
   EXPECT_THAT(problems, HasSubstr("change the path or the HTTP method"));
 }
 
-TEST(RouteValidationTest, BidirectionalStreamingMethodsCannotBeRoutedYet) {
-  ProtoTree tree;
-  tree.Write("protos/a.proto", ThingsProto(Rpc("Chat", "post: \"/v1/things:chat\" body: \"*\"",
-                                               "(stream Thing) returns (stream Thing)")));
-  EXPECT_THAT(Problems(tree), HasSubstr("bidirectional streaming methods cannot be routed"));
-}
-
 TEST(RouteValidationTest, ClientStreamingMethodsAreRouted) {
   ProtoTree tree;
   tree.Write("protos/a.proto", ThingsProto(Rpc("Upload", "post: \"/v1/things:upload\" body: \"*\"",
@@ -145,6 +138,27 @@ TEST(RouteValidationTest, ClientStreamingMethodsAreRouted) {
     if (absl::EndsWith(file.path, "openapi.json")) {
       EXPECT_THAT(file.contents, HasSubstr(R"("x-protogate-stream": "client")"));
       EXPECT_THAT(file.contents, HasSubstr("application/x-ndjson"));
+    }
+  }
+  EXPECT_TRUE(marked);
+}
+
+TEST(RouteValidationTest, BidirectionalStreamingMethodsAreWebSockets) {
+  ProtoTree tree;
+  tree.Write("protos/a.proto", ThingsProto(Rpc("Chat", "get: \"/v1/things:chat\"",
+                                               "(stream Thing) returns (stream Thing)")));
+  Diagnostics diagnostics;
+  auto generated = Generate(tree.Options(), diagnostics);
+  ASSERT_TRUE(generated.ok()) << Joined(diagnostics);
+  bool marked = false;
+  for (const GeneratedFile& file : generated->files) {
+    if (absl::EndsWith(file.path, "route_map.json")) {
+      marked = file.contents.find(R"("stream": "bidi")") != std::string::npos;
+    }
+    if (absl::EndsWith(file.path, "openapi.json")) {
+      EXPECT_THAT(file.contents, HasSubstr(R"("x-protogate-stream": "bidi")"));
+      EXPECT_THAT(file.contents, HasSubstr(R"("x-protogate-websocket")"));
+      EXPECT_THAT(file.contents, HasSubstr(R"("101")"));
     }
   }
   EXPECT_TRUE(marked);
