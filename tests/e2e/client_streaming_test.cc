@@ -21,6 +21,7 @@
 #include "auth/api_key.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "support/eventually.h"
 #include "support/gateway_under_test.h"
 
 namespace protogate::test {
@@ -29,15 +30,6 @@ namespace {
 using ::testing::HasSubstr;
 
 constexpr char kImport[] = "/v1/orders:import";
-
-bool Eventually(const std::function<bool()>& done) {
-  const absl::Time until = absl::Now() + absl::Seconds(20);
-  while (!done()) {
-    if (absl::Now() > until) return false;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return true;
-}
 
 // One order as an NDJSON line; `note_bytes` pads it.
 std::string OrderLine(int n, size_t note_bytes = 0) {

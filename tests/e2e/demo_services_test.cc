@@ -20,6 +20,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "support/demo_backend.h"
+#include "support/eventually.h"
 
 namespace protogate::test {
 namespace {
@@ -55,18 +56,6 @@ google::rpc::BadRequest BadRequestOf(const grpc::Status& status) {
     EXPECT_TRUE(details.details(0).UnpackTo(&bad_request));
   }
   return bad_request;
-}
-
-// Polls until `done` holds or a second passes: the server may learn of a
-// cancellation (deadline) only after the client has given up.
-template <typename Predicate>
-bool Eventually(Predicate done) {
-  const absl::Time give_up = absl::Now() + absl::Seconds(1);
-  while (!done()) {
-    if (absl::Now() > give_up) return false;
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  return true;
 }
 
 class DemoServicesTest : public ::testing::Test {

@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "support/eventually.h"
 #include "support/gateway_under_test.h"
 
 namespace protogate::test {
@@ -21,16 +22,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr char kWatch[] = "/v1/orders/o-1:watch";
-
-// Waits (bounded) until `done` holds; for counters another thread moves.
-bool Eventually(const std::function<bool()>& done) {
-  const absl::Time until = absl::Now() + absl::Seconds(20);
-  while (!done()) {
-    if (absl::Now() > until) return false;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return true;
-}
 
 // The target of a stream of `events` big (64 KiB) events.
 std::string BigStream(int events) {

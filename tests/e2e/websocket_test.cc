@@ -4,6 +4,7 @@
 // the upgrade request (a header, or a bearer-token subprotocol for
 // browsers), limits and the client going away.
 
+#include <memory>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -12,6 +13,7 @@
 #include "demo_auth/demo_auth_server.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "support/eventually.h"
 #include "support/gateway_under_test.h"
 #include "support/websocket_client.h"
 
@@ -21,15 +23,6 @@ namespace {
 using ::testing::HasSubstr;
 
 constexpr char kChat[] = "/v1/orders/o-1:chat";
-
-bool Eventually(const std::function<bool()>& done) {
-  const absl::Time until = absl::Now() + absl::Seconds(20);
-  while (!done()) {
-    if (absl::Now() > until) return false;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return true;
-}
 
 nlohmann::json Frame(WebSocketClient& ws) {
   auto message = ws.Read();
@@ -48,22 +41,31 @@ WebSocketMessage CloseOf(WebSocketClient& ws) {
   return {};
 }
 
+// A chat WebSocket, open (101); null after a test failure.
+std::unique_ptr<WebSocketClient> OpenChat(int port) {
+  auto ws = WebSocketClient::Connect(port, kChat);
+  EXPECT_TRUE(ws.ok()) << ws.status();
+  if (!ws.ok()) return nullptr;
+  EXPECT_EQ((*ws)->handshake().status, 101) << (*ws)->handshake().body;
+  if ((*ws)->handshake().status != 101) return nullptr;
+  return *std::move(ws);
+}
+
 TEST(WebSocketTest, EachFrameIsAnsweredInOrderAndACloseEndsTheCallWell) {
   GatewayUnderTest gw;
-  auto ws = WebSocketClient::Connect(gw.port(), kChat);
-  ASSERT_TRUE(ws.ok()) << ws.status();
-  ASSERT_EQ((*ws)->handshake().status, 101) << (*ws)->handshake().body;
+  auto ws = OpenChat(gw.port());
+  ASSERT_NE(ws, nullptr);
   for (int sequence = 1; sequence <= 3; ++sequence) {
     const std::string text = absl::StrCat("question ", sequence);
-    ASSERT_TRUE((*ws)->Send(absl::StrCat(R"({"text":")", text, R"("})")).ok());
+    ASSERT_TRUE(ws->Send(absl::StrCat(R"({"text":")", text, R"("})")).ok());
     // Answered before the next is sent: nothing waits for the end.
-    nlohmann::json answer = Frame(**ws);
+    nlohmann::json answer = Frame(*ws);
     EXPECT_EQ(answer["orderId"], "o-1");  // the path variable, on every message
     EXPECT_EQ(answer["text"], "re: " + text);
     EXPECT_EQ(answer["from"], "support");
     EXPECT_EQ(answer["sequence"], sequence);
   }
-  auto code = (*ws)->Close(1000);  // the end of the client's messages
+  auto code = ws->Close(1000);  // the end of the client's messages
   ASSERT_TRUE(code.ok()) << code.status();
   EXPECT_EQ(*code, 1000);
   EXPECT_EQ(gw.backend().chat_gate().sent(), 3);
@@ -72,46 +74,43 @@ TEST(WebSocketTest, EachFrameIsAnsweredInOrderAndACloseEndsTheCallWell) {
 
 TEST(WebSocketTest, TheServicesFailureIsALastFrameAndACloseCodeOf4000PlusItsStatus) {
   GatewayUnderTest gw;
-  auto ws = WebSocketClient::Connect(gw.port(), kChat);
-  ASSERT_TRUE(ws.ok()) << ws.status();
-  ASSERT_EQ((*ws)->handshake().status, 101);
-  ASSERT_TRUE((*ws)->Send(R"({"text":"hello"})").ok());
-  EXPECT_EQ(Frame(**ws)["sequence"], 1);
-  ASSERT_TRUE((*ws)->Send(R"({"text":"fail"})").ok());
-  nlohmann::json error = Frame(**ws);
+  auto ws = OpenChat(gw.port());
+  ASSERT_NE(ws, nullptr);
+  ASSERT_TRUE(ws->Send(R"({"text":"hello"})").ok());
+  EXPECT_EQ(Frame(*ws)["sequence"], 1);
+  ASSERT_TRUE(ws->Send(R"({"text":"fail"})").ok());
+  nlohmann::json error = Frame(*ws);
   EXPECT_EQ(error["error"]["code"], 9);  // FAILED_PRECONDITION
   EXPECT_EQ(error["error"]["message"], "chat failed at message 2");
-  WebSocketMessage closed = CloseOf(**ws);
+  WebSocketMessage closed = CloseOf(*ws);
   EXPECT_TRUE(closed.closed) << closed.text;
   EXPECT_EQ(closed.close_code, 4009);
 }
 
 TEST(WebSocketTest, AFrameThatIsNoMessageEndsTheCallWith1007) {
   GatewayUnderTest gw;
-  auto ws = WebSocketClient::Connect(gw.port(), kChat);
-  ASSERT_TRUE(ws.ok()) << ws.status();
-  ASSERT_EQ((*ws)->handshake().status, 101);
+  auto ws = OpenChat(gw.port());
+  ASSERT_NE(ws, nullptr);
   // One answered message first: the service's side of the call exists.
-  ASSERT_TRUE((*ws)->Send(R"({"text":"hi"})").ok());
-  EXPECT_EQ(Frame(**ws)["sequence"], 1);
-  ASSERT_TRUE((*ws)->Send(R"({"text": 42})").ok());
-  nlohmann::json error = Frame(**ws);
+  ASSERT_TRUE(ws->Send(R"({"text":"hi"})").ok());
+  EXPECT_EQ(Frame(*ws)["sequence"], 1);
+  ASSERT_TRUE(ws->Send(R"({"text": 42})").ok());
+  nlohmann::json error = Frame(*ws);
   EXPECT_EQ(error["error"]["code"], 3);
   EXPECT_THAT(error["error"]["message"].get<std::string>(), HasSubstr("WebSocket message 2: "));
-  WebSocketMessage closed = CloseOf(**ws);
+  WebSocketMessage closed = CloseOf(*ws);
   EXPECT_EQ(closed.close_code, 1007);
   EXPECT_TRUE(Eventually([&] { return gw.backend().chat_gate().cancelled() == 1; }));
 }
 
 TEST(WebSocketTest, AMessageOverTheLimitCloses1009) {
   GatewayUnderTest gw([](config::GatewayConfig& config) { config.limits.max_body_bytes = 64; });
-  auto ws = WebSocketClient::Connect(gw.port(), kChat);
-  ASSERT_TRUE(ws.ok()) << ws.status();
-  ASSERT_EQ((*ws)->handshake().status, 101);
-  ASSERT_TRUE((*ws)->Send(R"({"text":"hi"})").ok());
-  EXPECT_EQ(Frame(**ws)["sequence"], 1);
-  ASSERT_TRUE((*ws)->Send(absl::StrCat(R"({"text":")", std::string(200, 'x'), R"("})")).ok());
-  WebSocketMessage closed = CloseOf(**ws);
+  auto ws = OpenChat(gw.port());
+  ASSERT_NE(ws, nullptr);
+  ASSERT_TRUE(ws->Send(R"({"text":"hi"})").ok());
+  EXPECT_EQ(Frame(*ws)["sequence"], 1);
+  ASSERT_TRUE(ws->Send(absl::StrCat(R"({"text":")", std::string(200, 'x'), R"("})")).ok());
+  WebSocketMessage closed = CloseOf(*ws);
   EXPECT_EQ(closed.close_code, 1009) << closed.text;
   EXPECT_TRUE(Eventually([&] { return gw.backend().chat_gate().cancelled() == 1; }));
 }
@@ -119,14 +118,13 @@ TEST(WebSocketTest, AMessageOverTheLimitCloses1009) {
 TEST(WebSocketTest, TooManyFramesASecondClose1008) {
   GatewayUnderTest gw(
       [](config::GatewayConfig& config) { config.streaming.max_messages_per_second = 2; });
-  auto ws = WebSocketClient::Connect(gw.port(), kChat);
-  ASSERT_TRUE(ws.ok()) << ws.status();
-  ASSERT_EQ((*ws)->handshake().status, 101);
-  for (int i = 0; i < 50; ++i) ASSERT_TRUE((*ws)->Send(R"({"text":"spam"})").ok());
+  auto ws = OpenChat(gw.port());
+  ASSERT_NE(ws, nullptr);
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(ws->Send(R"({"text":"spam"})").ok());
   bool limited = false;
   WebSocketMessage closed;
   for (int i = 0; i < 100; ++i) {
-    auto message = (*ws)->Read();
+    auto message = ws->Read();
     ASSERT_TRUE(message.ok()) << message.status();
     if (message->closed) {
       closed = *message;
@@ -150,11 +148,10 @@ TEST(WebSocketTest, APlainRequestToABidiRouteIs426) {
 TEST(WebSocketTest, TheClientGoingAwayCancelsTheCall) {
   GatewayUnderTest gw;
   {
-    auto ws = WebSocketClient::Connect(gw.port(), kChat);
-    ASSERT_TRUE(ws.ok()) << ws.status();
-    ASSERT_EQ((*ws)->handshake().status, 101);
-    ASSERT_TRUE((*ws)->Send(R"({"text":"hi"})").ok());
-    EXPECT_EQ(Frame(**ws)["sequence"], 1);
+    auto ws = OpenChat(gw.port());
+    ASSERT_NE(ws, nullptr);
+    ASSERT_TRUE(ws->Send(R"({"text":"hi"})").ok());
+    EXPECT_EQ(Frame(*ws)["sequence"], 1);
   }  // the TCP connection closes without a close frame
   EXPECT_TRUE(Eventually([&] { return gw.backend().chat_gate().cancelled() == 1; }));
 }

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <string>
-#include <thread>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "demo_services/threaded_reactor.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace protogate::demo_services {
@@ -56,44 +56,19 @@ OrderStatus StatusAt(OrderStatus first, int sequence) {
   return demo::orders::v1::ORDER_STATUS_SHIPPED;
 }
 
-// Sends from a thread of its own, one event at a time: the pacing and the
-// gate may wait, which a reaction on gRPC's threads must not.
-class OrderWatch final : public grpc::ServerWriteReactor<OrderEvent> {
+// Each event waits for its pause and the gate, and is written only once
+// gRPC has taken the one before.
+class OrderWatch final : public ThreadedReactor<grpc::ServerWriteReactor<OrderEvent>> {
  public:
   OrderWatch(const WatchOrderRequest& request, const Order& first, StreamGate* gate)
-      : request_(request), first_(first), gate_(gate) {
-    gate_->CountStarted();
-    // Detached: it ends by deleting the reactor, once gRPC is done with it.
-    std::thread([this] { Run(); }).detach();
+      : ThreadedReactor(gate), request_(request), first_(first) {
+    Begin();
   }
 
-  void OnWriteDone(bool ok) override {
-    absl::MutexLock lock(&mu_);
-    write_ok_ = ok;
-    writing_ = false;
-  }
-
-  void OnCancel() override {
-    cancelled_.store(true);
-    gate_->CountCancelled();
-  }
-
-  void OnDone() override {
-    absl::MutexLock lock(&mu_);
-    done_ = true;
-  }
+  void OnWriteDone(bool ok) override { Completed(&writing_, ok); }
 
  private:
-  // Finishes the call and deletes the reactor after OnDone: on this thread,
-  // which last touched it (gRPC's own hand-off is invisible to TSan).
-  void End(const grpc::Status& status) {
-    Finish(status);
-    mu_.LockWhen(absl::Condition(&done_));
-    mu_.Unlock();
-    delete this;
-  }
-
-  void Run() {
+  void Run() override {
     const int asked = request_.max_events();
     const int events = asked > 0 ? std::min(asked, kMaxEvents) : asked < 0 ? 0 : kDefaultEvents;
     const absl::Duration interval =
@@ -109,7 +84,7 @@ class OrderWatch final : public grpc::ServerWriteReactor<OrderEvent> {
           absl::ToUnixMillis(absl::Now()));
       event_.set_note(sequence == 1 ? "current status" : "checkpoint " + std::to_string(sequence));
       event_.mutable_note()->append(padding);
-      if (!Write()) return End(Cancelled());
+      if (!Await(&writing_, [this] { StartWrite(&event_); })) return End(Cancelled());
       gate_->CountSent();
       if (sequence == request_.fail_after()) {
         return End(grpc::Status(grpc::StatusCode::ABORTED,
@@ -129,30 +104,9 @@ class OrderWatch final : public grpc::ServerWriteReactor<OrderEvent> {
     return !cancelled_.load();
   }
 
-  // Writes event_ and waits until gRPC has taken it (flow control).
-  bool Write() {
-    {
-      absl::MutexLock lock(&mu_);
-      writing_ = true;
-    }
-    StartWrite(&event_);
-    absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(
-        +[](bool* writing) { return !*writing; }, &writing_));
-    return write_ok_;
-  }
-
-  static grpc::Status Cancelled() { return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"); }
-
   const WatchOrderRequest request_;
   const Order first_;
-  StreamGate* gate_;
   OrderEvent event_;
-  std::atomic<bool> cancelled_{false};
-  absl::Mutex mu_;
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool write_ok_ ABSL_GUARDED_BY(mu_) = true;
-  bool done_ ABSL_GUARDED_BY(mu_) = false;  // OnDone ran
 };
 
 class RefusedWatch final : public grpc::ServerWriteReactor<OrderEvent> {
