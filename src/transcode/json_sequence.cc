@@ -70,7 +70,7 @@ absl::Status JsonSequenceReader::Between(char c) {
   if (c != '{') return Problem("each message must be a JSON object");
   in_object_ = true;
   object_start_ = scan_;
-  depth_ = 1;
+  closers_ = "}";
   return absl::OkStatus();
 }
 
@@ -100,8 +100,14 @@ absl::StatusOr<std::optional<std::string>> JsonSequenceReader::Next() {
     if (c == '"') {
       in_string_ = true;
     } else if (c == '{' || c == '[') {
-      ++depth_;
-    } else if ((c == '}' || c == ']') && --depth_ == 0) {
+      closers_.push_back(c == '{' ? '}' : ']');
+    } else if (c == '}' || c == ']') {
+      if (c != closers_.back()) {
+        return Fail(Problem(absl::StrCat("`", std::string(1, c), "` where `",
+                                         std::string(1, closers_.back()), "` closes")));
+      }
+      closers_.pop_back();
+      if (!closers_.empty()) continue;
       std::string object = pending_.substr(object_start_, scan_ + 1 - object_start_);
       in_object_ = false;
       consumed_ = ++scan_;

@@ -9,8 +9,8 @@
 //   separated by newlines (any JSON whitespace is accepted between them);
 // - one JSON array of objects: `[{...}, {...}]`, `[]` for none.
 // Only the framing is checked here (strings and their escapes, the nesting
-// that finds an object's end, the array's commas and brackets); each
-// object's own syntax is the transcoder's, which parses it strictly.
+// of braces and brackets that finds an object's end, the array's commas);
+// each object's own syntax is the transcoder's, which parses it strictly.
 //
 // Memory: the unread rest of the pieces pushed so far plus the object being
 // read; an object over max_object_bytes is an error, so a client cannot make
@@ -81,7 +81,7 @@ class JsonSequenceReader {
   bool in_object_ = false;
   bool in_string_ = false;
   bool escaped_ = false;
-  int64_t depth_ = 0;
+  std::string closers_;  // what closes each brace or bracket open in the object
   Shape shape_ = Shape::kUnknown;
   ArrayState array_ = ArrayState::kFirst;
   int64_t count_ = 0;

@@ -104,6 +104,7 @@ TEST(JsonSequenceReaderTest, RefusesWhatIsNotASequenceOfObjects) {
        "closing ]"},
       {"{\"a\":\"}", "request stream: message 1 at byte 7: the body ended inside the message"},
       {"null", "request stream: message 1 at byte 0: each message must be a JSON object"},
+      {"{\"a\":[1}]", "request stream: message 1 at byte 7: `}` where `]` closes"},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(ReadAll({c.body}).error, c.error) << c.body;
