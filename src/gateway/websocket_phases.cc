@@ -151,7 +151,12 @@ void OnServiceMessage(const ContextPtr& ctx, const std::string& bytes) {
   auto json = ResponsePrinter(*ctx).Transcode(bytes, ctx->selection.get());
   if (!json.ok()) return Fail(ctx, json.status(), kCloseGrpcBase + 13);
   SendFrame(ctx->socket, *std::move(json), [ctx](bool written) {
-    if (written) ctx->socket->call->ReadNext();
+    // Not written: the client is gone, and nobody will read the rest.
+    if (written) {
+      ctx->socket->call->ReadNext();
+    } else {
+      ctx->socket->call->Cancel();
+    }
   });
 }
 

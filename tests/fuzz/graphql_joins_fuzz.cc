@@ -55,7 +55,8 @@ std::shared_ptr<const graphql::Schema> DemoSchema() {
       const gpb::ServiceDescriptor* service = Registry()->pool().FindServiceByName(name);
       for (int i = 0; i < service->method_count(); ++i) {
         // Streaming methods are no root fields (as the gateway's schema skips them).
-        if (service->method(i)->server_streaming()) continue;
+        const auto* method = service->method(i);
+        if (method->server_streaming() || method->client_streaming()) continue;
         methods.push_back({.method = service->method(i),
                            .has_get_binding = service->method(i)->name().rfind("Get", 0) == 0 ||
                                               service->method(i)->name().rfind("List", 0) == 0});
