@@ -202,45 +202,42 @@ class EndedStream final : public BidiStream {
   void Cancel() override {}
 };
 
-// Ends `handlers` at once when there is no upstream to call.
-bool Unavailable(const std::shared_ptr<grpc::GenericStub>& stub, StreamHandlers& handlers) {
-  if (stub != nullptr) return false;
-  UnaryCallResult unavailable;
-  unavailable.code = static_cast<int>(grpc::StatusCode::UNAVAILABLE);
-  unavailable.message = "no upstream for this call";
-  handlers.done(std::move(unavailable));
-  return true;
+// Starts a call of `mode`; with no upstream to call, ends `handlers` at once.
+std::shared_ptr<BidiStream> StartCall(std::shared_ptr<grpc::GenericStub> stub,
+                                      UnaryCallRequest request, StreamHandlers handlers,
+                                      GrpcStream::Mode mode) {
+  if (stub == nullptr) {
+    UnaryCallResult unavailable;
+    unavailable.code = static_cast<int>(grpc::StatusCode::UNAVAILABLE);
+    unavailable.message = "no upstream for this call";
+    handlers.done(std::move(unavailable));
+    return std::make_shared<EndedStream>();
+  }
+  auto stream = std::make_shared<GrpcStream>(std::move(stub), std::move(handlers), mode);
+  stream->Start(stream, std::move(request));
+  return stream;
 }
 
 }  // namespace
 
 std::shared_ptr<ServerStream> GrpcStreams::Open(std::shared_ptr<grpc::GenericStub> stub,
                                                 UnaryCallRequest request, StreamHandlers handlers) {
-  if (Unavailable(stub, handlers)) return std::make_shared<EndedStream>();
-  auto stream =
-      std::make_shared<GrpcStream>(std::move(stub), std::move(handlers), GrpcStream::Mode::kServer);
-  stream->Start(stream, std::move(request));
-  return stream;
-}
-
-std::shared_ptr<BidiStream> GrpcStreams::OpenBidi(std::shared_ptr<grpc::GenericStub> stub,
-                                                  UnaryCallRequest request,
-                                                  StreamHandlers handlers) {
-  if (Unavailable(stub, handlers)) return std::make_shared<EndedStream>();
-  auto stream =
-      std::make_shared<GrpcStream>(std::move(stub), std::move(handlers), GrpcStream::Mode::kBidi);
-  stream->Start(stream, std::move(request));
-  return stream;
+  return StartCall(std::move(stub), std::move(request), std::move(handlers),
+                   GrpcStream::Mode::kServer);
 }
 
 std::shared_ptr<ClientStream> GrpcStreams::OpenClient(std::shared_ptr<grpc::GenericStub> stub,
                                                       UnaryCallRequest request,
                                                       StreamHandlers handlers) {
-  if (Unavailable(stub, handlers)) return std::make_shared<EndedStream>();
-  auto stream =
-      std::make_shared<GrpcStream>(std::move(stub), std::move(handlers), GrpcStream::Mode::kClient);
-  stream->Start(stream, std::move(request));
-  return stream;
+  return StartCall(std::move(stub), std::move(request), std::move(handlers),
+                   GrpcStream::Mode::kClient);
+}
+
+std::shared_ptr<BidiStream> GrpcStreams::OpenBidi(std::shared_ptr<grpc::GenericStub> stub,
+                                                  UnaryCallRequest request,
+                                                  StreamHandlers handlers) {
+  return StartCall(std::move(stub), std::move(request), std::move(handlers),
+                   GrpcStream::Mode::kBidi);
 }
 
 }  // namespace protogate::upstream
