@@ -12,6 +12,7 @@
 #include "common/json_text.h"
 #include "nlohmann/json.hpp"
 #include "routing/http_template.h"
+#include "transcode/http_body.h"
 #include "transcode/text_value.h"
 
 namespace protogate::docs {
@@ -404,6 +405,9 @@ void AddFieldSelectionParams(const OpenApiRoute& route, const FieldDescriptor* r
                     {"schema", {{"type", "string"}}}});
 }
 
+// A body of any media type (google.api.HttpBody).
+Json RawContent() { return {{"*/*", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}; }
+
 Json Builder::Operation(const OpenApiRoute& route, const routing::HttpTemplate& tmpl,
                         const std::string& operation_id, Json params) {
   const auto& method = *route.method;
@@ -431,7 +435,10 @@ Json Builder::Operation(const OpenApiRoute& route, const routing::HttpTemplate& 
         route.body == "*" ? nullptr : method.input_type()->FindFieldByName(route.body);
     Json schema = field != nullptr ? FieldSchema(*field) : MessageSchema(*method.input_type());
     Json content = {{"application/json", {{"schema", schema}}}};
-    if (method.client_streaming()) {
+    const Descriptor* body_type = field != nullptr ? field->message_type() : method.input_type();
+    if (transcode::IsHttpBody(body_type) && !method.client_streaming()) {
+      content = RawContent();  // google.api.HttpBody: the bytes as they are
+    } else if (method.client_streaming()) {
       // A stream of messages: one JSON object per line, or one array.
       content = {{"application/x-ndjson", {{"schema", schema}}},
                  {"application/json", {{"schema", {{"type", "array"}, {"items", schema}}}}}};
@@ -449,7 +456,15 @@ Json Builder::Operation(const OpenApiRoute& route, const routing::HttpTemplate& 
                                          : MessageSchema(*method.output_type());
   }
   Json ok_content = {{"application/json", {{"schema", response}}}};
-  if (method.server_streaming()) {
+  // (A WebSocket's frames are JSON, HttpBody or not.)
+  const bool raw = response_field == nullptr && transcode::IsHttpBody(method.output_type()) &&
+                   !(method.client_streaming() && method.server_streaming());
+  if (raw) {
+    // google.api.HttpBody: the bytes in their own media type; streamed, one
+    // body whose pieces are the messages' data.
+    ok_content = RawContent();
+    if (method.server_streaming()) op["x-protogate-stream"] = "server";
+  } else if (method.server_streaming()) {
     // Each message as it comes: one JSON value per line, one event each, or
     // one array (the Accept header chooses).
     ok_content = {{"application/x-ndjson", {{"schema", response}}},

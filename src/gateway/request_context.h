@@ -157,6 +157,9 @@ Next Log(const ContextPtr& ctx);
 // message is written to the client as it comes; the log phase runs when the
 // stream has ended.
 Next CallStream(const ContextPtr& ctx);
+// Why a stream, upload or WebSocket still running at the drain timeout ends
+// (UNAVAILABLE: the client may retry elsewhere).
+absl::Status CutByShutdown();
 
 // The transcode and call phases of a client-streaming route
 // (upload_phases.cc): each JSON object of the body is one message, written

@@ -13,6 +13,7 @@
 #include "gateway/server_resources.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "transcode/field_mask.h"
+#include "transcode/http_body.h"
 #include "transcode/path_variable.h"
 #include "upstream/reflection_client.h"
 
@@ -172,7 +173,10 @@ absl::StatusOr<Route> MakeRoute(const RouteSpec& spec, const Snapshot& snapshot)
                .composite = nullptr,
                .method = &method,
                .server_streaming = method.server_streaming(),
-               .client_streaming = method.client_streaming()};
+               .client_streaming = method.client_streaming(),
+               .raw_response = spec.response_body.empty() &&
+                               transcode::IsHttpBody(method.output_type()) &&
+                               !(method.server_streaming() && method.client_streaming())};
 }
 
 absl::Status AddRoutes(const std::vector<RouteSpec>& specs, Snapshot& snapshot) {

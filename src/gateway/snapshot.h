@@ -84,6 +84,11 @@ struct Route {
   // The method takes a stream: the request body is one message per JSON
   // object, each sent as it arrives (upload_phases.cc).
   bool client_streaming = false;
+  // The method returns google.api.HttpBody (and the rule has no
+  // response_body): its data is the answer's body, in its content type,
+  // unary or streamed (transcode/http_body.h). Not for a WebSocket, whose
+  // frames are JSON.
+  bool raw_response = false;
 };
 
 struct Snapshot {

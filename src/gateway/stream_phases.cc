@@ -7,6 +7,12 @@
 // A failure before the first message is an ordinary answer (status and the
 // error model); after it, the status has been sent and the error travels in
 // the stream itself, and in the trailers when the client accepts them.
+//
+// A stream of google.api.HttpBody messages is one raw body instead: the
+// first message's content type, each message's data as the next piece. Raw
+// bytes have no room for an error: after the first message, a failure is in
+// the trailers for a client that accepts them, and otherwise the body is cut
+// short (no last chunk), which every HTTP client reports.
 
 #include <algorithm>
 #include <deque>
@@ -24,7 +30,9 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gateway/error_response.h"
+#include "gateway/metadata.h"
 #include "gateway/request_context.h"
+#include "transcode/http_body.h"
 
 namespace protogate::gateway {
 
@@ -32,7 +40,9 @@ using config::StreamFormat;
 
 struct StreamState {
   StreamFormat format = StreamFormat::kNdjson;
+  bool raw = false;  // google.api.HttpBody messages: one raw body
   http::Responder respond;
+  upstream::Metadata initial_metadata;  // the service's, for the head
   std::shared_ptr<upstream::ServerStream> call;
   int64_t messages = 0;  // written to the client so far
   bool head_written = false;
@@ -131,15 +141,27 @@ std::string PercentEncoded(absl::string_view message) {
   return out;
 }
 
-void WriteHead(RequestContext& ctx, StreamState& state) {
+void WriteHead(RequestContext& ctx, StreamState& state,
+               std::string content_type = "application/octet-stream") {
   state.head_written = true;
   ctx.streamed = true;
-  http::HeaderList headers = {{"Content-Type", std::string(ContentType(state.format))},
+  if (!state.raw) content_type = std::string(ContentType(state.format));
+  http::HeaderList headers = {{"Content-Type", std::move(content_type)},
                               {"Cache-Control", "no-cache"},
                               {"X-Request-Id", ctx.request_id}};
   // Proxies that buffer (nginx) pass an event stream on as it comes.
-  if (state.format == StreamFormat::kSse) headers.emplace_back("X-Accel-Buffering", "no");
+  if (state.format == StreamFormat::kSse && !state.raw) {
+    headers.emplace_back("X-Accel-Buffering", "no");
+  }
+  AppendResponseMetadata(state.initial_metadata, headers);
   ctx.respond->WriteHead(200, std::move(headers));
+}
+
+// Asks the service for its next message.
+void ReadNext(StreamState& state) {
+  state.awaiting_message = true;
+  state.awaiting_since = absl::Now();
+  state.call->ReadNext();
 }
 
 void Send(const std::shared_ptr<StreamState>& stream, StreamState::Frame frame);
@@ -151,9 +173,7 @@ void OnWritten(const std::shared_ptr<StreamState>& stream, bool read_after, bool
     stream->queued.clear();
     stream->call->Cancel();
   } else if (read_after) {
-    stream->awaiting_message = true;
-    stream->awaiting_since = absl::Now();
-    stream->call->ReadNext();
+    ReadNext(*stream);
   }
   if (!stream->queued.empty()) {
     StreamState::Frame next = std::move(stream->queued.front());
@@ -176,11 +196,27 @@ void Send(const std::shared_ptr<StreamState>& stream, StreamState::Frame frame) 
                               });
 }
 
+// One google.api.HttpBody message: its data is the body's next piece.
+void WriteRawMessage(const ContextPtr& ctx, const std::string& bytes) {
+  StreamState& state = *ctx->stream;
+  auto raw = transcode::ParseHttpBody(bytes);
+  if (!raw.ok()) {
+    state.failure = raw.status();
+    return state.call->Cancel();
+  }
+  if (!state.head_written) WriteHead(*ctx, state, raw->MediaType());
+  ++state.messages;
+  // An empty chunk would end the body: nothing to write, read on.
+  if (raw->data.empty()) return ReadNext(state);
+  Send(ctx->stream, {.bytes = std::move(raw->data), .read_after = true});
+}
+
 // One upstream message, on the loop: printed, framed, written; the next one
 // is read once this one is out.
 void WriteMessage(const ContextPtr& ctx, const std::string& bytes) {
   StreamState& state = *ctx->stream;
   state.awaiting_message = false;
+  if (state.raw) return WriteRawMessage(ctx, bytes);
   auto json = ResponsePrinter(*ctx).Transcode(bytes, ctx->selection.get());
   if (!json.ok()) {
     state.failure = json.status();
@@ -253,17 +289,23 @@ Next EndStream(const ContextPtr& ctx, const upstream::UnaryCallResult& end) {
   const bool ok = !state.failure && end.code == 0;
   if (!ok && !state.head_written) return Answer(*ctx, std::move(failed));
   if (!state.head_written) WriteHead(*ctx, state);
-  std::string last = ok ? EndFrame(state) : ErrorFrame(state, failed.body);
+  std::string last;
+  if (!state.raw) last = ok ? EndFrame(state) : ErrorFrame(state, failed.body);
+  // Raw bytes cannot say they failed; a client without trailers sees the
+  // body cut short.
+  const bool cut = state.raw && !ok && !ctx->request.AcceptsTrailers();
   const int code = state.failure ? static_cast<int>(state.failure->code()) : end.code;
   http::HeaderList trailers = {{"grpc-status", absl::StrCat(code)}};
   if (code != 0) {
     trailers.emplace_back("grpc-message",
                           PercentEncoded(state.failure ? state.failure->message() : end.message));
   }
+  AppendResponseMetadata(end.trailing_metadata, trailers);
   // One chunk at a time: after the one on its way, if any.
-  auto finish = [respond = ctx->respond, last = std::move(last),
-                 trailers = std::move(trailers)]() mutable {
+  auto finish = [respond = ctx->respond, last = std::move(last), trailers = std::move(trailers),
+                 cut]() mutable {
     if (!last.empty()) respond->WriteChunk(std::move(last), [](bool) {});
+    if (cut) return respond->Abort();
     respond->Finish(std::move(trailers));
   };
   // After the log phase, like every answer (a client that has read the end
@@ -283,12 +325,20 @@ Next EndStream(const ContextPtr& ctx, const upstream::UnaryCallResult& end) {
 
 }  // namespace
 
+absl::Status CutByShutdown() {
+  return absl::UnavailableError(
+      "the gateway is shutting down: the stream was still open at its drain_timeout");
+}
+
 Next CallStream(const ContextPtr& ctx) {
   auto call = UpstreamCallOf(*ctx);
   if (!call.ok()) return Answer(*ctx, ErrorResponse(call.status()));
   auto state = std::make_shared<StreamState>();
-  state->format =
-      ChooseFormat(ctx->request.Header("accept"), ctx->snapshot->config.streaming.default_format);
+  state->raw = ctx->route->raw_response;
+  // Raw bytes have one format of their own (no heartbeats among them).
+  state->format = state->raw ? StreamFormat::kNdjson
+                             : ChooseFormat(ctx->request.Header("accept"),
+                                            ctx->snapshot->config.streaming.default_format);
   state->respond = ctx->respond;
   state->awaiting_since = state->last_write = absl::Now();
   ctx->stream = state;
@@ -305,12 +355,26 @@ Next CallStream(const ContextPtr& ctx) {
               return EndStream(ctx, end);
             });
           },
+      // Posted before the first message: it is on the loop when the head is written.
+      .head =
+          [ctx](upstream::Metadata initial) {
+            RunOnLoop(ctx, "call", [ctx, initial = std::move(initial)]() mutable {
+              ctx->stream->initial_metadata = std::move(initial);
+            });
+          },
   };
   state->call = ctx->streams->Open(ctx->route->stub, *std::move(call), std::move(handlers));
   // Registered after Open: a client already gone cancels the call at once.
   // Weak: the writer keeps its callbacks, and the state holds the writer.
   ctx->respond->OnCancel([weak = std::weak_ptr<StreamState>(state)] {
     if (auto state = weak.lock()) state->call->Cancel();
+  });
+  // At the drain timeout the stream ends with the error element.
+  ctx->respond->OnShutdown([weak = std::weak_ptr<StreamState>(state)] {
+    auto state = weak.lock();
+    if (state == nullptr) return;
+    if (!state->failure) state->failure = CutByShutdown();
+    state->call->Cancel();
   });
   ScheduleTick(ctx);
   return Suspend(*ctx);

@@ -47,8 +47,7 @@ void Pump(const ContextPtr& ctx);
 
 // Ends the upload with an answer of ours: the call is cancelled, and its
 // end (done) renders `refused`.
-void Refuse(const ContextPtr& ctx, http::Response refused) {
-  UploadState& upload = *ctx->upload;
+void Refuse(UploadState& upload, http::Response refused) {
   if (!upload.refused) upload.refused = std::move(refused);
   upload.call->Cancel();
 }
@@ -65,7 +64,7 @@ void OnPiece(const ContextPtr& ctx, http::BodyPiece piece) {
   UploadState& upload = *ctx->upload;
   if (upload.refused) return;
   if (piece.error_status != 0)
-    return Refuse(ctx, HttpErrorResponse(piece.error_status, piece.error));
+    return Refuse(upload, HttpErrorResponse(piece.error_status, piece.error));
   upload.reader.Push(piece.bytes);
   upload.body_ended = piece.last;
   Pump(ctx);
@@ -89,18 +88,18 @@ void Pump(const ContextPtr& ctx) {
   UploadState& upload = *ctx->upload;
   if (upload.refused) return;
   auto object = upload.reader.Next();
-  if (!object.ok()) return Refuse(ctx, StreamError(object.status()));
+  if (!object.ok()) return Refuse(upload, StreamError(object.status()));
   if (!object->has_value()) {
     if (!upload.body_ended) return ReadPiece(ctx);
     if (absl::Status end = upload.reader.Finish(); !end.ok()) {
-      return Refuse(ctx, StreamError(end));
+      return Refuse(upload, StreamError(end));
     }
     return upload.call->WritesDone();
   }
   auto bytes = TranscodeMessage(*ctx, **object);
   if (!bytes.ok()) {
     return Refuse(
-        ctx,
+        upload,
         ErrorResponse(absl::InvalidArgumentError(absl::StrCat(
             "request stream: message ", upload.reader.count(), ": ", bytes.status().message()))));
   }
@@ -178,6 +177,9 @@ Next CallUpload(const ContextPtr& ctx) {
   // Weak: the writer keeps its callbacks, and the state holds the call.
   ctx->respond->OnCancel([weak = std::weak_ptr<UploadState>(ctx->upload)] {
     if (auto upload = weak.lock()) upload->call->Cancel();
+  });
+  ctx->respond->OnShutdown([weak = std::weak_ptr<UploadState>(ctx->upload)] {
+    if (auto upload = weak.lock()) Refuse(*upload, ErrorResponse(CutByShutdown()));
   });
   if (!ctx->resumed_inline) Pump(ctx);  // unless the call could not even start
   return Suspend(*ctx);

@@ -15,6 +15,7 @@
 #include "gateway/metadata.h"
 #include "gateway/partial_response.h"
 #include "gateway/request_context.h"
+#include "transcode/http_body.h"
 #include "transcode/status_mapping.h"
 
 namespace protogate::gateway {
@@ -132,11 +133,25 @@ Next CallUnary(const ContextPtr& ctx) {
   return Suspend(*ctx);
 }
 
+// A google.api.HttpBody answer: its data in its own content type.
+http::Response RawResponse(const std::string& bytes) {
+  auto raw = transcode::ParseHttpBody(bytes);
+  if (!raw.ok()) return ErrorResponse(raw.status());
+  http::Response response;
+  response.headers.emplace_back("Content-Type", raw->MediaType());
+  response.body = std::move(raw->data);
+  return response;
+}
+
 http::Response UnaryResponse(const RequestContext& ctx, const upstream::UnaryCallResult& result) {
   if (result.code != 0) return UpstreamErrorResponse(ctx, result);
-  auto json = ResponsePrinter(ctx).Transcode(result.response, ctx.selection.get());
-  http::Response response =
-      json.ok() ? JsonResponse(200, *std::move(json)) : ErrorResponse(json.status());
+  http::Response response;
+  if (ctx.route->raw_response) {
+    response = RawResponse(result.response);
+  } else {
+    auto json = ResponsePrinter(ctx).Transcode(result.response, ctx.selection.get());
+    response = json.ok() ? JsonResponse(200, *std::move(json)) : ErrorResponse(json.status());
+  }
   AppendResponseMetadata(result.initial_metadata, response.headers);
   AppendResponseMetadata(result.trailing_metadata, response.headers);
   return response;
@@ -199,6 +214,7 @@ Next Transcode(const ContextPtr& ctx) {
     return Answer(*ctx, ErrorResponse(fields));
   }
   auto bytes = ctx->route->request->Transcode({.body = ctx->request.body,
+                                               .content_type = ctx->request.Header("content-type"),
                                                .bindings = std::move(ctx->match->bindings),
                                                .query = *std::move(query)});
   if (!bytes.ok()) return Answer(*ctx, ErrorResponse(bytes.status()));

@@ -57,6 +57,7 @@ namespace {
 
 // Close codes (RFC 6455, 7.4.1) and the private range for gRPC codes.
 constexpr int kCloseNormal = 1000;
+constexpr int kCloseGoingAway = 1001;
 constexpr int kCloseInvalidPayload = 1007;
 constexpr int kClosePolicy = 1008;
 constexpr int kCloseGrpcBase = 4000;
@@ -165,7 +166,7 @@ void OnServiceMessage(const ContextPtr& ctx, const std::string& bytes) {
 void OnClientClosed(const ContextPtr& ctx, int code) {
   SocketState& state = *ctx->socket;
   state.client_closed = true;
-  if (code == kCloseNormal || code == 1001) {
+  if (code == kCloseNormal || code == kCloseGoingAway) {
     state.call->WritesDone();
   } else {
     state.call->Cancel();
@@ -292,6 +293,10 @@ Next CallSocket(const ContextPtr& ctx) {
     return Suspend(*ctx);
   }
   ctx->streamed = true;  // the handshake's 101 is the answer
+  // At the drain timeout: the error frame, then 1001 (going away).
+  ctx->respond->OnShutdown([weak = std::weak_ptr<RequestContext>(ctx)] {
+    if (ContextPtr ctx = weak.lock()) Fail(ctx, CutByShutdown(), kCloseGoingAway);
+  });
   state->socket->ReadNext();
   return Suspend(*ctx);
 }

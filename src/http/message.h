@@ -33,6 +33,9 @@ struct Request {
   absl::string_view Header(absl::string_view lowercase_name) const;
   absl::string_view Path() const;   // target up to '?'
   absl::string_view Query() const;  // after '?', empty when none
+  // The client takes trailers (its TE lists "trailers", RFC 9110 10.1.4):
+  // a streamed answer's trailers reach it.
+  bool AcceptsTrailers() const;
 };
 
 // One piece of a request body read as it arrives (BodyStream).
@@ -108,8 +111,8 @@ struct Response {
 //
 // Two ways to answer, either exactly once:
 // - Respond(response): the whole answer at once, from any thread;
-// - WriteHead, then WriteChunk as often as needed, then Finish: a streamed
-//   answer, on the request's event loop only. HTTP/1.1 frames it chunked;
+// - WriteHead, then WriteChunk as often as needed, then Finish (or Abort): a
+//   streamed answer, on the request's event loop only. HTTP/1.1 frames it chunked;
 //   an HTTP/1.0 client gets it close-delimited; a HEAD request gets the head
 //   only (chunks are reported written and dropped).
 // A second answer is ignored. Dropping every Responder of a request without
@@ -147,6 +150,11 @@ class ResponseWriter {
   // Ends the body. `trailers` are sent when the client accepts them (HTTP/1.1
   // chunked, with "TE: trailers"), otherwise dropped.
   virtual void Finish(HeaderList trailers) = 0;
+  // Ends the body as failed instead: once what was written is out, the
+  // connection closes without the body's proper end (no last chunk), so the
+  // client can tell it was cut short. For a body whose format has no room
+  // for an error (raw bytes) and a client that takes no trailers.
+  virtual void Abort() = 0;
 
   // Answers the request by opening a WebSocket on its connection (the 101
   // handshake). On the loop only; null when the request is no WebSocket
@@ -161,6 +169,14 @@ class ResponseWriter {
   // runs once, on the loop; at once when already cancelled.
   virtual void OnCancel(absl::AnyInvocable<void()> callback) = 0;
   virtual bool cancelled() const = 0;
+
+  // The server's drain timeout passed with this request still in flight (a
+  // long stream, an upload, a WebSocket): `callback` runs once, on the loop,
+  // so the handler ends its answer now with a last word of its own (a
+  // stream's error element, a WebSocket's close code); the loops stop
+  // ServerOptions::shutdown_grace later. Never runs for a request that ended
+  // before.
+  virtual void OnShutdown(absl::AnyInvocable<void()> callback) = 0;
 };
 
 // A copyable handle on a request's ResponseWriter; calling it answers the

@@ -66,6 +66,14 @@ void RequestWriter::Finish(HeaderList trailers) {
   session_->StreamFinish(seq_, std::move(trailers));
 }
 
+void RequestWriter::Abort() {
+  if (!OnLoop()) {
+    Post([self = shared_from_this()] { self->Abort(); });
+    return;
+  }
+  session_->StreamAbort(seq_);
+}
+
 std::shared_ptr<WebSocket> RequestWriter::AcceptWebSocket(WebSocketOptions options,
                                                           WebSocket::Handlers handlers) {
   if (!OnLoop()) return nullptr;
@@ -122,6 +130,27 @@ void RequestWriter::Cancel() {
   cancelled_.store(true, std::memory_order_release);
   for (auto& callback : on_cancel_) session_->PostToLoop(std::move(callback));
   on_cancel_.clear();
+}
+
+void RequestWriter::OnShutdown(absl::AnyInvocable<void()> callback) {
+  if (!OnLoop()) {
+    Post([self = shared_from_this(), callback = std::move(callback)]() mutable {
+      self->OnShutdown(std::move(callback));
+    });
+    return;
+  }
+  if (shutdown_delivered_) {
+    callback();
+    return;
+  }
+  on_shutdown_.push_back(std::move(callback));
+}
+
+void RequestWriter::Shutdown() {
+  if (shutdown_delivered_) return;
+  shutdown_delivered_ = true;
+  for (auto& callback : on_shutdown_) session_->PostToLoop(std::move(callback));
+  on_shutdown_.clear();
 }
 
 }  // namespace protogate::http

@@ -13,6 +13,9 @@
 //   handler->Handle(std::move(request),
 //                   Responder(std::make_shared<RequestWriter>(shared_from_this(), seq)));
 //
+// Shutdown: OnShutdown callbacks are posted to the loop once, when the
+// server's drain timeout passes with the request still in flight.
+//
 // Cancellation: OnCancel callbacks are posted to the loop once, when the
 // client closes its connection while the request is handled (watched from the
 // first OnCancel on), when a write of the answer fails or times out, or when
@@ -80,15 +83,20 @@ class RequestWriter final : public ResponseWriter,
   void WriteHead(int status, HeaderList headers) override;
   void WriteChunk(std::string bytes, absl::AnyInvocable<void(bool written)> written) override;
   void Finish(HeaderList trailers) override;
+  void Abort() override;
   std::shared_ptr<WebSocket> AcceptWebSocket(WebSocketOptions options,
                                              WebSocket::Handlers handlers) override;
   void OnCancel(absl::AnyInvocable<void()> callback) override;
   bool cancelled() const override { return cancelled_.load(std::memory_order_acquire); }
+  void OnShutdown(absl::AnyInvocable<void()> callback) override;
 
   uint64_t seq() const { return seq_; }
   // The session gave up on the request: posts the OnCancel callbacks to the
   // loop, once. Loop only.
   void Cancel();
+  // The drain timeout passed with the request in flight: posts the
+  // OnShutdown callbacks to the loop, once. Loop only.
+  void Shutdown();
   // The loop has stopped for good: cancelled() from now on, callbacks unrun.
   void Abandon() { cancelled_.store(true, std::memory_order_release); }
 
@@ -96,8 +104,10 @@ class RequestWriter final : public ResponseWriter,
   const std::shared_ptr<Session> session_;
   const uint64_t seq_;
   std::atomic<bool> cancelled_{false};
-  bool cancel_delivered_ = false;                      // loop only
-  std::vector<absl::AnyInvocable<void()>> on_cancel_;  // loop only
+  bool cancel_delivered_ = false;                        // loop only
+  std::vector<absl::AnyInvocable<void()>> on_cancel_;    // loop only
+  bool shutdown_delivered_ = false;                      // loop only
+  std::vector<absl::AnyInvocable<void()>> on_shutdown_;  // loop only
 };
 
 }  // namespace protogate::http

@@ -48,6 +48,23 @@ absl::Status BindError(const error_code& ec, const std::string& where) {
   return absl::InternalError(message);
 }
 
+// Runs `action` on every session of `loop`, on the loop.
+void PostToSessions(Loop& loop, void (Session::*action)()) {
+  boost::asio::post(loop.ioc, [loop_state = loop.state, action] {
+    // Collect owners first: the action may end a session, whose destructor
+    // takes the same lock.
+    std::vector<std::shared_ptr<Session>> sessions;
+    {
+      std::lock_guard<std::mutex> lock(loop_state->mu);
+      sessions.reserve(loop_state->sessions.size());
+      for (Session* session : loop_state->sessions) {
+        if (auto owner = session->weak_from_this().lock()) sessions.push_back(std::move(owner));
+      }
+    }
+    for (auto& session : sessions) ((*session).*action)();
+  });
+}
+
 }  // namespace
 
 // A single acceptor hands sockets round-robin to the loops. SO_REUSEPORT with
@@ -66,7 +83,9 @@ struct Server::Impl {
   void OnAccept(const error_code& ec, size_t loop_index, LoopSocket socket);
   void RunLoops();
   void BeginDrain();
-  void WaitForSessions();
+  // True once every connection is gone, false when `timeout` passed first.
+  bool WaitForSessions(std::chrono::milliseconds timeout);
+  void EndRequests();
   void StopLoops();
 
   std::shared_ptr<ServerState> state;
@@ -178,29 +197,21 @@ void Server::Impl::BeginDrain() {
     acceptor->close(ec);
     accept_retry->cancel();
   });
-  for (auto& loop : loops) {
-    boost::asio::post(loop->ioc, [loop_state = loop->state] {
-      // Collect owners first: Drain() may end a session, whose destructor
-      // takes the same lock.
-      std::vector<std::shared_ptr<Session>> sessions;
-      {
-        std::lock_guard<std::mutex> lock(loop_state->mu);
-        sessions.reserve(loop_state->sessions.size());
-        for (Session* session : loop_state->sessions) {
-          if (auto owner = session->weak_from_this().lock()) sessions.push_back(std::move(owner));
-        }
-      }
-      for (auto& session : sessions) session->Drain();
-    });
-  }
+  for (auto& loop : loops) PostToSessions(*loop, &Session::Drain);
 }
 
-void Server::Impl::WaitForSessions() {
-  const auto deadline = std::chrono::steady_clock::now() + state->options.drain_timeout;
+bool Server::Impl::WaitForSessions(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::unique_lock<std::mutex> lock(state->drain_mu);
-  state->drain_cv.wait_until(lock, deadline, [this] {
+  return state->drain_cv.wait_until(lock, deadline, [this] {
     return state->open_connections.load(std::memory_order_acquire) == 0;
   });
+}
+
+// The drain timeout has passed: every request still in flight is told to
+// end (its OnShutdown callbacks), so a stream's client learns why it ends.
+void Server::Impl::EndRequests() {
+  for (auto& loop : loops) PostToSessions(*loop, &Session::EndRequest);
 }
 
 void Server::Impl::StopLoops() {
@@ -219,11 +230,13 @@ void Server::Impl::StopLoops() {
   accept_retry.reset();
   // Sessions that outlived the drain (a handler still holds their Responder)
   // must give up their sockets before the io_contexts go away.
+  std::vector<WebSocket::Handlers> orphans;
   for (auto& loop : loops) {
     std::lock_guard<std::mutex> lock(loop->state->mu);
-    for (Session* session : loop->state->sessions) session->ReleaseIo();
+    for (Session* session : loop->state->sessions) orphans.push_back(session->ReleaseIo());
   }
-  loops.clear();  // destroys queued handlers, and with them idle sessions
+  orphans.clear();  // outside the locks: may end sessions
+  loops.clear();    // destroys queued handlers, and with them idle sessions
 }
 
 Server::Server(ServerOptions options, Handler* handler)
@@ -269,7 +282,10 @@ void Server::Shutdown() {
   impl_->lifecycle = Impl::Lifecycle::kStopped;
   if (!running) return;
   impl_->BeginDrain();
-  impl_->WaitForSessions();
+  if (!impl_->WaitForSessions(impl_->state->options.drain_timeout)) {
+    impl_->EndRequests();
+    impl_->WaitForSessions(impl_->state->options.shutdown_grace);
+  }
   impl_->StopLoops();
 }
 

@@ -14,7 +14,9 @@
 //   idle_timeout; a malformed request → 400 and the connection is closed;
 // - Shutdown(): stop accepting, let in-flight requests finish (each answered
 //   with "Connection: close"), close idle connections, and return once all
-//   connections are gone or drain_timeout has passed;
+//   connections are gone or drain_timeout has passed; requests still in
+//   flight then (streams, WebSockets) get their OnShutdown callbacks and up
+//   to shutdown_grace to end with a last word before the loops stop;
 // - the answers the server gives by itself (400, 408, 413, 431, 503 while
 //   draining or over max_connections) are reported to on_local_answer, so
 //   the host logs and counts them like its handler's answers;
@@ -85,6 +87,9 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{15000};
   std::chrono::milliseconds idle_timeout{60000};
   std::chrono::milliseconds drain_timeout{10000};
+  // After drain_timeout, the requests still in flight get their OnShutdown
+  // callbacks and this long to end before the loops stop.
+  std::chrono::milliseconds shutdown_grace{1000};
   // Client connections open at once; one more is answered 503 and closed
   // (a flood of idle connections must not exhaust the process's descriptors).
   int max_connections = 10000;

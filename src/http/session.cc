@@ -151,18 +151,6 @@ std::string LastChunk(const HeaderList& trailers) {
   return out;
 }
 
-// RFC 9110 10.1.4: the client takes trailers when its TE lists "trailers".
-bool AcceptsTrailers(const Request& request) {
-  for (const auto& [name, value] : request.headers) {
-    if (name != "te") continue;
-    for (absl::string_view coding : absl::StrSplit(value, ',')) {
-      coding = coding.substr(0, coding.find(';'));
-      if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(coding), "trailers")) return true;
-    }
-  }
-  return false;
-}
-
 std::string FormatEndpoint(const boost::asio::ip::tcp::endpoint& endpoint) {
   const auto& address = endpoint.address();
   if (address.is_v6()) return absl::StrCat("[", address.to_string(), "]:", endpoint.port());
@@ -225,7 +213,14 @@ void Session::Drain() {
   if (phase_ == Phase::kIdle) Close();
 }
 
-void Session::ReleaseIo() {
+void Session::EndRequest() {
+  if (!RequestInProgress()) return;
+  if (auto writer = writer_.lock()) {
+    if (writer->seq() == next_seq_) writer->Shutdown();
+  }
+}
+
+WebSocket::Handlers Session::ReleaseIo() {
   // The loop is gone, so OnCancel callbacks cannot run on it any more: they
   // are destroyed with the writer, which only reports cancelled().
   if (RequestInProgress()) {
@@ -234,6 +229,9 @@ void Session::ReleaseIo() {
   MarkClosed();
   ws_.reset();
   io_.reset();
+  WebSocket::Handlers handlers = std::move(ws_handlers_);
+  ws_handlers_ = {};
+  return handlers;
 }
 
 void Session::ReadNext() {
@@ -371,7 +369,7 @@ void Session::Dispatch() {
                             .body_stream = nullptr,
                             .remote_address = {}};
   }
-  request_accepts_trailers_ = AcceptsTrailers(request);
+  request_accepts_trailers_ = request.AcceptsTrailers();
   phase_ = Phase::kHandling;
   ClearDeadline();  // the handler owns the time now (upstream deadlines)
   const uint64_t seq = ++next_seq_;
@@ -624,6 +622,14 @@ void Session::StreamFinish(uint64_t seq, HeaderList trailers) {
   StartStreamWrite();
 }
 
+void Session::StreamAbort(uint64_t seq) {
+  if (stream_seq_ != seq || phase_ != Phase::kStreaming || stream_finished_) return;
+  stream_finished_ = true;
+  EndStreamInFlight();
+  outbound_.push_back({.ends_stream = true, .aborts = true});
+  StartStreamWrite();
+}
+
 // Everything queued goes out in one gathered write; ops queued meanwhile wait
 // for its completion. Each write is bounded by idle_timeout: a client that
 // never reads is closed.
@@ -653,7 +659,11 @@ void Session::OnStreamWritten(const error_code& ec) {
   }
   const bool ok = !ec && phase_ == Phase::kStreaming;
   bool ended = false;
-  for (const Outbound& op : done) ended = ended || op.ends_stream;
+  bool aborted = false;
+  for (const Outbound& op : done) {
+    ended = ended || op.ends_stream;
+    aborted = aborted || op.aborts;
+  }
   if (!ok) {
     // Whatever is still queued will never be written either.
     while (!outbound_.empty()) {
@@ -664,7 +674,9 @@ void Session::OnStreamWritten(const error_code& ec) {
     Close();  // cancels the request
   } else if (ended) {
     stream_seq_ = 0;
-    if (!keep_alive_after_write_) {
+    if (aborted) {
+      Close();
+    } else if (!keep_alive_after_write_) {
       CloseGracefully(/*linger=*/BodyUnread());
     } else {
       ReadNext();

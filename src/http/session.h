@@ -91,9 +91,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void Refuse();
   // Server began draining: close now if waiting for a request.
   void Drain();
+  // The drain timeout passed: the request in flight, if any, is told to end
+  // (its writer's OnShutdown callbacks).
+  void EndRequest();
   // Destroys the socket and timer. Only after the loop has stopped for good
-  // (their io_context is about to go), under LoopState::mu.
-  void ReleaseIo();
+  // (their io_context is about to go), under LoopState::mu. Returns a
+  // WebSocket's handlers, for the caller to drop once it has let go of the
+  // lock: they may hold the last reference to this session.
+  WebSocket::Handlers ReleaseIo();
 
  private:
   friend class RequestWriter;      // answers the request it was made for
@@ -176,11 +181,13 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string data = {};     // a chunk's bytes
     bool crlf = false;         // a chunk's closing CRLF
     bool ends_stream = false;
+    bool aborts = false;  // the end closes the connection, the body unfinished
     absl::AnyInvocable<void(bool)> written = {};  // a chunk's; empty for the others
   };
   void StreamHead(uint64_t seq, int status, HeaderList headers);
   void StreamChunk(uint64_t seq, std::string bytes, absl::AnyInvocable<void(bool)> written);
   void StreamFinish(uint64_t seq, HeaderList trailers);
+  void StreamAbort(uint64_t seq);
   void StartStreamWrite();
   void OnStreamWritten(const boost::system::error_code& ec);
   void EndStreamInFlight();

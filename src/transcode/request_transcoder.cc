@@ -13,6 +13,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
+#include "transcode/http_body.h"
 #include "transcode/json_to_wire.h"
 #include "transcode/text_value.h"
 #include "transcode/wire_format.h"
@@ -29,6 +30,8 @@ enum class BodyKind {
   kWhole,         // body: "*"
   kMessageField,  // body: a singular message field; the JSON is that message
   kOtherField,    // body: a scalar, repeated or map field; the JSON is its value
+  kRawWhole,      // body: "*" of a google.api.HttpBody request; the bytes as they are
+  kRawField,      // body: a google.api.HttpBody field; the bytes as they are
 };
 
 // Values echoed in error messages are cut, so an error body stays small
@@ -139,7 +142,7 @@ struct RequestTranscoder::Impl {
   // the body's type (Any, Struct, Value, ...) and protobuf converts it.
   std::shared_ptr<const JsonToWire> body_writer;
 
-  absl::Status AppendBody(absl::string_view body, std::string* out) const;
+  absl::Status AppendBody(const HttpRequestParts& parts, std::string* out) const;
   // The JSON body (already checked strictly) as wire bytes: the writer where
   // it covers the type, else protobuf's converter.
   absl::Status ConvertBody(absl::string_view json, std::string* out) const;
@@ -161,6 +164,8 @@ absl::StatusOr<RequestTranscoder> RequestTranscoder::Create(
                                              options.ignore_unknown_json_fields};
   if (body_field.empty()) {
     impl->body_kind = BodyKind::kNone;
+  } else if (body_field == "*" && IsHttpBody(&request_type)) {
+    impl->body_kind = BodyKind::kRawWhole;
   } else if (body_field == "*") {
     impl->body_kind = BodyKind::kWhole;
     impl->body_type_url = TypeRegistry::TypeUrl(request_type);
@@ -174,7 +179,9 @@ absl::StatusOr<RequestTranscoder> RequestTranscoder::Create(
     }
     impl->body_field = field;
     impl->body_shape = JsonBodyShape::FieldValue(*field);
-    if (IsSingularMessage(*field)) {
+    if (IsSingularMessage(*field) && IsHttpBody(field->message_type())) {
+      impl->body_kind = BodyKind::kRawField;
+    } else if (IsSingularMessage(*field)) {
       impl->body_kind = BodyKind::kMessageField;
       impl->body_type_url = TypeRegistry::TypeUrl(*field->message_type());
       impl->body_writer = JsonToWire::ForMessage(*field->message_type(), writer_options);
@@ -204,9 +211,9 @@ absl::StatusOr<std::string> RequestTranscoder::Transcode(const HttpRequestParts&
   }
 
   std::string out;
-  if (absl::Status s = impl.AppendBody(parts.body, &out); !s.ok()) return s;
+  if (absl::Status s = impl.AppendBody(parts, &out); !s.ok()) return s;
 
-  if (impl.body_kind == BodyKind::kWhole) {
+  if (impl.body_kind == BodyKind::kWhole || impl.body_kind == BodyKind::kRawWhole) {
     if (impl.options.reject_unknown_query_parameters && !parts.query.empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat("query parameter \"", Echo(parts.query.front().first),
@@ -231,7 +238,9 @@ absl::StatusOr<std::string> RequestTranscoder::Transcode(const HttpRequestParts&
   return out;
 }
 
-absl::Status RequestTranscoder::Impl::AppendBody(absl::string_view body, std::string* out) const {
+absl::Status RequestTranscoder::Impl::AppendBody(const HttpRequestParts& parts,
+                                                 std::string* out) const {
+  const absl::string_view body = parts.body;
   switch (body_kind) {
     case BodyKind::kNone:
       if (absl::StripAsciiWhitespace(body).empty()) return absl::OkStatus();
@@ -265,6 +274,15 @@ absl::Status RequestTranscoder::Impl::AppendBody(absl::string_view body, std::st
         return s;
       }
       return ConvertBody(body, out);
+    }
+    case BodyKind::kRawWhole:
+      AppendHttpBody(parts.content_type, body, out);
+      return absl::OkStatus();
+    case BodyKind::kRawField: {
+      std::string message;
+      AppendHttpBody(parts.content_type, body, &message);
+      wire::AppendLengthDelimited(body_field->number(), message, out);
+      return absl::OkStatus();
     }
   }
   return absl::OkStatus();

@@ -10,6 +10,9 @@
 //   fill every other field not bound by the path.
 // - no body: a non-empty body is refused; query parameters fill every
 //   field not bound by the path.
+// - google.api.HttpBody (the request type with body "*", or the body
+//   field's type): the body's bytes as they are, with the request's
+//   Content-Type (transcode/http_body.h); not JSON, not checked.
 // Query parameters: "a.b=1" nested fields (JSON or proto names), repeated
 // fields by repetition ("t=a&t=b"), enums by name or number, bools,
 // Timestamp / Duration / FieldMask / wrappers in their JSON string forms,
@@ -64,6 +67,8 @@ struct RequestOptions {
 // ({.body = ...}) under GCC's -Wextra -Werror.
 struct HttpRequestParts {
   absl::string_view body{};
+  // The request's Content-Type: what an HttpBody body is said to be.
+  absl::string_view content_type{};
   std::vector<routing::VariableBinding> bindings{};
   // Decoded name/value pairs in request order (see ParseQueryString).
   std::vector<std::pair<std::string, std::string>> query{};

@@ -1,5 +1,6 @@
 #include "upstream/server_stream.h"
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <utility>
@@ -112,6 +113,9 @@ class GrpcStream final : public BidiStream,
     }
     std::string message = Flatten(incoming_);
     incoming_.Clear();
+    if (handlers_.head && !head_delivered_.exchange(true, std::memory_order_relaxed)) {
+      handlers_.head(CopyMetadata(context_.GetServerInitialMetadata()));
+    }
     if (mode_ == Mode::kClient) {
       handlers_.message(std::move(message));
       return StartRead(&incoming_);  // the end of the call, after the answer
@@ -180,6 +184,7 @@ class GrpcStream final : public BidiStream,
   grpc::ByteBuffer request_;
   grpc::ByteBuffer outgoing_;
   grpc::ByteBuffer incoming_;
+  std::atomic<bool> head_delivered_{false};
   StreamHandlers handlers_;
   const Mode mode_;
   absl::Mutex mu_;

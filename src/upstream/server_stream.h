@@ -46,6 +46,9 @@ namespace protogate::upstream {
 struct StreamHandlers {
   std::function<void(std::string message)> message;
   std::function<void(UnaryCallResult end)> done;
+  // Optional: the server's initial metadata, once, right before the first
+  // message (a call that ends without one has it in `done` only).
+  std::function<void(Metadata initial)> head = nullptr;
 };
 
 // One call in flight. Thread-safe: ReadNext and Cancel from any thread, also

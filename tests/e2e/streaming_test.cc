@@ -292,5 +292,34 @@ TEST(ServerStreamTest, ASlowClientIsNotAnIdleStream) {
   EXPECT_EQ(rest->body.find("\"error\""), std::string::npos);
 }
 
+// A stream still running at the drain timeout ends with an error element
+// that says why (UNAVAILABLE: retry elsewhere), and its call is cancelled.
+TEST(ServerStreamTest, AStreamOpenAtTheDrainTimeoutEndsWithAnError) {
+  GatewayUnderTest gw(
+      [](config::GatewayConfig& config) { config.drain_timeout = std::chrono::milliseconds(200); });
+  demo_services::StreamGate& gate = gw.backend().watch_gate();
+  gate.Close();
+  gate.Allow(1);  // then the service waits
+  auto client = HttpClient::Connect(gw.port());
+  ASSERT_TRUE(client.ok()) << client.status();
+  ASSERT_TRUE(
+      (*client)
+          ->Send({.target = std::string(kWatch) + "?maxEvents=5", .headers = {{"TE", "trailers"}}})
+          .ok());
+  ASSERT_TRUE((*client)->ReadHead().ok());
+  ASSERT_TRUE((*client)->ReadBodyUntil("\"sequence\":1").ok());
+  std::thread shutdown([&] { gw.gateway().Shutdown(); });
+  auto rest = (*client)->ReadRest();
+  shutdown.join();
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  std::vector<nlohmann::json> lines = NdjsonLines(rest->body);
+  ASSERT_EQ(lines.size(), 2u) << rest->body;
+  EXPECT_EQ(lines[0]["sequence"], 1);
+  EXPECT_EQ(lines[1]["error"]["code"], 14);  // UNAVAILABLE
+  EXPECT_THAT(lines[1]["error"]["message"].get<std::string>(), HasSubstr("drain_timeout"));
+  EXPECT_EQ(rest->Header("grpc-status"), "14");
+  EXPECT_TRUE(Eventually([&] { return gate.cancelled() == 1; })) << gate.cancelled();
+}
+
 }  // namespace
 }  // namespace protogate::test

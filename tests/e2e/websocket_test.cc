@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -199,6 +200,26 @@ TEST(WebSocketTest, TheUpgradeIsAuthenticated) {
   // stops for good is not released (see the server's drain).
   EXPECT_TRUE((*header)->Close().ok());
   EXPECT_TRUE((*browser)->Close().ok());
+}
+
+// A WebSocket still open at the drain timeout gets the error frame and a
+// 1001 (going away) close; its call is cancelled.
+TEST(WebSocketTest, ASocketOpenAtTheDrainTimeoutClosesGoingAway) {
+  GatewayUnderTest gw(
+      [](config::GatewayConfig& config) { config.drain_timeout = std::chrono::milliseconds(200); });
+  auto ws = OpenChat(gw.port());
+  ASSERT_NE(ws, nullptr);
+  ASSERT_TRUE(ws->Send(R"({"text":"hi"})").ok());
+  EXPECT_EQ(Frame(*ws)["sequence"], 1);
+  std::thread shutdown([&] { gw.gateway().Shutdown(); });
+  nlohmann::json error = Frame(*ws);
+  WebSocketMessage closed = CloseOf(*ws);
+  shutdown.join();
+  EXPECT_EQ(error["error"]["code"], 14);
+  EXPECT_THAT(error["error"]["message"].get<std::string>(), HasSubstr("drain_timeout"));
+  EXPECT_TRUE(closed.closed) << closed.text;
+  EXPECT_EQ(closed.close_code, 1001);
+  EXPECT_TRUE(Eventually([&] { return gw.backend().chat_gate().cancelled() == 1; }));
 }
 
 }  // namespace

@@ -93,6 +93,7 @@ struct Recorded {
   int answers ABSL_GUARDED_BY(mu) = 0;
   bool dropped ABSL_GUARDED_BY(mu) = false;  // every Responder went, unanswered
   bool answered_on_loop ABSL_GUARDED_BY(mu) = false;
+  bool aborted ABSL_GUARDED_BY(mu) = false;  // a streamed answer ended by Abort()
   http::Response response ABSL_GUARDED_BY(mu);
 
   // True once answered or dropped; false after `timeout` without either.
@@ -151,8 +152,16 @@ class RecordingWriter : public http::ResponseWriter {
     http::HeaderList& headers = recorded_->response.headers;
     headers.insert(headers.end(), trailers.begin(), trailers.end());
   }
+  void Abort() override {
+    absl::MutexLock lock(&recorded_->mu);
+    if (++recorded_->answers > 1) return;
+    recorded_->answered_on_loop = loop_->OnLoop();
+    recorded_->aborted = true;
+  }
   void OnCancel(absl::AnyInvocable<void()>) override {}
   bool cancelled() const override { return false; }
+  // No server here to shut down.
+  void OnShutdown(absl::AnyInvocable<void()>) override {}
 
  private:
   TaskLoop* const loop_;

@@ -178,6 +178,43 @@ OrderService::ChatAboutOrder(grpc::CallbackServerContext* context) {
   return StartOrderChat(&chat_gate_);
 }
 
+grpc::ServerUnaryReactor* OrderService::GetOrderReceipt(grpc::CallbackServerContext* context,
+                                                        const GetOrderRequest* request,
+                                                        google::api::HttpBody* response) {
+  Order order;
+  grpc::Status found = DoGetOrder(*request, &order);
+  if (found.ok()) *response = ReceiptOf(order);
+  return Answer(found);
+}
+
+grpc::ServerWriteReactor<google::api::HttpBody>* OrderService::ExportOrders(
+    grpc::CallbackServerContext* context, const ListOrdersRequest* request) {
+  ListOrdersResponse orders;
+  grpc::Status listed = DoListOrders(*request, &orders);
+  if (!listed.ok()) return StartOrderExport({}, listed);
+  std::vector<std::string> lines = CsvLinesOf(orders);
+  if (request->user_id() == "broken") {
+    lines.resize(1);
+    return StartOrderExport(std::move(lines),
+                            grpc::Status(grpc::StatusCode::DATA_LOSS, "the export broke halfway"));
+  }
+  return StartOrderExport(std::move(lines), grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* OrderService::AttachDocument(
+    grpc::CallbackServerContext* context, const demo::orders::v1::AttachDocumentRequest* request,
+    demo::orders::v1::Attachment* response) {
+  GetOrderRequest get;
+  get.set_order_id(request->order_id());
+  Order order;
+  if (grpc::Status found = DoGetOrder(get, &order); !found.ok()) return Answer(found);
+  if (request->document().data().empty()) {
+    return Answer(InvalidField("document", "the document is empty"));
+  }
+  *response = AttachmentOf(*request);
+  return Answer(grpc::Status::OK);
+}
+
 grpc::ServerUnaryReactor* OrderService::PurgeOrder(grpc::CallbackServerContext* context,
                                                    const PurgeOrderRequest* request,
                                                    google::protobuf::Empty* response) {

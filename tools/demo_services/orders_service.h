@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "demo/orders/v1/orders.grpc.pb.h"
 #include "demo_services/order_chat.h"
+#include "demo_services/order_documents.h"
 #include "demo_services/order_import.h"
 #include "demo_services/order_watch.h"
 #include "demo_services/service_controls.h"
@@ -37,7 +38,11 @@ namespace protogate::demo_services {
 // WatchOrder: NOT_FOUND for an unknown order, else a stream (order_watch.h).
 // ImportOrders: each order of the stream placed as CreateOrder places it
 // (order_import.h). ChatAboutOrder: support answers each message
-// (order_chat.h).
+// (order_chat.h). GetOrderReceipt, ExportOrders and AttachDocument speak
+// google.api.HttpBody (order_documents.h): a receipt for GetOrder's order,
+// ListOrders' answer as CSV lines, and the size and checksum of the bytes
+// attached (NOT_FOUND for an unknown order, INVALID_ARGUMENT for an empty
+// document).
 //
 // Thread-safe; no method blocks. Must outlive the grpc::Server it is registered with.
 class OrderService final : public demo::orders::v1::OrderService::CallbackService {
@@ -74,6 +79,15 @@ class OrderService final : public demo::orders::v1::OrderService::CallbackServic
       demo::orders::v1::ImportOrdersResponse* response) override;
   grpc::ServerBidiReactor<demo::orders::v1::ChatMessage, demo::orders::v1::ChatMessage>*
   ChatAboutOrder(grpc::CallbackServerContext* context) override;
+  grpc::ServerUnaryReactor* GetOrderReceipt(grpc::CallbackServerContext* context,
+                                            const demo::orders::v1::GetOrderRequest* request,
+                                            google::api::HttpBody* response) override;
+  grpc::ServerWriteReactor<google::api::HttpBody>* ExportOrders(
+      grpc::CallbackServerContext* context,
+      const demo::orders::v1::ListOrdersRequest* request) override;
+  grpc::ServerUnaryReactor* AttachDocument(grpc::CallbackServerContext* context,
+                                           const demo::orders::v1::AttachDocumentRequest* request,
+                                           demo::orders::v1::Attachment* response) override;
   grpc::ServerUnaryReactor* PurgeOrder(grpc::CallbackServerContext* context,
                                        const demo::orders::v1::PurgeOrderRequest* request,
                                        google::protobuf::Empty* response) override;

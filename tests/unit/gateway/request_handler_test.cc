@@ -122,7 +122,8 @@ class ScriptedStreams : public upstream::StreamCaller {
                                                upstream::StreamHandlers handlers) override {
     auto stream = std::make_shared<Stream>();
     absl::MutexLock lock(&mu_);
-    threads_.emplace_back([stream, messages = messages_, end = end_, handlers] {
+    threads_.emplace_back([stream, messages = messages_, end = end_, initial = initial_, handlers] {
+      if (!messages.empty() && handlers.head && !initial.empty()) handlers.head(initial);
       for (const std::string& message : messages) {
         handlers.message(message);
         if (!stream->WaitForRead()) break;
@@ -200,10 +201,13 @@ class ScriptedStreams : public upstream::StreamCaller {
     return uploaded_;
   }
 
-  void Script(std::vector<std::string> messages, UnaryCallResult end) {
+  // `initial`: the service's initial metadata, given before the first message.
+  void Script(std::vector<std::string> messages, UnaryCallResult end,
+              upstream::Metadata initial = {}) {
     absl::MutexLock lock(&mu_);
     messages_ = std::move(messages);
     end_ = std::move(end);
+    initial_ = std::move(initial);
   }
 
  private:
@@ -224,6 +228,7 @@ class ScriptedStreams : public upstream::StreamCaller {
   absl::Mutex mu_;
   std::vector<std::string> messages_ ABSL_GUARDED_BY(mu_);
   UnaryCallResult end_ ABSL_GUARDED_BY(mu_);
+  upstream::Metadata initial_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> uploaded_ ABSL_GUARDED_BY(mu_);
   std::vector<std::thread> threads_ ABSL_GUARDED_BY(mu_);
 };
@@ -469,6 +474,33 @@ TEST_F(RequestPipelineTest, StreamMessagesAreWrittenOnTheLoopAndAFailureEndsTheS
   EXPECT_EQ(std::count(names.begin(), names.end(), "call+"), 3) << ::testing::PrintToString(names);
   EXPECT_EQ(std::count(names.begin(), names.end(), "respond"), 0);
   EXPECT_EQ(std::count(names.begin(), names.end(), "log"), 1);
+  ExpectAllOnLoop();
+}
+
+// The service's metadata on a stream: the initial in the head, the trailing
+// in the trailers, both as Grpc-Metadata-*.
+TEST_F(RequestPipelineTest, AStreamCarriesTheServicesMetadataInItsHeadAndTrailers) {
+  config::GatewayConfig config = DemoConfig();
+  config.auth.policies.insert(
+      config.auth.policies.begin(),
+      {.selector = "demo.orders.v1.OrderService.WatchOrder", .is_public = true});
+  Install(config);
+  demo::orders::v1::OrderEvent event;
+  event.set_sequence(1);
+  UnaryCallResult end;
+  end.trailing_metadata = {{"x-demo-after", "done"}};
+  streams_.Script({event.SerializeAsString()}, end, {{"x-demo-before", "ready"}});
+
+  http::Response response = Run(Get("/v1/orders/o-1:watch"));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "{\"sequence\":1}\n");
+  http::HeaderList expected = {{"Grpc-Metadata-x-demo-before", "ready"},
+                               {"Grpc-Metadata-x-demo-after", "done"}};
+  for (const auto& header : expected) {
+    EXPECT_NE(std::find(response.headers.begin(), response.headers.end(), header),
+              response.headers.end())
+        << header.first << " in " << ::testing::PrintToString(response.headers);
+  }
   ExpectAllOnLoop();
 }
 

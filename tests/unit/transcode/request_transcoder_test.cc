@@ -887,5 +887,32 @@ TEST(RequestTranscoderTest, SafeFromManyThreads) {
   for (auto& thread : threads) thread.join();
 }
 
+// google.api.HttpBody: the body's bytes and the Content-Type, as they are
+// (no JSON check: they need not be JSON, nor UTF-8).
+TEST(RequestTranscoderTest, AnHttpBodyFieldTakesTheRawBodyAndTheOtherFieldsAsUsual) {
+  const gpb::Descriptor& type = Input("demo.orders.v1.OrderService.AttachDocument");
+  RequestTranscoder transcoder = Make(type, "document");
+  const std::string raw("\x00\xff{not json", 11);
+  json request = Transcoded(transcoder, type,
+                            {.body = raw,
+                             .content_type = "image/png",
+                             .bindings = {VariableBinding{{"order_id"}, "o-1"}},
+                             .query = {{"title", "scan"}}});
+  EXPECT_EQ(request["order_id"], "o-1");
+  EXPECT_EQ(request["title"], "scan");
+  EXPECT_EQ(request["document"]["content_type"], "image/png");
+  EXPECT_EQ(request["document"]["data"], "AP97bm90IGpzb24=");  // base64 of the raw bytes
+}
+
+TEST(RequestTranscoderTest, AWholeHttpBodyRequestIsTheRawBody) {
+  const gpb::Descriptor& type = Message("google.api.HttpBody");
+  RequestTranscoder transcoder = Make(type, "*");
+  json request = Transcoded(transcoder, type, {.body = "a,b\n1,2\n", .content_type = "text/csv"});
+  EXPECT_EQ(request["content_type"], "text/csv");
+  EXPECT_EQ(request["data"], "YSxiCjEsMgo=");
+  // An empty body with no Content-Type is the empty message.
+  EXPECT_EQ(Transcoded(transcoder, type, {}), json::object());
+}
+
 }  // namespace
 }  // namespace protogate::transcode
