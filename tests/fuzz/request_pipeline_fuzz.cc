@@ -10,6 +10,11 @@
 // 100..599; every non-2xx body is the JSON error model {"code": <int>,
 // "message": <string>, ...} and every 2xx JSON body is JSON, both parsed
 // strictly (nlohmann, which also rejects invalid UTF-8); nothing crashes.
+// A WebSocket upgrade (flags bit 1) is answered by opening a scripted
+// WebSocket whose client sends the input's frames, then closes: its answer
+// is the gateway's close, whose code must be one the gateway documents
+// (1000, 1001, 1007, 1008, 1009, 4000 + a gRPC code), and every frame the
+// gateway sends must be a JSON object.
 //
 // Built once at startup (LLVMFuzzerInitialize): one scripted gRPC server on
 // 127.0.0.1:0 that answers every method, the demo auth service on
@@ -20,7 +25,9 @@
 //
 // Input encoding (every "str" is a little-endian u16 length and that many
 // bytes, cut short at the end of the input; a missing byte reads as 0):
-//   u8  flags            bit 0: the scripted auth service answers Check
+//   u8  flags            bit 0: the scripted auth service answers Check;
+//                        bit 1: a WebSocket upgrade (GET, Upgrade: websocket
+//                        added), its frames after the replies
 //   str method
 //   str target           path and query, as sent
 //   u8  header count     (at most kMaxHeaders), then per header:
@@ -38,6 +45,9 @@
 //           u8  kind     bit 0: trailing (else initial); bit 1: "-bin" key
 //           str key      mapped into gRPC's key alphabet
 //           str value    printable ASCII unless the key is "-bin"
+//   with flags bit 1:
+//   u8  frame count      % kMaxFrames, then per frame: str text
+//   u8  client's end     0: close 1000, 1: close 1001, else the connection drops
 // PROTOGATE_FUZZ_PRINT=1 prints each request and its answer (for reading a
 // reproducer: request_pipeline_fuzz -runs=1 <file>).
 //
@@ -58,6 +68,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -65,6 +76,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -94,6 +106,7 @@ namespace http = protogate::http;
 constexpr size_t kMaxHeaders = 32;
 constexpr size_t kMaxReplies = 4;
 constexpr size_t kMaxMetadata = 8;
+constexpr size_t kMaxFrames = 16;
 // The scripted backend answers at once and the upstream deadlines are capped
 // at kUpstreamTimeoutCap, so a correct gateway always answers well within this.
 constexpr absl::Duration kAnswerCap = absl::Seconds(5);
@@ -260,6 +273,115 @@ class ScriptedService : public grpc::CallbackGenericService {
   const Script* script_;
 };
 
+// What the scripted WebSocket client sends, and how it ends.
+struct SocketScript {
+  std::vector<std::string> frames;
+  int close_code = 1000;
+};
+
+// The WebSocket a FuzzWriter opens: delivers the script's frames one per
+// ReadNext, then the client's close; records what the gateway sends, and
+// its close as the request's answer (status 101, the code as the body).
+// Drops its handlers at the end, as the server's session does (they hold
+// the request, which holds this socket). Loop only.
+class ScriptedSocket final : public http::WebSocket,
+                             public std::enable_shared_from_this<ScriptedSocket> {
+ public:
+  ScriptedSocket(protogate::test::TaskLoop* loop, std::shared_ptr<Recorded> recorded,
+                 SocketScript script, Handlers handlers)
+      : loop_(loop),
+        recorded_(std::move(recorded)),
+        script_(std::move(script)),
+        handlers_(std::move(handlers)) {}
+
+  void ReadNext() override {
+    loop_->Post([self = shared_from_this()] { self->DeliverNext(); });
+  }
+  void Send(std::string text, absl::AnyInvocable<void(bool written)> written) override {
+    if (!ended_) sent_.push_back(std::move(text));
+    loop_->Post([written = std::move(written), ok = !ended_]() mutable {
+      if (written) written(ok);
+    });
+  }
+  void Close(int code, std::string reason) override {
+    {
+      absl::MutexLock lock(&recorded_->mu);
+      if (recorded_->answers++ == 0) {
+        recorded_->answered_on_loop = loop_->OnLoop();
+        recorded_->response.status = 101;
+        recorded_->response.body = std::to_string(code);
+      }
+    }
+    End(code);
+  }
+
+  const std::vector<std::string>& sent() const { return sent_; }
+
+ private:
+  void DeliverNext() {
+    if (ended_) return;
+    if (next_ < script_.frames.size()) {
+      if (handlers_.message) handlers_.message(script_.frames[next_++]);
+      return;
+    }
+    End(script_.close_code);
+  }
+  void End(int code) {
+    if (ended_) return;
+    ended_ = true;
+    Handlers handlers = std::move(handlers_);
+    handlers_ = {};
+    if (handlers.closed) handlers.closed(code, "");
+  }
+
+  protogate::test::TaskLoop* const loop_;
+  const std::shared_ptr<Recorded> recorded_;
+  const SocketScript script_;
+  Handlers handlers_;
+  size_t next_ = 0;
+  bool ended_ = false;
+  std::vector<std::string> sent_;
+};
+
+// A RecordingWriter that can open a ScriptedSocket (when given a script).
+class FuzzWriter final : public RecordingWriter {
+ public:
+  FuzzWriter(protogate::test::TaskLoop* loop, std::shared_ptr<Recorded> recorded,
+             std::optional<SocketScript> script, std::shared_ptr<ScriptedSocket>* opened)
+      : RecordingWriter(loop, recorded),
+        loop_(loop),
+        recorded_(std::move(recorded)),
+        script_(std::move(script)),
+        opened_(opened) {}
+
+  std::shared_ptr<http::WebSocket> AcceptWebSocket(http::WebSocketOptions,
+                                                   http::WebSocket::Handlers handlers) override {
+    if (!script_ || *opened_ != nullptr) return nullptr;
+    {
+      absl::MutexLock lock(&recorded_->mu);
+      recorded_->upgraded = true;
+    }
+    *opened_ = std::make_shared<ScriptedSocket>(loop_, recorded_, *std::move(script_),
+                                                std::move(handlers));
+    return *opened_;
+  }
+
+ private:
+  protogate::test::TaskLoop* const loop_;
+  const std::shared_ptr<Recorded> recorded_;
+  std::optional<SocketScript> script_;
+  std::shared_ptr<ScriptedSocket>* const opened_;
+};
+
+SocketScript ReadSocketScript(Reader& in) {
+  SocketScript script;
+  const size_t count = in.Byte() % kMaxFrames;
+  for (size_t i = 0; i < count; ++i) script.frames.push_back(in.String());
+  const uint8_t end = in.Byte();
+  script.close_code = end == 0 ? 1000 : end == 1 ? 1001 : 1006;
+  return script;
+}
+
 struct Pipeline {
   Script script;
   std::unique_ptr<ScriptedService> service;
@@ -406,6 +528,28 @@ void CheckAnswer(const http::Request& request, const http::Response& response) {
   }
 }
 
+// The close codes the gateway documents (config/README.md, WebSocket).
+bool DocumentedCloseCode(int code) {
+  return code == 1000 || code == 1001 || code == 1007 || code == 1008 || code == 1009 ||
+         (code >= 4000 && code <= 4016);
+}
+
+void CheckSocket(const http::Request& request, const http::Response& closed,
+                 const ScriptedSocket& socket) {
+  int code = 0;
+  if (!absl::SimpleAtoi(closed.body, &code) || !DocumentedCloseCode(code)) {
+    Fail(absl::StrCat("WebSocket closed with undocumented code ", closed.body, " for\n",
+                      Describe(request)));
+  }
+  for (const std::string& frame : socket.sent()) {
+    const nlohmann::json message = nlohmann::json::parse(frame, nullptr, false);
+    if (message.is_discarded() || !message.is_object()) {
+      Fail(absl::StrCat("WebSocket frame is not a JSON object: \"", absl::CEscape(frame),
+                        "\" for\n", Describe(request)));
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
@@ -430,10 +574,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<ScriptedReply> replies(1 + in.Byte() % kMaxReplies);
   for (ScriptedReply& reply : replies) reply = ReadReply(in);
   pipeline->script.Set(std::move(replies));
+  std::optional<SocketScript> socket_script;
+  if (flags & 2) {
+    request.method = "GET";
+    request.headers.emplace_back("upgrade", "websocket");
+    socket_script = ReadSocketScript(in);
+  }
 
   const http::Request copy = request;
   auto answer = std::make_shared<Recorded>();
-  http::Responder respond(std::make_shared<RecordingWriter>(&pipeline->loop, answer));
+  std::shared_ptr<ScriptedSocket> socket;
+  http::Responder respond(
+      std::make_shared<FuzzWriter>(&pipeline->loop, answer, std::move(socket_script), &socket));
   RequestHandler& handler =
       (flags & 1) ? *pipeline->scripted_auth_handler : *pipeline->demo_auth_handler;
   pipeline->loop.Post(
@@ -457,6 +609,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::fprintf(stderr, "%s\n-> %d %s\n", Describe(copy).c_str(), answer->response.status,
                  absl::CEscape(answer->response.body).c_str());
   }
-  CheckAnswer(copy, answer->response);
+  if (socket != nullptr) {
+    CheckSocket(copy, answer->response, *socket);
+  } else {
+    CheckAnswer(copy, answer->response);
+  }
   return 0;
 }

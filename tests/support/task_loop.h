@@ -94,6 +94,9 @@ struct Recorded {
   bool dropped ABSL_GUARDED_BY(mu) = false;  // every Responder went, unanswered
   bool answered_on_loop ABSL_GUARDED_BY(mu) = false;
   bool aborted ABSL_GUARDED_BY(mu) = false;  // a streamed answer ended by Abort()
+  // A WebSocket took the request over: its close is the answer, and may
+  // come after the writer is gone.
+  bool upgraded ABSL_GUARDED_BY(mu) = false;
   http::Response response ABSL_GUARDED_BY(mu);
 
   // True once answered or dropped; false after `timeout` without either.
@@ -114,7 +117,7 @@ class RecordingWriter : public http::ResponseWriter {
       : loop_(loop), recorded_(std::move(recorded)) {}
   ~RecordingWriter() override {
     absl::MutexLock lock(&recorded_->mu);
-    recorded_->dropped = recorded_->answers == 0;
+    recorded_->dropped = recorded_->answers == 0 && !recorded_->upgraded;
   }
 
   void Post(absl::AnyInvocable<void()> task) override { loop_->Post(std::move(task)); }
