@@ -126,6 +126,12 @@ QueryName SplitQueryName(absl::string_view name) {
   return result;
 }
 
+// An HttpBody's content_type is a proto3 string: the service would refuse
+// the whole request over bytes that are not UTF-8.
+absl::Status ContentTypeNotUtf8() {
+  return absl::InvalidArgumentError("the Content-Type header is not valid UTF-8");
+}
+
 }  // namespace
 
 struct RequestTranscoder::Impl {
@@ -276,9 +282,11 @@ absl::Status RequestTranscoder::Impl::AppendBody(const HttpRequestParts& parts,
       return ConvertBody(body, out);
     }
     case BodyKind::kRawWhole:
+      if (!IsValidUtf8(parts.content_type)) return ContentTypeNotUtf8();
       AppendHttpBody(parts.content_type, body, out);
       return absl::OkStatus();
     case BodyKind::kRawField: {
+      if (!IsValidUtf8(parts.content_type)) return ContentTypeNotUtf8();
       std::string message;
       AppendHttpBody(parts.content_type, body, &message);
       wire::AppendLengthDelimited(body_field->number(), message, out);

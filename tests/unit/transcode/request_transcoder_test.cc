@@ -904,6 +904,14 @@ TEST(RequestTranscoderTest, AnHttpBodyFieldTakesTheRawBodyAndTheOtherFieldsAsUsu
   EXPECT_EQ(request["document"]["data"], "AP97bm90IGpzb24=");  // base64 of the raw bytes
 }
 
+TEST(RequestTranscoderTest, AnHttpBodysContentTypeMustBeUtf8) {
+  const gpb::Descriptor& type = Input("demo.orders.v1.OrderService.AttachDocument");
+  absl::Status status =
+      TranscodeError(Make(type, "document"), {.body = "x", .content_type = "text/\xff"});
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), "the Content-Type header is not valid UTF-8");
+}
+
 TEST(RequestTranscoderTest, AWholeHttpBodyRequestIsTheRawBody) {
   const gpb::Descriptor& type = Message("google.api.HttpBody");
   RequestTranscoder transcoder = Make(type, "*");
