@@ -358,6 +358,7 @@ Next CallStream(const ContextPtr& ctx) {
       // Posted before the first message: it is on the loop when the head is written.
       .head =
           [ctx](upstream::Metadata initial) {
+            if (initial.empty()) return;  // nothing to carry: no hop to the loop
             RunOnLoop(ctx, "call", [ctx, initial = std::move(initial)]() mutable {
               ctx->stream->initial_metadata = std::move(initial);
             });
